@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/arena.h - per-run memory regions
+ *
+ * The runner gives each check run an arena; everything a check or a parser
+ * allocates for that run comes from it and is released at once with
+ * mc_arena_free().  An arena is not thread-safe: one thread uses it at a time.
+ * Allocation failure returns NULL; callers check it like malloc().
+ */
+#ifndef MAILCHECK_ARENA_H
+#define MAILCHECK_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct mc_arena;
+
+/* A new empty arena, or NULL when out of memory. */
+struct mc_arena *mc_arena_new(void);
+/* Release the arena and everything allocated from it; NULL is a no-op. */
+void mc_arena_free(struct mc_arena *a);
+
+/* size bytes, aligned for any type, zeroed. */
+void *mc_arena_alloc(struct mc_arena *a, size_t size);
+/* n elements of size bytes, zeroed; NULL on overflow. */
+void *mc_arena_calloc(struct mc_arena *a, size_t n, size_t size);
+/* Copies of strings; len bytes plus a terminating NUL for the "n" form. */
+char *mc_arena_strdup(struct mc_arena *a, const char *s);
+char *mc_arena_strndup(struct mc_arena *a, const char *s, size_t len);
+/* A formatted string allocated from the arena. */
+char *mc_arena_printf(struct mc_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *mc_arena_vprintf(struct mc_arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+#endif

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/dns.h - the DNS layer as checks see it
+ *
+ * Checks ask questions here and never see ldns.  Every question ends in one
+ * of five statuses (see enum mc_dns_status); a TEMPFAIL is never "missing".
+ *
+ * Underneath sit a per-run cache with in-flight de-duplication (two threads
+ * asking the same question cause one query; the second waits for the first)
+ * and one backend behind a vtable: the network (src/dns_net.c) or zone files
+ * (src/dns_zone.c).  Answers belong to the cache and stay valid, unchanged,
+ * until mc_dns_free(); any thread may read them.
+ *
+ * All functions here are thread-safe unless said otherwise.
+ */
+#ifndef MAILCHECK_DNS_H
+#define MAILCHECK_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mc_rr_type {
+	MC_RR_A = 1,
+	MC_RR_NS = 2,
+	MC_RR_CNAME = 5,
+	MC_RR_SOA = 6,
+	MC_RR_PTR = 12,
+	MC_RR_MX = 15,
+	MC_RR_TXT = 16,
+	MC_RR_AAAA = 28,
+	MC_RR_SPF = 99,
+};
+
+enum mc_dns_status {
+	MC_DNS_OK,       /* records of the asked type exist */
+	MC_DNS_NODATA,   /* the name exists, without records of that type */
+	MC_DNS_NXDOMAIN, /* the name does not exist */
+	MC_DNS_TEMPFAIL, /* SERVFAIL, timeout, network error: ask again later */
+	MC_DNS_PERMFAIL, /* REFUSED, FORMERR, NOTIMP, malformed reply */
+};
+
+/* "ok", "nodata", "nxdomain", "tempfail", "permfail" */
+const char *mc_dns_status_str(enum mc_dns_status s);
+/* "A", "MX", ... or "TYPE<n>" in buf (at least 16 bytes) */
+const char *mc_rr_type_str(uint16_t type, char *buf, size_t size);
+/* Parses "A", "mx", "TYPE99"; returns 0 for an unknown name. */
+uint16_t mc_rr_type_from_str(const char *s);
+
+/*
+ * One resource record in a form checks can use directly.
+ *   A, AAAA      addr holds the address (4 or 16 bytes), data its text form
+ *   MX           pref, and data the exchange (lower case, no final dot;
+ *                "" for the root, i.e. a null MX)
+ *   PTR, CNAME, NS  data the target name (lower case, no final dot)
+ *   TXT, SPF     data the character-strings joined without separator; it may
+ *                hold NUL bytes, so use len; nstrings and longest describe the
+ *                strings before joining
+ *   others       data the presentation format of the RDATA
+ * data is always NUL-terminated.
+ */
+struct mc_rr {
+	uint16_t type;
+	uint16_t pref;
+	uint32_t ttl;
+	unsigned char addr[16];
+	char *data;
+	size_t len;
+	size_t nstrings;
+	size_t longest;
+};
+
+struct mc_dns_answer {
+	enum mc_dns_status status;
+	int rcode;          /* DNS rcode of the final reply, -1 if there was none */
+	char *qname;        /* as asked, lower case, no final dot */
+	uint16_t qtype;
+	char *cname;        /* the name the records belong to when CNAMEs were
+	                       followed, else NULL */
+	char *why;          /* for TEMPFAIL and PERMFAIL: what happened
+	                       ("timeout", "SERVFAIL from 127.0.0.1"), else NULL */
+	size_t count;
+	struct mc_rr *rr;
+};
+
+struct mc_dns;
+
+/* One question of a batch; ans is filled in by mc_dns_lookup_batch(). */
+struct mc_dns_query {
+	const char *name;
+	uint16_t type;
+	const struct mc_dns_answer *ans;
+};
+
+/* Settings of a DNS handle. */
+struct mc_dns_config {
+	const char *const *resolvers; /* "ADDR[:PORT]" or "[V6]:PORT"; NULL, n 0: resolv.conf */
+	size_t nresolvers;
+	const char *const *zone_files; /* when n > 0 the zone backend is used */
+	size_t nzone_files;
+	double query_timeout;          /* seconds for one question, all tries */
+	double attempt_timeout;        /* seconds before the first retransmission */
+	int tries;                     /* sends per question, over all servers */
+};
+
+/*
+ * Create a handle.  deadline is an absolute mc_now() time after which every
+ * question fails at once with TEMPFAIL "deadline"; 0 means none.  On error
+ * returns NULL and writes a one-line message (file and line for zone files)
+ * to err.
+ */
+struct mc_dns *mc_dns_new(const struct mc_dns_config *cfg, double deadline,
+    char *err, size_t errsize);
+void mc_dns_free(struct mc_dns *dns);
+/* Replace the deadline (absolute mc_now() seconds; 0: none). */
+void mc_dns_set_deadline(struct mc_dns *dns, double deadline);
+/* The name of the backend in use: "network" or "zone". */
+const char *mc_dns_backend_name(const struct mc_dns *dns);
+
+/*
+ * Ask one question, blocking this thread.  Never returns NULL: when memory
+ * runs out the answer is a shared TEMPFAIL.  name may end in a dot and be in
+ * any case.
+ */
+const struct mc_dns_answer *mc_dns_lookup(struct mc_dns *dns, const char *name,
+    uint16_t type);
+/*
+ * Ask n questions at once and wait for all of them; fills q[i].ans.  This is
+ * how checks fan out: the wall time is one round trip, not n.
+ */
+void mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n);
+
+/* Number of questions that reached the backend (cache misses). */
+size_t mc_dns_queries_sent(struct mc_dns *dns);
+
+/*
+ * Join the character-strings of one TXT RDATA: the one place this is done.
+ * rdata points at the RDATA (length-prefixed strings).  Returns a malloc'ed
+ * NUL-terminated buffer with the joined bytes and sets *len, *nstrings and
+ * *longest; NULL on malformed RDATA or no memory.
+ */
+char *mc_txt_join(const unsigned char *rdata, size_t rdlen, size_t *len,
+    size_t *nstrings, size_t *longest);
+
+/* Seconds on a monotonic clock. */
+double mc_now(void);
+
+#endif

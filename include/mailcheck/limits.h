@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/limits.h - named limits, from the RFCs and our own
+ */
+#ifndef MAILCHECK_LIMITS_H
+#define MAILCHECK_LIMITS_H
+
+#define MC_DNS_NAME_MAX 253      /* RFC 1035 2.3.4, presentation, no final dot */
+#define MC_DNS_LABEL_MAX 63      /* RFC 1035 2.3.4 */
+#define MC_DNS_MAX_RRS 4096      /* records kept from one answer */
+#define MC_DNS_CNAME_MAX 8       /* CNAME hops followed */
+#define MC_DNS_EDNS_SIZE 1232    /* EDNS0 UDP payload we advertise */
+#define MC_DNS_INFLIGHT_MAX 512  /* questions on the wire per batch */
+
+#define MC_DEFAULT_TIMEOUT 30.0  /* --timeout: seconds for the whole run */
+#define MC_QUERY_TIMEOUT 5.0     /* seconds for one question, all tries */
+#define MC_ATTEMPT_TIMEOUT 1.0   /* seconds before the first retransmission */
+#define MC_QUERY_TRIES 3         /* sends per question, over all servers */
+
+#define MC_MX_MAX_HOSTS 64       /* MX hosts examined */
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/report.h - the report model: statuses, findings, results
+ *
+ * A check appends findings, metrics and raw data to its struct mc_result and
+ * never prints.  Renderers (src/render_*.c) walk finished reports.  Strings
+ * stored in a result are copies owned by the result; DNS content is stored
+ * escaped (see mc_escape()).
+ */
+#ifndef MAILCHECK_REPORT_H
+#define MAILCHECK_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Numeric order is severity order: a maximum is the worst. */
+enum mc_status {
+	MC_OK,
+	MC_INFO,
+	MC_WARN,
+	MC_UNKNOWN, /* no verdict: worse than a warning, better than critical */
+	MC_CRIT,
+};
+
+/* "ok", "info", "warn", "crit", "unknown" */
+const char *mc_status_str(enum mc_status s);
+/* Exit code for a report status: 0 ok/info, 1 warn, 2 crit, 3 unknown. */
+int mc_status_exit(enum mc_status s);
+
+enum mc_finding_id {
+#define MC_FINDING(id, code, sev, spec, hint) MC_F_##id,
+#include "mailcheck/findings.def"
+#undef MC_FINDING
+	MC_F__COUNT
+};
+
+struct mc_finding_def {
+	const char *code;
+	enum mc_status severity;
+	const char *spec;
+	const char *hint; /* NULL: none */
+};
+
+/* The definition of a finding id. */
+const struct mc_finding_def *mc_finding_def(enum mc_finding_id id);
+/* The definition with this code, or NULL. */
+const struct mc_finding_def *mc_finding_def_by_code(const char *code);
+/* All definitions, MC_F__COUNT of them. */
+const struct mc_finding_def *mc_finding_defs(void);
+
+struct mc_finding {
+	enum mc_finding_id id;
+	enum mc_status severity;
+	char *subject; /* the record, name, IP or zone concerned; may be NULL */
+	char *message;
+	char *hint;    /* NULL: the definition's hint */
+};
+
+struct mc_metric {
+	char *name;
+	double value;
+};
+
+struct mc_result {
+	const char *check;      /* the check's name (static) */
+	enum mc_status status;  /* worst finding, or set by the runner */
+	long duration_ms;
+	struct mc_finding *findings;
+	size_t nfindings;
+	struct mc_metric *metrics;
+	size_t nmetrics;
+	json_t *data;           /* the raw data the check saw (owned) */
+	char *summary;          /* one line on what was seen, or NULL */
+};
+
+struct mc_report {
+	char *domain;
+	enum mc_status status;
+	long duration_ms;
+	struct mc_result *results;
+	size_t nresults;
+};
+
+/*
+ * Findings and summaries hold text as the check wrote it, DNS content
+ * included; renderers escape every string they print (mc_escape()).
+ *
+ * Append a finding with the default severity of id.  subject may be NULL.
+ * Returns 0, or -1 when out of memory.
+ */
+int mc_finding_add(struct mc_result *r, enum mc_finding_id id,
+    const char *subject, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same with a severity other than the default. */
+int mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
+    enum mc_status sev, const char *subject, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Give the last finding added a specific hint (copied). */
+int mc_finding_hint(struct mc_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Set the result's one-line summary (copied). */
+int mc_result_summary(struct mc_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * A JSON string of DNS content: escaped with mc_escape() rules, so always
+ * valid (new reference, or NULL).
+ */
+json_t *mc_json_dns_string(const char *s, size_t len);
+/* Set (or replace) a metric. */
+int mc_metric_set(struct mc_result *r, const char *name, double value);
+/* The metric's value in *value: 1 found, 0 not. */
+int mc_metric_get(const struct mc_result *r, const char *name, double *value);
+
+void mc_result_init(struct mc_result *r, const char *check);
+void mc_result_release(struct mc_result *r);
+/* The worst severity of r's findings (MC_OK with none). */
+enum mc_status mc_result_worst(const struct mc_result *r);
+
+void mc_report_release(struct mc_report *rep);
+
+/* Renderers.  Each returns 0, or -1 on a write error. */
+struct mc_render_opts {
+	int color;   /* text: use ANSI colours */
+	int verbose; /* text: also show passing checks' data */
+};
+int mc_render_text(FILE *out, const struct mc_report *rep,
+    const struct mc_render_opts *opts);
+/* The report as a JSON document (new reference), or NULL. */
+json_t *mc_report_json(const struct mc_report *rep);
+/* json: indented; jsonl: one line.  Both end with a newline. */
+int mc_render_json(FILE *out, const struct mc_report *rep, int compact);
+
+#define MC_SCHEMA_VERSION 1
+
+#endif

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/arena.c - per-run memory regions
+ *
+ * Blocks are chained; big requests get a block of their own.  Nothing is
+ * freed before the whole arena goes.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailcheck/arena.h"
+#include "banned.h"
+
+#define ARENA_BLOCK 8192
+#define ARENA_ALIGN 16
+
+struct block {
+	struct block *next;
+	size_t size, used;
+	_Alignas(ARENA_ALIGN) unsigned char mem[];
+};
+
+struct mc_arena {
+	struct block *head;
+};
+
+struct mc_arena *
+mc_arena_new(void)
+{
+	return calloc(1, sizeof(struct mc_arena));
+}
+
+void
+mc_arena_free(struct mc_arena *a)
+{
+	struct block *b, *next;
+
+	if (a == NULL)
+		return;
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+void *
+mc_arena_alloc(struct mc_arena *a, size_t size)
+{
+	struct block *b;
+	size_t need, bsize;
+	void *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (need == 0)
+		need = ARENA_ALIGN;
+	b = a->head;
+	if (b == NULL || b->size - b->used < need) {
+		bsize = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+		b = malloc(sizeof(*b) + bsize);
+		if (b == NULL)
+			return NULL;
+		b->size = bsize;
+		b->used = 0;
+		if (need > ARENA_BLOCK / 2 && a->head != NULL) {
+			/* keep the current block for small requests */
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	p = b->mem + b->used;
+	b->used += need;
+	memset(p, 0, size);
+	return p;
+}
+
+void *
+mc_arena_calloc(struct mc_arena *a, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return mc_arena_alloc(a, n * size);
+}
+
+char *
+mc_arena_strndup(struct mc_arena *a, const char *s, size_t len)
+{
+	char *p;
+
+	p = mc_arena_alloc(a, len + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+mc_arena_strdup(struct mc_arena *a, const char *s)
+{
+	return mc_arena_strndup(a, s, strlen(s));
+}
+
+char *
+mc_arena_vprintf(struct mc_arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *p;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	p = mc_arena_alloc(a, (size_t)n + 1);
+	if (p == NULL)
+		return NULL;
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+mc_arena_printf(struct mc_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = mc_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}

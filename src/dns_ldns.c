@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/dns_ldns.c - the only file that knows ldns
+ *
+ * Zone files are read, queries built and replies parsed here; everything
+ * leaves as struct mc_rr / struct mc_dns_answer.  ldns ownership rules in
+ * short: ldns_rr_free() frees an RR and its rdfs; ldns_pkt_free() frees a
+ * packet and its lists; ldns_rdf2str() and ldns_pkt2wire() return malloc'ed
+ * memory that we free() ourselves.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "dns_impl.h"
+#include "mailcheck/limits.h"
+#include "banned.h"
+
+/* A dname rdf as a canonical name (lower case, no final dot) in buf. */
+static int
+dname_str(const ldns_rdf *rdf, char *buf, size_t size)
+{
+	char *s;
+	int rc;
+
+	s = ldns_rdf2str(rdf);
+	if (s == NULL)
+		return -1;
+	rc = mc_dns_name_canon(s, buf, size);
+	free(s);
+	return rc;
+}
+
+/*
+ * Convert rr into out; out->data is malloc'ed (the caller frees it).
+ * Returns 0, or -1 for records we cannot represent.
+ */
+static int
+rr_convert(const ldns_rr *rr, struct mc_rr *out)
+{
+	char name[MC_DNS_NAME_MAX + 2], text[INET6_ADDRSTRLEN];
+	const ldns_rdf *rdf;
+	unsigned char *wire;
+	size_t i, len;
+	char *s, *p;
+
+	memset(out, 0, sizeof(*out));
+	out->type = (uint16_t)ldns_rr_get_type(rr);
+	out->ttl = ldns_rr_ttl(rr);
+	switch (out->type) {
+	case MC_RR_A:
+	case MC_RR_AAAA:
+		rdf = ldns_rr_rdf(rr, 0);
+		len = out->type == MC_RR_A ? 4 : 16;
+		if (rdf == NULL || ldns_rdf_size(rdf) != len)
+			return -1;
+		memcpy(out->addr, ldns_rdf_data(rdf), len);
+		inet_ntop(out->type == MC_RR_A ? AF_INET : AF_INET6, out->addr,
+		    text, sizeof(text));
+		out->data = strdup(text);
+		break;
+	case MC_RR_MX:
+		if (ldns_rr_rd_count(rr) != 2 ||
+		    ldns_rdf_size(ldns_rr_rdf(rr, 0)) != 2)
+			return -1;
+		out->pref = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+		if (dname_str(ldns_rr_rdf(rr, 1), name, sizeof(name)) == -1)
+			return -1;
+		out->data = strdup(name);
+		break;
+	case MC_RR_PTR:
+	case MC_RR_CNAME:
+	case MC_RR_NS:
+		if (ldns_rr_rd_count(rr) != 1 ||
+		    dname_str(ldns_rr_rdf(rr, 0), name, sizeof(name)) == -1)
+			return -1;
+		out->data = strdup(name);
+		break;
+	case MC_RR_TXT:
+	case MC_RR_SPF:
+		len = 0;
+		for (i = 0; i < ldns_rr_rd_count(rr); i++)
+			len += ldns_rdf_size(ldns_rr_rdf(rr, i));
+		wire = malloc(len + 1);
+		if (wire == NULL)
+			return -1;
+		len = 0;
+		for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+			rdf = ldns_rr_rdf(rr, i);
+			memcpy(wire + len, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+			len += ldns_rdf_size(rdf);
+		}
+		out->data = mc_txt_join(wire, len, &out->len, &out->nstrings,
+		    &out->longest);
+		free(wire);
+		if (out->data == NULL)
+			return -1;
+		return 0;
+	default:
+		s = ldns_rr2str(rr);
+		if (s == NULL)
+			return -1;
+		/* keep the RDATA: everything after owner, ttl, class, type */
+		p = s;
+		for (i = 0; i < 4 && p != NULL; i++) {
+			p = strchr(p, '\t');
+			if (p != NULL)
+				p++;
+		}
+		out->data = strdup(p != NULL ? p : "");
+		free(s);
+		if (out->data != NULL && (len = strlen(out->data)) > 0 &&
+		    out->data[len - 1] == '\n')
+			out->data[len - 1] = '\0';
+		break;
+	}
+	if (out->data == NULL)
+		return -1;
+	out->len = strlen(out->data);
+	return 0;
+}
+
+int
+mc_ldns_read_zone(const char *path,
+    int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
+    char *err, size_t errsize)
+{
+	char owner[MC_DNS_NAME_MAX + 2];
+	ldns_rdf *origin = NULL, *prev = NULL;
+	uint32_t ttl = 3600;
+	ldns_status st;
+	struct mc_rr rr;
+	ldns_rr *lrr;
+	int line = 1, rc = -1, ok;
+	FILE *fp;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	origin = ldns_dname_new_frm_str(".");
+	for (;;) {
+		lrr = NULL;
+		st = ldns_rr_new_frm_fp_l(&lrr, fp, &ttl, &origin, &prev, &line);
+		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
+		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
+			if (feof(fp))
+				break;
+			continue;
+		}
+		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
+			snprintf(err, errsize, "%s:%d: $INCLUDE is not supported",
+			    path, line);
+			goto out;
+		}
+		if (st != LDNS_STATUS_OK) {
+			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && lrr == NULL)
+				break;
+			snprintf(err, errsize, "%s:%d: %s", path, line,
+			    ldns_get_errorstr_by_id(st));
+			goto out;
+		}
+		if (ldns_rr_get_class(lrr) != LDNS_RR_CLASS_IN) {
+			ldns_rr_free(lrr);
+			continue;
+		}
+		ok = dname_str(ldns_rr_owner(lrr), owner, sizeof(owner)) == 0 &&
+		    rr_convert(lrr, &rr) == 0;
+		ldns_rr_free(lrr);
+		if (!ok) {
+			snprintf(err, errsize, "%s:%d: cannot use this record", path,
+			    line);
+			goto out;
+		}
+		ok = cb(arg, owner, &rr) == 0;
+		free(rr.data);
+		if (!ok) {
+			snprintf(err, errsize, "%s:%d: out of memory", path, line);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ldns_rdf_deep_free(origin);
+	ldns_rdf_deep_free(prev);
+	fclose(fp);
+	return rc;
+}
+
+int
+mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
+    unsigned char **wire, size_t *len)
+{
+	ldns_rdf *qname;
+	ldns_pkt *pkt;
+	ldns_status st;
+
+	qname = ldns_dname_new_frm_str(*name == '\0' ? "." : name);
+	if (qname == NULL)
+		return -1;
+	pkt = ldns_pkt_query_new(qname, (ldns_rr_type)type, LDNS_RR_CLASS_IN,
+	    LDNS_RD);
+	if (pkt == NULL) {
+		ldns_rdf_deep_free(qname);
+		return -1;
+	}
+	ldns_pkt_set_id(pkt, id);
+	ldns_pkt_set_edns_udp_size(pkt, MC_DNS_EDNS_SIZE);
+	st = ldns_pkt2wire(wire, pkt, len);
+	ldns_pkt_free(pkt);
+	return st == LDNS_STATUS_OK ? 0 : -1;
+}
+
+static int
+rr_is(const ldns_rr *rr, const char *owner, uint16_t type)
+{
+	char name[MC_DNS_NAME_MAX + 2];
+
+	return ldns_rr_get_type(rr) == type &&
+	    ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
+	    dname_str(ldns_rr_owner(rr), name, sizeof(name)) == 0 &&
+	    strcmp(name, owner) == 0;
+}
+
+/* Collect the records for name, following CNAMEs within the answer. */
+static int
+collect(const ldns_rr_list *an, const char *name, uint16_t type,
+    struct mc_dns_answer *ans)
+{
+	char cur[MC_DNS_NAME_MAX + 2];
+	struct mc_rr rr;
+	size_t i, hops;
+	int found, rc;
+
+	snprintf(cur, sizeof(cur), "%s", name);
+	for (hops = 0; hops <= MC_DNS_CNAME_MAX; hops++) {
+		found = 0;
+		for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
+			if (!rr_is(ldns_rr_list_rr(an, i), cur, type))
+				continue;
+			if (rr_convert(ldns_rr_list_rr(an, i), &rr) == -1)
+				continue; /* malformed RDATA: skip the record */
+			rc = mc_answer_add(ans, &rr);
+			free(rr.data);
+			if (rc == -1)
+				return -1;
+			found = 1;
+		}
+		if (found || type == MC_RR_CNAME)
+			return 0;
+		for (i = 0; i < ldns_rr_list_rr_count(an); i++)
+			if (rr_is(ldns_rr_list_rr(an, i), cur, MC_RR_CNAME))
+				break;
+		if (i == ldns_rr_list_rr_count(an))
+			return 0;
+		if (ldns_rr_rd_count(ldns_rr_list_rr(an, i)) != 1 ||
+		    dname_str(ldns_rr_rdf(ldns_rr_list_rr(an, i), 0), cur,
+		    sizeof(cur)) == -1)
+			return 0;
+		if (mc_answer_set_cname(ans, cur) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+enum mc_reply
+mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
+    const char *name, uint16_t type, struct mc_dns_answer *ans)
+{
+	char qname[MC_DNS_NAME_MAX + 2];
+	const ldns_rr_list *qd;
+	enum mc_reply rc = MC_REPLY_DONE;
+	ldns_pkt *pkt = NULL;
+	ldns_rr *q;
+	int rcode;
+
+	if (len < LDNS_HEADER_SIZE || ((wire[0] << 8) | wire[1]) != id)
+		return MC_REPLY_FOREIGN;
+	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
+		/* a truncated reply may not parse; TC tells us to use TCP */
+		if (LDNS_TC_WIRE(wire) && LDNS_QR_WIRE(wire))
+			return MC_REPLY_TRUNCATED;
+		mc_answer_fail(ans, MC_DNS_PERMFAIL, -1, "malformed reply");
+		return MC_REPLY_DONE;
+	}
+	qd = ldns_pkt_question(pkt);
+	if (!ldns_pkt_qr(pkt) || ldns_rr_list_rr_count(qd) != 1) {
+		rc = MC_REPLY_FOREIGN;
+		goto out;
+	}
+	q = ldns_rr_list_rr(qd, 0);
+	if (ldns_rr_get_type(q) != type ||
+	    dname_str(ldns_rr_owner(q), qname, sizeof(qname)) == -1 ||
+	    strcmp(qname, name) != 0) {
+		rc = MC_REPLY_FOREIGN;
+		goto out;
+	}
+	if (ldns_pkt_tc(pkt)) {
+		rc = MC_REPLY_TRUNCATED;
+		goto out;
+	}
+	rcode = ldns_pkt_get_rcode(pkt);
+	ans->rcode = rcode;
+	switch (rcode) {
+	case LDNS_RCODE_NOERROR:
+	case LDNS_RCODE_NXDOMAIN:
+		if (collect(ldns_pkt_answer(pkt), name, type, ans) == -1) {
+			mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode,
+			    "out of memory");
+			break;
+		}
+		if (ans->count > 0)
+			ans->status = MC_DNS_OK;
+		else
+			ans->status = rcode == LDNS_RCODE_NXDOMAIN ?
+			    MC_DNS_NXDOMAIN : MC_DNS_NODATA;
+		break;
+	case LDNS_RCODE_SERVFAIL:
+		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
+		break;
+	default:
+		mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d", rcode);
+		break;
+	}
+out:
+	ldns_pkt_free(pkt);
+	return rc;
+}

@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/dns_net.c - the network backend: many questions in flight at once
+ *
+ * One call answers a batch.  Every question gets its own non-blocking UDP
+ * socket (a fresh source port, and a reply can only be for that question),
+ * a random ID, and EDNS0; one poll() loop multiplexes them all.  A reply
+ * counts only when it comes from a server we asked and its ID and question
+ * match ours; anything else is dropped and we go on waiting.  Unanswered
+ * questions are sent again, rotating over the servers, with a doubling
+ * interval; a truncated reply sends the question again over TCP to the same
+ * server.  No question outlives its own timeout or the run's deadline.
+ *
+ * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire; the
+ * rest start as others finish.  Nothing here is shared between calls, so
+ * any number of threads may resolve batches at the same time.
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns_impl.h"
+#include "mailcheck/limits.h"
+#include "banned.h"
+
+#define NET_MAX_SERVERS 8
+#define RESOLV_CONF "/etc/resolv.conf"
+
+struct server {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	char text[96];
+};
+
+struct net {
+	struct server srv[NET_MAX_SERVERS];
+	size_t nsrv;
+	double query_timeout, attempt_timeout;
+	int tries;
+};
+
+enum slot_state {
+	SLOT_WAITING,
+	SLOT_UDP,
+	SLOT_TCP_CONNECT,
+	SLOT_TCP_WRITE,
+	SLOT_TCP_READ,
+	SLOT_DONE,
+};
+
+struct slot {
+	struct mc_dns_request *req;
+	enum slot_state st;
+	int fd;
+	uint16_t id;
+	unsigned char *wire;
+	size_t wlen;
+	int tries;
+	size_t server;      /* index of the server asked last */
+	double started;     /* first send */
+	double next;        /* next retransmission, or TCP give-up time */
+	unsigned char *buf; /* TCP: length-prefixed query, then the reply */
+	size_t have, need;
+};
+
+/* Parse "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address. */
+static int
+parse_server(const char *spec, struct server *s)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	struct sockaddr_in *sin = (struct sockaddr_in *)&s->sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&s->sa;
+	const char *port = NULL, *colon;
+	unsigned long p = 53;
+	size_t len;
+	char *end;
+
+	memset(s, 0, sizeof(*s));
+	if (spec[0] == '[') {
+		colon = strchr(spec, ']');
+		if (colon == NULL)
+			return -1;
+		len = (size_t)(colon - spec - 1);
+		if (colon[1] == ':')
+			port = colon + 2;
+		else if (colon[1] != '\0')
+			return -1;
+		spec++;
+	} else if ((colon = strchr(spec, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL) {
+		len = (size_t)(colon - spec);
+		port = colon + 1;
+	} else
+		len = strlen(spec);
+	if (len >= sizeof(host))
+		return -1;
+	memcpy(host, spec, len);
+	host[len] = '\0';
+	if (port != NULL) {
+		if (!isdigit((unsigned char)*port))
+			return -1;
+		errno = 0;
+		p = strtoul(port, &end, 10);
+		if (errno != 0 || *end != '\0' || p == 0 || p > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		s->salen = sizeof(*sin);
+		snprintf(s->text, sizeof(s->text), "%s:%lu", host, p);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		s->salen = sizeof(*sin6);
+		snprintf(s->text, sizeof(s->text), "[%s]:%lu", host, p);
+	} else
+		return -1;
+	return 0;
+}
+
+static int
+read_resolv_conf(struct net *net, char *err, size_t errsize)
+{
+	char line[512], *p, *w;
+	FILE *fp;
+
+	fp = fopen(RESOLV_CONF, "r");
+	if (fp == NULL) {
+		snprintf(err, errsize, "cannot read %s: %s (use --resolver)",
+		    RESOLV_CONF, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL &&
+	    net->nsrv < NET_MAX_SERVERS) {
+		if (strncmp(line, "nameserver", 10) != 0 ||
+		    !isspace((unsigned char)line[10]))
+			continue;
+		p = line + 10;
+		while (isspace((unsigned char)*p))
+			p++;
+		w = p;
+		while (*p != '\0' && !isspace((unsigned char)*p) && *p != '%')
+			p++;
+		*p = '\0';
+		if (parse_server(w, &net->srv[net->nsrv]) == 0)
+			net->nsrv++;
+	}
+	fclose(fp);
+	if (net->nsrv == 0) {
+		snprintf(err, errsize, "no nameserver in %s (use --resolver)",
+		    RESOLV_CONF);
+		return -1;
+	}
+	return 0;
+}
+
+void *
+mc_dns_net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
+{
+	struct net *net;
+	size_t i;
+
+	net = calloc(1, sizeof(*net));
+	if (net == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	net->query_timeout = cfg->query_timeout > 0 ? cfg->query_timeout :
+	    MC_QUERY_TIMEOUT;
+	net->attempt_timeout = cfg->attempt_timeout > 0 ? cfg->attempt_timeout :
+	    MC_ATTEMPT_TIMEOUT;
+	net->tries = cfg->tries > 0 ? cfg->tries : MC_QUERY_TRIES;
+	if (cfg->nresolvers > NET_MAX_SERVERS) {
+		snprintf(err, errsize, "too many resolvers (at most %d)",
+		    NET_MAX_SERVERS);
+		free(net);
+		return NULL;
+	}
+	for (i = 0; i < cfg->nresolvers; i++) {
+		if (parse_server(cfg->resolvers[i], &net->srv[i]) == -1) {
+			snprintf(err, errsize, "invalid resolver '%s' (expected "
+			    "ADDR, ADDR:PORT or [IPV6]:PORT)", cfg->resolvers[i]);
+			free(net);
+			return NULL;
+		}
+	}
+	net->nsrv = cfg->nresolvers;
+	if (net->nsrv == 0 && read_resolv_conf(net, err, errsize) == -1) {
+		free(net);
+		return NULL;
+	}
+	return net;
+}
+
+static void
+net_free(void *state)
+{
+	free(state);
+}
+
+static void
+slot_close(struct slot *s)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void
+slot_finish(struct slot *s, int *active)
+{
+	slot_close(s);
+	free(s->wire);
+	free(s->buf);
+	s->wire = s->buf = NULL;
+	s->st = SLOT_DONE;
+	mc_answer_finish(s->req->ans);
+	(*active)--;
+}
+
+static void
+slot_fail(struct slot *s, int *active, const char *why)
+{
+	mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1, "%s", why);
+	slot_finish(s, active);
+	/* mc_answer_finish() keeps a failure: there are no records */
+}
+
+static int
+open_socket(int family, int type)
+{
+	int fd, fl;
+
+	fd = socket(family, type | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	fl = fcntl(fd, F_GETFL);
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+udp_send(const struct net *net, struct slot *s, double now)
+{
+	const struct server *srv;
+	double wait;
+
+	s->server = (size_t)s->tries % net->nsrv;
+	srv = &net->srv[s->server];
+	if (s->fd != -1 && s->tries > 0) {
+		/* another server may have another family */
+		slot_close(s);
+	}
+	if (s->fd == -1) {
+		s->fd = open_socket(srv->sa.ss_family, SOCK_DGRAM);
+		if (s->fd == -1)
+			return -1;
+	}
+	/* a failed send is a lost packet: the retransmission handles it */
+	(void)sendto(s->fd, s->wire, s->wlen, 0,
+	    (const struct sockaddr *)&srv->sa, srv->salen);
+	wait = net->attempt_timeout * (double)(1 << (s->tries < 8 ? s->tries : 8));
+	s->tries++;
+	s->next = now + wait;
+	if (s->next > s->started + net->query_timeout)
+		s->next = s->started + net->query_timeout;
+	return 0;
+}
+
+static int
+slot_start(const struct net *net, struct slot *s, double now)
+{
+	uint16_t id;
+
+	s->fd = -1;
+	s->req->ans = mc_answer_new(s->req->name, s->req->type);
+	if (s->req->ans == NULL)
+		return -1;
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
+	s->id = id;
+	if (mc_ldns_build_query(s->req->name, s->req->type, id, &s->wire,
+	    &s->wlen) == -1) {
+		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+		    "cannot build a query for this name");
+		return -1;
+	}
+	s->started = now;
+	s->st = SLOT_UDP;
+	if (udp_send(net, s, now) == -1) {
+		mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1,
+		    "cannot open a socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)b;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)b;
+
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+static void
+tcp_start(const struct net *net, struct slot *s, size_t server, double now,
+    int *active)
+{
+	const struct server *srv = &net->srv[server];
+
+	slot_close(s);
+	s->server = server;
+	s->fd = open_socket(srv->sa.ss_family, SOCK_STREAM);
+	if (s->fd == -1) {
+		slot_fail(s, active, "truncated reply and no TCP socket");
+		return;
+	}
+	s->buf = malloc(s->wlen + 2);
+	if (s->buf == NULL) {
+		slot_fail(s, active, "out of memory");
+		return;
+	}
+	s->buf[0] = (unsigned char)(s->wlen >> 8);
+	s->buf[1] = (unsigned char)s->wlen;
+	memcpy(s->buf + 2, s->wire, s->wlen);
+	s->have = 0;
+	s->need = s->wlen + 2;
+	s->next = s->started + net->query_timeout;
+	if (s->next < now + net->attempt_timeout)
+		s->next = now + net->attempt_timeout;
+	if (connect(s->fd, (const struct sockaddr *)&srv->sa, srv->salen) == 0)
+		s->st = SLOT_TCP_WRITE;
+	else if (errno == EINPROGRESS)
+		s->st = SLOT_TCP_CONNECT;
+	else
+		slot_fail(s, active, "TCP connection refused");
+}
+
+static void
+udp_read(const struct net *net, struct slot *s, double now, int *active)
+{
+	unsigned char pkt[65536];
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	enum mc_reply r;
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		fromlen = sizeof(from);
+		n = recvfrom(s->fd, pkt, sizeof(pkt), 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n < 0)
+			return; /* EAGAIN, or an ICMP error: keep waiting */
+		for (i = 0; i < net->nsrv; i++)
+			if (same_addr(&from, &net->srv[i].sa))
+				break;
+		if (i == net->nsrv)
+			continue; /* not from a server we asked */
+		r = mc_ldns_parse_reply(pkt, (size_t)n, s->id, s->req->name,
+		    s->req->type, s->req->ans);
+		if (r == MC_REPLY_FOREIGN)
+			continue;
+		if (r == MC_REPLY_TRUNCATED)
+			tcp_start(net, s, i, now, active);
+		else
+			slot_finish(s, active);
+		return;
+	}
+}
+
+static void
+tcp_io(struct slot *s, short revents, int *active)
+{
+	unsigned char *nb;
+	socklen_t len;
+	ssize_t n;
+	int err;
+
+	if (s->st == SLOT_TCP_CONNECT) {
+		err = 0;
+		len = sizeof(err);
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+		    err != 0) {
+			slot_fail(s, active, "TCP connection failed");
+			return;
+		}
+		s->st = SLOT_TCP_WRITE;
+	}
+	if (s->st == SLOT_TCP_WRITE) {
+		n = write(s->fd, s->buf + s->have, s->need - s->have);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				slot_fail(s, active, "TCP write failed");
+			return;
+		}
+		s->have += (size_t)n;
+		if (s->have == s->need) {
+			s->st = SLOT_TCP_READ;
+			s->have = 0;
+			s->need = 2;
+		}
+		return;
+	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	n = read(s->fd, s->buf + s->have, s->need - s->have);
+	if (n == 0) {
+		slot_fail(s, active, "TCP connection closed early");
+		return;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			slot_fail(s, active, "TCP read failed");
+		return;
+	}
+	s->have += (size_t)n;
+	if (s->have < s->need)
+		return;
+	if (s->need == 2) {
+		s->need = 2 + (((size_t)s->buf[0] << 8) | s->buf[1]);
+		if (s->need < 2 + 12) {
+			mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+			    "malformed reply over TCP");
+			slot_finish(s, active);
+			return;
+		}
+		nb = realloc(s->buf, s->need);
+		if (nb == NULL) {
+			slot_fail(s, active, "out of memory");
+			return;
+		}
+		s->buf = nb;
+		return;
+	}
+	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2, s->id,
+	    s->req->name, s->req->type, s->req->ans)) {
+	case MC_REPLY_DONE:
+		break;
+	case MC_REPLY_TRUNCATED:
+		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+		    "truncated reply over TCP");
+		break;
+	case MC_REPLY_FOREIGN:
+		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+		    "reply over TCP does not match the question");
+		break;
+	}
+	slot_finish(s, active);
+}
+
+static void
+net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
+{
+	const struct net *net = state;
+	struct pollfd *pfd = NULL;
+	struct slot *slot = NULL, **polled = NULL;
+	size_t i, next = 0, np;
+	double now, wake;
+	int active = 0, ms;
+
+	slot = calloc(n, sizeof(*slot));
+	pfd = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*pfd));
+	polled = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*polled));
+	if (slot == NULL || pfd == NULL || polled == NULL) {
+		for (i = 0; i < n; i++) {
+			req[i].ans = mc_answer_new(req[i].name, req[i].type);
+			if (req[i].ans != NULL)
+				mc_answer_fail(req[i].ans, MC_DNS_TEMPFAIL, -1,
+				    "out of memory");
+		}
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		slot[i].req = &req[i];
+		slot[i].fd = -1;
+	}
+
+	for (;;) {
+		now = mc_now();
+		while (next < n && active < MC_DNS_INFLIGHT_MAX) {
+			active++;
+			if (slot_start(net, &slot[next], now) == -1) {
+				slot_close(&slot[next]);
+				free(slot[next].wire);
+				slot[next].wire = NULL;
+				slot[next].st = SLOT_DONE;
+				active--;
+			}
+			next++;
+		}
+		if (active == 0)
+			break;
+
+		/* timers, then the poll set */
+		np = 0;
+		wake = deadline > 0 ? deadline : now + 3600;
+		for (i = 0; i < next; i++) {
+			struct slot *s = &slot[i];
+
+			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
+				continue;
+			if (deadline > 0 && now >= deadline) {
+				slot_fail(s, &active, "deadline reached");
+				continue;
+			}
+			if (now >= s->started + net->query_timeout &&
+			    s->st == SLOT_UDP) {
+				slot_fail(s, &active, "timeout");
+				continue;
+			}
+			if (now >= s->next) {
+				if (s->st != SLOT_UDP) {
+					slot_fail(s, &active, "timeout over TCP");
+					continue;
+				}
+				if (s->tries < net->tries) {
+					if (udp_send(net, s, now) == -1) {
+						slot_fail(s, &active,
+						    "cannot open a socket");
+						continue;
+					}
+				} else
+					s->next = s->started + net->query_timeout;
+			}
+			if (s->next < wake)
+				wake = s->next;
+			pfd[np].fd = s->fd;
+			pfd[np].events = (s->st == SLOT_TCP_CONNECT ||
+			    s->st == SLOT_TCP_WRITE) ? POLLOUT : POLLIN;
+			pfd[np].revents = 0;
+			polled[np++] = s;
+		}
+		if (np == 0)
+			continue;
+		ms = (int)((wake - now) * 1000.0) + 1;
+		if (ms < 0)
+			ms = 0;
+		if (poll(pfd, np, ms) <= 0)
+			continue;
+		now = mc_now();
+		for (i = 0; i < np; i++) {
+			if (pfd[i].revents == 0 || polled[i]->st == SLOT_DONE)
+				continue;
+			if (polled[i]->st == SLOT_UDP)
+				udp_read(net, polled[i], now, &active);
+			else
+				tcp_io(polled[i], pfd[i].revents, &active);
+		}
+	}
+out:
+	free(slot);
+	free(pfd);
+	free(polled);
+}
+
+const struct mc_dns_backend mc_dns_backend_net = {
+	.name = "network",
+	.resolve = net_resolve,
+	.free = net_free,
+};

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/report.c - findings, metrics and results
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailcheck/report.h"
+#include "mailcheck/util.h"
+#include "banned.h"
+
+static const struct mc_finding_def defs[] = {
+#define MC_FINDING(id, c, sev, sp, h) \
+	[MC_F_##id] = { .code = c, .severity = sev, .spec = sp, .hint = h },
+#include "mailcheck/findings.def"
+#undef MC_FINDING
+};
+
+const char *
+mc_status_str(enum mc_status s)
+{
+	switch (s) {
+	case MC_OK:
+		return "ok";
+	case MC_INFO:
+		return "info";
+	case MC_WARN:
+		return "warn";
+	case MC_CRIT:
+		return "crit";
+	case MC_UNKNOWN:
+		return "unknown";
+	}
+	return "unknown";
+}
+
+int
+mc_status_exit(enum mc_status s)
+{
+	switch (s) {
+	case MC_OK:
+	case MC_INFO:
+		return 0;
+	case MC_WARN:
+		return 1;
+	case MC_CRIT:
+		return 2;
+	case MC_UNKNOWN:
+		return 3;
+	}
+	return 3;
+}
+
+const struct mc_finding_def *
+mc_finding_def(enum mc_finding_id id)
+{
+	return &defs[id];
+}
+
+const struct mc_finding_def *
+mc_finding_def_by_code(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < MC_F__COUNT; i++)
+		if (strcmp(defs[i].code, code) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+const struct mc_finding_def *
+mc_finding_defs(void)
+{
+	return defs;
+}
+
+static char *
+vstrdup_printf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *s;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (s != NULL)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+static int
+vadd(struct mc_result *r, enum mc_finding_id id, enum mc_status sev,
+    const char *subject, const char *fmt, va_list ap)
+{
+	struct mc_finding *n, *f;
+
+	n = realloc(r->findings, (r->nfindings + 1) * sizeof(*n));
+	if (n == NULL)
+		return -1;
+	r->findings = n;
+	f = &r->findings[r->nfindings];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = sev;
+	f->message = vstrdup_printf(fmt, ap);
+	if (f->message == NULL)
+		return -1;
+	if (subject != NULL && (f->subject = strdup(subject)) == NULL) {
+		free(f->message);
+		return -1;
+	}
+	r->nfindings++;
+	return 0;
+}
+
+int
+mc_finding_add(struct mc_result *r, enum mc_finding_id id, const char *subject,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vadd(r, id, defs[id].severity, subject, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
+    enum mc_status sev, const char *subject, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vadd(r, id, sev, subject, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+mc_finding_hint(struct mc_result *r, const char *fmt, ...)
+{
+	struct mc_finding *f;
+	va_list ap;
+	char *h;
+
+	if (r->nfindings == 0)
+		return -1;
+	va_start(ap, fmt);
+	h = vstrdup_printf(fmt, ap);
+	va_end(ap);
+	if (h == NULL)
+		return -1;
+	f = &r->findings[r->nfindings - 1];
+	free(f->hint);
+	f->hint = h;
+	return 0;
+}
+
+int
+mc_result_summary(struct mc_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vstrdup_printf(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	free(r->summary);
+	r->summary = s;
+	return 0;
+}
+
+json_t *
+mc_json_dns_string(const char *s, size_t len)
+{
+	json_t *j;
+	char *e;
+
+	e = mc_escape_dup(s, len);
+	if (e == NULL)
+		return NULL;
+	j = json_string(e);
+	free(e);
+	return j;
+}
+
+int
+mc_metric_set(struct mc_result *r, const char *name, double value)
+{
+	struct mc_metric *n;
+	size_t i;
+
+	for (i = 0; i < r->nmetrics; i++) {
+		if (strcmp(r->metrics[i].name, name) == 0) {
+			r->metrics[i].value = value;
+			return 0;
+		}
+	}
+	n = realloc(r->metrics, (r->nmetrics + 1) * sizeof(*n));
+	if (n == NULL)
+		return -1;
+	r->metrics = n;
+	r->metrics[r->nmetrics].name = strdup(name);
+	if (r->metrics[r->nmetrics].name == NULL)
+		return -1;
+	r->metrics[r->nmetrics].value = value;
+	r->nmetrics++;
+	return 0;
+}
+
+int
+mc_metric_get(const struct mc_result *r, const char *name, double *value)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmetrics; i++) {
+		if (strcmp(r->metrics[i].name, name) == 0) {
+			*value = r->metrics[i].value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void
+mc_result_init(struct mc_result *r, const char *check)
+{
+	memset(r, 0, sizeof(*r));
+	r->check = check;
+}
+
+void
+mc_result_release(struct mc_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].subject);
+		free(r->findings[i].message);
+		free(r->findings[i].hint);
+	}
+	free(r->findings);
+	for (i = 0; i < r->nmetrics; i++)
+		free(r->metrics[i].name);
+	free(r->metrics);
+	json_decref(r->data);
+	free(r->summary);
+	memset(r, 0, sizeof(*r));
+}
+
+enum mc_status
+mc_result_worst(const struct mc_result *r)
+{
+	enum mc_status worst = MC_OK;
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if (r->findings[i].severity > worst)
+			worst = r->findings[i].severity;
+	return worst;
+}
+
+void
+mc_report_release(struct mc_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nresults; i++)
+		mc_result_release(&rep->results[i]);
+	free(rep->results);
+	free(rep->domain);
+	memset(rep, 0, sizeof(*rep));
+}
