@@ -195,8 +195,10 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 		}
 		if (h[i].usable)
 			usable++;
-		naddr += h[i].addrs != NULL ? json_array_size(h[i].addrs) : 0;
+		naddr += json_array_size(h[i].addrs);
 		json_array_append_new(hosts, host_json(&h[i]));
+		json_decref(h[i].addrs);
+		h[i].addrs = NULL;
 	}
 	json_decref(seen);
 	json_object_set_new(data, "hosts", hosts);
@@ -264,6 +266,7 @@ implicit_mx(struct mc_ctx *ctx, json_t *data)
 	json_object_set_new(data, "hosts", hosts);
 	mc_metric_set(r, "hosts", 1);
 	mc_metric_set(r, "addresses", (double)json_array_size(h.addrs));
+	json_decref(h.addrs);
 	if (!h.usable)
 		mc_finding_add(r, MC_F_MX_UNREACHABLE, ctx->domain,
 		    "%s has no MX record and no usable address", ctx->domain);
