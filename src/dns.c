@@ -6,6 +6,12 @@
  * that creates the entry asks the backend; any other thread asking the same
  * question meanwhile waits on the condition variable until the answer is
  * stored.  Answers never change once stored.
+ *
+ * Bulk runs bound the cache with sessions (see dns.h): each entry carries
+ * the highest session id that used it, and closing a session evicts, when
+ * the cache is over its limit, the answered entries older than every open
+ * session.  In-flight entries (ans NULL) are never evicted, and a waiter
+ * stamps its entry before waiting, so no waiter loses its answer.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -20,13 +26,22 @@
 #include "banned.h"
 
 #define CACHE_BUCKETS 4096
+#define STAMP_PERMANENT UINT64_MAX
 
 struct entry {
 	struct entry *next;
 	char *name;
 	uint16_t type;
 	struct mc_dns_answer *ans; /* NULL while the question is in flight */
+	uint64_t stamp;            /* highest session that used it */
+	int stale;                 /* failed by a session's deadline */
 };
+
+static size_t hash(const char *name, uint16_t type);
+
+/* The session of the calling thread, and its deadline. */
+static _Thread_local uint64_t tl_session;
+static _Thread_local double tl_deadline;
 
 struct mc_dns {
 	const struct mc_dns_backend *be;
@@ -36,6 +51,12 @@ struct mc_dns {
 	struct entry *buckets[CACHE_BUCKETS];
 	double deadline;
 	size_t sent;
+	size_t nentries;         /* in the buckets */
+	size_t limit;            /* 0: keep everything */
+	struct entry *graveyard; /* unlinked stale entries, maybe still read */
+	uint64_t next_session;
+	uint64_t *open;          /* open sessions */
+	size_t nopen, openmax;
 };
 
 static char nomem_why[] = "out of memory";
@@ -283,6 +304,7 @@ mc_dns_new(const struct mc_dns_config *cfg, double deadline, char *err,
 	pthread_mutex_init(&dns->mu, NULL);
 	pthread_cond_init(&dns->cv, NULL);
 	dns->deadline = deadline;
+	dns->next_session = 1;
 	return dns;
 }
 
@@ -302,6 +324,13 @@ mc_dns_free(struct mc_dns *dns)
 			free(e);
 		}
 	}
+	for (e = dns->graveyard; e != NULL; e = next) {
+		next = e->next;
+		mc_answer_free(e->ans);
+		free(e->name);
+		free(e);
+	}
+	free(dns->open);
 	dns->be->free(dns->state);
 	pthread_mutex_destroy(&dns->mu);
 	pthread_cond_destroy(&dns->cv);
@@ -333,6 +362,138 @@ mc_dns_queries_sent(struct mc_dns *dns)
 	return n;
 }
 
+void
+mc_dns_session_enter(uint64_t session, double deadline)
+{
+	tl_session = session;
+	tl_deadline = deadline;
+}
+
+uint64_t
+mc_dns_session_begin(struct mc_dns *dns)
+{
+	uint64_t id = 0, *n;
+
+	pthread_mutex_lock(&dns->mu);
+	if (dns->nopen == dns->openmax) {
+		n = realloc(dns->open, (dns->openmax * 2 + 8) * sizeof(*n));
+		if (n == NULL)
+			goto out;
+		dns->open = n;
+		dns->openmax = dns->openmax * 2 + 8;
+	}
+	id = dns->next_session++;
+	dns->open[dns->nopen++] = id;
+out:
+	pthread_mutex_unlock(&dns->mu);
+	/* 0 (no memory) works too: its entries are never evicted */
+	return id;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	mc_answer_free(e->ans);
+	free(e->name);
+	free(e);
+}
+
+/* Evict answered entries no open session used.  Caller holds the lock. */
+static void
+evict(struct mc_dns *dns)
+{
+	struct entry **pp, *e;
+	uint64_t oldest = dns->next_session;
+	size_t i;
+
+	for (i = 0; i < dns->nopen; i++)
+		if (dns->open[i] < oldest)
+			oldest = dns->open[i];
+	for (i = 0; i < CACHE_BUCKETS; i++) {
+		for (pp = &dns->buckets[i]; (e = *pp) != NULL;) {
+			if (e->ans != NULL && e->stamp < oldest) {
+				*pp = e->next;
+				entry_free(e);
+				dns->nentries--;
+			} else
+				pp = &e->next;
+		}
+	}
+	for (pp = &dns->graveyard; (e = *pp) != NULL;) {
+		if (e->stamp < oldest) {
+			*pp = e->next;
+			entry_free(e);
+		} else
+			pp = &e->next;
+	}
+}
+
+void
+mc_dns_session_end(struct mc_dns *dns, uint64_t session)
+{
+	size_t i;
+
+	if (session == 0)
+		return;
+	pthread_mutex_lock(&dns->mu);
+	for (i = 0; i < dns->nopen; i++) {
+		if (dns->open[i] == session) {
+			dns->open[i] = dns->open[--dns->nopen];
+			break;
+		}
+	}
+	if (dns->limit > 0 && dns->nentries > dns->limit)
+		evict(dns);
+	pthread_mutex_unlock(&dns->mu);
+}
+
+void
+mc_dns_set_cache_limit(struct mc_dns *dns, size_t max)
+{
+	pthread_mutex_lock(&dns->mu);
+	dns->limit = max;
+	pthread_mutex_unlock(&dns->mu);
+}
+
+size_t
+mc_dns_cache_entries(struct mc_dns *dns)
+{
+	size_t n;
+
+	pthread_mutex_lock(&dns->mu);
+	n = dns->nentries;
+	pthread_mutex_unlock(&dns->mu);
+	return n;
+}
+
+/* Stamp e as used by this thread's session.  Caller holds the lock. */
+static void
+stamp(struct entry *e)
+{
+	uint64_t s = tl_session != 0 ? tl_session : STAMP_PERMANENT;
+
+	if (s > e->stamp)
+		e->stamp = s;
+}
+
+/* Unlink e from its bucket into the graveyard.  Caller holds the lock. */
+static void
+bury(struct mc_dns *dns, struct entry *e)
+{
+	struct entry **pp;
+
+	for (pp = &dns->buckets[hash(e->name, e->type)]; *pp != NULL;
+	    pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			e->next = dns->graveyard;
+			dns->graveyard = e;
+			dns->nentries--;
+			return;
+		}
+	}
+}
+
 static size_t
 hash(const char *name, uint16_t type)
 {
@@ -353,6 +514,19 @@ find(struct mc_dns *dns, const char *name, uint16_t type)
 	for (e = dns->buckets[hash(name, type)]; e != NULL; e = e->next)
 		if (e->type == type && strcmp(e->name, name) == 0)
 			return e;
+	return NULL;
+}
+
+/* The entry this batch claimed for (name, type). */
+static struct entry *
+ent_of(struct entry **ent, size_t n, const char *name, uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ent[i] != NULL && ent[i]->type == type &&
+		    ent[i]->name == name)
+			return ent[i];
 	return NULL;
 }
 
@@ -379,6 +553,8 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 	nreq = 0;
 	pthread_mutex_lock(&dns->mu);
 	deadline = dns->deadline;
+	if (tl_deadline > 0 && (deadline == 0 || tl_deadline < deadline))
+		deadline = tl_deadline;
 	for (i = 0; i < n; i++) {
 		q[i].ans = NULL;
 		if (mc_dns_name_canon(q[i].name, name, sizeof(name)) == -1) {
@@ -386,6 +562,12 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 			continue;
 		}
 		e = find(dns, name, q[i].type);
+		/* another session's deadline is not ours: ask again */
+		if (e != NULL && e->stale && (deadline == 0 ||
+		    mc_now() < deadline)) {
+			bury(dns, e);
+			e = NULL;
+		}
 		if (e == NULL) {
 			e = calloc(1, sizeof(*e));
 			if (e == NULL || (e->name = strdup(name)) == NULL) {
@@ -396,10 +578,12 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 			e->type = q[i].type;
 			e->next = dns->buckets[hash(name, q[i].type)];
 			dns->buckets[hash(name, q[i].type)] = e;
+			dns->nentries++;
 			req[nreq].name = e->name;
 			req[nreq].type = e->type;
 			nreq++;
 		}
+		stamp(e);
 		ent[i] = e;
 	}
 	dns->sent += nreq;
@@ -419,9 +603,11 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 
 	pthread_mutex_lock(&dns->mu);
 	for (i = 0; i < nreq; i++) {
-		e = find(dns, req[i].name, req[i].type);
+		e = ent_of(ent, n, req[i].name, req[i].type);
 		e->ans = req[i].ans != NULL ? req[i].ans :
 		    (struct mc_dns_answer *)(uintptr_t)&nomem_answer;
+		e->stale = e->ans->why != NULL &&
+		    strcmp(e->ans->why, "deadline reached") == 0;
 	}
 	if (nreq > 0)
 		pthread_cond_broadcast(&dns->cv);

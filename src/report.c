@@ -166,6 +166,15 @@ mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 }
 
 int
+mc_finding_metric(struct mc_result *r, const char *metric)
+{
+	if (r->nfindings == 0)
+		return -1;
+	r->findings[r->nfindings - 1].metric = metric;
+	return 0;
+}
+
+int
 mc_result_summary(struct mc_result *r, const char *fmt, ...)
 {
 	va_list ap;

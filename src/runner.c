@@ -7,7 +7,8 @@
  * timed, and a check that fails becomes an internal-error finding.  Checks
  * overlap their DNS questions through the shared cache; the run's deadline
  * lives in the DNS layer, which fails every question past it, so checks end
- * promptly and are joined.
+ * promptly and are joined.  Each domain's run is a DNS session (see dns.h),
+ * so a bulk run's cache can drop what finished domains used.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct job {
 	const struct mc_check *check;
 	struct mc_ctx ctx;
 	double deadline;
+	uint64_t session;
 	pthread_t thread;
 	int started;
 };
@@ -80,6 +82,7 @@ job_run(void *arg)
 	double start;
 	int rc;
 
+	mc_dns_session_enter(j->session, j->deadline);
 	start = mc_now();
 	rc = j->check->run(&j->ctx);
 	r->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
@@ -100,6 +103,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 {
 	char name[MC_DNS_NAME_MAX + 2];
 	struct job *jobs;
+	uint64_t session;
 	double start;
 	size_t i;
 
@@ -119,10 +123,12 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 		return -1;
 	}
 	rep->nresults = cfg->nchecks;
+	session = mc_dns_session_begin(cfg->dns);
 	for (i = 0; i < cfg->nchecks; i++) {
 		mc_result_init(&rep->results[i], cfg->checks[i]->name);
 		jobs[i].check = cfg->checks[i];
 		jobs[i].deadline = cfg->deadline;
+		jobs[i].session = session;
 		jobs[i].ctx.domain = rep->domain;
 		jobs[i].ctx.dns = cfg->dns;
 		jobs[i].ctx.opts = cfg->opts;
@@ -149,6 +155,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 			rep->status = rep->results[i].status;
 	}
 	free(jobs);
+	mc_dns_session_end(cfg->dns, session);
 	rep->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
 	return 0;
 }

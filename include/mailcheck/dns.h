@@ -129,6 +129,28 @@ const struct mc_dns_answer *mc_dns_lookup(struct mc_dns *dns, const char *name,
  */
 void mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n);
 
+/*
+ * Sessions bound the cache of a long run (bulk mode).  A session is one
+ * domain's run: mc_dns_session_begin() opens one and returns its id (never
+ * 0); every thread working for it calls mc_dns_session_enter() first, so
+ * that its questions are stamped with the session and end by the
+ * session's deadline as well as the handle's; mc_dns_session_end() closes
+ * it.  When the cache holds more entries than the limit set with
+ * mc_dns_set_cache_limit(), closing a session evicts the answered entries
+ * that no open session has used, so an answer stays valid, unchanged, for
+ * every session that saw it until that session ends.  Entries asked by a
+ * thread outside any session are kept until mc_dns_free(), as before.
+ * Failures caused by a session's deadline are not served to later sessions.
+ */
+uint64_t mc_dns_session_begin(struct mc_dns *dns);
+/* This thread now works for session (0: none) until deadline (0: none). */
+void mc_dns_session_enter(uint64_t session, double deadline);
+void mc_dns_session_end(struct mc_dns *dns, uint64_t session);
+/* Evict down from more than max entries (0, the default: never evict). */
+void mc_dns_set_cache_limit(struct mc_dns *dns, size_t max);
+/* Entries in the cache now, answered or in flight. */
+size_t mc_dns_cache_entries(struct mc_dns *dns);
+
 /* Number of questions that reached the backend (cache misses). */
 size_t mc_dns_queries_sent(struct mc_dns *dns);
 

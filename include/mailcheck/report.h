@@ -56,6 +56,8 @@ struct mc_finding {
 	char *subject; /* the record, name, IP or zone concerned; may be NULL */
 	char *message;
 	char *hint;    /* NULL: the definition's hint */
+	const char *metric; /* the metric whose value this finding judges
+	                       (static, see mc_finding_metric()), or NULL */
 };
 
 struct mc_metric {
@@ -100,6 +102,13 @@ int mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
 /* Give the last finding added a specific hint (copied). */
 int mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Tie the last finding added to one of the result's metrics (metric is a
+ * static string, not copied): --warning/--critical thresholds for that
+ * metric then decide the finding's severity.  Returns 0, or -1 when there
+ * is no finding.
+ */
+int mc_finding_metric(struct mc_result *r, const char *metric);
 /* Set the result's one-line summary (copied). */
 int mc_result_summary(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -2,12 +2,15 @@
 /*
  * src/cli/main.c - the mailcheck command: a thin user of libmailcheck
  *
- * Parses the command line, opens the DNS layer, runs the checks on each
- * domain, renders, and turns the worst status into the exit code.  Only
- * this file exits.
+ * Parses the command line, opens the DNS layer, hands the domains to the
+ * bulk runner (src/bulk.c: one domain or many, rendered as they finish),
+ * and turns the worst status into the exit code.  Invoked as
+ * check_mailcheck it is a Nagios/Icinga plugin.  Only this file exits.
  */
 #include <sys/resource.h>
 #include <arpa/inet.h>
+#include <libgen.h>
+#include <signal.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -16,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mailcheck/baseline.h"
+#include "mailcheck/bulk.h"
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
@@ -25,7 +30,8 @@
 #define EXIT_USAGE 3
 #define MAX_LIST 64
 
-enum format { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_JSONL };
+enum format { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_NAGIOS };
+enum fail_on { FAIL_WARN, FAIL_CRIT };
 
 struct list {
 	const char *v[MAX_LIST];
@@ -33,31 +39,61 @@ struct list {
 };
 
 struct cli {
-	struct list resolvers, zones, selectors, ips;
+	struct list resolvers, zones, selectors, ips, hosts;
 	enum format format;
 	double timeout;
 	const char *checks;
 	int verbose;
+	struct mc_threshold thresholds[MAX_LIST];
+	size_t nthresholds;
+	enum fail_on fail_on;
+	int fail_on_change;
+	const char *baseline;
+	const char *domains_file;
+	int parallel;
 };
 
 static const char usage_text[] =
 "usage: mailcheck [OPTIONS] DOMAIN...       full health check (also: mailcheck check ...)\n"
+"       mailcheck [OPTIONS] --domains-file FILE   bulk mode\n"
+"       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
+"                                          Nagios/Icinga plugin (also --format nagios)\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
 "  -z, --zone-file FILE         answer all DNS from zone files (repeatable); no network\n"
 "  -f, --format FORMAT          text (default on a terminal) | json (default otherwise)\n"
-"                               | jsonl (one document a line)\n"
-"  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
+"                               | jsonl (one document a line, written as each domain\n"
+"                               finishes) | nagios (plugin output)\n"
+"  -t, --timeout SECONDS        deadline for each domain (default 30); in plugin mode\n"
+"                               a hard deadline: UNKNOWN naming the unfinished checks\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
-"  -v, --verbose                more detail\n"
+"  -H, --host DOMAIN            the domain to check (plugin style; repeatable)\n"
+"  -w, --warning METRIC=RANGE   warning threshold for a metric (repeatable); METRIC\n"
+"                               is <check>_<metric> as in the perfdata, RANGE as in\n"
+"                               the Monitoring Plugins guidelines: 10, 10:, ~:10,\n"
+"                               10:20, @10:20; overrides the check's own severity\n"
+"  -c, --critical METRIC=RANGE  critical threshold, likewise\n"
+"      --fail-on LIST           what makes the exit code non-zero in text and JSON\n"
+"                               modes: warn (default: the exit codes below), crit\n"
+"                               (warnings exit 0), and/or change (with --baseline,\n"
+"                               any change exits at least 1), e.g. crit,change\n"
+"      --baseline FILE          compare with an earlier JSON or JSON Lines report\n"
+"                               and list the changes (JSON: a \"changes\" array)\n"
+"      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
+"                               '#' comments; invalid lines reported and skipped)\n"
+"      --parallel N             domains in flight in bulk mode (default 32)\n"
+"  -v, --verbose                more detail (repeatable, up to 3); in text mode with\n"
+"                               several domains, full reports instead of one line each\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
 "  -h, --help                   print this help and exit\n"
 "\n"
 "Exit codes: 0 all checks ok or info, 1 a warning, 2 a critical finding,\n"
 "3 unknown (bad usage, or a check could not reach a verdict). A critical\n"
-"finding outranks an unknown one, which outranks a warning.\n"
+"finding outranks an unknown one, which outranks a warning. Bulk mode exits\n"
+"with the worst over all domains; invalid lines make it at least 3. Plugin\n"
+"mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 "Colours are used on a terminal unless NO_COLOR is set.\n";
 
 static void
@@ -92,6 +128,50 @@ parse_timeout(const char *s, double *out)
 	    v > 86400)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --fail-on warn|crit|change, comma-separated. */
+static int
+parse_fail_on(const char *s, struct cli *cli)
+{
+	const char *p, *end;
+	size_t len;
+
+	for (p = s;; p = end + 1) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 4 && strncmp(p, "warn", 4) == 0)
+			cli->fail_on = FAIL_WARN;
+		else if (len == 4 && strncmp(p, "crit", 4) == 0)
+			cli->fail_on = FAIL_CRIT;
+		else if (len == 6 && strncmp(p, "change", 6) == 0)
+			cli->fail_on_change = 1;
+		else
+			return -1;
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+static int
+add_threshold(struct cli *cli, const char *arg, enum mc_status sev)
+{
+	char err[256];
+
+	if (cli->nthresholds == MAX_LIST) {
+		fprintf(stderr, "mailcheck: too many thresholds (at most %d)\n",
+		    MAX_LIST);
+		return -1;
+	}
+	if (mc_threshold_parse(arg, sev, &cli->thresholds[cli->nthresholds],
+	    err, sizeof(err)) == -1) {
+		usage_error("%s", err);
+		return -1;
+	}
+	cli->nthresholds++;
 	return 0;
 }
 
@@ -132,7 +212,8 @@ raise_fd_limit(void)
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_CHECKS = 256, OPT_LIST, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG };
+	enum { OPT_CHECKS = 256, OPT_LIST, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
+		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL };
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "zone-file", required_argument, NULL, 'z' },
@@ -143,6 +224,13 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "dnsbl-zone", required_argument, NULL, OPT_DNSBL_ZONE },
 		{ "dnsbl-config", required_argument, NULL, OPT_DNSBL_CONFIG },
+		{ "host", required_argument, NULL, 'H' },
+		{ "warning", required_argument, NULL, 'w' },
+		{ "critical", required_argument, NULL, 'c' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "domains-file", required_argument, NULL, OPT_DOMAINS_FILE },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "version", no_argument, NULL, 'V' },
@@ -150,10 +238,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
+	char *end;
+	long v;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:z:f:t:s:i:vVh", longopts,
+	while ((c = getopt_long(argc, argv, ":r:z:f:t:s:i:H:w:c:vVh", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -171,9 +261,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 				cli->format = FMT_JSON;
 			else if (strcmp(optarg, "jsonl") == 0)
 				cli->format = FMT_JSONL;
+			else if (strcmp(optarg, "nagios") == 0)
+				cli->format = FMT_NAGIOS;
 			else {
 				usage_error("unknown format '%s' (expected text, "
-				    "json or jsonl)", optarg);
+				    "json, jsonl or nagios)", optarg);
 				return -1;
 			}
 			break;
@@ -209,8 +301,43 @@ parse_args(int argc, char **argv, struct cli *cli)
 			usage_error("%s: the dnsbl check is not in this version yet",
 			    c == OPT_DNSBL_ZONE ? "--dnsbl-zone" : "--dnsbl-config");
 			return -1;
+		case 'H':
+			if (list_add(&cli->hosts, optarg, "--host") == -1)
+				return -1;
+			break;
+		case 'w':
+		case 'c':
+			if (add_threshold(cli, optarg, c == 'w' ? MC_WARN :
+			    MC_CRIT) == -1)
+				return -1;
+			break;
+		case OPT_FAIL_ON:
+			if (parse_fail_on(optarg, cli) == -1) {
+				usage_error("invalid --fail-on '%s' (expected warn, "
+				    "crit or change, comma-separated)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_BASELINE:
+			cli->baseline = optarg;
+			break;
+		case OPT_DOMAINS_FILE:
+			cli->domains_file = optarg;
+			break;
+		case OPT_PARALLEL:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
+			    v > MC_BULK_PARALLEL_MAX) {
+				usage_error("invalid --parallel '%s' (expected 1 to "
+				    "1024)", optarg);
+				return -1;
+			}
+			cli->parallel = (int)v;
+			break;
 		case 'v':
-			cli->verbose++;
+			if (cli->verbose < 3)
+				cli->verbose++;
 			break;
 		case OPT_LIST:
 			list_checks();
@@ -232,24 +359,81 @@ parse_args(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
+/*
+ * Plugin mode's backstop: the DNS deadline normally ends every check in
+ * time and the report names the unfinished ones; this fires only if
+ * something still runs a second later.
+ */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "MAILCHECK UNKNOWN - hard deadline passed "
+	    "with checks still running\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) == -1)
+		_exit(EXIT_USAGE);
+	_exit(EXIT_USAGE);
+}
+
+static int
+is_plugin_name(const char *argv0)
+{
+	char buf[256];
+	size_t len;
+
+	len = strlen(argv0);
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, argv0, len + 1);
+	return strcmp(basename(buf), "check_mailcheck") == 0;
+}
+
+/* The exit code of a finished run. */
+static int
+exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
+{
+	enum mc_status worst = st->worst;
+	int code;
+
+	if (st->invalid > 0 && worst < MC_UNKNOWN)
+		worst = MC_UNKNOWN;
+	code = mc_status_exit(worst);
+	if (cli->format == FMT_NAGIOS)
+		return code;
+	if (cli->fail_on == FAIL_CRIT && worst == MC_WARN)
+		code = 0;
+	if (cli->fail_on_change && st->changed > 0 && code == 0)
+		code = 1;
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct mc_check *selected[MAX_LIST];
 	struct mc_dns_config dcfg = { 0 };
-	struct mc_run_config rcfg = { 0 };
 	struct mc_options opts = { 0 };
-	struct mc_render_opts ropts = { 0 };
-	struct cli cli = { .timeout = MC_DEFAULT_TIMEOUT };
-	struct mc_report rep;
+	struct cli cli = {
+		.timeout = MC_DEFAULT_TIMEOUT,
+		.parallel = MC_BULK_PARALLEL,
+	};
+	struct mc_bulk_config bcfg = { 0 };
+	struct mc_domain_source src = { 0 };
+	struct mc_bulk_stats st;
 	struct mc_dns *dns;
-	enum mc_status worst = MC_OK;
+	json_t *baseline = NULL;
+	const char **names = NULL;
+	FILE *dfile = NULL;
 	char err[512];
 	const char *nc;
 	double start;
-	int i, n, rc, first = 1;
+	size_t nnames = 0;
+	int i, n, rc, bulk, code = EXIT_USAGE;
 
 	start = mc_now();
+	if (argc > 0 && is_plugin_name(argv[0]))
+		cli.format = FMT_NAGIOS;
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
@@ -263,13 +447,28 @@ main(int argc, char **argv)
 	rc = parse_args(argc, argv, &cli);
 	if (rc != 0)
 		return rc == 1 ? finish(0) : EXIT_USAGE;
-	if (optind >= argc) {
-		usage_error("%s", "no domain given");
+	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
+	    sizeof(*names));
+	if (names == NULL) {
+		fprintf(stderr, "mailcheck: out of memory\n");
 		return EXIT_USAGE;
+	}
+	for (i = 0; i < (int)cli.hosts.n; i++)
+		names[nnames++] = cli.hosts.v[i];
+	for (i = optind; i < argc; i++)
+		names[nnames++] = argv[i];
+	if (nnames == 0 && cli.domains_file == NULL) {
+		usage_error("%s", "no domain given");
+		goto out;
+	}
+	if (cli.format == FMT_NAGIOS && (nnames != 1 ||
+	    cli.domains_file != NULL)) {
+		usage_error("%s", "plugin mode checks exactly one domain");
+		goto out;
 	}
 	if (cli.resolvers.n > 0 && cli.zones.n > 0) {
 		usage_error("%s", "--resolver and --zone-file exclude each other");
-		return EXIT_USAGE;
+		goto out;
 	}
 
 	if (cli.checks != NULL) {
@@ -277,29 +476,46 @@ main(int argc, char **argv)
 		    sizeof(err));
 		if (n == -1) {
 			fprintf(stderr, "mailcheck: %s\n", err);
-			return EXIT_USAGE;
+			goto out;
 		}
 	} else {
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
 	/* validate every domain before asking anything */
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < (int)nnames; i++) {
 		char name[MC_DNS_NAME_MAX + 2];
 
-		if (mc_domain_normalise(argv[i], name, sizeof(name), 0, err,
+		if (mc_domain_normalise(names[i], name, sizeof(name), 0, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "mailcheck: invalid domain: %s\n", err);
-			return EXIT_USAGE;
+			goto out;
 		}
 	}
+	if (cli.baseline != NULL) {
+		baseline = mc_baseline_load(cli.baseline, err, sizeof(err));
+		if (baseline == NULL) {
+			fprintf(stderr, "mailcheck: %s\n", err);
+			goto out;
+		}
+	}
+	if (cli.domains_file != NULL) {
+		dfile = strcmp(cli.domains_file, "-") == 0 ? stdin :
+		    fopen(cli.domains_file, "r");
+		if (dfile == NULL) {
+			fprintf(stderr, "mailcheck: cannot open domains file "
+			    "'%s': %s\n", cli.domains_file, strerror(errno));
+			goto out;
+		}
+	}
+	bulk = cli.domains_file != NULL || nnames > 1;
 
 	if (cli.format == FMT_AUTO)
 		cli.format = isatty(STDOUT_FILENO) ? FMT_TEXT : FMT_JSON;
 	nc = getenv("NO_COLOR");
-	ropts.color = cli.format == FMT_TEXT && isatty(STDOUT_FILENO) &&
+	bcfg.render.color = cli.format == FMT_TEXT && isatty(STDOUT_FILENO) &&
 	    (nc == NULL || *nc == '\0');
-	ropts.verbose = cli.verbose;
+	bcfg.render.verbose = cli.verbose;
 
 	raise_fd_limit();
 	dcfg.resolvers = cli.resolvers.v;
@@ -308,44 +524,63 @@ main(int argc, char **argv)
 	dcfg.nzone_files = cli.zones.n;
 	dcfg.query_timeout = cli.timeout < MC_QUERY_TIMEOUT ? cli.timeout :
 	    MC_QUERY_TIMEOUT;
-	dns = mc_dns_new(&dcfg, start + cli.timeout, err, sizeof(err));
+	/* one domain: the deadline is the run's; many: each domain's own */
+	dns = mc_dns_new(&dcfg, bulk ? 0 : start + cli.timeout, err,
+	    sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mailcheck: %s\n", err);
-		return EXIT_USAGE;
+		goto out;
+	}
+	if (cli.format == FMT_NAGIOS) {
+		signal(SIGALRM, on_alarm);
+		alarm((unsigned)ceil(cli.timeout) + 1);
 	}
 
 	opts.ips = cli.ips.v;
 	opts.nips = cli.ips.n;
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
-	rcfg.checks = selected;
-	rcfg.nchecks = (size_t)n;
-	rcfg.opts = &opts;
-	rcfg.dns = dns;
-	rcfg.deadline = start + cli.timeout;
+	bcfg.run.checks = selected;
+	bcfg.run.nchecks = (size_t)n;
+	bcfg.run.opts = &opts;
+	bcfg.run.dns = dns;
+	bcfg.timeout = cli.timeout;
+	bcfg.parallel = cli.parallel;
+	bcfg.format = cli.format == FMT_NAGIOS ? MC_FORMAT_NAGIOS :
+	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
+	    cli.format == FMT_JSON ? MC_FORMAT_JSON : MC_FORMAT_TEXT;
+	bcfg.one_line = bulk && cli.verbose == 0;
+	bcfg.thresholds = cli.thresholds;
+	bcfg.nthresholds = cli.nthresholds;
+	bcfg.baseline = baseline;
+	bcfg.verbose = cli.verbose;
+	bcfg.progress = bulk && cli.format != FMT_NAGIOS &&
+	    isatty(STDERR_FILENO);
+	bcfg.summary = bulk;
+	bcfg.out = stdout;
+	bcfg.err = stderr;
+	src.names = names;
+	src.nnames = nnames;
+	src.file = dfile;
+	src.path = cli.domains_file;
+	src.total = nnames + (dfile != NULL && bcfg.progress ?
+	    mc_domain_file_count(dfile) : 0);
+	if (dfile != NULL && !bcfg.progress)
+		src.total = 0;
 
-	for (i = optind; i < argc; i++) {
-		if (mc_run_domain(&rcfg, argv[i], &rep, err, sizeof(err)) == -1) {
-			fprintf(stderr, "mailcheck: %s\n", err);
-			if (worst < MC_UNKNOWN)
-				worst = MC_UNKNOWN;
-			continue;
-		}
-		if (cli.format == FMT_TEXT) {
-			if (!first)
-				fputc('\n', stdout);
-			rc = mc_render_text(stdout, &rep, &ropts);
-		} else
-			rc = mc_render_json(stdout, &rep, cli.format == FMT_JSONL);
-		first = 0;
-		if (cli.format == FMT_JSONL)
-			fflush(stdout);
-		if (rep.status > worst)
-			worst = rep.status;
-		mc_report_release(&rep);
-		if (rc == -1)
-			break;
-	}
+	if (mc_bulk_run(&bcfg, &src, &st) == -1) {
+		fprintf(stderr, "mailcheck: out of memory\n");
+		code = EXIT_USAGE;
+	} else
+		code = exit_code(&cli, &st);
+	if (cli.format == FMT_NAGIOS)
+		alarm(0);
 	mc_dns_free(dns);
-	return finish(mc_status_exit(worst));
+	code = finish(code);
+out:
+	if (dfile != NULL && dfile != stdin)
+		fclose(dfile);
+	json_decref(baseline);
+	free(names);
+	return code;
 }

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/bulk.h - running many domains: the command's main loop
+ *
+ * mc_bulk_run() takes domains from a source (the command line, or a
+ * domains file read as it goes), keeps up to `parallel` of them in flight
+ * on one DNS handle, and writes each report as soon as its domain finishes
+ * (so output order is completion order when parallel > 1).  Memory stays
+ * bounded however long the list: one report a domain in flight, and the
+ * DNS cache evicts what finished domains used (mc_dns_set_cache_limit()).
+ * One domain is simply a bulk run of one.
+ */
+#ifndef MAILCHECK_BULK_H
+#define MAILCHECK_BULK_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "mailcheck/plugin.h"
+#include "mailcheck/runner.h"
+#include "mailcheck/threshold.h"
+
+#define MC_BULK_PARALLEL 32        /* --parallel default */
+#define MC_BULK_PARALLEL_MAX 1024
+#define MC_BULK_LINE_MAX 1024      /* longest line of a domains file */
+#define MC_BULK_CACHE_ENTRIES 65536 /* DNS cache size before eviction */
+
+enum mc_format {
+	MC_FORMAT_TEXT,
+	MC_FORMAT_JSON,
+	MC_FORMAT_JSONL,
+	MC_FORMAT_NAGIOS,
+};
+
+/* Where the domains come from: names, or a file (path for messages). */
+struct mc_domain_source {
+	const char *const *names;
+	size_t nnames;
+	FILE *file;
+	const char *path;      /* "-" shows as "stdin" */
+	size_t total;          /* domains expected, 0: unknown */
+	/* kept by mc_domain_source_next() */
+	size_t next, line, invalid;
+};
+
+/*
+ * The next valid domain, normalised, into buf (at least 254 bytes).
+ * Blank lines and '#' comments are skipped; invalid lines (bad names,
+ * NUL bytes, lines over MC_BULK_LINE_MAX) are reported on err with file
+ * and line, counted in src->invalid and skipped.  Returns 1, 0 at the
+ * end, -1 on a read error (reported).  Not thread-safe: one caller.
+ */
+int mc_domain_source_next(struct mc_domain_source *src, char *buf,
+    size_t size, FILE *err);
+/* Count the domain lines of a seekable file and rewind; 0 if not. */
+size_t mc_domain_file_count(FILE *f);
+
+struct mc_bulk_config {
+	struct mc_run_config run;      /* checks, options, DNS; no deadline */
+	double timeout;                /* seconds for each domain; 0: none */
+	int parallel;                  /* domains in flight, at least 1 */
+	enum mc_format format;
+	struct mc_render_opts render;  /* text */
+	int one_line;                  /* text: one line a domain */
+	const struct mc_threshold *thresholds;
+	size_t nthresholds;
+	const json_t *baseline;        /* from mc_baseline_load(), or NULL */
+	int verbose;                   /* nagios -v */
+	int progress;                  /* draw a progress line on err */
+	int summary;                   /* write a summary line on err */
+	FILE *out, *err;
+};
+
+struct mc_bulk_stats {
+	size_t done;                   /* domains reported */
+	size_t by_status[MC_CRIT + 1]; /* reports by status */
+	size_t changed;                /* reports with changes (baseline) */
+	size_t invalid;                /* lines skipped */
+	enum mc_status worst;          /* nagios: the plugin state */
+	int write_error;
+	double seconds;
+};
+
+/* Run every domain of src.  Returns 0, or -1 when out of memory. */
+int mc_bulk_run(const struct mc_bulk_config *cfg,
+    struct mc_domain_source *src, struct mc_bulk_stats *st);
+
+#endif

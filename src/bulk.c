@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/bulk.c - many domains in flight, reports written as they finish
+ *
+ * A fixed pool of worker threads (--parallel) pulls domains from one
+ * source and runs each with mc_run_domain() on the shared DNS handle; the
+ * runner makes each domain a DNS session, so the cache can drop what
+ * finished domains used.  Output is written under one lock, a whole report
+ * at a time, and flushed per domain in JSON Lines mode.  The progress line
+ * (a terminal only) is erased before each write and redrawn after.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mailcheck/baseline.h"
+#include "mailcheck/bulk.h"
+#include "mailcheck/limits.h"
+#include "mailcheck/util.h"
+#include "banned.h"
+
+struct bulk {
+	const struct mc_bulk_config *cfg;
+	struct mc_domain_source *src;
+	struct mc_bulk_stats *st;
+	pthread_mutex_t src_mu;
+	pthread_mutex_t out_mu;
+	int eof;
+	int wrote;        /* a report is out: text needs a separator */
+	int drawn;        /* the progress line is on the screen */
+	double start, last_draw;
+};
+
+/*
+ * One line into buf, at most size - 1 bytes kept; the rest of a longer
+ * line is read and dropped (*toolong set).  Returns its length, or -1 at
+ * the end of input.
+ */
+static long
+read_line(FILE *f, char *buf, size_t size, int *toolong, int *nul)
+{
+	size_t n = 0;
+	int c, any = 0;
+
+	*toolong = *nul = 0;
+	while ((c = getc(f)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			*nul = 1;
+		if (n + 1 < size)
+			buf[n++] = (char)c;
+		else
+			*toolong = 1;
+	}
+	buf[n] = '\0';
+	if (!any)
+		return -1;
+	return (long)n;
+}
+
+/* Cut a comment and surrounding blanks; returns the start of the text. */
+static char *
+trim(char *s, size_t len)
+{
+	char *hash, *end;
+
+	hash = memchr(s, '#', len);
+	if (hash != NULL)
+		*hash = '\0';
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+size_t
+mc_domain_file_count(FILE *f)
+{
+	char buf[MC_BULK_LINE_MAX + 1], *s;
+	struct stat sb;
+	size_t n = 0;
+	long len;
+	int toolong, nul;
+
+	if (fstat(fileno(f), &sb) == -1 || !S_ISREG(sb.st_mode))
+		return 0;
+	while ((len = read_line(f, buf, sizeof(buf), &toolong, &nul)) != -1) {
+		s = trim(buf, (size_t)len);
+		if (*s != '\0' || toolong)
+			n++;
+	}
+	clearerr(f);
+	if (fseek(f, 0, SEEK_SET) == -1)
+		return 0;
+	return n;
+}
+
+int
+mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
+    FILE *err)
+{
+	char line[MC_BULK_LINE_MAX + 1], why[256], *s, *e;
+	const char *path;
+	long len;
+	int toolong, nul;
+
+	while (src->names != NULL && src->next < src->nnames) {
+		if (mc_domain_normalise(src->names[src->next++], buf, size, 0,
+		    why, sizeof(why)) == 0)
+			return 1;
+		fprintf(err, "mailcheck: invalid domain: %s\n", why);
+		src->invalid++;
+	}
+	if (src->file == NULL)
+		return 0;
+	path = strcmp(src->path, "-") == 0 ? "stdin" : src->path;
+	for (;;) {
+		len = read_line(src->file, line, sizeof(line), &toolong, &nul);
+		if (len == -1)
+			break;
+		src->line++;
+		if (toolong) {
+			fprintf(err, "mailcheck: %s:%zu: line longer than %d "
+			    "bytes, skipped\n", path, src->line, MC_BULK_LINE_MAX);
+			src->invalid++;
+			continue;
+		}
+		if (nul) {
+			fprintf(err, "mailcheck: %s:%zu: line holds a NUL byte, "
+			    "skipped\n", path, src->line);
+			src->invalid++;
+			continue;
+		}
+		s = trim(line, (size_t)len);
+		if (*s == '\0')
+			continue;
+		if (mc_domain_normalise(s, buf, size, 0, why,
+		    sizeof(why)) == 0)
+			return 1;
+		e = mc_escape_dup(s, strlen(s));
+		fprintf(err, "mailcheck: %s:%zu: invalid domain '%s': %s, "
+		    "skipped\n", path, src->line, e != NULL ? e : "?", why);
+		free(e);
+		src->invalid++;
+	}
+	if (ferror(src->file)) {
+		fprintf(err, "mailcheck: cannot read '%s'\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Caller holds out_mu. */
+static void
+progress(struct bulk *b, int force)
+{
+	const struct mc_bulk_stats *st = b->st;
+	double now = mc_now(), rate, elapsed;
+	size_t total = b->src->total, failed;
+
+	if (!b->cfg->progress || (!force && now - b->last_draw < 0.2))
+		return;
+	b->last_draw = now;
+	elapsed = now - b->start;
+	rate = elapsed > 0 ? (double)st->done / elapsed : 0;
+	failed = st->by_status[MC_UNKNOWN] + b->src->invalid;
+	fputs("\r\033[K", b->cfg->err);
+	if (total > 0)
+		fprintf(b->cfg->err, "%zu/%zu domains, %.0f/s, %zu failed, "
+		    "%.0f s left", st->done, total, rate, failed,
+		    rate > 0 && total > st->done ?
+		    (double)(total - st->done) / rate : 0.0);
+	else
+		fprintf(b->cfg->err, "%zu domains, %.0f/s, %zu failed",
+		    st->done, rate, failed);
+	fflush(b->cfg->err);
+	b->drawn = 1;
+}
+
+/* Caller holds out_mu. */
+static void
+erase_progress(struct bulk *b)
+{
+	if (b->drawn) {
+		fputs("\r\033[K", b->cfg->err);
+		fflush(b->cfg->err);
+		b->drawn = 0;
+	}
+}
+
+/* The worst finding of a report, for one-line output; NULL if none. */
+static const struct mc_finding *
+worst_finding(const struct mc_report *rep, const char **check, size_t *count)
+{
+	const struct mc_finding *w = NULL, *f;
+	size_t i, j;
+
+	*count = 0;
+	for (i = 0; i < rep->nresults; i++) {
+		for (j = 0; j < rep->results[i].nfindings; j++) {
+			f = &rep->results[i].findings[j];
+			if (f->severity < MC_WARN)
+				continue;
+			(*count)++;
+			if (w == NULL || f->severity > w->severity) {
+				w = f;
+				*check = rep->results[i].check;
+			}
+		}
+	}
+	return w;
+}
+
+static int
+one_line(FILE *out, const struct mc_report *rep, const json_t *changes)
+{
+	const struct mc_finding *f;
+	const char *check = "";
+	char *e;
+	size_t n;
+
+	e = mc_escape_dup(rep->domain, strlen(rep->domain));
+	fprintf(out, "%-7s %s", mc_status_str(rep->status), e != NULL ? e : "?");
+	free(e);
+	f = worst_finding(rep, &check, &n);
+	if (f != NULL) {
+		e = mc_escape_dup(f->message, strlen(f->message));
+		fprintf(out, "  %s: %s (%s)", check, e != NULL ? e : "?",
+		    mc_finding_def(f->id)->code);
+		free(e);
+		if (n > 1)
+			fprintf(out, " (+%zu more)", n - 1);
+	}
+	if (changes != NULL && json_array_size(changes) > 0)
+		fprintf(out, " [%zu change%s]", json_array_size(changes),
+		    json_array_size(changes) == 1 ? "" : "s");
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
+
+/* Write one report.  Caller holds out_mu. */
+static int
+emit(struct bulk *b, const struct mc_report *rep, json_t *doc,
+    json_t *changes)
+{
+	const struct mc_bulk_config *cfg = b->cfg;
+	struct mc_nagios_opts no = {
+		.verbose = cfg->verbose,
+		.thresholds = cfg->thresholds,
+		.nthresholds = cfg->nthresholds,
+		.elapsed = (double)rep->duration_ms / 1000.0,
+		.timeout = cfg->timeout,
+	};
+	int rc = 0;
+
+	switch (cfg->format) {
+	case MC_FORMAT_TEXT:
+		if (cfg->one_line)
+			return one_line(cfg->out, rep, changes);
+		if (b->wrote)
+			fputc('\n', cfg->out);
+		rc = mc_render_text(cfg->out, rep, &cfg->render);
+		if (rc == 0 && changes != NULL) {
+			fputc('\n', cfg->out);
+			rc = mc_render_changes_text(cfg->out, changes);
+		}
+		break;
+	case MC_FORMAT_JSON:
+	case MC_FORMAT_JSONL:
+		if (doc == NULL)
+			return -1;
+		if (changes != NULL)
+			json_object_set(doc, "changes", changes);
+		rc = json_dumpf(doc, cfg->out, (cfg->format == MC_FORMAT_JSONL ?
+		    JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(10));
+		if (rc == 0 && fputc('\n', cfg->out) == EOF)
+			rc = -1;
+		if (cfg->format == MC_FORMAT_JSONL && fflush(cfg->out) == EOF)
+			rc = -1;
+		break;
+	case MC_FORMAT_NAGIOS:
+		rc = mc_render_nagios(cfg->out, rep, &no);
+		break;
+	}
+	return rc;
+}
+
+static void
+run_one(struct bulk *b, const char *name)
+{
+	const struct mc_bulk_config *cfg = b->cfg;
+	struct mc_run_config run = cfg->run;
+	struct mc_report rep;
+	json_t *doc = NULL, *changes = NULL;
+	enum mc_status state;
+	char err[512];
+
+	run.deadline = cfg->timeout > 0 ? mc_now() + cfg->timeout : 0;
+	if (mc_run_domain(&run, name, &rep, err, sizeof(err)) == -1) {
+		pthread_mutex_lock(&b->out_mu);
+		erase_progress(b);
+		fprintf(cfg->err, "mailcheck: %s: %s\n", name, err);
+		b->st->by_status[MC_UNKNOWN]++;
+		if (b->st->worst < MC_UNKNOWN)
+			b->st->worst = MC_UNKNOWN;
+		pthread_mutex_unlock(&b->out_mu);
+		return;
+	}
+	if (mc_thresholds_apply(&rep, cfg->thresholds, cfg->nthresholds) == -1)
+		rep.status = MC_UNKNOWN;
+	if (cfg->baseline != NULL || cfg->format == MC_FORMAT_JSON ||
+	    cfg->format == MC_FORMAT_JSONL)
+		doc = mc_report_json(&rep);
+	if (cfg->baseline != NULL && doc != NULL)
+		changes = mc_changes(json_object_get(cfg->baseline, rep.domain),
+		    doc);
+	state = cfg->format == MC_FORMAT_NAGIOS ? mc_nagios_state(&rep) :
+	    rep.status;
+
+	pthread_mutex_lock(&b->out_mu);
+	erase_progress(b);
+	if (emit(b, &rep, doc, changes) == -1)
+		b->st->write_error = 1;
+	b->wrote = 1;
+	b->st->done++;
+	b->st->by_status[rep.status]++;
+	if (state > b->st->worst)
+		b->st->worst = state;
+	if (changes != NULL && json_array_size(changes) > 0)
+		b->st->changed++;
+	progress(b, 0);
+	pthread_mutex_unlock(&b->out_mu);
+
+	json_decref(changes);
+	json_decref(doc);
+	mc_report_release(&rep);
+}
+
+static void *
+worker(void *arg)
+{
+	struct bulk *b = arg;
+	char name[MC_DNS_NAME_MAX + 2];
+	int rc;
+
+	for (;;) {
+		pthread_mutex_lock(&b->src_mu);
+		rc = b->eof ? 0 : mc_domain_source_next(b->src, name,
+		    sizeof(name), b->cfg->err);
+		if (rc != 1)
+			b->eof = 1;
+		if (rc == -1)
+			b->st->write_error = 1;
+		pthread_mutex_unlock(&b->src_mu);
+		if (rc != 1)
+			break;
+		run_one(b, name);
+	}
+	return NULL;
+}
+
+static void
+summary(const struct bulk *b)
+{
+	const struct mc_bulk_stats *st = b->st;
+
+	fprintf(b->cfg->err, "mailcheck: %zu domain%s in %.1f s (%.0f/s): "
+	    "%zu ok, %zu info, %zu warn, %zu crit, %zu unknown",
+	    st->done, st->done == 1 ? "" : "s", st->seconds,
+	    st->seconds > 0 ? (double)st->done / st->seconds : 0.0,
+	    st->by_status[MC_OK], st->by_status[MC_INFO],
+	    st->by_status[MC_WARN], st->by_status[MC_CRIT],
+	    st->by_status[MC_UNKNOWN]);
+	if (b->cfg->baseline != NULL)
+		fprintf(b->cfg->err, "; %zu changed", st->changed);
+	if (st->invalid > 0)
+		fprintf(b->cfg->err, "; %zu invalid line%s skipped", st->invalid,
+		    st->invalid == 1 ? "" : "s");
+	fputc('\n', b->cfg->err);
+}
+
+int
+mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
+    struct mc_bulk_stats *st)
+{
+	struct bulk b = {
+		.cfg = cfg, .src = src, .st = st,
+	};
+	pthread_t *threads;
+	int i, n, started = 0;
+
+	memset(st, 0, sizeof(*st));
+	n = cfg->parallel < 1 ? 1 : cfg->parallel;
+	if (src->total > 0 && (size_t)n > src->total)
+		n = (int)src->total;
+	threads = calloc((size_t)n, sizeof(*threads));
+	if (threads == NULL)
+		return -1;
+	pthread_mutex_init(&b.src_mu, NULL);
+	pthread_mutex_init(&b.out_mu, NULL);
+	mc_dns_set_cache_limit(cfg->run.dns, MC_BULK_CACHE_ENTRIES);
+	b.start = mc_now();
+	/* one domain needs no pool: run it on this thread */
+	if (n > 1) {
+		for (i = 0; i < n; i++) {
+			if (pthread_create(&threads[i], NULL, worker, &b) != 0)
+				break;
+			started++;
+		}
+	}
+	if (started == 0)
+		worker(&b);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	st->seconds = mc_now() - b.start;
+	st->invalid = src->invalid;
+	pthread_mutex_lock(&b.out_mu);
+	progress(&b, 1);
+	erase_progress(&b);
+	if (cfg->summary)
+		summary(&b);
+	pthread_mutex_unlock(&b.out_mu);
+	pthread_mutex_destroy(&b.src_mu);
+	pthread_mutex_destroy(&b.out_mu);
+	free(threads);
+	return 0;
+}
