@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_dns_sessions.c - the DNS cache's sessions and eviction
+ *
+ * Bulk mode bounds the cache: closing a session evicts answered entries no
+ * open session used, never one an open session saw; entries asked outside
+ * sessions stay; a failure caused by one session's deadline is not served
+ * to the next session.  Run under ASan, a use of an evicted answer fails.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailcheck/dns.h"
+
+static char zone_path[] = "/tmp/mc-test-sessions.XXXXXX";
+
+static int
+setup(void **state)
+{
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(zone_path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("$ORIGIN example.org.\n$TTL 300\n"
+	    "a IN A 192.0.2.1\nb IN A 192.0.2.2\nc IN A 192.0.2.3\n"
+	    "shared IN A 192.0.2.4\n", f);
+	fclose(f);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(zone_path);
+	return 0;
+}
+
+static struct mc_dns *
+open_dns(void)
+{
+	const char *files[1] = { zone_path };
+	struct mc_dns_config cfg = { .zone_files = files, .nzone_files = 1 };
+	char err[256];
+	struct mc_dns *dns;
+
+	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	if (dns == NULL)
+		fail_msg("%s", err);
+	return dns;
+}
+
+static void
+test_eviction_keeps_open_sessions(void **state)
+{
+	const struct mc_dns_answer *shared_a, *shared_b, *perm;
+	struct mc_dns *dns;
+	uint64_t s1, s2;
+
+	(void)state;
+	dns = open_dns();
+	mc_dns_set_cache_limit(dns, 1);
+
+	/* outside any session: kept for good */
+	mc_dns_session_enter(0, 0);
+	perm = mc_dns_lookup(dns, "c.example.org", MC_RR_A);
+
+	s1 = mc_dns_session_begin(dns);
+	s2 = mc_dns_session_begin(dns);
+	assert_true(s1 != 0 && s2 > s1);
+	mc_dns_session_enter(s1, 0);
+	mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	shared_a = mc_dns_lookup(dns, "shared.example.org", MC_RR_A);
+	mc_dns_session_enter(s2, 0);
+	mc_dns_lookup(dns, "b.example.org", MC_RR_A);
+	shared_b = mc_dns_lookup(dns, "shared.example.org", MC_RR_A);
+	assert_ptr_equal(shared_a, shared_b);
+	assert_int_equal(mc_dns_cache_entries(dns), 4);
+	assert_int_equal(mc_dns_queries_sent(dns), 4);
+
+	/* s1 ends while s2 is open: only a goes */
+	mc_dns_session_end(dns, s1);
+	assert_int_equal(mc_dns_cache_entries(dns), 3);
+	assert_int_equal(shared_b->status, MC_DNS_OK);
+	assert_string_equal(shared_b->rr[0].data, "192.0.2.4");
+	/* a cached answer s2 saw costs no query */
+	assert_ptr_equal(mc_dns_lookup(dns, "shared.example.org", MC_RR_A),
+	    shared_b);
+	assert_int_equal(mc_dns_queries_sent(dns), 4);
+
+	/* s2 ends: b and shared go, c (no session) stays */
+	mc_dns_session_end(dns, s2);
+	assert_int_equal(mc_dns_cache_entries(dns), 1);
+	assert_string_equal(perm->rr[0].data, "192.0.2.3");
+	mc_dns_session_enter(0, 0);
+	mc_dns_free(dns);
+}
+
+static void
+test_no_limit_no_eviction(void **state)
+{
+	struct mc_dns *dns;
+	uint64_t s;
+
+	(void)state;
+	dns = open_dns();
+	s = mc_dns_session_begin(dns);
+	mc_dns_session_enter(s, 0);
+	mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	mc_dns_lookup(dns, "b.example.org", MC_RR_A);
+	mc_dns_session_end(dns, s);
+	assert_int_equal(mc_dns_cache_entries(dns), 2);
+	mc_dns_session_enter(0, 0);
+	mc_dns_free(dns);
+}
+
+static void
+test_deadline_failure_not_shared(void **state)
+{
+	const struct mc_dns_answer *late, *fresh;
+	struct mc_dns *dns;
+	uint64_t s1, s2;
+
+	(void)state;
+	dns = open_dns();
+	s1 = mc_dns_session_begin(dns);
+	/* a deadline in the past: the question fails at once */
+	mc_dns_session_enter(s1, mc_now() - 1);
+	late = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	assert_int_equal(late->status, MC_DNS_TEMPFAIL);
+	s2 = mc_dns_session_begin(dns);
+	mc_dns_session_enter(s2, mc_now() + 60);
+	fresh = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	assert_int_equal(fresh->status, MC_DNS_OK);
+	/* the first session's answer is still valid for it */
+	assert_int_equal(late->status, MC_DNS_TEMPFAIL);
+	mc_dns_session_end(dns, s1);
+	mc_dns_session_end(dns, s2);
+	mc_dns_session_enter(0, 0);
+	mc_dns_free(dns);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eviction_keeps_open_sessions),
+		cmocka_unit_test(test_no_limit_no_eviction),
+		cmocka_unit_test(test_deadline_failure_not_shared),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

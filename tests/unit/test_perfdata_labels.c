@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_perfdata_labels.c - perfdata labels are unique in their
+ * first 19 characters, over every metric the registry's checks publish
+ *
+ * Runs every registered check on every fixture domain (zone backend) and
+ * collects the metric names they publish, adds the metrics announced for
+ * checks still being written, and asserts that the labels
+ * "<check>_<metric>" are distinct in MC_PERF_LABEL_UNIQUE characters and
+ * usable as --warning/--critical names.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailcheck/plugin.h"
+#include "mailcheck/runner.h"
+
+/* Metrics announced for checks on their way (issue 6), as check, metric. */
+static const char *const announced[][2] = {
+	{ "spf", "lookups" }, { "spf", "void_lookups" },
+	{ "dkim", "min_key_bits" }, { "dkim", "selectors_found" },
+	{ "dmarc", "policy" }, { "dmarc", "pct" },
+	{ "dnsbl", "listed" }, { "dnsbl", "zones_checked" },
+	{ "dnsbl", "zones_unusable" }, { "rdns", "missing" },
+};
+
+#define MAX_LABELS 512
+
+static char labels[MAX_LABELS][MC_METRIC_NAME_MAX];
+static size_t nlabels;
+
+static void
+add_label(const char *check, const char *metric)
+{
+	char label[MC_METRIC_NAME_MAX];
+	size_t i;
+
+	assert_int_equal(mc_metric_label(check, metric, label, sizeof(label)), 0);
+	for (i = 0; i < nlabels; i++)
+		if (strcmp(labels[i], label) == 0)
+			return;
+	assert_true(nlabels < MAX_LABELS);
+	memcpy(labels[nlabels++], label, sizeof(label));
+}
+
+/* The ";@ domain:" of a fixture, or 0. */
+static int
+fixture_domain(const char *path, char *out, size_t size)
+{
+	char line[512], *p;
+	FILE *f;
+	int found = 0;
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, ";@ domain:", 10) != 0)
+			continue;
+		for (p = line + 10; *p == ' '; p++)
+			;
+		p[strcspn(p, " \r\n")] = '\0';
+		if (strlen(p) >= size)
+			fail_msg("%s: domain too long", path);
+		memcpy(out, p, strlen(p) + 1);
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+static void
+collect_from_fixtures(void)
+{
+	const struct mc_check *all[64];
+	const char *src = getenv("MC_SOURCE_DIR");
+	struct mc_dns_config dcfg = { .query_timeout = 1 };
+	struct mc_options opts = { 0 };
+	struct mc_run_config rcfg = { .opts = &opts };
+	struct mc_report rep;
+	char pattern[1024], domain[512], err[256];
+	const char *file;
+	glob_t g;
+	size_t i, j, k, n = 0, runs = 0;
+
+	assert_non_null(src);
+	for (n = 0; mc_checks[n] != NULL && n < 64; n++)
+		all[n] = mc_checks[n];
+	rcfg.checks = all;
+	rcfg.nchecks = n;
+	snprintf(pattern, sizeof(pattern), "%s/fixtures/*/*.zone", src);
+	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		if (!fixture_domain(g.gl_pathv[i], domain, sizeof(domain)))
+			continue;
+		file = g.gl_pathv[i];
+		dcfg.zone_files = &file;
+		dcfg.nzone_files = 1;
+		rcfg.dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
+		if (rcfg.dns == NULL)
+			fail_msg("%s: %s", file, err);
+		assert_int_equal(mc_run_domain(&rcfg, domain, &rep, err,
+		    sizeof(err)), 0);
+		for (j = 0; j < rep.nresults; j++)
+			for (k = 0; k < rep.results[j].nmetrics; k++)
+				add_label(rep.results[j].check,
+				    rep.results[j].metrics[k].name);
+		mc_report_release(&rep);
+		mc_dns_free(rcfg.dns);
+		runs++;
+	}
+	globfree(&g);
+	assert_true(runs > 0);
+}
+
+static void
+test_labels_unique(void **state)
+{
+	struct mc_threshold t;
+	char spec[MC_METRIC_NAME_MAX + 8], err[256];
+	size_t i, j;
+
+	(void)state;
+	collect_from_fixtures();
+	assert_true(nlabels > 0); /* the mx check publishes metrics */
+	for (i = 0; i < sizeof(announced) / sizeof(announced[0]); i++)
+		add_label(announced[i][0], announced[i][1]);
+	for (i = 0; i < nlabels; i++) {
+		for (j = 0; j < i; j++)
+			if (strncmp(labels[i], labels[j],
+			    MC_PERF_LABEL_UNIQUE) == 0)
+				fail_msg("perfdata labels '%s' and '%s' are the "
+				    "same in their first %d characters",
+				    labels[i], labels[j], MC_PERF_LABEL_UNIQUE);
+		memcpy(spec, labels[i], strlen(labels[i]));
+		memcpy(spec + strlen(labels[i]), "=1", 3);
+		if (mc_threshold_parse(spec, MC_WARN, &t, err, sizeof(err)) != 0)
+			fail_msg("label '%s' is no threshold name: %s",
+			    labels[i], err);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_labels_unique),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
