@@ -160,7 +160,9 @@ mc_nagios_first_line(const struct mc_report *rep,
 	free(dom);
 	len = strlen(buf);
 
-	if (state == MC_UNKNOWN && rep->status != MC_UNKNOWN) {
+	for (i = 0; i < rep->nresults && !timed_out(&rep->results[i]); i++)
+		;
+	if (i < rep->nresults) {
 		/* a timeout outranks what the finished checks found */
 		snprintf(more, sizeof(more), "timeout after %gs,", o->timeout);
 		append(buf, limit, &len, more);

@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/e2e/plugin.sh - the real binary as a Nagios/Icinga plugin: first
+# line, perfdata syntax and exit code for OK, WARNING, CRITICAL, UNKNOWN,
+# thresholds, the check_mailcheck name and the hard deadline (-t)
+. "$(dirname "$0")/lib.sh"
+
+Z="$E2E_WORK/zones"
+mkdir -p "$Z"
+cat > "$Z/example.org.zone" <<'ZONE'
+$ORIGIN example.org.
+$TTL 300
+@        SOA ns hostmaster 1 3600 600 86400 300
+@        NS  ns
+ns       A   192.0.2.53
+ok       MX  10 mx.ok
+mx.ok    A   93.184.216.34
+two      MX  10 mx1.two
+two      MX  20 mx2.two
+mx1.two  A   93.184.216.35
+mx2.two  A   93.184.216.36
+warn     MX  10 alias.warn
+alias.warn CNAME real
+real     A   93.184.216.37
+crit     TXT "no mail here"
+ZONE
+# the zone backend can fail a question on purpose
+cp "$Z/example.org.zone" "$E2E_WORK/faults.zone"
+printf ';! SERVFAIL unknown.example.org. MX\nunknown A 93.184.216.38\n' >> "$E2E_WORK/faults.zone"
+
+knot_start "$Z"
+R="--resolver 127.0.0.1:$KNOT_PORT"
+
+# plugin DOMAIN EXPECTED-EXIT STATE [ARGS...]: run, check the first line,
+# its length, the perfdata syntax and the exit code
+plugin() {
+  dom=$1 want=$2 state=$3
+  shift 3
+  "$MC_BIN" -f nagios "$@" "$dom" > "$E2E_WORK/out" 2> "$E2E_WORK/err"
+  rc=$?
+  expect_eq "$dom: exit code" "$rc" "$want"
+  first=$(head -1 "$E2E_WORK/out")
+  case "$first" in
+    "MAILCHECK $state - $dom: "*) pass "$dom: first line says $state" ;;
+    *) fail "$dom: first line" "'$first'" ;;
+  esac
+  [ "${#first}" -le 80 ] && pass "$dom: first line under 80" || fail "$dom: first line length" "${#first}"
+  python3 - "$E2E_WORK/out" <<'PY' && pass "$dom: perfdata syntax" || fail "$dom: perfdata syntax" "$(tail -1 "$E2E_WORK/out")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+last = lines[-1]
+assert last.startswith("| "), last
+assert sum(l.count("|") for l in lines) == 1
+item = re.compile(r"'([a-z0-9_]+)'=-?[0-9]+(\.[0-9]+)?(s|%|B|KB|MB|TB|c)?(;[@~0-9.:-]*){0,4}$")
+labels = []
+for tok in last[2:].split(" "):
+    m = item.match(tok)
+    assert m, tok
+    labels.append(m.group(1))
+assert labels[0] == "time", labels
+assert len({l[:19] for l in labels}) == len(labels), labels
+PY
+}
+
+plugin ok.example.org 0 OK $R
+grep -q "^\[OK\] mx" "$E2E_WORK/out" && pass "ok: long output names the check" || fail "ok: long output" "$(cat "$E2E_WORK/out")"
+grep -q "'mx_hosts'=1" "$E2E_WORK/out" && pass "ok: mx_hosts perfdata" || fail "ok: perfdata" "$(tail -1 "$E2E_WORK/out")"
+
+plugin warn.example.org 1 WARNING $R
+grep -q "^\[WARNING\] mx: .*(mx.target-cname at " "$E2E_WORK/out" && pass "warn: one line per finding" || fail "warn: long output" "$(cat "$E2E_WORK/out")"
+
+plugin crit.example.org 2 CRITICAL $R
+plugin unknown.example.org 3 UNKNOWN -z "$E2E_WORK/faults.zone"
+grep -q "dns.tempfail" "$E2E_WORK/out" && pass "unknown: the failed lookup is named" || fail "unknown: long output" "$(cat "$E2E_WORK/out")"
+
+# thresholds override the default verdict, in both directions
+plugin two.example.org 0 OK $R -w mx_hosts=2 -c mx_hosts=3
+plugin two.example.org 1 WARNING $R -w mx_hosts=1 -c mx_hosts=3
+grep -q "'mx_hosts'=2;1;3" "$E2E_WORK/out" && pass "thresholds in perfdata" || fail "thresholds in perfdata" "$(tail -1 "$E2E_WORK/out")"
+plugin two.example.org 2 CRITICAL $R -w mx_hosts=1 -c mx_hosts=@2:2
+plugin ok.example.org 2 CRITICAL $R --critical mx_addresses=2:
+
+# the plugin name: check_mailcheck chooses nagios output, -H the domain
+ln -s "$MC_BIN" "$E2E_WORK/check_mailcheck"
+"$E2E_WORK/check_mailcheck" $R -H ok.example.org > "$E2E_WORK/out"
+expect_eq "check_mailcheck exits 0" "$?" 0
+expect_eq "check_mailcheck prints plugin output" "$(head -1 "$E2E_WORK/out" | cut -c1-14)" "MAILCHECK OK -"
+"$E2E_WORK/check_mailcheck" $R -H crit.example.org -vvv > "$E2E_WORK/out"
+expect_eq "check_mailcheck -vvv exits 2" "$?" 2
+grep -q "^    fix: " "$E2E_WORK/out" && grep -q "^    data: " "$E2E_WORK/out" && pass "-vvv adds fixes and data" || fail "-vvv" "$(cat "$E2E_WORK/out")"
+
+# bad usage: exit 3, a clear message naming the input, no plugin output
+for bad in "-w spf_lookups=20:10" "-c lookups=1" "-w spf_lookups" "-c spf_lookups=ten"; do
+  "$E2E_WORK/check_mailcheck" $R -H ok.example.org $bad > "$E2E_WORK/out" 2> "$E2E_WORK/err"
+  rc=$?
+  expect_eq "bad threshold '$bad' exits 3" "$rc" 3
+  [ ! -s "$E2E_WORK/out" ] && grep -q "threshold '" "$E2E_WORK/err" && pass "bad threshold '$bad' explained" || fail "bad threshold '$bad'" "$(cat "$E2E_WORK/err")"
+done
+"$E2E_WORK/check_mailcheck" $R -H ok.example.org -H two.example.org > /dev/null 2>&1
+expect_eq "two domains in plugin mode: exit 3" "$?" 3
+
+# -t is a hard deadline: a server that answers after 3 s
+cat > "$E2E_WORK/slow.data" <<'DATA'
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+ready.test. IN A
+SECTION ANSWER
+ready.test. IN A 127.0.0.1
+ENTRY_END
+
+ENTRY_BEGIN
+MATCH opcode
+ADJUST copy_id copy_query sleep=3
+REPLY QR RD RA SERVFAIL
+ENTRY_END
+DATA
+testns_start "$E2E_WORK/slow.data"
+t0=$(date +%s.%N)
+"$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" -H slow.example.org -t 1 > "$E2E_WORK/out"
+rc=$?
+t1=$(date +%s.%N)
+expect_eq "timeout: exit 3" "$rc" 3
+expect_eq "timeout: first line names the unfinished check" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx"
+python3 -c "import sys; sys.exit(0 if $t1 - $t0 < 2.5 else 1)" && pass "timeout: ends by the deadline" || fail "timeout: took" "$(python3 -c "print($t1 - $t0)")"
+finish
