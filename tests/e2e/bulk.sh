@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/e2e/bulk.sh - bulk mode against Knot: domains files (comments,
+# blanks, invalid lines, NUL bytes, overlong lines, stdin), JSON Lines as
+# domains finish, one text line a domain, the summary, exit codes
+. "$(dirname "$0")/lib.sh"
+
+Z="$E2E_WORK/zones"
+mkdir -p "$Z"
+{
+  printf '$ORIGIN bulk.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 192.0.2.53\n'
+  i=0
+  while [ $i -lt 40 ]; do
+    printf 'd%d MX 10 mx.d%d\nmx.d%d A 93.184.216.%d\n' $i $i $i $((i + 1))
+    i=$((i + 1))
+  done
+  printf 'implicit A 93.184.216.200\n'
+} > "$Z/bulk.test.zone"
+knot_start "$Z"
+R="--resolver 127.0.0.1:$KNOT_PORT"
+
+# a domains file with everything a real one has
+{
+  printf '# customers\n\n'
+  i=0
+  while [ $i -lt 40 ]; do printf 'd%d.bulk.test\n' $i; i=$((i + 1)); done
+  printf '   implicit.bulk.test   # trailing comment\n'
+  printf 'nx.bulk.test\n'
+  printf 'not a domain\n'
+  printf 'bad\000name.bulk.test\n'
+  python3 -c 'print("x" * 1048576)'
+  printf 'D1.BULK.TEST.\n'
+  printf 'last.bulk.test'   # no final newline
+} > "$E2E_WORK/domains.txt"
+
+"$MC_BIN" $R -f jsonl --parallel 8 --domains-file "$E2E_WORK/domains.txt" \
+  > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/err"
+rc=$?
+expect_eq "a critical domain outranks skipped lines: exit 2" "$rc" 2
+expect_eq "one JSON document a line, valid lines only" "$(wc -l < "$E2E_WORK/out.jsonl")" 44
+python3 - "$E2E_WORK/out.jsonl" <<'PY' && pass "every line is a report" || fail "jsonl content" "$(head -3 "$E2E_WORK/out.jsonl")"
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+doms = sorted(d["domain"] for d in docs)
+want = sorted(["d%d.bulk.test" % i for i in range(40)] + ["implicit.bulk.test", "nx.bulk.test", "d1.bulk.test", "last.bulk.test"])
+assert doms == want, doms
+st = {d["domain"]: d["status"] for d in docs}
+assert st["d0.bulk.test"] == "ok" and st["implicit.bulk.test"] == "warn" and st["nx.bulk.test"] == "crit", st
+PY
+grep -q "domains.txt:45: invalid domain 'not a domain'" "$E2E_WORK/err" && pass "invalid line reported with its number" || fail "invalid line" "$(cat "$E2E_WORK/err")"
+grep -q "domains.txt:46: line holds a NUL byte" "$E2E_WORK/err" && pass "NUL byte reported" || fail "NUL byte" "$(cat "$E2E_WORK/err")"
+grep -q "domains.txt:47: line longer than 1024 bytes" "$E2E_WORK/err" && pass "1 MB line reported" || fail "long line" "$(cat "$E2E_WORK/err")"
+tail -1 "$E2E_WORK/err" | grep -q "^mailcheck: 44 domains in .*: 41 ok, 0 info, 1 warn, 2 crit, 0 unknown; 3 invalid lines skipped$" \
+  && pass "summary on stderr" || fail "summary" "$(tail -1 "$E2E_WORK/err")"
+grep -q $(printf '\r') "$E2E_WORK/err" && fail "no progress line off a terminal" "found" || pass "no progress line off a terminal"
+
+printf 'd1.bulk.test\n-bad-\n' > "$E2E_WORK/small.txt"
+"$MC_BIN" $R -f jsonl --domains-file "$E2E_WORK/small.txt" > /dev/null 2>&1
+expect_eq "an invalid line makes an ok run exit 3" "$?" 3
+
+# stdin, text: one line a domain, worst problem named
+printf 'd1.bulk.test\nimplicit.bulk.test\n' | "$MC_BIN" $R -f text --domains-file - > "$E2E_WORK/out.txt" 2> "$E2E_WORK/err"
+expect_eq "stdin: worst status wins" "$?" 1
+expect_eq "text: one line a domain" "$(wc -l < "$E2E_WORK/out.txt")" 2
+grep -q "^warn    implicit.bulk.test  mx: .*(mx.implicit)$" "$E2E_WORK/out.txt" && pass "text line names the problem" || fail "text line" "$(cat "$E2E_WORK/out.txt")"
+
+# many domains on the command line, fail-on crit ignores warnings
+"$MC_BIN" $R -f jsonl --fail-on crit d2.bulk.test implicit.bulk.test > "$E2E_WORK/out.jsonl" 2>/dev/null
+expect_eq "--fail-on crit: a warning exits 0" "$?" 0
+expect_eq "command-line domains: two lines" "$(wc -l < "$E2E_WORK/out.jsonl")" 2
+
+# parallel 1 keeps file order
+"$MC_BIN" $R -f jsonl --parallel 1 d3.bulk.test d1.bulk.test d2.bulk.test 2>/dev/null \
+  | python3 -c 'import json,sys; print(" ".join(json.loads(l)["domain"] for l in sys.stdin))' > "$E2E_WORK/order"
+expect_eq "--parallel 1: input order" "$(cat "$E2E_WORK/order")" "d3.bulk.test d1.bulk.test d2.bulk.test"
+
+# bad input: clear errors, exit 3, no output
+"$MC_BIN" $R --domains-file "$E2E_WORK/missing.txt" > "$E2E_WORK/out" 2> "$E2E_WORK/err"
+expect_eq "missing domains file: exit 3" "$?" 3
+grep -q "cannot open domains file '.*missing.txt'" "$E2E_WORK/err" && [ ! -s "$E2E_WORK/out" ] && pass "missing file named" || fail "missing file" "$(cat "$E2E_WORK/err")"
+for p in 0 x 1025; do
+  "$MC_BIN" $R --parallel $p d1.bulk.test > /dev/null 2>&1
+  expect_eq "--parallel $p rejected" "$?" 3
+done
+finish
