@@ -53,6 +53,7 @@ struct mc_dns {
 	size_t sent;
 	size_t nentries;         /* in the buckets */
 	size_t limit;            /* 0: keep everything */
+	size_t sweep_at;         /* sweep when nentries passes this */
 	struct entry *graveyard; /* unlinked stale entries, maybe still read */
 	uint64_t next_session;
 	uint64_t *open;          /* open sessions */
@@ -442,8 +443,16 @@ mc_dns_session_end(struct mc_dns *dns, uint64_t session)
 			break;
 		}
 	}
-	if (dns->limit > 0 && dns->nentries > dns->limit)
+	/*
+	 * Sweep when over the limit, then not again until another half limit
+	 * has been added: an old session still open can pin entries, and
+	 * sweeping after every session would cost O(entries) each time.
+	 */
+	if (dns->limit > 0 && dns->nentries > dns->limit &&
+	    dns->nentries > dns->sweep_at) {
 		evict(dns);
+		dns->sweep_at = dns->nentries + dns->limit / 2;
+	}
 	pthread_mutex_unlock(&dns->mu);
 }
 

@@ -24,7 +24,7 @@
 #define MC_BULK_PARALLEL 32        /* --parallel default */
 #define MC_BULK_PARALLEL_MAX 1024
 #define MC_BULK_LINE_MAX 1024      /* longest line of a domains file */
-#define MC_BULK_CACHE_ENTRIES 65536 /* DNS cache size before eviction */
+#define MC_BULK_CACHE_ENTRIES 16384 /* DNS cache entries before eviction */
 
 enum mc_format {
 	MC_FORMAT_TEXT,

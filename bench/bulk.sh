@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# bench/bulk.sh - bulk mode throughput and peak memory
+#
+# Usage: bench/bulk.sh PATH-TO-mailcheck [DOMAINS] [PARALLEL]
+#
+# Generates DOMAINS (default 10000) domains with full mail records (MX, A,
+# AAAA, SPF, DMARC, a 2048-bit DKIM key, PTR-style names) in one zone
+# served by Knot on loopback, then runs mailcheck -f jsonl --domains-file
+# on them twice under /usr/bin/time -v: once straight to Knot, once through
+# bench/bulk_proxy.py adding 20 ms to every query.  Prints domains per
+# second and peak RSS for both.  Not a test: nothing is asserted.
+# Nothing leaves loopback; every server started here is killed on exit.
+set -u
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+N=${2:-10000}
+PAR=${3:-32}
+HERE=$(cd "$(dirname "$0")" && pwd)
+export MC_SOURCE_DIR=$(cd "$HERE/.." && pwd)
+. "$MC_SOURCE_DIR/tests/e2e/lib.sh" "$BIN"
+
+Z="$E2E_WORK/zones"
+mkdir -p "$Z"
+python3 - "$N" "$Z/bench.test.zone" "$E2E_WORK/domains.txt" <<'PY'
+import base64, os, sys
+n, zone, lst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+key = base64.b64encode(os.urandom(270)).decode()
+dkim = " ".join('"%s"' % s for s in ["v=DKIM1; k=rsa; p=" + key[:200], key[200:]])
+with open(zone, "w") as z, open(lst, "w") as l:
+    z.write("$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 192.0.2.53\n")
+    for i in range(n):
+        d = "d%05d" % i
+        a = "%d.%d" % (i // 250, i % 250 + 1)  # public-looking; never contacted
+        z.write(f"{d} MX 10 mx1.{d}\n{d} MX 20 mx2.{d}\n"
+                f"mx1.{d} A 81.18.{a}\nmx1.{d} AAAA 2a01:4f8::{i:x}:1\nmx2.{d} A 81.19.{a}\n"
+                f'{d} TXT "v=spf1 mx ip4:81.18.{a} -all"\n'
+                f'_dmarc.{d} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{d}.bench.test"\n'
+                f"mail._domainkey.{d} TXT {dkim}\n")
+        l.write(f"{d}.bench.test\n")
+PY
+knot_start "$Z"
+
+run() {
+  label=$1 port=$2
+  /usr/bin/time -v "$BIN" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
+    --domains-file "$E2E_WORK/domains.txt" > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/time.$label"
+  python3 - "$label" "$N" "$PAR" "$E2E_WORK/time.$label" "$E2E_WORK/out.jsonl" <<'PY'
+import json, re, sys
+label, n, par, tf, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+t = open(tf).read()
+m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
+wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3)))
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+docs = [json.loads(l) for l in open(out)]
+st = {}
+for d in docs:
+    st[d["status"]] = st.get(d["status"], 0) + 1
+summary = [l for l in t.splitlines() if l.startswith("mailcheck: ")]
+why = {}
+for d in docs:
+    for c in d["checks"]:
+        for f in c["findings"]:
+            if f["severity"] == "unknown":
+                k = f["message"].split(": ")[-1]
+                why[k] = why.get(k, 0) + 1
+print(f"{label:8s} {n} domains, --parallel {par}: {wall:.2f} s, {n / wall:.0f} domains/s, "
+      f"peak RSS {rss / 1024:.1f} MiB, reports {len(docs)} {st}")
+for l in summary: print("         " + l)
+if why: print("         unknown findings by cause:", why)
+PY
+}
+
+run direct "$KNOT_PORT"
+PROXY_PORT=$(free_port)
+python3 "$HERE/bulk_proxy.py" --listen "$PROXY_PORT" --upstream "$KNOT_PORT" --delay-ms 20 --lifetime 600 &
+E2E_PIDS="$E2E_PIDS $!"
+wait_dns "$PROXY_PORT" bench.test SOA || { echo "proxy did not answer" >&2; exit 1; }
+run delay20 "$PROXY_PORT"
