@@ -449,7 +449,7 @@ mc_dns_session_end(struct mc_dns *dns, uint64_t session)
 	 * sweeping after every session would cost O(entries) each time.
 	 */
 	if (dns->limit > 0 && dns->nentries > dns->limit &&
-	    dns->nentries > dns->sweep_at) {
+	    dns->nentries >= dns->sweep_at) {
 		evict(dns);
 		dns->sweep_at = dns->nentries + dns->limit / 2;
 	}
