@@ -58,6 +58,13 @@ printf 'd1.bulk.test\n-bad-\n' > "$E2E_WORK/small.txt"
 "$MC_BIN" $R -f jsonl --domains-file "$E2E_WORK/small.txt" > /dev/null 2>&1
 expect_eq "an invalid line makes an ok run exit 3" "$?" 3
 
+# a progress line on stderr only when it is a terminal (script(1) makes one)
+if command -v script > /dev/null 2>&1; then
+  printf 'd1.bulk.test\nd2.bulk.test\n' > "$E2E_WORK/tty.txt"
+  script -qec "'$MC_BIN' $R -f jsonl --domains-file '$E2E_WORK/tty.txt' 2>&1 >/dev/null" /dev/null > "$E2E_WORK/tty" 2>&1
+  grep -q "$(printf '\r')$(printf '\033')\[K2/2 domains, " "$E2E_WORK/tty" && pass "progress line on a terminal" || fail "progress line" "$(od -c "$E2E_WORK/tty" | head -5)"
+fi
+
 # stdin, text: one line a domain, worst problem named
 printf 'd1.bulk.test\nimplicit.bulk.test\n' | "$MC_BIN" $R -f text --domains-file - > "$E2E_WORK/out.txt" 2> "$E2E_WORK/err"
 expect_eq "stdin: worst status wins" "$?" 1

@@ -89,6 +89,14 @@ expect_eq "check_mailcheck prints plugin output" "$(head -1 "$E2E_WORK/out" | cu
 expect_eq "check_mailcheck -vvv exits 2" "$?" 2
 grep -q "^    fix: " "$E2E_WORK/out" && grep -q "^    data: " "$E2E_WORK/out" && pass "-vvv adds fixes and data" || fail "-vvv" "$(cat "$E2E_WORK/out")"
 
+# the install step puts check_mailcheck next to the binary
+if [ -n "${MC_BINARY_DIR:-}" ]; then
+  cmake --install "$MC_BINARY_DIR" --prefix "$E2E_WORK/inst" > /dev/null 2>&1
+  expect_eq "installed check_mailcheck links to mailcheck" "$(readlink "$E2E_WORK/inst/bin/check_mailcheck")" mailcheck
+  "$E2E_WORK/inst/bin/check_mailcheck" $R -H warn.example.org > /dev/null
+  expect_eq "installed check_mailcheck runs as a plugin" "$?" 1
+fi
+
 # bad usage: exit 3, a clear message naming the input, no plugin output
 for bad in "-w spf_lookups=20:10" "-c lookups=1" "-w spf_lookups" "-c spf_lookups=ten"; do
   "$E2E_WORK/check_mailcheck" $R -H ok.example.org $bad > "$E2E_WORK/out" 2> "$E2E_WORK/err"
