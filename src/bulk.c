@@ -262,8 +262,13 @@ emit(struct bulk *b, const struct mc_report *rep, json_t *doc,
 
 	switch (cfg->format) {
 	case MC_FORMAT_TEXT:
-		if (cfg->one_line)
-			return one_line(cfg->out, rep, changes);
+		if (cfg->one_line) {
+			/* a line a domain, visible as it finishes */
+			rc = one_line(cfg->out, rep, changes);
+			if (fflush(cfg->out) == EOF)
+				rc = -1;
+			return rc;
+		}
 		if (b->wrote)
 			fputc('\n', cfg->out);
 		rc = mc_render_text(cfg->out, rep, &cfg->render);
