@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/check.h"
 #include "mailcheck/threshold.h"
 #include "banned.h"
 
@@ -166,6 +167,27 @@ mc_metric_label(const char *check, const char *metric, char *buf, size_t size)
 		    *p == '_'))
 			*p = '_';
 	return 0;
+}
+
+int
+mc_threshold_known(const struct mc_threshold *t, char *err, size_t errsize)
+{
+	char prefix[MC_METRIC_NAME_MAX];
+	size_t i, len;
+
+	for (i = 0; mc_checks[i] != NULL; i++) {
+		/* the label of metric "" is "<check>_" */
+		if (mc_metric_label(mc_checks[i]->name, "", prefix,
+		    sizeof(prefix)) == -1)
+			continue;
+		len = strlen(prefix);
+		if (strncmp(t->metric, prefix, len) == 0 &&
+		    t->metric[len] != '\0')
+			return 0;
+	}
+	snprintf(err, errsize, "threshold for '%s': no check of that name "
+	    "(metrics are <check>_<metric>; see --list-checks)", t->metric);
+	return -1;
 }
 
 /* The verdict of the thresholds on label for value; -1 when none names it. */

@@ -55,6 +55,15 @@ int mc_threshold_parse(const char *s, enum mc_status sev,
     struct mc_threshold *t, char *err, size_t errsize);
 
 /*
+ * Does t name a metric of a registered check (its label starts with the
+ * label form of a check's name and '_')?  Returns 0, or -1 with a reason
+ * in err.  Which metrics a check publishes depends on what it finds, so
+ * the part after the check's name is not checked.
+ */
+int mc_threshold_known(const struct mc_threshold *t, char *err,
+    size_t errsize);
+
+/*
  * Write the label of a check's metric, "<check>_<metric>", to buf.
  * Returns 0, or -1 when it does not fit.
  */

@@ -167,7 +167,9 @@ add_threshold(struct cli *cli, const char *arg, enum mc_status sev)
 		return -1;
 	}
 	if (mc_threshold_parse(arg, sev, &cli->thresholds[cli->nthresholds],
-	    err, sizeof(err)) == -1) {
+	    err, sizeof(err)) == -1 ||
+	    mc_threshold_known(&cli->thresholds[cli->nthresholds], err,
+	    sizeof(err)) == -1) {
 		usage_error("%s", err);
 		return -1;
 	}

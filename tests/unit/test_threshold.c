@@ -128,6 +128,27 @@ test_threshold_parse(void **state)
 	}
 }
 
+static void
+test_known(void **state)
+{
+	struct mc_threshold t;
+	char err[200];
+
+	(void)state;
+	/* mx is registered; the metric part is not checked */
+	assert_int_equal(mc_threshold_parse("mx_hosts=1", MC_WARN, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), 0);
+	assert_int_equal(mc_threshold_parse("nosuchcheck_hosts=1", MC_WARN, &t,
+	    err, sizeof(err)), 0);
+	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'nosuchcheck_hosts'"));
+	/* a prefix of a check's name is not that check */
+	assert_int_equal(mc_threshold_parse("m_x=1", MC_WARN, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), -1);
+}
+
 /* A report with one check "spf": lookups 9, one finding tied to it. */
 static void
 make_report(struct mc_report *rep, struct mc_result *r)
@@ -190,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_range_alerts),
 		cmocka_unit_test(test_range_rejects),
 		cmocka_unit_test(test_threshold_parse),
+		cmocka_unit_test(test_known),
 		cmocka_unit_test(test_apply),
 	};
 
