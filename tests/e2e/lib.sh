@@ -4,6 +4,7 @@
 # Source it from a test script:  . "$(dirname "$0")/lib.sh"
 #   knot_start ZONEDIR     serve every ZONEDIR/<zone>.zone with Knot on
 #                          127.0.0.1 and ::1; sets KNOT_PORT
+#                          (KNOT_UDP_WORKERS: UDP threads, default 1)
 #   testns_start DATAFILE  run ldns-testns on DATAFILE; sets TESTNS_PORT
 #   free_port              print a free loopback port
 #   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT / finish
@@ -52,7 +53,7 @@ knot_start() {
   mkdir -p "$kw/run" "$kw/db"
   {
     printf 'server:\n    rundir: "%s/run"\n    listen: [ 127.0.0.1@%s, ::1@%s ]\n' "$kw" "$KNOT_PORT" "$KNOT_PORT"
-    printf '    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n'
+    printf '    udp-workers: %s\n    tcp-workers: 1\n    background-workers: 1\n' "${KNOT_UDP_WORKERS:-1}"
     printf 'log:\n  - target: stderr\n    any: warning\n'
     printf 'database:\n    storage: "%s/db"\n' "$kw"
     printf 'template:\n  - id: default\n    storage: "%s"\n    file: "%%s.zone"\n' "$zonedir"
