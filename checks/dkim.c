@@ -427,14 +427,14 @@ looks_dkim(struct mc_ctx *ctx, const char *rec, size_t len)
 {
 	struct mc_tv_list *l;
 
-	if (len >= 7 && strncmp(rec, "v=DKIM1", 7) == 0)
+	if (len >= 6 && strncmp(rec, "v=DKIM", 6) == 0)
 		return 1;
 	l = mc_arena_alloc(ctx->arena, sizeof(*l));
 	if (l == NULL)
 		return 0;
 	(void)mc_tv_parse(ctx->arena, rec, len, l);
 	if (mc_tv_get(l, "v") != NULL &&
-	    strncmp(mc_tv_get(l, "v")->value, "DKIM1", 5) != 0)
+	    strncmp(mc_tv_get(l, "v")->value, "DKIM", 4) != 0)
 		return 0;
 	return mc_tv_get(l, "p") != NULL || mc_tv_get(l, "k") != NULL;
 }
@@ -456,8 +456,7 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	for (i = 0; i < ans->count && i < MC_DKIM_MAX_RECORDS; i++) {
 		if (ans->rr[i].type != MC_RR_TXT)
 			continue;
-		if (!s->user && !looks_dkim(ctx, ans->rr[i].data,
-		    ans->rr[i].len))
+		if (!looks_dkim(ctx, ans->rr[i].data, ans->rr[i].len))
 			continue;
 		if (nrec++ == 0)
 			first = i;
