@@ -57,6 +57,8 @@ def run(binary, tmp, domain, records):
         cmd += ["-s", sel]
     p = subprocess.run(cmd + [domain], capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, MAILCHECK_DATADIR=os.path.join(tmp, "data")))
+    if p.returncode not in (0, 1, 2, 3) or "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        raise SystemExit("mailcheck failed (exit %d): %s" % (p.returncode, p.stderr[:2000]))
     doc = json.loads(p.stdout)
     return doc["checks"][0]
 

@@ -65,6 +65,8 @@ def run(binary, tmp, record):
         f.write('_dmarc.abuse.net. TXT "%s"\n' % record.replace("\\", "\\\\").replace('"', '\\"'))
     p = subprocess.run([binary, "-f", "json", "-z", path, "--checks", "dmarc", "abuse.net"],
                        capture_output=True, text=True, timeout=60)
+    if p.returncode not in (0, 1, 2, 3) or "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        raise SystemExit("mailcheck failed (exit %d): %s" % (p.returncode, p.stderr[:2000]))
     return json.loads(p.stdout)["checks"][0]
 
 def main():
@@ -146,6 +148,8 @@ def main():
             chunk = runnable[i:i + 20]
             p = subprocess.run([binary, "-f", "jsonl", "-z", path, "--checks", "dmarc"] +
                                [c[2] for c in chunk], capture_output=True, text=True, timeout=60)
+            if p.returncode not in (0, 1, 2, 3) or "Sanitizer" in p.stderr:
+                raise SystemExit("mailcheck failed (exit %d): %s" % (p.returncode, p.stderr[:2000]))
             docs = [json.loads(l) for l in p.stdout.splitlines()]
             bydomain = {d["domain"]: d for d in docs}
             for src, inp, a, e in chunk:
