@@ -502,6 +502,17 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	return 1;
 }
 
+/* "rsa 2048", "ed25519", "revoked", "invalid": for the summary */
+static const char *
+key_desc(struct mc_ctx *ctx, const struct key *k)
+{
+	if (k->type == NULL)
+		return k->revoked ? "revoked" : "invalid";
+	if (strcmp(k->type, "rsa") == 0)
+		return mc_arena_printf(ctx->arena, "rsa %d", k->bits);
+	return k->type;
+}
+
 static int
 dkim_run(struct mc_ctx *ctx)
 {
@@ -607,11 +618,8 @@ dkim_run(struct mc_ctx *ctx)
 			ned++;
 		if (so < sizeof(summary))
 			so += (size_t)snprintf(summary + so, sizeof(summary) - so,
-			    "%s%s (%s%s%s)", found > 1 ? ", " : "", s[i].name,
-			    k.type != NULL ? k.type : k.revoked ? "revoked" :
-			    "invalid", k.type != NULL && strcmp(k.type, "rsa") == 0 ?
-			    " " : "", k.type != NULL && strcmp(k.type, "rsa") == 0 ?
-			    mc_arena_printf(ctx->arena, "%d", k.bits) : "");
+			    "%s%s (%s)", found > 1 ? ", " : "", s[i].name,
+			    key_desc(ctx, &k));
 	}
 	mc_metric_set(r, "selectors_found", (double)found);
 	if (nrsa > 0)

@@ -314,7 +314,10 @@ psl_org(struct mc_ctx *ctx, const psl_ctx_t *psl, const char *domain)
 	return r != NULL ? mc_arena_strdup(ctx->arena, r) : NULL;
 }
 
-/* Validate the tags of a record; returns 0 when every known tag is valid. */
+/*
+ * Validate the tags of a record: 0 when every known tag is valid, -1 when
+ * one is not, -2 when a tag is repeated (the record is invalid).
+ */
 static int
 check_tags(struct mc_ctx *ctx, const char *subject, const struct mc_tv_list *l)
 {
@@ -330,7 +333,7 @@ check_tags(struct mc_ctx *ctx, const char *subject, const struct mc_tv_list *l)
 				    "DMARC record at %s repeats tag '%s' (offsets "
 				    "%zu and %zu)", subject, l->tag[i].name,
 				    l->tag[j].pos, l->tag[i].pos);
-				return -1;
+				return -2;
 			}
 		}
 	}
@@ -543,7 +546,8 @@ grade(struct mc_ctx *ctx, const psl_ctx_t *psl, const struct node *nd,
 	size_t nu = 0;
 	int p = -1, sp = -1, np = -1, pct = 100, eff;
 
-	(void)check_tags(ctx, subject, l);
+	if (check_tags(ctx, subject, l) == -2)
+		return 0;
 	if ((t = tag_get(l, "p")) != NULL && policy_word(t->value) == -1)
 		return 0; /* no usable policy: the invalid p= says it all */
 	if ((t = tag_get(l, "p")) != NULL)
