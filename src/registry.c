@@ -10,9 +10,13 @@
 #include "banned.h"
 
 extern const struct mc_check mc_check_mx;
+extern const struct mc_check mc_check_dkim;
+extern const struct mc_check mc_check_dmarc;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
+	&mc_check_dkim,
+	&mc_check_dmarc,
 	NULL,
 };
 

@@ -42,6 +42,8 @@ struct mc_options {
 	size_t nips;
 	const char *const *selectors; /* --dkim-selector */
 	size_t nselectors;
+	const char *datadir;          /* shipped data files (data/ in the source
+	                                 tree); NULL: MC_DATADIR */
 };
 
 struct mc_ctx {

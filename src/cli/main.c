@@ -7,6 +7,7 @@
  * this file exits.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -50,6 +51,8 @@ static const char usage_text[] =
 "                               | jsonl (one document a line)\n"
 "  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
+"  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
+"                               shipped list of common selectors\n"
 "  -v, --verbose                more detail\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
@@ -58,7 +61,10 @@ static const char usage_text[] =
 "Exit codes: 0 all checks ok or info, 1 a warning, 2 a critical finding,\n"
 "3 unknown (bad usage, or a check could not reach a verdict). A critical\n"
 "finding outranks an unknown one, which outranks a warning.\n"
-"Colours are used on a terminal unless NO_COLOR is set.\n";
+"Colours are used on a terminal unless NO_COLOR is set.\n"
+"Shipped data (the DKIM selector list) is read from $MAILCHECK_DATADIR if set,\n"
+"else from ../share/mailcheck or data/ beside the executable, else from\n"
+MC_DATADIR ".\n";
 
 static void
 usage_error(const char *fmt, const char *arg)
@@ -118,6 +124,43 @@ finish(int code)
 	return code;
 }
 
+/*
+ * The directory of shipped data files: $MAILCHECK_DATADIR when set; else
+ * <exe dir>/../share/mailcheck (a relocated install); else <exe dir>/data
+ * (the build tree, where CMake links data/ from the source tree); else the
+ * compiled-in MC_DATADIR.  The path is written to buf.
+ */
+static const char *
+find_datadir(char *buf, size_t size)
+{
+	static const char *const rel[] = { "/../share/mailcheck", "/data" };
+	char exe[4096], *slash;
+	struct stat st;
+	const char *env;
+	ssize_t n;
+	size_t i;
+
+	env = getenv("MAILCHECK_DATADIR");
+	if (env != NULL && *env != '\0')
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				if ((size_t)snprintf(buf, size, "%s%s", exe,
+				    rel[i]) >= size)
+					continue;
+				if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+					return buf;
+			}
+		}
+	}
+	return MC_DATADIR;
+}
+
 static void
 raise_fd_limit(void)
 {
@@ -150,6 +193,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
+	char name[MC_DNS_NAME_MAX + 2], err[128];
 	int c;
 
 	opterr = 0;
@@ -188,11 +232,14 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->checks = optarg;
 			break;
 		case 's':
+			if (mc_domain_normalise(optarg, name, sizeof(name), 1,
+			    err, sizeof(err)) == -1) {
+				usage_error("invalid DKIM selector '%s'", optarg);
+				return -1;
+			}
 			if (list_add(&cli->selectors, optarg, "--dkim-selector") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses DKIM "
-			    "selectors yet", "--dkim-selector");
-			return -1;
+			break;
 		case 'i':
 			if (inet_pton(AF_INET, optarg, buf) != 1 &&
 			    inet_pton(AF_INET6, optarg, buf) != 1) {
@@ -244,7 +291,7 @@ main(int argc, char **argv)
 	struct mc_report rep;
 	struct mc_dns *dns;
 	enum mc_status worst = MC_OK;
-	char err[512];
+	char err[512], datadir[4200];
 	const char *nc;
 	double start;
 	int i, n, rc, first = 1;
@@ -318,6 +365,7 @@ main(int argc, char **argv)
 	opts.nips = cli.ips.n;
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
+	opts.datadir = find_datadir(datadir, sizeof(datadir));
 	rcfg.checks = selected;
 	rcfg.nchecks = (size_t)n;
 	rcfg.opts = &opts;
