@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
@@ -253,8 +254,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
-	} else if (argc > 1 && (strcmp(argv[1], "spf") == 0 ||
-	    strcmp(argv[1], "dkim-verify") == 0 ||
+	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
+		return mc_cli_spf(argc - 1, argv + 1);
+	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
 		fprintf(stderr, "mailcheck: the '%s' command is not in this "
 		    "version yet\n", argv[1]);
