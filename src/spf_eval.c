@@ -58,11 +58,43 @@ dns_failed(const struct mc_dns_answer *ans)
 	return ans->status == MC_DNS_TEMPFAIL || ans->status == MC_DNS_PERMFAIL;
 }
 
+/*
+ * A name as the DNS layer takes it: presentation format, so bytes that
+ * macros may bring (spaces, control characters, ';') are escaped as ldns
+ * writes them.  Dots stay label separators.
+ */
+static const char *
+presentation(struct eval *ev, const char *name)
+{
+	const unsigned char *p;
+	char *out, *o;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (!isgraph(*p) || *p > 0x7e || strchr(";()\\\"$@", *p) != NULL)
+			break;
+	if (*p == '\0')
+		return name;
+	out = mc_arena_alloc(ev->a, 4 * strlen(name) + 1);
+	if (out == NULL)
+		return name;
+	for (o = out, p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p > 0x7e || !isgraph(*p))
+			o += snprintf(o, 5, "\\%03u", *p);
+		else if (strchr(";()\\\"$@", *p) != NULL) {
+			*o++ = '\\';
+			*o++ = (char)*p;
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
 static const struct mc_dns_answer *
 ask(struct eval *ev, const char *name, uint16_t type)
 {
 	ev->queries++;
-	return mc_dns_lookup(ev->dns, name, type);
+	return mc_dns_lookup(ev->dns, presentation(ev, name), type);
 }
 
 static void
@@ -640,6 +672,7 @@ mc_spf_check_host(struct mc_dns *dns, struct mc_arena *a,
 	domain = req->domain != NULL ? req->domain : ev.env.sender_domain;
 	ev.env.ip = ev.ip;
 	ev.env.ipv6 = ev.ipv6;
+	ev.env.upper_hex = strpbrk(req->ip, "ABCDEF") != NULL;
 	ev.env.helo = req->helo;
 	ev.env.receiver = req->receiver;
 	ev.env.now = req->now != 0 ? req->now : (long long)time(NULL);

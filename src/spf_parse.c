@@ -718,7 +718,8 @@ letter_value(int letter, const struct mc_spf_macro_env *env, struct buf *v)
 			break;
 		}
 		for (i = 0; i < 16; i++) {
-			snprintf(tmp, sizeof(tmp), "%x.%x%s", env->ip[i] >> 4,
+			snprintf(tmp, sizeof(tmp), env->upper_hex ? "%X.%X%s" :
+			    "%x.%x%s", env->ip[i] >> 4,
 			    env->ip[i] & 15, i < 15 ? "." : "");
 			buf_str(v, tmp);
 		}

@@ -137,6 +137,8 @@ struct mc_spf_macro_env {
 	const char *domain;        /* d: the current domain */
 	const unsigned char *ip;   /* i c: 4 or 16 bytes */
 	int ipv6;
+	int upper_hex;             /* i: IPv6 nibbles in upper case (the
+	                              address was given so) */
 	const char *ptr;           /* p: validated name, or NULL: "unknown" */
 	const char *helo;          /* h */
 	const char *receiver;      /* r: NULL: "unknown" */
