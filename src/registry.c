@@ -10,9 +10,11 @@
 #include "banned.h"
 
 extern const struct mc_check mc_check_mx;
+extern const struct mc_check mc_check_spf;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
+	&mc_check_spf,
 	NULL,
 };
 

@@ -43,6 +43,7 @@ struct cli {
 
 static const char usage_text[] =
 "usage: mailcheck [OPTIONS] DOMAIN...       full health check (also: mailcheck check ...)\n"
+"       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -51,6 +52,7 @@ static const char usage_text[] =
 "                               | jsonl (one document a line)\n"
 "  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
+"  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "  -v, --verbose                more detail\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
@@ -202,9 +204,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			if (list_add(&cli->ips, optarg, "--ip") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses outbound "
-			    "addresses yet", "--ip");
-			return -1;
+			break;
 		case OPT_DNSBL_ZONE:
 		case OPT_DNSBL_CONFIG:
 			usage_error("%s: the dnsbl check is not in this version yet",
