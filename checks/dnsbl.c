@@ -409,6 +409,9 @@ dnsbl_run(struct mc_ctx *ctx)
 		json_array_append_new(jd, mc_json_dns_string(doms[i],
 		    strlen(doms[i])));
 	json_object_set_new(data, "domains", jd);
+	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
+	json_object_set_new(data, "spf_terms_skipped",
+	    json_integer((json_int_t)ma.spf_skipped));
 	if (nip == 0 && ma.nfailed == 0)
 		mc_finding_add(r, MC_F_DNSBL_NO_ADDRESS, ctx->domain,
 		    "no public address of %s's mail to look up (no MX address "

@@ -296,6 +296,9 @@ rdns_run(struct mc_ctx *ctx)
 	addrs = json_array();
 	json_object_set_new(data, "addresses", addrs);
 	json_object_set_new(data, "truncated", json_boolean(ma.truncated));
+	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
+	json_object_set_new(data, "spf_terms_skipped",
+	    json_integer((json_int_t)ma.spf_skipped));
 	for (i = 0; i < n; i++)
 		if (evaluate(ctx, &ma, &it[i], fq, addrs, &nptr,
 		    &nconfirmed) == -1)

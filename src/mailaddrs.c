@@ -2,16 +2,19 @@
 /*
  * src/mailaddrs.c - the addresses of a domain's mail, for rdns and dnsbl
  *
- * Level 1 asks the domain's MX records; level 2 the A and AAAA records of
- * every MX host (or of the domain itself when it has no MX), all at once.
- * The --ip addresses are added as given.
+ * Level 1 asks the domain's MX and TXT (SPF) records at once; level 2 the
+ * A and AAAA records of every MX host (or of the domain itself when it has
+ * no MX) and of the names its SPF record's "a" terms give, all at once.
+ * The --ip addresses are added as given, SPF ip4/ip6 terms as written.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
+#include "mailcheck/spf.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -134,13 +137,157 @@ add_mx_host(struct mc_ctx *ctx, struct mc_mailaddrs *out, const char *name)
 	return 0;
 }
 
+/* A level-2 question and what its addresses are. */
+struct level2 {
+	struct mc_dns_query *q;
+	unsigned *src;
+	const char **host;   /* MX host (or the domain, implicit MX) */
+	const char **term;   /* SPF term */
+	size_t n, max;
+};
+
+static void
+ask(struct level2 *l, const char *name, unsigned src, const char *host,
+    const char *term)
+{
+	size_t i, k;
+	uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < l->n; i++)
+			if (l->q[i].type == types[k] &&
+			    strcmp(l->q[i].name, name) == 0)
+				break;
+		if (i == l->n) {
+			if (l->n == l->max)
+				return;
+			l->q[i].name = name;
+			l->q[i].type = types[k];
+			l->n++;
+		}
+		l->src[i] |= src;
+		if (l->host[i] == NULL)
+			l->host[i] = host;
+		if (l->term[i] == NULL)
+			l->term[i] = term;
+	}
+}
+
+/* 2: name is the domain itself; 1: a name under it; 0: neither. */
+static int
+own_name(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == d)
+		return strncasecmp(name, domain, d) == 0 ? 2 : 0;
+	return n > d && name[n - d - 1] == '.' &&
+	    strncasecmp(name + n - d, domain, d) == 0;
+}
+
+/* Addresses of a small ip4/ip6 range; ranges wider than /28, /124 skipped. */
+static int
+add_range(struct mc_mailaddrs *out, const struct mc_spf_term *t)
+{
+	unsigned char a[16];
+	size_t len = t->kind == MC_SPF_IP4 ? 4 : 16;
+	int prefix = t->kind == MC_SPF_IP4 ? t->cidr4 : t->cidr6;
+	int bits = (int)len * 8;
+	unsigned i, count;
+
+	if (prefix < 0)
+		prefix = bits;
+	if (bits - prefix > 4) {
+		out->spf_skipped++;
+		return 0;
+	}
+	count = 1u << (bits - prefix);
+	memcpy(a, t->ip, len);
+	a[len - 1] &= (unsigned char)(0xff << (bits - prefix));
+	for (i = 0; i < count; i++) {
+		if (add_addr(out, a, len, MC_MAILADDR_SPF, NULL, t->text) == -1)
+			return -1;
+		a[len - 1]++;
+	}
+	return 0;
+}
+
+/*
+ * The addresses the domain's own SPF record names directly: ip4/ip6 hosts
+ * and ranges up to /28 and /124 now, a and mx of the domain (or names
+ * under it) as level-2 questions; include, redirect, exists, ptr and
+ * macros are not followed.  *mx_term is set when the record has "mx".
+ */
+static int
+spf_source(struct mc_ctx *ctx, struct mc_mailaddrs *out,
+    const struct mc_dns_answer *txt, struct level2 *l2, const char **mx_term)
+{
+	struct mc_spf_record rec;
+	struct mc_spf_error err;
+	const struct mc_spf_term *t;
+	const char *name;
+	size_t i, idx = 0;
+
+	*mx_term = NULL;
+	if (mc_dns_failed(txt))
+		return add_failed(ctx, out, txt);
+	if (txt->status != MC_DNS_OK || mc_spf_select(txt, &idx) != 1)
+		return 0;
+	if (mc_spf_parse(ctx->arena, txt->rr[idx].data, txt->rr[idx].len, &rec,
+	    &err) == -1)
+		return 0; /* the spf check reports it */
+	out->spf = 1;
+	for (i = 0; i < rec.nterms; i++) {
+		t = &rec.terms[i];
+		if (t->qualifier != MC_SPF_PASS)
+			continue;
+		switch (t->kind) {
+		case MC_SPF_IP4:
+		case MC_SPF_IP6:
+			if (add_range(out, t) == -1)
+				return -1;
+			break;
+		case MC_SPF_A:
+		case MC_SPF_MX:
+			name = t->domain != NULL ? t->domain : ctx->domain;
+			if (t->has_macros || !own_name(name, ctx->domain)) {
+				out->spf_skipped++;
+				break;
+			}
+			if (t->kind == MC_SPF_MX) {
+				/* the MX of a name under the domain: not asked */
+				if (own_name(name, ctx->domain) == 2)
+					*mx_term = t->text;
+				else
+					out->spf_skipped++;
+				break;
+			}
+			name = mc_arena_strdup(ctx->arena, name);
+			if (name == NULL)
+				return -1;
+			ask(l2, name, MC_MAILADDR_SPF, NULL, t->text);
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
 int
 mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 {
+	struct mc_dns_query l1[2] = {
+		{ .name = ctx->domain, .type = MC_RR_MX },
+		{ .name = ctx->domain, .type = MC_RR_TXT },
+	};
 	const struct mc_dns_answer *mx;
-	struct mc_dns_query *q = NULL;
+	const char *mx_term = NULL;
+	struct level2 l2 = { 0 };
 	unsigned char buf[16];
-	size_t i, n, nq = 0;
+	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
 	out->addrs = mc_arena_calloc(ctx->arena, MC_MAILADDRS_MAX,
@@ -150,15 +297,35 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 	if (out->addrs == NULL || out->mx_hosts == NULL)
 		return -1;
 
-	/* level 1 */
-	mx = mc_dns_lookup(ctx->dns, ctx->domain, MC_RR_MX);
+	/* --ip first: the addresses the user named come first in reports */
+	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++) {
+		if (inet_pton(AF_INET, ctx->opts->ips[i], buf) == 1) {
+			if (add_addr(out, buf, 4, MC_MAILADDR_IP, NULL, NULL) == -1)
+				return -1;
+		} else if (inet_pton(AF_INET6, ctx->opts->ips[i], buf) == 1) {
+			if (add_addr(out, buf, 16, MC_MAILADDR_IP, NULL,
+			    NULL) == -1)
+				return -1;
+		}
+	}
 
-	/* level 2: the MX hosts' addresses, or the implicit MX */
+	/* level 1: the MX records and the SPF record, at once */
+	mc_dns_lookup_batch(ctx->dns, l1, 2);
+	mx = l1[0].ans;
+
+	/* level 2: the MX hosts' addresses (or the implicit MX), and SPF */
 	n = mx->status == MC_DNS_OK ? mx->count : 1;
 	if (n > MC_MX_MAX_HOSTS)
 		n = MC_MX_MAX_HOSTS;
-	q = mc_arena_calloc(ctx->arena, 2 * n, sizeof(*q));
-	if (q == NULL)
+	l2.max = 2 * (n + MC_SPF_MAX_LOOKUPS + 1);
+	l2.q = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.q));
+	l2.src = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.src));
+	l2.host = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.host));
+	l2.term = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.term));
+	if (l2.q == NULL || l2.src == NULL || l2.host == NULL ||
+	    l2.term == NULL)
+		return -1;
+	if (spf_source(ctx, out, l1[1].ans, &l2, &mx_term) == -1)
 		return -1;
 	switch (mx->status) {
 	case MC_DNS_OK:
@@ -172,18 +339,14 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 			if (add_mx_host(ctx, out, host) == -1)
 				return -1;
 		}
-		for (i = 0; i < out->nmx_hosts; i++) {
-			q[nq].name = out->mx_hosts[i];
-			q[nq++].type = MC_RR_A;
-			q[nq].name = out->mx_hosts[i];
-			q[nq++].type = MC_RR_AAAA;
-		}
+		for (i = 0; i < out->nmx_hosts; i++)
+			ask(&l2, out->mx_hosts[i], MC_MAILADDR_MX |
+			    (mx_term != NULL ? MC_MAILADDR_SPF : 0),
+			    out->mx_hosts[i], mx_term);
 		break;
 	case MC_DNS_NODATA:
-		q[nq].name = ctx->domain;
-		q[nq++].type = MC_RR_A;
-		q[nq].name = ctx->domain;
-		q[nq++].type = MC_RR_AAAA;
+		/* implicit MX; SPF "mx" matches nothing here (RFC 7208 5.4) */
+		ask(&l2, ctx->domain, MC_MAILADDR_MX, ctx->domain, NULL);
 		break;
 	case MC_DNS_NXDOMAIN:
 		break;
@@ -193,23 +356,11 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 			return -1;
 		break;
 	}
-	mc_dns_lookup_batch(ctx->dns, q, nq);
+	mc_dns_lookup_batch(ctx->dns, l2.q, l2.n);
 
-	/* --ip first: the addresses the user named come first in reports */
-	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++) {
-		if (inet_pton(AF_INET, ctx->opts->ips[i], buf) == 1) {
-			if (add_addr(out, buf, 4, MC_MAILADDR_IP, NULL, NULL) == -1)
-				return -1;
-		} else if (inet_pton(AF_INET6, ctx->opts->ips[i], buf) == 1) {
-			if (add_addr(out, buf, 16, MC_MAILADDR_IP, NULL,
-			    NULL) == -1)
-				return -1;
-		}
-	}
-	for (i = 0; i < nq; i++)
-		if (add_answer(ctx, out, q[i].ans, MC_MAILADDR_MX,
-		    mx->status == MC_DNS_OK ? q[i].name : ctx->domain,
-		    NULL) == -1)
+	for (i = 0; i < l2.n; i++)
+		if (add_answer(ctx, out, l2.q[i].ans, l2.src[i], l2.host[i],
+		    l2.term[i]) == -1)
 			return -1;
 	return 0;
 }

@@ -5,7 +5,10 @@
  * The rdns and dnsbl checks examine the same set of addresses: every A and
  * AAAA of the domain's MX hosts (or of the domain itself when it has no MX:
  * the implicit MX of RFC 5321 5.1), every --ip, and the addresses the
- * domain's own SPF record names directly (see mc_mailaddrs_collect()).
+ * domain's own SPF record names directly: ip4/ip6 hosts and ranges up to
+ * /28 and /124, "a" of the domain or of names under it, "mx" of the domain
+ * (qualifier "+" only; include and redirect are providers' ranges and are
+ * not followed).
  * The questions are the ones checks/mx.c asks, so the DNS cache answers
  * them for free when both run.
  */
@@ -43,7 +46,10 @@ struct mc_mailaddrs {
 	const struct mc_dns_answer **failed; /* lookups that failed */
 	size_t nfailed;
 	int truncated;                /* more than MC_MAILADDRS_MAX addresses */
-	int spf;                      /* the SPF source was consulted */
+	int spf;                      /* the domain has an SPF record, parsed */
+	size_t spf_skipped;           /* SPF terms not followed: ranges wider
+	                                 than /28 or /124, names outside the
+	                                 domain, macros, MX of other names */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "mailcheck/check.h"
 #include "mailcheck/datafile.h"
 #include "mailcheck/dnsbl_zones.h"
@@ -45,6 +46,7 @@ struct cli {
 
 static const char usage_text[] =
 "usage: mailcheck [OPTIONS] DOMAIN...       full health check (also: mailcheck check ...)\n"
+"       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -300,8 +302,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
-	} else if (argc > 1 && (strcmp(argv[1], "spf") == 0 ||
-	    strcmp(argv[1], "dkim-verify") == 0 ||
+	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
+		return mc_cli_spf(argc - 1, argv + 1);
+	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
 		fprintf(stderr, "mailcheck: the '%s' command is not in this "
 		    "version yet\n", argv[1]);
