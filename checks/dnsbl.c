@@ -155,10 +155,10 @@ self_test(const struct mc_dnsbl_zone *z, struct zres *zr,
 	    listed->verdict != MC_DNSBL_POLICY) {
 		zr->state = Z_SELF_TEST;
 		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s is "
-		    "not listed (%s%s%s): the zone is retired, or the resolver "
+		    "not listed (%s%s): the zone is retired, or the resolver "
 		    "filters it", z->test_listed, listed->answered ?
 		    "undocumented answer " : mc_dns_status_str(lans->status),
-		    listed->answered ? listed->codes : "", "");
+		    listed->answered ? listed->codes : "");
 		return;
 	}
 	if (unlisted->answered) {
@@ -295,8 +295,9 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 	size_t i;
 
 	/* the message is a C string: a NUL must not cut it (data keeps it) */
-	if (txt != NULL && (reason = mc_arena_strndup(ctx->arena, txt,
-	    tlen)) != NULL)
+	if (txt != NULL)
+		reason = mc_arena_strndup(ctx->arena, txt, tlen);
+	if (reason != NULL)
 		for (i = 0; i < tlen; i++)
 			if (reason[i] == '\0')
 				reason[i] = '?';

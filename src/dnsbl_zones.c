@@ -282,7 +282,7 @@ static int
 zone_finish(struct parser *p)
 {
 	struct mc_dnsbl_zone *z = p->cur;
-	size_t i, nlisted = 0;
+	size_t i, nlisted = 0, longest;
 	int ip;
 
 	if (z == NULL)
@@ -301,9 +301,10 @@ zone_finish(struct parser *p)
 	if (z->test_listed == NULL || z->test_unlisted == NULL)
 		return perr(p, "out of memory");
 	/* every question must fit in a name: IPv6 nibbles, test entries */
-	if (strlen(z->zone) + 1 + (ip ? 64 : strlen(z->test_listed) >
-	    strlen(z->test_unlisted) ? strlen(z->test_listed) :
-	    strlen(z->test_unlisted)) > MC_DNS_NAME_MAX)
+	longest = ip ? 64 : strlen(z->test_listed);
+	if (!ip && strlen(z->test_unlisted) > longest)
+		longest = strlen(z->test_unlisted);
+	if (strlen(z->zone) + 1 + longest > MC_DNS_NAME_MAX)
 		return perr(p, "zone '%s' is too long for its questions",
 		    z->zone);
 	p->cur = NULL;
@@ -347,7 +348,7 @@ parse_zone_line(struct parser *p, char *s)
 		z->kind = MC_DNSBL_KIND_DOMAIN;
 	else
 		return perr(p, "unknown kind '%s' (expected ip or domain)", kind);
-	while ((flag = token(&s)) != NULL) {
+	for (flag = token(&s); flag != NULL; flag = token(&s)) {
 		if (strcmp(flag, "policy") == 0)
 			z->policy = 1;
 		else if (strcmp(flag, "ipv4-only") == 0 &&

@@ -70,6 +70,9 @@ static const struct bad_case bad_cases[] = {
 	{ "empty", "# nothing\n\n", "t: no zones" },
 	{ "NUL byte", "a.example ip ; listed 127.0.0.2 x\0y\n",
 	  "t:1: NUL byte in line" },
+	{ "zone too long for IPv6 questions",
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example ip ; listed 127.0.0.2 x\n",
+	  "t:1: zone 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example' is too long for its questions" },
 };
 
 static void
