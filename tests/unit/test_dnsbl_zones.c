@@ -65,14 +65,12 @@ static const struct bad_case bad_cases[] = {
 	  "t:1: test entry 'foo' of an ip zone is not an IPv4 address" },
 	{ "test of domain zone", "a.example domain ; listed 127.0.0.2 x ; test a..b\n",
 	  "t:1: test entry 'a..b' is not a domain name" },
-	{ "test arity", "a.example ip ; listed 127.0.0.2 x ; test 127.0.0.2 127.0.0.1 127.0.0.3\n",
+	{ "test arity", "a.example ip ; listed 127.0.0.2 x ; "
+	  "test 127.0.0.2 127.0.0.1 127.0.0.3\n",
 	  "t:1: expected 'test LISTED [UNLISTED]'" },
 	{ "empty", "# nothing\n\n", "t: no zones" },
 	{ "NUL byte", "a.example ip ; listed 127.0.0.2 x\0y\n",
 	  "t:1: NUL byte in line" },
-	{ "zone too long for IPv6 questions",
-	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example ip ; listed 127.0.0.2 x\n",
-	  "t:1: zone 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example' is too long for its questions" },
 };
 
 static void
@@ -113,6 +111,24 @@ test_long_line(void **state)
 	assert_null(mc_dnsbl_list_parse(text, strlen(text), "t", err,
 	    sizeof(err)));
 	assert_string_equal(err, "t:1: line longer than 1024 bytes");
+}
+
+/* A valid name too long for "<32 nibbles>.<zone>" questions. */
+static void
+test_long_zone(void **state)
+{
+	char zone[200], text[300], want[300], err[512];
+
+	(void)state;
+	memset(zone, 'a', 3 * 64);
+	zone[63] = zone[127] = '.';
+	memcpy(zone + 191, ".example", 9);
+	snprintf(text, sizeof(text), "%s ip ; listed 127.0.0.2 x\n", zone);
+	snprintf(want, sizeof(want), "t:1: zone '%s' is too long for its "
+	    "questions", zone);
+	assert_null(mc_dnsbl_list_parse(text, strlen(text), "t", err,
+	    sizeof(err)));
+	assert_string_equal(err, want);
 }
 
 static const char good[] =
@@ -317,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_long_zone),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_generic),
