@@ -297,6 +297,17 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 	}
 }
 
+/* Is pend[i + 1] the AAAA question of the same a term as pend[i]? */
+static int
+is_twin(const struct tree *t, size_t i)
+{
+	const struct pend *p = &t->pend[i], *q = p + 1;
+
+	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
+	    q->kind == P_ADDR && q->type == MC_RR_AAAA && q->n == p->n &&
+	    q->term == p->term;
+}
+
 /* Fetch the tree, one batch per level. */
 static int
 fetch_tree(struct tree *t)
@@ -357,9 +368,7 @@ fetch_tree(struct tree *t)
 		}
 		for (i = 0; i < t->npend; i++)
 			got_answer(t, &t->pend[i], q[i].ans,
-			    t->pend[i].kind == P_ADDR && t->pend[i].type ==
-			    MC_RR_A && i + 1 < t->npend &&
-			    t->pend[i + 1].kind == P_ADDR ? q[i + 1].ans : NULL);
+			    is_twin(t, i) ? q[i + 1].ans : NULL);
 	}
 	return 0;
 }
@@ -539,10 +548,30 @@ spf_run(struct mc_ctx *ctx)
 		for (i = 0; i < ctx->opts->nips; i++)
 			authorise(ctx, ctx->opts->ips[i], 1, auth);
 	}
-	if (root->ok)
-		mc_result_summary(r, "%s; %zu lookup%s", json_string_value(
-		    json_object_get(data, "record")), t->lookups,
-		    t->lookups == 1 ? "" : "s");
+	if (root->ok) {
+		const char *first = NULL;
+		size_t nmx = 0, npass = 0;
+		json_t *e;
+
+		json_array_foreach(auth, i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "source")),
+			    "mx") != 0)
+				continue;
+			nmx++;
+			if (strcmp(json_string_value(json_object_get(e, "result")),
+			    "pass") == 0 && npass++ == 0)
+				first = json_string_value(json_object_get(e, "ip"));
+		}
+		if (nmx == 1 && npass == 1)
+			mc_result_summary(r, "%s; %zu lookup%s; MX %s passes",
+			    json_string_value(json_object_get(data, "record")),
+			    t->lookups, t->lookups == 1 ? "" : "s", first);
+		else
+			mc_result_summary(r, "%s; %zu lookup%s; %zu of %zu MX "
+			    "address%s pass", json_string_value(json_object_get(
+			    data, "record")), t->lookups, t->lookups == 1 ? "" : "s",
+			    npass, nmx, nmx == 1 ? "" : "es");
+	}
 	return 0;
 }
 
