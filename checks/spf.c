@@ -26,6 +26,9 @@
 #define MAX_NODES 64     /* records in the tree */
 #define MAX_PENDING 512  /* questions of one level */
 #define MAX_AUTH 32      /* MX addresses evaluated */
+/* lookup terms after which includes are no longer followed: enough to show
+   how far over the limit a policy is, without fetching an endless tree */
+#define MC_SPF_TREE_LOOKUPS (4 * MC_SPF_MAX_LOOKUPS)
 
 struct node {
 	const char *domain;
@@ -56,6 +59,8 @@ struct tree {
 	struct pend *pend, *next;
 	size_t npend, nnext;
 	size_t lookups, voids;
+	size_t walked;            /* lookup terms met so far, in fetch order */
+	size_t questions;         /* DNS questions this check asked */
 	int truncated;
 	const struct mc_dns_answer *root_mx;
 };
@@ -129,6 +134,7 @@ expand_node(struct tree *t, struct node *n)
 		if (!mc_spf_kind_counts(term->kind))
 			continue;
 		n->lookups++;
+		t->walked++;
 		target = term->domain != NULL ? term->domain : n->domain;
 		if (term->kind == MC_SPF_PTR) {
 			mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the SPF "
@@ -148,11 +154,22 @@ expand_node(struct tree *t, struct node *n)
 				continue;
 			}
 			if (n->depth < MC_SPF_MAX_DEPTH &&
-			    t->lookups + n->lookups <= 4 * MC_SPF_MAX_LOOKUPS)
+			    t->walked <= MC_SPF_TREE_LOOKUPS)
 				new_node(t, n, target, term->text);
 			else
 				t->truncated = 1;
 			break;
+		case MC_SPF_A:
+		case MC_SPF_MX:
+		case MC_SPF_EXISTS:
+			/* past the limit check_host() asks nothing more */
+			if (t->walked > MC_SPF_MAX_LOOKUPS)
+				continue;
+			break;
+		default:
+			break;
+		}
+		switch (term->kind) {
 		case MC_SPF_A:
 			push(t, P_ADDR, n, term->text, target, MC_RR_A);
 			push(t, P_ADDR, n, term->text, target, MC_RR_AAAA);
@@ -349,6 +366,7 @@ fetch_tree(struct tree *t)
 			extra = 2;
 		}
 		mc_dns_lookup_batch(ctx->dns, q, t->npend + extra);
+		t->questions += t->npend + extra;
 		if (extra > 0) {
 			t->root_mx = q[t->npend].ans;
 			if (q[t->npend + 1].ans->status == MC_DNS_OK)
@@ -507,6 +525,8 @@ spf_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "terms", terms);
 	json_object_set_new(data, "tree", json_incref(root->json));
 	json_object_set_new(data, "truncated", json_boolean(t->truncated));
+	json_object_set_new(data, "questions",
+	    json_integer((json_int_t)t->questions));
 	json_decref(root->json);
 	mc_metric_set(r, "lookups", (double)t->lookups);
 	mc_metric_set(r, "void_lookups", (double)t->voids);
