@@ -26,6 +26,9 @@
 #define MAX_NODES 64     /* records in the tree */
 #define MAX_PENDING 512  /* questions of one level */
 #define MAX_AUTH 32      /* MX addresses evaluated */
+/* lookup terms after which includes are no longer followed: enough to show
+   how far over the limit a policy is, without fetching an endless tree */
+#define MC_SPF_TREE_LOOKUPS (4 * MC_SPF_MAX_LOOKUPS)
 
 struct node {
 	const char *domain;
@@ -56,6 +59,8 @@ struct tree {
 	struct pend *pend, *next;
 	size_t npend, nnext;
 	size_t lookups, voids;
+	size_t walked;            /* lookup terms met so far, in fetch order */
+	size_t questions;         /* DNS questions this check asked */
 	int truncated;
 	const struct mc_dns_answer *root_mx;
 };
@@ -129,6 +134,7 @@ expand_node(struct tree *t, struct node *n)
 		if (!mc_spf_kind_counts(term->kind))
 			continue;
 		n->lookups++;
+		t->walked++;
 		target = term->domain != NULL ? term->domain : n->domain;
 		if (term->kind == MC_SPF_PTR) {
 			mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the SPF "
@@ -148,11 +154,22 @@ expand_node(struct tree *t, struct node *n)
 				continue;
 			}
 			if (n->depth < MC_SPF_MAX_DEPTH &&
-			    t->lookups + n->lookups <= 4 * MC_SPF_MAX_LOOKUPS)
+			    t->walked <= MC_SPF_TREE_LOOKUPS)
 				new_node(t, n, target, term->text);
 			else
 				t->truncated = 1;
 			break;
+		case MC_SPF_A:
+		case MC_SPF_MX:
+		case MC_SPF_EXISTS:
+			/* past the limit check_host() asks nothing more */
+			if (t->walked > MC_SPF_MAX_LOOKUPS)
+				continue;
+			break;
+		default:
+			break;
+		}
+		switch (term->kind) {
 		case MC_SPF_A:
 			push(t, P_ADDR, n, term->text, target, MC_RR_A);
 			push(t, P_ADDR, n, term->text, target, MC_RR_AAAA);
@@ -297,6 +314,17 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 	}
 }
 
+/* Is pend[i + 1] the AAAA question of the same a term as pend[i]? */
+static int
+is_twin(const struct tree *t, size_t i)
+{
+	const struct pend *p = &t->pend[i], *q = p + 1;
+
+	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
+	    q->kind == P_ADDR && q->type == MC_RR_AAAA && q->n == p->n &&
+	    q->term == p->term;
+}
+
 /* Fetch the tree, one batch per level. */
 static int
 fetch_tree(struct tree *t)
@@ -338,6 +366,7 @@ fetch_tree(struct tree *t)
 			extra = 2;
 		}
 		mc_dns_lookup_batch(ctx->dns, q, t->npend + extra);
+		t->questions += t->npend + extra;
 		if (extra > 0) {
 			t->root_mx = q[t->npend].ans;
 			if (q[t->npend + 1].ans->status == MC_DNS_OK)
@@ -357,9 +386,7 @@ fetch_tree(struct tree *t)
 		}
 		for (i = 0; i < t->npend; i++)
 			got_answer(t, &t->pend[i], q[i].ans,
-			    t->pend[i].kind == P_ADDR && t->pend[i].type ==
-			    MC_RR_A && i + 1 < t->npend &&
-			    t->pend[i + 1].kind == P_ADDR ? q[i + 1].ans : NULL);
+			    is_twin(t, i) ? q[i + 1].ans : NULL);
 	}
 	return 0;
 }
@@ -498,6 +525,8 @@ spf_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "terms", terms);
 	json_object_set_new(data, "tree", json_incref(root->json));
 	json_object_set_new(data, "truncated", json_boolean(t->truncated));
+	json_object_set_new(data, "questions",
+	    json_integer((json_int_t)t->questions));
 	json_decref(root->json);
 	mc_metric_set(r, "lookups", (double)t->lookups);
 	mc_metric_set(r, "void_lookups", (double)t->voids);
@@ -539,10 +568,30 @@ spf_run(struct mc_ctx *ctx)
 		for (i = 0; i < ctx->opts->nips; i++)
 			authorise(ctx, ctx->opts->ips[i], 1, auth);
 	}
-	if (root->ok)
-		mc_result_summary(r, "%s; %zu lookup%s", json_string_value(
-		    json_object_get(data, "record")), t->lookups,
-		    t->lookups == 1 ? "" : "s");
+	if (root->ok) {
+		const char *first = NULL;
+		size_t nmx = 0, npass = 0;
+		json_t *e;
+
+		json_array_foreach(auth, i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "source")),
+			    "mx") != 0)
+				continue;
+			nmx++;
+			if (strcmp(json_string_value(json_object_get(e, "result")),
+			    "pass") == 0 && npass++ == 0)
+				first = json_string_value(json_object_get(e, "ip"));
+		}
+		if (nmx == 1 && npass == 1)
+			mc_result_summary(r, "%s; %zu lookup%s; MX %s passes",
+			    json_string_value(json_object_get(data, "record")),
+			    t->lookups, t->lookups == 1 ? "" : "s", first);
+		else
+			mc_result_summary(r, "%s; %zu lookup%s; %zu of %zu MX "
+			    "address%s pass", json_string_value(json_object_get(
+			    data, "record")), t->lookups, t->lookups == 1 ? "" : "s",
+			    npass, nmx, nmx == 1 ? "" : "es");
+	}
 	return 0;
 }
 
