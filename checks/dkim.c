@@ -28,6 +28,7 @@
 #include <openssl/x509.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/datafile.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/tagvalue.h"
 #include "mailcheck/util.h"
@@ -522,7 +523,8 @@ dkim_run(struct mc_ctx *ctx)
 	struct sel *s;
 	struct key k;
 	json_t *data, *list, *js;
-	const char *dir, *path, *qn;
+	const char *path, *qn;
+	char pathbuf[4096];
 	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0;
 	int minbits = 0, nlist;
 	char summary[256];
@@ -539,17 +541,19 @@ dkim_run(struct mc_ctx *ctx)
 	for (i = 0; ctx->opts != NULL && i < ctx->opts->nselectors; i++)
 		if (sel_add(ctx, s, &n, ctx->opts->selectors[i], NULL, 1) == -1)
 			return -1;
-	dir = ctx->opts != NULL && ctx->opts->datadir != NULL ?
-	    ctx->opts->datadir : MC_DATADIR;
-	path = mc_arena_printf(ctx->arena, "%s/%s", dir, SELECTOR_FILE);
-	if (path == NULL)
-		return -1;
-	nlist = read_list(ctx, path, s, &n);
-	if (nlist == -1)
-		mc_finding_add(r, MC_F_DKIM_SELECTOR_LIST, path,
-		    "cannot read the selector list %s: %s; only the selectors "
-		    "given with --dkim-selector were asked", path,
-		    strerror(errno));
+	if (mc_datafile_path(SELECTOR_FILE, pathbuf, sizeof(pathbuf)) == 1) {
+		path = pathbuf;
+		nlist = read_list(ctx, path, s, &n);
+		if (nlist == -1)
+			mc_finding_add(r, MC_F_DKIM_SELECTOR_LIST, path,
+			    "cannot read the selector list %s: %s; only the "
+			    "selectors given with --dkim-selector were asked",
+			    path, strerror(errno));
+	} else
+		mc_finding_add(r, MC_F_DKIM_SELECTOR_LIST, SELECTOR_FILE,
+		    "cannot find the selector list %s (looked in %s); only the "
+		    "selectors given with --dkim-selector were asked",
+		    SELECTOR_FILE, pathbuf);
 
 	/* RFC 8020: NXDOMAIN at _domainkey means no selector below it */
 	qn = mc_arena_printf(ctx->arena, "_domainkey.%s", ctx->domain);

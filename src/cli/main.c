@@ -17,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "mailcheck/check.h"
+#include "mailcheck/datafile.h"
+#include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
 #include "mailcheck/util.h"
@@ -34,7 +37,8 @@ struct list {
 };
 
 struct cli {
-	struct list resolvers, zones, selectors, ips;
+	struct list resolvers, zones, selectors, ips, dnsbl_zones;
+	const char *dnsbl_config;
 	enum format format;
 	double timeout;
 	const char *checks;
@@ -43,6 +47,7 @@ struct cli {
 
 static const char usage_text[] =
 "usage: mailcheck [OPTIONS] DOMAIN...       full health check (also: mailcheck check ...)\n"
+"       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -53,6 +58,10 @@ static const char usage_text[] =
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
 "  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
 "                               shipped list of common selectors\n"
+"  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
+"      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
+"                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
 "  -v, --verbose                more detail\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
@@ -124,43 +133,6 @@ finish(int code)
 	return code;
 }
 
-/*
- * The directory of shipped data files: $MAILCHECK_DATADIR when set; else
- * <exe dir>/../share/mailcheck (a relocated install); else <exe dir>/data
- * (the build tree, where CMake links data/ from the source tree); else the
- * compiled-in MC_DATADIR.  The path is written to buf.
- */
-static const char *
-find_datadir(char *buf, size_t size)
-{
-	static const char *const rel[] = { "/../share/mailcheck", "/data" };
-	char exe[4096], *slash;
-	struct stat st;
-	const char *env;
-	ssize_t n;
-	size_t i;
-
-	env = getenv("MAILCHECK_DATADIR");
-	if (env != NULL && *env != '\0')
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-				if ((size_t)snprintf(buf, size, "%s%s", exe,
-				    rel[i]) >= size)
-					continue;
-				if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-					return buf;
-			}
-		}
-	}
-	return MC_DATADIR;
-}
-
 static void
 raise_fd_limit(void)
 {
@@ -170,6 +142,44 @@ raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/*
+ * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
+ * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
+ */
+static int
+load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
+    size_t n, struct mc_dnsbl_list **out)
+{
+	char path[1024], err[1024];
+	size_t i;
+
+	*out = NULL;
+	if (cli->dnsbl_zones.n > 0)
+		*out = mc_dnsbl_list_generic(cli->dnsbl_zones.v,
+		    cli->dnsbl_zones.n, err, sizeof(err));
+	else if (cli->dnsbl_config != NULL)
+		*out = mc_dnsbl_list_load(cli->dnsbl_config, err, sizeof(err));
+	else {
+		for (i = 0; i < n; i++)
+			if (strcmp(selected[i]->name, "dnsbl") == 0)
+				break;
+		if (i == n)
+			return 0;
+		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
+			fprintf(stderr, "mailcheck: cannot find the blocklist "
+			    "zone list 'dnsbl-zones' (looked in %s): set "
+			    "MAILCHECK_DATADIR or use --dnsbl-config\n", path);
+			return -1;
+		}
+		*out = mc_dnsbl_list_load(path, err, sizeof(err));
+	}
+	if (*out == NULL) {
+		fprintf(stderr, "mailcheck: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -248,14 +258,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			if (list_add(&cli->ips, optarg, "--ip") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses outbound "
-			    "addresses yet", "--ip");
-			return -1;
+			break;
 		case OPT_DNSBL_ZONE:
+			if (list_add(&cli->dnsbl_zones, optarg,
+			    "--dnsbl-zone") == -1)
+				return -1;
+			break;
 		case OPT_DNSBL_CONFIG:
-			usage_error("%s: the dnsbl check is not in this version yet",
-			    c == OPT_DNSBL_ZONE ? "--dnsbl-zone" : "--dnsbl-config");
-			return -1;
+			cli->dnsbl_config = optarg;
+			break;
 		case 'v':
 			cli->verbose++;
 			break;
@@ -290,8 +301,9 @@ main(int argc, char **argv)
 	struct cli cli = { .timeout = MC_DEFAULT_TIMEOUT };
 	struct mc_report rep;
 	struct mc_dns *dns;
+	struct mc_dnsbl_list *dnsbl = NULL;
 	enum mc_status worst = MC_OK;
-	char err[512], datadir[4200];
+	char err[512];
 	const char *nc;
 	double start;
 	int i, n, rc, first = 1;
@@ -300,8 +312,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
-	} else if (argc > 1 && (strcmp(argv[1], "spf") == 0 ||
-	    strcmp(argv[1], "dkim-verify") == 0 ||
+	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
+		return mc_cli_spf(argc - 1, argv + 1);
+	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
 		fprintf(stderr, "mailcheck: the '%s' command is not in this "
 		    "version yet\n", argv[1]);
@@ -318,6 +331,11 @@ main(int argc, char **argv)
 		usage_error("%s", "--resolver and --zone-file exclude each other");
 		return EXIT_USAGE;
 	}
+	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
+		usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
+		    "other");
+		return EXIT_USAGE;
+	}
 
 	if (cli.checks != NULL) {
 		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
@@ -330,6 +348,8 @@ main(int argc, char **argv)
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
+	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1)
+		return EXIT_USAGE;
 	/* validate every domain before asking anything */
 	for (i = optind; i < argc; i++) {
 		char name[MC_DNS_NAME_MAX + 2];
@@ -337,6 +357,7 @@ main(int argc, char **argv)
 		if (mc_domain_normalise(argv[i], name, sizeof(name), 0, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "mailcheck: invalid domain: %s\n", err);
+			mc_dnsbl_list_free(dnsbl);
 			return EXIT_USAGE;
 		}
 	}
@@ -358,6 +379,7 @@ main(int argc, char **argv)
 	dns = mc_dns_new(&dcfg, start + cli.timeout, err, sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mailcheck: %s\n", err);
+		mc_dnsbl_list_free(dnsbl);
 		return EXIT_USAGE;
 	}
 
@@ -365,7 +387,7 @@ main(int argc, char **argv)
 	opts.nips = cli.ips.n;
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
-	opts.datadir = find_datadir(datadir, sizeof(datadir));
+	opts.dnsbl = dnsbl;
 	rcfg.checks = selected;
 	rcfg.nchecks = (size_t)n;
 	rcfg.opts = &opts;
@@ -395,5 +417,6 @@ main(int argc, char **argv)
 			break;
 	}
 	mc_dns_free(dns);
+	mc_dnsbl_list_free(dnsbl);
 	return finish(mc_status_exit(worst));
 }
