@@ -170,9 +170,14 @@ mc_nagios_first_line(const struct mc_report *rep,
 		for (i = 0; i < rep->nresults; i++) {
 			if (!timed_out(&rep->results[i]))
 				continue;
-			if (!append(buf, limit, &len, " ") ||
-			    !append(buf, limit, &len, rep->results[i].check))
+			/* " name", keeping room for " ..." */
+			if (len + 1 + strlen(rep->results[i].check) + 4 >=
+			    limit) {
+				append(buf, limit, &len, " ...");
 				break;
+			}
+			append(buf, limit, &len, " ");
+			append(buf, limit, &len, rep->results[i].check);
 		}
 		return;
 	}

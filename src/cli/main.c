@@ -8,6 +8,7 @@
  * check_mailcheck it is a Nagios/Icinga plugin.  Only this file exits.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <libgen.h>
 #include <signal.h>
@@ -19,9 +20,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "mailcheck/baseline.h"
 #include "mailcheck/bulk.h"
 #include "mailcheck/check.h"
+#include "mailcheck/datafile.h"
+#include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
 #include "mailcheck/util.h"
@@ -39,7 +43,8 @@ struct list {
 };
 
 struct cli {
-	struct list resolvers, zones, selectors, ips, hosts;
+	struct list resolvers, zones, selectors, ips, dnsbl_zones, hosts;
+	const char *dnsbl_config;
 	enum format format;
 	double timeout;
 	const char *checks;
@@ -58,6 +63,7 @@ static const char usage_text[] =
 "       mailcheck [OPTIONS] --domains-file FILE   bulk mode\n"
 "       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
 "                                          Nagios/Icinga plugin (also --format nagios)\n"
+"       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -68,6 +74,12 @@ static const char usage_text[] =
 "  -t, --timeout SECONDS        deadline for each domain (default 30); in plugin mode\n"
 "                               a hard deadline: UNKNOWN naming the unfinished checks\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
+"  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
+"                               shipped list of common selectors\n"
+"  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
+"      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
+"                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
 "  -H, --host DOMAIN            the domain to check (plugin style; repeatable)\n"
 "  -w, --warning METRIC=RANGE   warning threshold for a metric (repeatable); METRIC\n"
 "                               is <check>_<metric> as in the perfdata, RANGE as in\n"
@@ -94,7 +106,10 @@ static const char usage_text[] =
 "finding outranks an unknown one, which outranks a warning. Bulk mode exits\n"
 "with the worst over all domains; invalid lines make it at least 3. Plugin\n"
 "mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
-"Colours are used on a terminal unless NO_COLOR is set.\n";
+"Colours are used on a terminal unless NO_COLOR is set.\n"
+"Shipped data (the DKIM selector list) is read from $MAILCHECK_DATADIR if set,\n"
+"else from ../share/mailcheck or data/ beside the executable, else from\n"
+MC_DATADIR ".\n";
 
 static void
 usage_error(const char *fmt, const char *arg)
@@ -211,6 +226,44 @@ raise_fd_limit(void)
 	}
 }
 
+/*
+ * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
+ * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
+ */
+static int
+load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
+    size_t n, struct mc_dnsbl_list **out)
+{
+	char path[1024], err[1024];
+	size_t i;
+
+	*out = NULL;
+	if (cli->dnsbl_zones.n > 0)
+		*out = mc_dnsbl_list_generic(cli->dnsbl_zones.v,
+		    cli->dnsbl_zones.n, err, sizeof(err));
+	else if (cli->dnsbl_config != NULL)
+		*out = mc_dnsbl_list_load(cli->dnsbl_config, err, sizeof(err));
+	else {
+		for (i = 0; i < n; i++)
+			if (strcmp(selected[i]->name, "dnsbl") == 0)
+				break;
+		if (i == n)
+			return 0;
+		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
+			fprintf(stderr, "mailcheck: cannot find the blocklist "
+			    "zone list 'dnsbl-zones' (looked in %s): set "
+			    "MAILCHECK_DATADIR or use --dnsbl-config\n", path);
+			return -1;
+		}
+		*out = mc_dnsbl_list_load(path, err, sizeof(err));
+	}
+	if (*out == NULL) {
+		fprintf(stderr, "mailcheck: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
@@ -240,7 +293,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
-	char *end;
+	char name[MC_DNS_NAME_MAX + 2], err[128], *end;
 	long v;
 	int c;
 
@@ -282,11 +335,14 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->checks = optarg;
 			break;
 		case 's':
+			if (mc_domain_normalise(optarg, name, sizeof(name), 1,
+			    err, sizeof(err)) == -1) {
+				usage_error("invalid DKIM selector '%s'", optarg);
+				return -1;
+			}
 			if (list_add(&cli->selectors, optarg, "--dkim-selector") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses DKIM "
-			    "selectors yet", "--dkim-selector");
-			return -1;
+			break;
 		case 'i':
 			if (inet_pton(AF_INET, optarg, buf) != 1 &&
 			    inet_pton(AF_INET6, optarg, buf) != 1) {
@@ -295,14 +351,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			if (list_add(&cli->ips, optarg, "--ip") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses outbound "
-			    "addresses yet", "--ip");
-			return -1;
+			break;
 		case OPT_DNSBL_ZONE:
+			if (list_add(&cli->dnsbl_zones, optarg,
+			    "--dnsbl-zone") == -1)
+				return -1;
+			break;
 		case OPT_DNSBL_CONFIG:
-			usage_error("%s: the dnsbl check is not in this version yet",
-			    c == OPT_DNSBL_ZONE ? "--dnsbl-zone" : "--dnsbl-config");
-			return -1;
+			cli->dnsbl_config = optarg;
+			break;
 		case 'H':
 			if (list_add(&cli->hosts, optarg, "--host") == -1)
 				return -1;
@@ -424,6 +481,7 @@ main(int argc, char **argv)
 	struct mc_domain_source src = { 0 };
 	struct mc_bulk_stats st;
 	struct mc_dns *dns;
+	struct mc_dnsbl_list *dnsbl = NULL;
 	json_t *baseline = NULL;
 	const char **names = NULL;
 	FILE *dfile = NULL;
@@ -437,8 +495,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
-	} else if (argc > 1 && (strcmp(argv[1], "spf") == 0 ||
-	    strcmp(argv[1], "dkim-verify") == 0 ||
+	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
+		return mc_cli_spf(argc - 1, argv + 1);
+	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
 		fprintf(stderr, "mailcheck: the '%s' command is not in this "
 		    "version yet\n", argv[1]);
@@ -470,6 +529,11 @@ main(int argc, char **argv)
 		usage_error("%s", "--resolver and --zone-file exclude each other");
 		goto out;
 	}
+	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
+		usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
+		    "other");
+		goto out;
+	}
 
 	if (cli.checks != NULL) {
 		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
@@ -482,6 +546,8 @@ main(int argc, char **argv)
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
+	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1)
+		goto out;
 	/* validate every domain before asking anything */
 	for (i = 0; i < (int)nnames; i++) {
 		char name[MC_DNS_NAME_MAX + 2];
@@ -542,6 +608,7 @@ main(int argc, char **argv)
 	opts.nips = cli.ips.n;
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
+	opts.dnsbl = dnsbl;
 	bcfg.run.checks = selected;
 	bcfg.run.nchecks = (size_t)n;
 	bcfg.run.opts = &opts;
@@ -583,6 +650,7 @@ out:
 	if (dfile != NULL && dfile != stdin)
 		fclose(dfile);
 	json_decref(baseline);
+	mc_dnsbl_list_free(dnsbl);
 	free(names);
 	return code;
 }

@@ -35,10 +35,10 @@ for d in docs:
 PY
 }
 
-"$MC_BIN" -z "$W/before.zone" -f json example.org > "$W/base.json"
+"$MC_BIN" --checks mx -z "$W/before.zone" -f json example.org > "$W/base.json"
 expect_eq "baseline run exits 0" "$?" 0
 
-"$MC_BIN" -z "$W/after.zone" -f json --baseline "$W/base.json" example.org > "$W/now.json"
+"$MC_BIN" --checks mx -z "$W/after.zone" -f json --baseline "$W/base.json" example.org > "$W/now.json"
 expect_eq "a new warning exits 1 by default" "$?" 1
 python3 - "$W/now.json" <<'PY' && pass "changes array lists what changed" || fail "changes" "$(cat "$W/now.json")"
 import json, sys
@@ -53,24 +53,24 @@ assert (st["before"], st["after"]) == ("ok", "warn"), st
 PY
 schema "$W/now.json" && pass "document with changes validates" || fail "schema" "see above"
 
-"$MC_BIN" -z "$W/after.zone" -f json --fail-on crit --baseline "$W/base.json" example.org > /dev/null
+"$MC_BIN" --checks mx -z "$W/after.zone" -f json --fail-on crit --baseline "$W/base.json" example.org > /dev/null
 expect_eq "--fail-on crit: a warning alone exits 0" "$?" 0
-"$MC_BIN" -z "$W/after.zone" -f json --fail-on crit,change --baseline "$W/base.json" example.org > /dev/null
+"$MC_BIN" --checks mx -z "$W/after.zone" -f json --fail-on crit,change --baseline "$W/base.json" example.org > /dev/null
 expect_eq "--fail-on crit,change: a change exits 1" "$?" 1
-"$MC_BIN" -z "$W/before.zone" -f json --fail-on crit,change --baseline "$W/base.json" example.org > "$W/same.json"
+"$MC_BIN" --checks mx -z "$W/before.zone" -f json --fail-on crit,change --baseline "$W/base.json" example.org > "$W/same.json"
 expect_eq "--fail-on change without a change exits 0" "$?" 0
 expect_eq "no change: empty changes array" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["changes"])' "$W/same.json")" "[]"
 
 # resolved findings, in text
-"$MC_BIN" -z "$W/after.zone" -f json example.org > "$W/base2.json"
-"$MC_BIN" -z "$W/before.zone" -f text --baseline "$W/base2.json" example.org > "$W/out.txt"
+"$MC_BIN" --checks mx -z "$W/after.zone" -f json example.org > "$W/base2.json"
+"$MC_BIN" --checks mx -z "$W/before.zone" -f text --baseline "$W/base2.json" example.org > "$W/out.txt"
 expect_eq "text: back to ok exits 0" "$?" 0
 grep -q "^  resolved mx mx.target-cname at mx2.example.org: " "$W/out.txt" && pass "text lists a resolved finding" || fail "text resolved" "$(cat "$W/out.txt")"
 grep -q "^  changed  mx data hosts: " "$W/out.txt" && pass "text lists changed data" || fail "text data" "$(cat "$W/out.txt")"
 
 # a JSON Lines baseline from bulk mode, matched by domain
-"$MC_BIN" -z "$W/before.zone" -f jsonl --baseline "$W/base.json" example.org mx1.example.org > "$W/bulk.jsonl" 2>/dev/null
-"$MC_BIN" -z "$W/before.zone" -f jsonl --fail-on crit,change --baseline "$W/bulk.jsonl" mx1.example.org example.org > "$W/bulk2.jsonl" 2>/dev/null
+"$MC_BIN" --checks mx -z "$W/before.zone" -f jsonl --baseline "$W/base.json" example.org mx1.example.org > "$W/bulk.jsonl" 2>/dev/null
+"$MC_BIN" --checks mx -z "$W/before.zone" -f jsonl --fail-on crit,change --baseline "$W/bulk.jsonl" mx1.example.org example.org > "$W/bulk2.jsonl" 2>/dev/null
 expect_eq "JSON Lines baseline: nothing changed" "$?" 0
 expect_eq "bulk: no domain-new against its own output" "$(grep -c domain-new "$W/bulk2.jsonl")" 0
 expect_eq "bulk: a domain missing from the baseline is new" "$(grep -c domain-new "$W/bulk.jsonl")" 1
@@ -82,12 +82,12 @@ printf '\000\001binary' > "$W/bin.json"
 for b in "$W/missing.json:cannot read baseline" "$W/v2.json:not a mailcheck report of schema version 1" \
          "$W/cut.json:cannot parse baseline" "$W/bin.json:cannot parse baseline"; do
   f=${b%%:*} msg=${b#*:}
-  "$MC_BIN" -z "$W/before.zone" -f json --baseline "$f" example.org > "$W/out" 2> "$W/err"
+  "$MC_BIN" --checks mx -z "$W/before.zone" -f json --baseline "$f" example.org > "$W/out" 2> "$W/err"
   rc=$?
   expect_eq "bad baseline $(basename "$f"): exit 3" "$rc" 3
   grep -q "$msg.*$(basename "$f")\|$(basename "$f").*$msg\|$msg" "$W/err" && grep -q "$(basename "$f")" "$W/err" && [ ! -s "$W/out" ] \
     && pass "bad baseline $(basename "$f"): explained" || fail "bad baseline $(basename "$f")" "$(cat "$W/err")"
 done
-"$MC_BIN" -z "$W/before.zone" --fail-on sometimes example.org > /dev/null 2>&1
+"$MC_BIN" --checks mx -z "$W/before.zone" --fail-on sometimes example.org > /dev/null 2>&1
 expect_eq "bad --fail-on: exit 3" "$?" 3
 finish

@@ -17,7 +17,7 @@ mkdir -p "$Z"
   printf 'implicit A 93.184.216.200\n'
 } > "$Z/bulk.test.zone"
 knot_start "$Z"
-R="--resolver 127.0.0.1:$KNOT_PORT"
+R="--resolver 127.0.0.1:$KNOT_PORT --checks mx"
 
 # a domains file with everything a real one has
 {

@@ -29,7 +29,7 @@ cp "$Z/example.org.zone" "$E2E_WORK/faults.zone"
 printf ';! SERVFAIL unknown.example.org. MX\nunknown A 93.184.216.38\n' >> "$E2E_WORK/faults.zone"
 
 knot_start "$Z"
-R="--resolver 127.0.0.1:$KNOT_PORT"
+R="--resolver 127.0.0.1:$KNOT_PORT --checks mx"
 
 # plugin DOMAIN EXPECTED-EXIT STATE [ARGS...]: run, check the first line,
 # its length, the perfdata syntax and the exit code
@@ -70,7 +70,7 @@ plugin warn.example.org 1 WARNING $R
 grep -q "^\[WARNING\] mx: .*(mx.target-cname at " "$E2E_WORK/out" && pass "warn: one line per finding" || fail "warn: long output" "$(cat "$E2E_WORK/out")"
 
 plugin crit.example.org 2 CRITICAL $R
-plugin unknown.example.org 3 UNKNOWN -z "$E2E_WORK/faults.zone"
+plugin unknown.example.org 3 UNKNOWN -z "$E2E_WORK/faults.zone" --checks mx
 grep -q "dns.tempfail" "$E2E_WORK/out" && pass "unknown: the failed lookup is named" || fail "unknown: long output" "$(cat "$E2E_WORK/out")"
 
 # thresholds override the default verdict, in both directions
@@ -130,10 +130,20 @@ ENTRY_END
 DATA
 testns_start "$E2E_WORK/slow.data"
 t0=$(date +%s.%N)
-"$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" -H slow.example.org -t 1 > "$E2E_WORK/out"
+"$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" --checks mx -H slow.example.org -t 1 > "$E2E_WORK/out"
 rc=$?
 t1=$(date +%s.%N)
 expect_eq "timeout: exit 3" "$rc" 3
 expect_eq "timeout: first line names the unfinished check" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx"
 python3 -c "import sys; sys.exit(0 if $t1 - $t0 < 2.5 else 1)" && pass "timeout: ends by the deadline" || fail "timeout: took" "$(python3 -c "print($t1 - $t0)")"
+
+# every check at once: all named, or as many as fit and "..."
+"$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" -H slow.example.org -t 1 > "$E2E_WORK/out"
+expect_eq "timeout, all checks: exit 3" "$?" 3
+first=$(head -1 "$E2E_WORK/out")
+case "$first" in
+  "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx spf"*" ...") pass "timeout, all checks: first line" ;;
+  *) fail "timeout, all checks: first line" "'$first'" ;;
+esac
+[ "${#first}" -le 80 ] && pass "timeout, all checks: under 80" || fail "timeout line length" "${#first}"
 finish
