@@ -4,10 +4,11 @@
 #
 # Usage: bench/bulk.sh PATH-TO-mailcheck [DOMAINS] [PARALLEL]
 #
-# Generates DOMAINS (default 10000) domains with full mail records (MX, A,
-# AAAA, SPF, DMARC, a 2048-bit DKIM key, PTR-style names) in one zone
-# served by Knot on loopback, then runs mailcheck -f jsonl --domains-file
-# on them twice under /usr/bin/time -v: once straight to Knot, once through
+# Generates DOMAINS (default 10000) domains with full mail records (two MX
+# hosts with A/AAAA and PTR records, SPF, DMARC, a 2048-bit DKIM key under
+# selector "mail") served by Knot on loopback, with a blocklist zone of its
+# own (--dnsbl-zone bl.test), then runs every check (mailcheck -f jsonl
+# --domains-file; BENCH_ARGS adds options, e.g. "--checks mx") on them twice under /usr/bin/time -v: once straight to Knot, once through
 # bench/bulk_proxy.py adding 20 ms to every query.  Prints domains per
 # second and peak RSS for both (BENCH_DIRECT_ONLY=1: the first only).
 # Not a test: nothing is asserted.
@@ -24,22 +25,47 @@ export KNOT_UDP_WORKERS=${KNOT_UDP_WORKERS:-2}
 
 Z="$E2E_WORK/zones"
 mkdir -p "$Z"
-python3 - "$N" "$Z/bench.test.zone" "$E2E_WORK/domains.txt" <<'PY'
-import base64, os, sys
-n, zone, lst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-key = base64.b64encode(os.urandom(270)).decode()
-dkim = " ".join('"%s"' % s for s in ["v=DKIM1; k=rsa; p=" + key[:200], key[200:]])
-with open(zone, "w") as z, open(lst, "w") as l:
-    z.write("$ORIGIN bench.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\nns A 192.0.2.53\n")
+# one zone "test." holds every domain, a blocklist zone bl.test (empty but
+# for its self-test entry) and _dmarc.test; reverse zones hold the PTRs
+python3 - "$N" "$Z" "$E2E_WORK/domains.txt" <<'PY'
+import base64, subprocess, sys
+n, zdir, lst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+pem = subprocess.run(["openssl", "genrsa", "2048"], capture_output=True, check=True).stdout
+der = subprocess.run(["openssl", "rsa", "-pubout", "-outform", "DER"], input=pem,
+                     capture_output=True, check=True).stdout
+key = base64.b64encode(der).decode()
+dkim = " ".join('"%s"' % key[k:k + 250] for k in range(0, len(key), 250))
+dkim = '"v=DKIM1; k=rsa; p=" ' + dkim
+soa = "@ SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n@ NS ns.test.\n"
+rev = {81: [], 82: []}
+v6 = []
+with open(zdir + "/test.zone", "w") as z, open(lst, "w") as l:
+    z.write("$ORIGIN test.\n$TTL 3600\n" + soa + "ns A 192.0.2.53\n"
+            "2.0.0.127.bl A 127.0.0.2\n2.0.0.127.bl TXT \"test entry\"\n")
     for i in range(n):
-        d = "d%05d" % i
-        b = "%d.%d.%d" % (i // 62500 + 1, i // 250 % 250, i % 250 + 1)  # public-looking; never contacted
+        d = "d%05d.bench" % i
+        o = (i // 62500 + 1, i // 250 % 250, i % 250 + 1)  # public-looking; never contacted
+        b = "%d.%d.%d" % o
+        h6 = (i >> 16, i & 0xffff)
         z.write(f"{d} MX 10 mx1.{d}\n{d} MX 20 mx2.{d}\n"
-                f"mx1.{d} A 81.{b}\nmx1.{d} AAAA 2a01:4f8::{i >> 16:x}:{i & 0xffff:x}:1\nmx2.{d} A 82.{b}\n"
+                f"mx1.{d} A 81.{b}\nmx1.{d} AAAA 2a01:4f8::{h6[0]:x}:{h6[1]:x}:1\nmx2.{d} A 82.{b}\n"
                 f'{d} TXT "v=spf1 mx ip4:81.{b} -all"\n'
-                f'_dmarc.{d} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{d}.bench.test"\n'
+                f'_dmarc.{d} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{d}.test"\n'
                 f"mail._domainkey.{d} TXT {dkim}\n")
-        l.write(f"{d}.bench.test\n")
+        rev[81].append((o, f"mx1.{d}.test."))
+        rev[82].append((o, f"mx2.{d}.test."))
+        nib = "".join("%04x" % x for x in (0, 0, 0, h6[0], h6[1], 1))
+        v6.append((".".join(reversed(nib)), f"mx1.{d}.test."))
+        l.write(f"{d}.test\n")
+for first, names in rev.items():
+    with open(f"{zdir}/{first}.in-addr.arpa.zone", "w") as z:
+        z.write(f"$ORIGIN {first}.in-addr.arpa.\n$TTL 3600\n" + soa)
+        for (a, b, c), name in names:
+            z.write(f"{c}.{b}.{a} PTR {name}\n")
+with open(zdir + "/8.f.4.0.1.0.a.2.ip6.arpa.zone", "w") as z:
+    z.write("$ORIGIN 8.f.4.0.1.0.a.2.ip6.arpa.\n$TTL 3600\n" + soa)
+    for nib, name in v6:
+        z.write(f"{nib} PTR {name}\n")
 PY
 knot_start "$Z"
 # a big zone takes Knot a while to load: until then it answers SERVFAIL
@@ -54,7 +80,7 @@ done
 run() {
   label=$1 port=$2
   /usr/bin/time -v "$BIN" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
-    --domains-file "$E2E_WORK/domains.txt" > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/time.$label"
+    --dnsbl-zone bl.test ${BENCH_ARGS:-} --domains-file "$E2E_WORK/domains.txt" > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/time.$label"
   python3 - "$label" "$N" "$PAR" "$E2E_WORK/time.$label" "$E2E_WORK/out.jsonl" <<'PY'
 import json, re, sys
 label, n, par, tf, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
@@ -74,10 +100,12 @@ for d in docs:
             if f["severity"] == "unknown":
                 k = f["message"].split(": ")[-1]
                 why[k] = why.get(k, 0) + 1
+            elif f["severity"] in ("warn", "crit"):
+                why[f["code"]] = why.get(f["code"], 0) + 1
 print(f"{label:8s} {n} domains, --parallel {par}: {wall:.2f} s, {n / wall:.0f} domains/s, "
       f"peak RSS {rss / 1024:.1f} MiB, reports {len(docs)} {st}")
 for l in summary: print("         " + l)
-if why: print("         unknown findings by cause:", why)
+if why: print("         findings (unknown by cause, others by code):", why)
 PY
 }
 

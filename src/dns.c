@@ -34,6 +34,8 @@ struct entry {
 	uint16_t type;
 	struct mc_dns_answer *ans; /* NULL while the question is in flight */
 	uint64_t stamp;            /* highest session that used it */
+	uint64_t born;             /* sessions from this id on began after
+	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
 };
 
@@ -526,6 +528,23 @@ find(struct mc_dns *dns, const char *name, uint16_t type)
 	return NULL;
 }
 
+/*
+ * Is a stored answer not to be served to this thread?  A failure caused
+ * by another session's deadline is not ours; a TEMPFAIL stored before
+ * this thread's session began is asked again, so that one timeout does
+ * not stick to every later domain of a bulk run.  Caller holds the lock.
+ */
+static int
+must_ask_again(const struct entry *e, double deadline)
+{
+	if (e->ans == NULL)
+		return 0;
+	if (e->stale && (deadline == 0 || mc_now() < deadline))
+		return 1;
+	return e->ans->status == MC_DNS_TEMPFAIL && tl_session != 0 &&
+	    tl_session >= e->born;
+}
+
 /* The entry this batch claimed for (name, type). */
 static struct entry *
 ent_of(struct entry **ent, size_t n, const char *name, uint16_t type)
@@ -571,9 +590,7 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 			continue;
 		}
 		e = find(dns, name, q[i].type);
-		/* another session's deadline is not ours: ask again */
-		if (e != NULL && e->stale && (deadline == 0 ||
-		    mc_now() < deadline)) {
+		if (e != NULL && must_ask_again(e, deadline)) {
 			bury(dns, e);
 			e = NULL;
 		}
@@ -617,6 +634,7 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 		    (struct mc_dns_answer *)(uintptr_t)&nomem_answer;
 		e->stale = e->ans->why != NULL &&
 		    strcmp(e->ans->why, "deadline reached") == 0;
+		e->born = dns->next_session;
 	}
 	if (nreq > 0)
 		pthread_cond_broadcast(&dns->cv);

@@ -140,7 +140,9 @@ void mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n);
  * that no open session has used, so an answer stays valid, unchanged, for
  * every session that saw it until that session ends.  Entries asked by a
  * thread outside any session are kept until mc_dns_free(), as before.
- * Failures caused by a session's deadline are not served to later sessions.
+ * Failures caused by a session's deadline are not served to later sessions,
+ * nor is a TEMPFAIL stored before the asking session began: it is asked
+ * again (the old answer stays valid for those that saw it).
  */
 uint64_t mc_dns_session_begin(struct mc_dns *dns);
 /* This thread now works for session (0: none) until deadline (0: none). */

@@ -35,7 +35,8 @@ setup(void **state)
 	assert_non_null(f);
 	fputs("$ORIGIN example.org.\n$TTL 300\n"
 	    "a IN A 192.0.2.1\nb IN A 192.0.2.2\nc IN A 192.0.2.3\n"
-	    "shared IN A 192.0.2.4\n", f);
+	    "shared IN A 192.0.2.4\n"
+	    ";! TIMEOUT flaky.example.org. A\n", f);
 	fclose(f);
 	return 0;
 }
@@ -152,6 +153,49 @@ test_deadline_failure_not_shared(void **state)
 	mc_dns_free(dns);
 }
 
+static void
+test_tempfail_asked_again_by_later_sessions(void **state)
+{
+	const struct mc_dns_answer *a1, *a2, *b;
+	struct mc_dns *dns;
+	uint64_t s1, s2;
+	size_t sent;
+
+	(void)state;
+	dns = open_dns();
+	s1 = mc_dns_session_begin(dns);
+	mc_dns_session_enter(s1, 0);
+	a1 = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	assert_int_equal(a1->status, MC_DNS_TEMPFAIL);
+	sent = mc_dns_queries_sent(dns);
+	/* the same session gets the same answer: one verdict a domain */
+	a2 = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	assert_ptr_equal(a1, a2);
+	assert_int_equal(mc_dns_queries_sent(dns), sent);
+	/* a session that began later asks again */
+	s2 = mc_dns_session_begin(dns);
+	mc_dns_session_enter(s2, 0);
+	b = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	assert_ptr_not_equal(a1, b);
+	assert_int_equal(mc_dns_queries_sent(dns), sent + 1);
+	/* the first session's answer is still valid for it */
+	assert_int_equal(a1->status, MC_DNS_TEMPFAIL);
+	/* answers that worked are shared */
+	mc_dns_session_enter(s1, 0);
+	a1 = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	mc_dns_session_enter(s2, 0);
+	assert_ptr_equal(mc_dns_lookup(dns, "a.example.org", MC_RR_A), a1);
+	mc_dns_session_end(dns, s1);
+	mc_dns_session_end(dns, s2);
+	mc_dns_session_enter(0, 0);
+	/* outside sessions nothing is asked again */
+	sent = mc_dns_queries_sent(dns);
+	mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	assert_true(mc_dns_queries_sent(dns) <= sent + 1);
+	mc_dns_free(dns);
+}
+
 int
 main(void)
 {
@@ -159,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_eviction_keeps_open_sessions),
 		cmocka_unit_test(test_no_limit_no_eviction),
 		cmocka_unit_test(test_deadline_failure_not_shared),
+		cmocka_unit_test(test_tempfail_asked_again_by_later_sessions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
