@@ -105,6 +105,26 @@ cmp_item(const void *a, const void *b)
 	return x->f < y->f ? -1 : x->f > y->f;
 }
 
+/*
+ * The headline of a message for the first line: up to its first " (",
+ * "; " or ": ", where the details begin (the long output has them).
+ */
+static void
+headline(char *text)
+{
+	static const char *const seps[] = { " (", "; ", ": " };
+	char *p, *cut = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		p = strstr(text, seps[i]);
+		if (p != NULL && p > text && (cut == NULL || p < cut))
+			cut = p;
+	}
+	if (cut != NULL)
+		*cut = '\0';
+}
+
 /* Every finding of the report, worst first; *n set.  NULL: no memory. */
 static struct item *
 sorted_findings(const struct mc_report *rep, size_t *n)
@@ -210,6 +230,7 @@ mc_nagios_first_line(const struct mc_report *rep,
 		text = clean(it[i].f->message);
 		if (text == NULL)
 			break;
+		headline(text);
 		/* keep room for " (+N more)" when others follow */
 		tail = i + 1 < problems ? 11 : 0;
 		room = limit - 1 - len;

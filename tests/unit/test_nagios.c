@@ -117,6 +117,18 @@ test_first_line_worst_first_and_short(void **state)
 	    "192.0.2.0 listed on zen.example (+5 more)");
 	release_report();
 
+	/* the first line takes each message up to its details */
+	setup_report();
+	mc_finding_add_sev(&results[2], MC_F_INTERNAL_ERROR, MC_CRIT, NULL,
+	    "192.0.2.1 is listed on zen (127.0.0.2: SBL)");
+	mc_finding_add_sev(&results[1], MC_F_INTERNAL_ERROR, MC_WARN, NULL,
+	    "key is 1024 bits; 2048 bits is better");
+	finish_report();
+	mc_nagios_first_line(&rep, &o, line, sizeof(line));
+	assert_string_equal(line, "MAILCHECK CRITICAL - example.org: "
+	    "192.0.2.1 is listed on zen; key is 1024 bits");
+	release_report();
+
 	/* one long message is shortened, never longer than the limit */
 	setup_report();
 	mc_finding_add_sev(&results[1], MC_F_INTERNAL_ERROR, MC_WARN, NULL,
