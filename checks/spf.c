@@ -604,7 +604,7 @@ spf_run(struct mc_ctx *ctx)
 					authorise(ctx, a->rr[k].data, 0, auth);
 			}
 		}
-		for (i = 0; i < ctx->opts->nips; i++)
+		for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
 			authorise(ctx, ctx->opts->ips[i], 1, auth);
 	}
 	if (root->ok) {
