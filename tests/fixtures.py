@@ -18,7 +18,8 @@ The runner runs the real binary on it through the zone backend and compares.
 
 The findings must match exactly: every `expect` line one finding, and no
 finding without a line (as a multiset of codes; the subject is compared when
-given).  Each JSON document is also validated against docs/report.schema.json.
+given).  Each JSON document is also validated against docs/report.schema.json
+(jsonschema must import: a missing validator fails the run).
 
 Usage: fixtures.py BINARY [FIXTURE...]
 """
@@ -28,12 +29,18 @@ SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path
 EXIT = {"ok": 0, "info": 0, "warn": 1, "crit": 2, "unknown": 3}
 
 def load_schema():
+    """The report schema's validator; a missing jsonschema is an error, never
+    a silent skip (Debian's python3-jsonschema, under /usr/bin/python3)."""
     try:
-        import jsonschema  # noqa
+        import jsonschema
     except ImportError:
-        return None
+        sys.exit("fixtures.py: cannot import jsonschema (install python3-jsonschema "
+                 "and run me with /usr/bin/python3): the schema would go unchecked")
     with open(os.path.join(SRC, "docs", "report.schema.json")) as f:
-        return json.load(f)
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 def pointer(doc, ptr):
     cur = doc
@@ -90,12 +97,8 @@ def run_one(binary, path, schema):
         doc = json.loads(p.stdout)
     except ValueError as e:
         return [f"output is not JSON ({e}): {p.stdout[:200]!r} stderr: {p.stderr.strip()}"]
-    if schema is not None:
-        import jsonschema
-        try:
-            jsonschema.validate(doc, schema)
-        except jsonschema.ValidationError as e:
-            errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
+    for e in schema.iter_errors(doc):
+        errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
     got = [(f["code"], f.get("subject")) for c in doc["checks"] for f in c["findings"]]
     unmatched = list(got)
     for code, subject in spec["expect"]:
