@@ -155,6 +155,13 @@ mc_ldns_read_zone(const char *path,
 		 * before, unless the file ended without a newline.
 		 */
 		errline = line > start ? line - 1 : line;
+		if (ferror(fp)) {
+			/* ldns takes a read error for the end of a line */
+			snprintf(err, errsize, "cannot read zone file '%s': %s",
+			    path, strerror(errno));
+			ldns_rr_free(lrr);
+			goto out;
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
 			if (feof(fp))

@@ -235,6 +235,12 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 		}
 		z->nfaults++;
 	}
+	if (ferror(fp)) {
+		/* a directory, say: fopen() succeeds, reading does not */
+		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
+		    strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	fclose(fp);

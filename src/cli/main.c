@@ -60,12 +60,25 @@ static const char usage_text[] =
 "finding outranks an unknown one, which outranks a warning.\n"
 "Colours are used on a terminal unless NO_COLOR is set.\n";
 
+/* One line on stderr: the problem first, then where to read more. */
 static void
 usage_error(const char *fmt, const char *arg)
 {
 	fputs("mailcheck: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'mailcheck --help' for more information.\n", stderr);
+	fputs(" (see 'mailcheck --help')\n", stderr);
+}
+
+/* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
+static const char *
+bad_option(char **argv, char *buf, size_t size)
+{
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
+		return arg;
+	snprintf(buf, size, "-%c", optopt);
+	return buf;
 }
 
 static int
@@ -150,6 +163,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
+	char optbuf[8];
 	int c;
 
 	opterr = 0;
@@ -222,10 +236,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			fputs(usage_text, stdout);
 			return 1;
 		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
+			usage_error("option '%s' needs a value",
+			    bad_option(argv, optbuf, sizeof(optbuf)));
 			return -1;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_error("unknown option '%s'",
+			    bad_option(argv, optbuf, sizeof(optbuf)));
 			return -1;
 		}
 	}

@@ -441,6 +441,19 @@ test_bad_second_file(void **state)
 	assert_non_null(strstr(err, "bad2.zone:2"));
 }
 
+/* A directory opens but cannot be read: an error, not a hang. */
+static void
+test_directory(void **state)
+{
+	char err[512], want[600];
+	const char *files[1] = { tmpdir };
+
+	(void)state;
+	assert_null(open_files(files, 1, err, sizeof(err)));
+	snprintf(want, sizeof(want), "cannot read zone file '%s'", tmpdir);
+	assert_non_null(strstr(err, want));
+}
+
 /* An empty file and a file of comments serve nothing, and that is fine. */
 static void
 test_empty_file(void **state)
@@ -470,6 +483,7 @@ main(void)
 	MC_TEST_ADD(t, &n, test_record_details);
 	MC_TABLE_ADD(t, &n, bad_files, test_bad_file);
 	MC_TEST_ADD(t, &n, test_bad_second_file);
+	MC_TEST_ADD(t, &n, test_directory);
 	MC_TEST_ADD(t, &n, test_empty_file);
 	return mc_table_run("zone_backend", t, n, group_setup, group_teardown);
 }
