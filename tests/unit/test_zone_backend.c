@@ -391,6 +391,8 @@ static const struct bad_file bad_files[] = {
 	    ":3: fault line must read" },
 	{ "fault line with an unknown type", ";! TIMEOUT x.test. NOPE\n",
 	    ":1: unknown type 'NOPE'" },
+	{ "relative $ORIGIN is refused", "$ORIGIN x.test.\n$ORIGIN sub\n"
+	    "@ A 192.0.2.1\n", ":2: relative $ORIGIN 'sub' is not supported" },
 	{ "$INCLUDE is refused", "x.test. A 192.0.2.1\n$INCLUDE other.zone\n",
 	    ":2: $INCLUDE is not supported" },
 };
@@ -441,6 +443,60 @@ test_bad_second_file(void **state)
 	assert_non_null(strstr(err, "bad2.zone:2"));
 }
 
+/*
+ * A line longer than any buffer: text inside it that happens to start with
+ * ";!" where a buffer would end is no fault line, and the line numbers of
+ * the lines after it stay right.
+ */
+static void
+test_long_line(void **state)
+{
+	static const char inner[] = ";! SERVFAIL victim.x.test. ";
+	char text[8192], path[512], err[512], want[600];
+	const char *files[1] = { path };
+	const struct mc_dns_answer *a;
+	struct mc_dns *d;
+	size_t o;
+
+	(void)state;
+	/* strings of up to 200 octets; inner starts at offset 1023 */
+	o = (size_t)snprintf(text, sizeof(text), "long.x.test. TXT \"");
+	while (o + 103 < 1023) {
+		memset(text + o, 'a', 100);
+		memcpy(text + o + 100, "\" \"", 3);
+		o += 103;
+	}
+	memset(text + o, 'a', 1023 - o);
+	o = 1023;
+	memcpy(text + o, inner, sizeof(inner) - 1);
+	o += sizeof(inner) - 1;
+	text[o++] = '"';
+	o += (size_t)snprintf(text + o, sizeof(text) - o,
+	    "\nvictim.x.test. A 192.0.2.1\nbad.x.test. A 1\n");
+	assert_true(o < sizeof(text));
+	assert_int_equal(write_file("long.zone", text, path, sizeof(path)), 0);
+	d = open_files(files, 1, err, sizeof(err));
+	/* the file is refused for its third line, not for a fault line */
+	assert_null(d);
+	snprintf(want, sizeof(want), "%s:3: ", path);
+	if (strstr(err, want) == NULL)
+		fail_msg("message '%s' does not contain '%s'", err, want);
+	/* without the bad line it is accepted, and nothing fails */
+	*strstr(text, "bad.x.test.") = '\0';
+	assert_int_equal(write_file("long.zone", text, path, sizeof(path)), 0);
+	d = open_files(files, 1, err, sizeof(err));
+	if (d == NULL)
+		fail_msg("refused: %s", err);
+	a = mc_dns_lookup(d, "victim.x.test", MC_RR_A);
+	assert_int_equal(a->status, MC_DNS_OK);
+	a = mc_dns_lookup(d, "long.x.test", MC_RR_TXT);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_true(a->rr[0].len > sizeof(inner));
+	assert_memory_equal(a->rr[0].data + a->rr[0].len - (sizeof(inner) - 1),
+	    inner, sizeof(inner) - 1);
+	mc_dns_free(d);
+}
+
 /* A directory opens but cannot be read: an error, not a hang. */
 static void
 test_directory(void **state)
@@ -483,6 +539,7 @@ main(void)
 	MC_TEST_ADD(t, &n, test_record_details);
 	MC_TABLE_ADD(t, &n, bad_files, test_bad_file);
 	MC_TEST_ADD(t, &n, test_bad_second_file);
+	MC_TEST_ADD(t, &n, test_long_line);
 	MC_TEST_ADD(t, &n, test_directory);
 	MC_TEST_ADD(t, &n, test_empty_file);
 	return mc_table_run("zone_backend", t, n, group_setup, group_teardown);
