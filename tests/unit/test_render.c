@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,6 +506,57 @@ test_json_compact(void **state)
 	free(indented);
 }
 
+struct metric_row {
+	const char *name;
+	double value;
+	int present;      /* 0: left out of the document */
+	int integer;      /* written as a JSON integer */
+	double want;
+};
+
+static const struct metric_row metric_rows[] = {
+	{ "metric zero", 0.0, 1, 1, 0 },
+	{ "metric whole number", 1024.0, 1, 1, 1024 },
+	{ "metric negative whole number", -3.0, 1, 1, -3 },
+	{ "metric fraction", 0.25, 1, 0, 0.25 },
+	{ "metric negative fraction", -0.5, 1, 0, -0.5 },
+	{ "metric 2^53", 9007199254740992.0, 1, 1, 9007199254740992.0 },
+	{ "metric too large for an integer", 1e300, 1, 0, 1e300 },
+	{ "metric too small for an integer", -1e300, 1, 0, -1e300 },
+	{ "metric NaN is left out", NAN, 0, 0, 0 },
+	{ "metric infinity is left out", INFINITY, 0, 0, 0 },
+	{ "metric minus infinity is left out", -INFINITY, 0, 0, 0 },
+};
+
+/* Every double a check may compute gives valid JSON (and no UB). */
+static void
+test_json_metric(void **state)
+{
+	const struct metric_row *r = MC_ROW(state, struct metric_row);
+	json_t *doc, *m, *v;
+	size_t len;
+	char *out;
+
+	mc_metric_set(&rep.results[0], "m", r->value);
+	out = render_json(1, &len);
+	doc = json_loadb(out, len, 0, NULL);
+	assert_non_null(doc);
+	m = json_object_get(json_array_get(json_object_get(doc, "checks"), 0),
+	    "metrics");
+	/* the other metrics are still there */
+	assert_int_equal(json_integer_value(json_object_get(m, "hosts")), 1);
+	v = json_object_get(m, "m");
+	if (!r->present) {
+		assert_null(v);
+	} else {
+		assert_non_null(v);
+		assert_int_equal(json_is_integer(v), r->integer);
+		assert_true(json_number_value(v) == r->want);
+	}
+	json_decref(doc);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -522,6 +574,7 @@ main(void)
 	MC_TEST_ADD(t, &n, test_json_hostile);
 	MC_TEST_ADD(t, &n, test_json_utf8_domain);
 	MC_TEST_ADD(t, &n, test_json_compact);
+	MC_TABLE_ADD(t, &n, metric_rows, test_json_metric);
 	for (i = 0; i < n; i++) {
 		t[i].setup_func = setup;
 		t[i].teardown_func = teardown;
