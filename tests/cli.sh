@@ -101,6 +101,10 @@ done
 for r in not-an-ip 300.1.1.1 1.2.3.4:99999 1.2.3.4: 1.2.3.4:0 "[::1" "[::1]:0" "[::1]x" ""; do
   bad "resolver '$r'" "invalid resolver '$r'" --resolver "$r" example.org
 done
+set -- 
+i=0
+while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done
+bad "65 zone files" "too many --zone-file options (at most 64)" "$@" example.org
 bad "--resolver with --zone-file" "--resolver and --zone-file exclude each other" \
   --resolver 127.0.0.1 --zone-file "$ZONE" example.org
 

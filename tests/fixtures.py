@@ -19,7 +19,9 @@ The runner runs the real binary on it through the zone backend and compares.
 The findings must match exactly: every `expect` line one finding, and no
 finding without a line (as a multiset of codes; the subject is compared when
 given).  Each JSON document is also validated against docs/report.schema.json
-(jsonschema must import: a missing validator fails the run).
+(jsonschema must import: a missing validator fails the run), and the same
+run in -f text and -f jsonl must give the same exit code, text without raw
+control bytes, jsonl the same document on one line.
 
 Usage: fixtures.py BINARY [FIXTURE...]
 """
@@ -99,6 +101,21 @@ def run_one(binary, path, schema):
         return [f"output is not JSON ({e}): {p.stdout[:200]!r} stderr: {p.stderr.strip()}"]
     for e in schema.iter_errors(doc):
         errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
+    # the other renderers agree on the exit code; text is escaped, jsonl one line
+    for fmt in ("text", "jsonl"):
+        q = subprocess.run([binary, "--format", fmt] + cmd[3:], capture_output=True, timeout=60)
+        if q.returncode != p.returncode:
+            errs.append(f"-f {fmt} exits {q.returncode}, -f json {p.returncode}")
+        if fmt == "text":
+            bad = sorted({b for b in q.stdout if (b < 0x20 and b != 0x0a) or b >= 0x7f})
+            if bad:
+                errs.append(f"-f text writes raw bytes {bad}")
+        else:
+            lines = q.stdout.decode("utf-8", "replace").splitlines()
+            timeless = lambda d: [{k: v for k, v in c.items() if k != "duration_ms"}
+                                  for c in d["checks"]]
+            if len(lines) != 1 or timeless(json.loads(lines[0])) != timeless(doc):
+                errs.append("-f jsonl is not the JSON document on one line")
     got = [(f["code"], f.get("subject")) for c in doc["checks"] for f in c["findings"]]
     unmatched = list(got)
     for code, subject in spec["expect"]:
