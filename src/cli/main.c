@@ -71,13 +71,14 @@ usage_error(const char *fmt, const char *arg)
 
 /* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
 static const char *
-bad_option(char **argv, char *buf, size_t size)
+bad_option(char **argv)
 {
+	static char buf[8];
 	const char *arg = argv[optind - 1];
 
 	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
 		return arg;
-	snprintf(buf, size, "-%c", optopt);
+	snprintf(buf, sizeof(buf), "-%c", optopt);
 	return buf;
 }
 
@@ -163,7 +164,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
-	char optbuf[8];
 	int c;
 
 	opterr = 0;
@@ -237,11 +237,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 			return 1;
 		case ':':
 			usage_error("option '%s' needs a value",
-			    bad_option(argv, optbuf, sizeof(optbuf)));
+			    bad_option(argv));
 			return -1;
 		default:
 			usage_error("unknown option '%s'",
-			    bad_option(argv, optbuf, sizeof(optbuf)));
+			    bad_option(argv));
 			return -1;
 		}
 	}
