@@ -127,7 +127,7 @@ good "-h" "usage: mailcheck" -h
 good "--version" "mailcheck " --version
 good "-V" "mailcheck " -V
 good "--list-checks" "mx " --list-checks
-good "a healthy domain exits 0" '"status": "ok"' -z "$ZONE" example.org
+good "a healthy domain exits 0" '"status": "ok"' -z "$ZONE" --checks mx example.org
 expect_eq "--version prints one line" "$("$MC_BIN" --version | wc -l)" 1
 "$MC_BIN" --version | grep -Eq '^mailcheck [0-9]+\.[0-9]+\.[0-9]+$' &&
   pass "--version format" || fail "--version format" "$("$MC_BIN" --version)"
