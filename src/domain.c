@@ -4,7 +4,10 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <idn2.h>
 
 #include "mailcheck/limits.h"
 #include "mailcheck/util.h"
@@ -33,9 +36,42 @@ shown(const char *in, size_t len, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
+static int validate(const char *, char *, size_t, int, char *, size_t);
+
+/*
+ * Internationalised names (UTF-8) are converted to their A-labels (IDNA
+ * 2008, non-transitional, as browsers and mail software do) and then
+ * validated like any other name.
+ */
 int
 mc_domain_normalise(const char *in, char *out, size_t outsize,
     int allow_single, char *err, size_t errsize)
+{
+	char name[4 * (MC_DNS_NAME_MAX + 1) + 8];
+	char *alabel = NULL;
+	const char *p;
+	int rc;
+
+	for (p = in; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0')
+		return validate(in, out, outsize, allow_single, err, errsize);
+	rc = idn2_to_ascii_8z(in, &alabel, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (rc != IDN2_OK) {
+		shown(in, strlen(in), name, sizeof(name));
+		snprintf(err, errsize, "'%s' is not a valid internationalised "
+		    "domain name (%s): give its A-label form (xn--...)", name,
+		    idn2_strerror(rc));
+		return -1;
+	}
+	rc = validate(alabel, out, outsize, allow_single, err, errsize);
+	idn2_free(alabel);
+	return rc;
+}
+
+static int
+validate(const char *in, char *out, size_t outsize, int allow_single,
+    char *err, size_t errsize)
 {
 	size_t len, i, label = 0, labels = 1;
 	unsigned char c;
@@ -51,11 +87,6 @@ mc_domain_normalise(const char *in, char *out, size_t outsize,
 	}
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
-		if (c >= 0x80) {
-			snprintf(err, errsize, "'%s' is not an ASCII domain name: "
-			    "give its A-label form (xn--...)", name);
-			return -1;
-		}
 		if (c == '.') {
 			if (label == 0) {
 				snprintf(err, errsize, "'%s' has an empty label",

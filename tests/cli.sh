@@ -68,8 +68,10 @@ bad "space in a name" "character not allowed in a host name: ' '" -z "$ZONE" "ex
 bad "at sign (an address, not a domain)" "not allowed in a host name: '@'" -z "$ZONE" user@example.org
 bad "slash in a name" "'/'" -z "$ZONE" example.org/x
 bad "terminal escape in a name is not echoed" "'a\\027[2Jb.org'" -z "$ZONE" "$(printf 'a\033[2Jb.org')"
-bad "IDN input is refused with the A-label hint" "is not an ASCII domain name: give its A-label form (xn--...)" \
-  -z "$ZONE" "$(printf 'b\303\274cher.de')"
+bad "invalid UTF-8 is refused with the A-label hint" "is not a valid internationalised domain name" \
+  -z "$ZONE" "$(printf 'b\377cher.de')"
+good "IDN input is checked as its A-label" '"domain": "xn--bcher-kva.example"' \
+  -f json --checks mx -z "$MC_SOURCE_DIR/fixtures/mx/idn-domain.zone" "$(printf 'b\303\274cher.example')"
 bad "single label" "'localhost' is a single label" -z "$ZONE" localhost
 bad "leading hyphen" "starts with a hyphen" -z "$ZONE" -- -example.org
 bad "bad second domain stops the run before any output" "has an empty label" \

@@ -88,13 +88,16 @@ static const struct row rows[] = {
 	    "ends with a hyphen" },
 	{ "trailing hyphen in the last label", "example.org-", GEN_NONE, 0,
 	    NULL, "ends with a hyphen" },
-	{ "non-ASCII (IDN) input", "b\xc3\xbc" "cher.de", GEN_NONE, 0, NULL,
-	    "'b\xc3\xbc" "cher.de' is not an ASCII domain name: give its "
-	    "A-label form (xn--...)" },
-	{ "non-ASCII in a later label", "mail.\xe4\xbe\x8b.jp", GEN_NONE, 0,
-	    NULL, "not an ASCII domain name" },
+	{ "IDN input becomes its A-label", "b\xc3\xbc" "cher.de", GEN_NONE, 0,
+	    "xn--bcher-kva.de", NULL },
+	{ "IDN in a later label", "mail.\xe4\xbe\x8b.jp", GEN_NONE, 0,
+	    "mail.xn--fsq.jp", NULL },
+	{ "IDN in upper case is folded", "B\xc3\x9c" "CHER.DE", GEN_NONE, 0,
+	    "xn--bcher-kva.de", NULL },
 	{ "a stray high byte", "ex\xff.org", GEN_NONE, 0, NULL,
-	    "not an ASCII domain name" },
+	    "is not a valid internationalised domain name" },
+	{ "IDN with a disallowed character", "a\xe2\x98\x83" "b.org", GEN_NONE,
+	    0, NULL, "is not a valid internationalised domain name" },
 };
 
 static void
