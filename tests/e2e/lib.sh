@@ -4,9 +4,19 @@
 # Source it from a test script:  . "$(dirname "$0")/lib.sh"
 #   knot_start ZONEDIR     serve every ZONEDIR/<zone>.zone with Knot on
 #                          127.0.0.1 and ::1; sets KNOT_PORT
-#   testns_start DATAFILE  run ldns-testns on DATAFILE; sets TESTNS_PORT
+#   testns_start DATAFILE [-6]  run ldns-testns on DATAFILE (-6: on ::1, to be
+#                          asked as [::1]:PORT); sets TESTNS_PORT.  A catch-all
+#                          entry needs ADJUST copy_id copy_query and a
+#                          placeholder SECTION QUESTION line, else the reply's
+#                          QDCOUNT is 0 and clients rightly ignore it
+#   rogue_start ARGS...    run tests/e2e/rogue_dns.py (a responder that
+#                          misbehaves on purpose) with ARGS; sets ROGUE_PORT
 #   free_port              print a free loopback port
-#   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT / finish
+#   now_ms                 milliseconds on a monotonic-enough clock
+#   json_get FILE EXPR     print the Python expression EXPR over the JSON
+#                          document d read from FILE
+#   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT /
+#   expect_le NAME GOT MAX (numbers) / finish
 # Servers are killed when the script exits.  Nothing leaves loopback.
 set -u
 
@@ -35,10 +45,19 @@ for _ in range(50):
     finally: s.close(); t.close()'
 }
 
-# wait_dns PORT NAME TYPE: until the server on PORT answers (up to 6 s)
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+json_get() {
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# wait_dns PORT NAME TYPE [ADDR]: until the server on ADDR (default
+# 127.0.0.1) and PORT answers (up to 6 s)
 wait_dns() {
   i=0
-  until kdig @127.0.0.1 -p "$1" "$2" "$3" +timeout=1 +retry=0 2>/dev/null | grep -q 'status:'; do
+  until kdig @"${4:-127.0.0.1}" -p "$1" "$2" "$3" +timeout=1 +retry=0 2>/dev/null | grep -q 'status:'; do
     i=$((i + 1))
     [ $i -lt 300 ] || return 1
     sleep 0.02
@@ -72,19 +91,48 @@ knot_start() {
 
 testns_start() {
   TESTNS_PORT=$(free_port)
-  ldns-testns -p "$TESTNS_PORT" "$1" > "$E2E_WORK/testns.$TESTNS_PORT.log" 2>&1 &
+  if [ "${2:-}" = -6 ]; then
+    ldns-testns -6 -p "$TESTNS_PORT" "$1" > "$E2E_WORK/testns.$TESTNS_PORT.log" 2>&1 &
+  else
+    ldns-testns -p "$TESTNS_PORT" "$1" > "$E2E_WORK/testns.$TESTNS_PORT.log" 2>&1 &
+  fi
   E2E_PIDS="$E2E_PIDS $!"
-  if ! wait_dns "$TESTNS_PORT" ready.test A; then
+  if [ "${2:-}" = -6 ]; then tsaddr=::1; else tsaddr=127.0.0.1; fi
+  if ! wait_dns "$TESTNS_PORT" ready.test A "$tsaddr"; then
     echo "ldns-testns did not answer on port $TESTNS_PORT" >&2
     cat "$E2E_WORK/testns.$TESTNS_PORT.log" >&2
     exit 1
   fi
 }
 
+rogue_start() {
+  ROGUE_PORT=$(free_port)
+  python3 "$MC_SOURCE_DIR/tests/e2e/rogue_dns.py" --port "$ROGUE_PORT" \
+    --lifetime 120 "$@" > "$E2E_WORK/rogue.$ROGUE_PORT.log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  i=0
+  until grep -q '^ready' "$E2E_WORK/rogue.$ROGUE_PORT.log" 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -ge 300 ]; then
+      echo "rogue_dns.py did not start on port $ROGUE_PORT" >&2
+      cat "$E2E_WORK/rogue.$ROGUE_PORT.log" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok   $1"; }
 fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "FAIL $1: $2"; }
 expect_eq() {
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+expect_le() {
+  if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g + 0 <= m + 0) }'; then
+    pass "$1"
+  else
+    fail "$1" "got $2, want at most $3"
+  fi
 }
 finish() {
   echo "$E2E_PASSED passed, $E2E_FAILED failed"

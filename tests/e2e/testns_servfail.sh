@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/e2e/testns_servfail.sh - SERVFAIL is a temporary failure, REFUSED a
+# permanent one; both make the mx check unknown (exit 3), never "no MX"
+. "$(dirname "$0")/lib.sh"
+
+cat > "$E2E_WORK/servfail.data" <<'DATA'
+ENTRY_BEGIN
+MATCH opcode qname
+ADJUST copy_id copy_query
+REPLY QR RD RA REFUSED
+SECTION QUESTION
+refused.test. IN MX
+ENTRY_END
+
+; everything else: SERVFAIL (the QUESTION line is a placeholder that
+; copy_query replaces; without it the reply's QDCOUNT would be 0)
+ENTRY_BEGIN
+MATCH opcode
+ADJUST copy_id copy_query
+REPLY QR RD RA SERVFAIL
+SECTION QUESTION
+placeholder.test. IN A
+ENTRY_END
+DATA
+testns_start "$E2E_WORK/servfail.data"
+
+t0=$(now_ms)
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" --checks mx example.test > "$E2E_WORK/sf.json"
+rc=$?
+t1=$(now_ms)
+expect_eq "SERVFAIL: exit 3" "$rc" 3
+expect_eq "SERVFAIL: the mx check is unknown" "$(json_get "$E2E_WORK/sf.json" 'd["checks"][0]["status"]')" unknown
+expect_eq "SERVFAIL: reported as dns.tempfail" \
+  "$(json_get "$E2E_WORK/sf.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.tempfail
+expect_eq "SERVFAIL: the message says SERVFAIL" \
+  "$(json_get "$E2E_WORK/sf.json" '"SERVFAIL" in d["checks"][0]["findings"][0]["message"]')" True
+expect_eq "SERVFAIL: no implicit-MX guess from a failed lookup" \
+  "$(json_get "$E2E_WORK/sf.json" '"hosts" in d["checks"][0]["data"]')" False
+# a SERVFAIL is an answer: no waiting for the 5 s query timeout
+expect_le "SERVFAIL: answered without waiting for a timeout (ms)" $((t1 - t0)) 2000
+
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" --checks mx refused.test > "$E2E_WORK/ref.json"
+expect_eq "REFUSED: exit 3" "$?" 3
+expect_eq "REFUSED: reported as dns.permfail" \
+  "$(json_get "$E2E_WORK/ref.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.permfail
+
+# the text report names the failure too and exits the same way
+"$MC_BIN" -f text -t 10 -r "127.0.0.1:$TESTNS_PORT" --checks mx example.test > "$E2E_WORK/sf.txt"
+expect_eq "SERVFAIL, text format: exit 3" "$?" 3
+expect_eq "SERVFAIL, text format: names dns.tempfail" \
+  "$(grep -c 'dns.tempfail' "$E2E_WORK/sf.txt" | awk '{print ($1 > 0)}')" 1
+finish
