@@ -9,10 +9,13 @@
  * match ours; anything else is dropped and we go on waiting.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
  * interval; a truncated reply sends the question again over TCP to the same
- * server.  No question outlives its own timeout or the run's deadline.
+ * server.  A question keeps its socket (and ID) over its retransmissions, so
+ * a late answer to an earlier send still counts.  No question outlives its
+ * own timeout or the run's deadline.
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire; the
- * rest start as others finish.  Nothing here is shared between calls, so
+ * rest start as others finish.  When the process runs out of descriptors,
+ * the loop keeps fewer questions in flight instead of failing them.  Nothing here is shared between calls, so
  * any number of threads may resolve batches at the same time.
  */
 #include <sys/random.h>
@@ -61,6 +64,7 @@ struct slot {
 	struct mc_dns_request *req;
 	enum slot_state st;
 	int fd;
+	int family;         /* of the UDP socket */
 	uint16_t id;
 	unsigned char *wire;
 	size_t wlen;
@@ -180,6 +184,9 @@ mc_dns_net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	net->attempt_timeout = cfg->attempt_timeout > 0 ? cfg->attempt_timeout :
 	    MC_ATTEMPT_TIMEOUT;
 	net->tries = cfg->tries > 0 ? cfg->tries : MC_QUERY_TRIES;
+	/* a short query timeout still leaves room for a second server */
+	if (net->attempt_timeout > net->query_timeout / net->tries)
+		net->attempt_timeout = net->query_timeout / net->tries;
 	if (cfg->nresolvers > NET_MAX_SERVERS) {
 		snprintf(err, errsize, "too many resolvers (at most %d)",
 		    NET_MAX_SERVERS);
@@ -260,14 +267,15 @@ udp_send(const struct net *net, struct slot *s, double now)
 
 	s->server = (size_t)s->tries % net->nsrv;
 	srv = &net->srv[s->server];
-	if (s->fd != -1 && s->tries > 0) {
-		/* another server may have another family */
+	if (s->fd != -1 && s->family != srv->sa.ss_family) {
+		/* another family needs another socket */
 		slot_close(s);
 	}
 	if (s->fd == -1) {
 		s->fd = open_socket(srv->sa.ss_family, SOCK_DGRAM);
 		if (s->fd == -1)
 			return -1;
+		s->family = srv->sa.ss_family;
 	}
 	/* a failed send is a lost packet: the retransmission handles it */
 	(void)sendto(s->fd, s->wire, s->wlen, 0,
@@ -280,8 +288,13 @@ udp_send(const struct net *net, struct slot *s, double now)
 	return 0;
 }
 
+/*
+ * Put a question on the wire: 0, or -1 when it failed (its answer says
+ * why), or 1 when the process is out of descriptors and others are in
+ * flight: then nothing is left allocated and the question can start later.
+ */
 static int
-slot_start(const struct net *net, struct slot *s, double now)
+slot_start(const struct net *net, struct slot *s, double now, int others)
 {
 	uint16_t id;
 
@@ -301,6 +314,14 @@ slot_start(const struct net *net, struct slot *s, double now)
 	s->started = now;
 	s->st = SLOT_UDP;
 	if (udp_send(net, s, now) == -1) {
+		if ((errno == EMFILE || errno == ENFILE) && others) {
+			free(s->wire);
+			s->wire = NULL;
+			mc_answer_free(s->req->ans);
+			s->req->ans = NULL;
+			s->tries = 0;
+			return 1;
+		}
 		mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1,
 		    "cannot open a socket: %s", strerror(errno));
 		return -1;
@@ -480,7 +501,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 	struct slot *slot = NULL, **polled = NULL;
 	size_t i, next = 0, np;
 	double now, wake;
-	int active = 0, ms;
+	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
 
 	slot = calloc(n, sizeof(*slot));
 	pfd = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*pfd));
@@ -501,9 +522,15 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 
 	for (;;) {
 		now = mc_now();
-		while (next < n && active < MC_DNS_INFLIGHT_MAX) {
+		while (next < n && active < limit) {
+			rc = slot_start(net, &slot[next], now, active > 0);
+			if (rc == 1) {
+				/* out of descriptors: wait for some to close */
+				limit = active;
+				break;
+			}
 			active++;
-			if (slot_start(net, &slot[next], now) == -1) {
+			if (rc == -1) {
 				slot_close(&slot[next]);
 				free(slot[next].wire);
 				slot[next].wire = NULL;

@@ -3,10 +3,12 @@
 """tests/e2e/rogue_dns.py - a UDP DNS responder on loopback that misbehaves on purpose
 
 Usage: rogue_dns.py --port PORT [--addr 127.0.0.1|::1] [--lifetime S] [--silent]
+                   [--delay-ms MS]
 
 Prints "ready" once it listens, answers until --lifetime seconds have passed,
 then exits by itself.  Only loopback addresses are accepted.  --silent: read
 every query and never answer (a server that is down without an ICMP error).
+--delay-ms: send every real answer that many milliseconds late.
 
 What it does with a query depends on the first label of the question name:
 
@@ -43,6 +45,7 @@ ap.add_argument("--addr", default="127.0.0.1")
 ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--lifetime", type=float, default=60.0)
 ap.add_argument("--silent", action="store_true")
+ap.add_argument("--delay-ms", type=float, default=0.0)
 a = ap.parse_args()
 if not ipaddress.ip_address(a.addr).is_loopback:
     sys.exit("refusing non-loopback address " + a.addr)
@@ -170,4 +173,8 @@ while time.monotonic() < end:
     if bad is not None:
         sock.sendto(bad, client)
         continue
-    sock.sendto(reply(qid, question, records(name, qtype, False)), client)
+    good = reply(qid, question, records(name, qtype, False))
+    if a.delay_ms > 0:
+        pending.append((now + a.delay_ms / 1000.0, good, client))
+    else:
+        sock.sendto(good, client)
