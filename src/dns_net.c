@@ -13,8 +13,9 @@
  * a late answer to an earlier send still counts.  No question outlives its
  * own timeout or the run's deadline.
  *
- * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire; the
- * rest start as others finish.  When the process runs out of descriptors,
+ * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
+ * sends at most NET_BURST new ones per turn (a millisecond apart at most);
+ * the rest start as others finish.  When the process runs out of descriptors,
  * the loop keeps fewer questions in flight instead of failing them.  Nothing here is shared between calls, so
  * any number of threads may resolve batches at the same time.
  */
@@ -36,6 +37,14 @@
 #include "banned.h"
 
 #define NET_MAX_SERVERS 8
+/*
+ * New questions sent per turn of the loop, and the longest pause (ms)
+ * between turns while more wait to start: a big batch goes out in steps
+ * of NET_BURST instead of one burst that overflows the server's socket
+ * buffer (each packet lost there costs a whole retransmission interval).
+ */
+#define NET_BURST 64
+#define NET_BURST_GAP_MS 1
 #define RESOLV_CONF "/etc/resolv.conf"
 
 struct server {
@@ -499,7 +508,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 	const struct net *net = state;
 	struct pollfd *pfd = NULL;
 	struct slot *slot = NULL, **polled = NULL;
-	size_t i, next = 0, np;
+	size_t i, next = 0, np, burst;
 	double now, wake;
 	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
 
@@ -522,7 +531,8 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 
 	for (;;) {
 		now = mc_now();
-		while (next < n && active < limit) {
+		for (burst = 0; next < n && active < limit && burst < NET_BURST;
+		    burst++) {
 			rc = slot_start(net, &slot[next], now, active > 0);
 			if (rc == 1) {
 				/* out of descriptors: wait for some to close */
@@ -586,6 +596,8 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 		ms = (int)((wake - now) * 1000.0) + 1;
 		if (ms < 0)
 			ms = 0;
+		if (next < n && active < limit && ms > NET_BURST_GAP_MS)
+			ms = NET_BURST_GAP_MS;
 		if (poll(pfd, np, ms) <= 0)
 			continue;
 		now = mc_now();
