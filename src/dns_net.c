@@ -96,9 +96,10 @@ parse_server(const char *spec, struct server *s)
 	unsigned long p = 53;
 	size_t len;
 	char *end;
+	int bracket = spec[0] == '[';
 
 	memset(s, 0, sizeof(*s));
-	if (spec[0] == '[') {
+	if (bracket) {
 		colon = strchr(spec, ']');
 		if (colon == NULL)
 			return -1;
@@ -126,7 +127,7 @@ parse_server(const char *spec, struct server *s)
 		if (errno != 0 || *end != '\0' || p == 0 || p > 65535)
 			return -1;
 	}
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+	if (!bracket && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)p);
 		s->salen = sizeof(*sin);
