@@ -9,7 +9,8 @@
  * match ours; anything else is dropped and we go on waiting.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
  * interval; a truncated reply sends the question again over TCP to the same
- * server.  A question keeps its socket (and ID) over its retransmissions, so
+ * server.  New questions go first to the server that answered last, so a
+ * dead first server costs one retransmission interval, not one per round.  A question keeps its socket (and ID) over its retransmissions, so
  * a late answer to an earlier send still counts.  No question outlives its
  * own timeout or the run's deadline.
  *
@@ -56,6 +57,7 @@ struct server {
 struct net {
 	struct server srv[NET_MAX_SERVERS];
 	size_t nsrv;
+	int preferred;      /* the server that answered last; __atomic access */
 	double query_timeout, attempt_timeout;
 	int tries;
 };
@@ -79,6 +81,7 @@ struct slot {
 	size_t wlen;
 	int tries;
 	size_t server;      /* index of the server asked last */
+	size_t first;       /* index of the server asked first */
 	double started;     /* first send */
 	double next;        /* next retransmission, or TCP give-up time */
 	unsigned char *buf; /* TCP: length-prefixed query, then the reply */
@@ -275,7 +278,10 @@ udp_send(const struct net *net, struct slot *s, double now)
 	const struct server *srv;
 	double wait;
 
-	s->server = (size_t)s->tries % net->nsrv;
+	if (s->tries == 0)
+		s->first = (size_t)__atomic_load_n(&net->preferred,
+		    __ATOMIC_RELAXED) % net->nsrv;
+	s->server = (s->first + (size_t)s->tries) % net->nsrv;
 	srv = &net->srv[s->server];
 	if (s->fd != -1 && s->family != srv->sa.ss_family) {
 		/* another family needs another socket */
@@ -391,7 +397,7 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 }
 
 static void
-udp_read(const struct net *net, struct slot *s, double now, int *active)
+udp_read(struct net *net, struct slot *s, double now, int *active)
 {
 	unsigned char pkt[65536];
 	struct sockaddr_storage from;
@@ -415,6 +421,7 @@ udp_read(const struct net *net, struct slot *s, double now, int *active)
 		    s->req->type, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
+		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);
 		else
@@ -506,7 +513,7 @@ tcp_io(struct slot *s, short revents, int *active)
 static void
 net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 {
-	const struct net *net = state;
+	struct net *net = state;
 	struct pollfd *pfd = NULL;
 	struct slot *slot = NULL, **polled = NULL;
 	size_t i, next = 0, np, burst;

@@ -5,8 +5,8 @@
 Usage: rogue_dns.py --port PORT [--addr 127.0.0.1|::1] [--lifetime S] [--silent]
                    [--delay-ms MS]
 
-Prints "ready" once it listens, answers until --lifetime seconds have passed,
-then exits by itself.  Only loopback addresses are accepted.  --silent: read
+Prints "ready" once it listens and "query NAME TYPE" for every query it
+reads, answers until --lifetime seconds have passed, then exits by itself.  Only loopback addresses are accepted.  --silent: read
 every query and never answer (a server that is down without an ICMP error).
 --delay-ms: send every real answer that many milliseconds late.
 
@@ -157,9 +157,12 @@ while time.monotonic() < end:
         continue
     pkt, client = sock.recvfrom(65535)
     q = parse_query(pkt)
-    if a.silent or q is None:
+    if q is None:
         continue
     qid, _, name, qtype, question = q
+    print("query %s %d" % (name, qtype), flush=True)
+    if a.silent:
+        continue
     kind = name.split(".")[0]
     if kind == "silent":
         continue
