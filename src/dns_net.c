@@ -539,6 +539,15 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 
 	for (;;) {
 		now = mc_now();
+		/* past the deadline nothing more goes on the wire */
+		for (; deadline > 0 && now >= deadline && next < n; next++) {
+			req[next].ans = mc_answer_new(req[next].name,
+			    req[next].type);
+			if (req[next].ans != NULL)
+				mc_answer_fail(req[next].ans, MC_DNS_TEMPFAIL, -1,
+				    "deadline reached");
+			slot[next].st = SLOT_DONE;
+		}
 		for (burst = 0; next < n && active < limit && burst < NET_BURST;
 		    burst++) {
 			rc = slot_start(net, &slot[next], now, active > 0);
