@@ -3,12 +3,14 @@
 """tests/e2e/rogue_dns.py - a UDP DNS responder on loopback that misbehaves on purpose
 
 Usage: rogue_dns.py --port PORT [--addr 127.0.0.1|::1] [--lifetime S] [--silent]
-                   [--delay-ms MS]
+                   [--delay-ms MS] [--no-tcp]
 
 Prints "ready" once it listens and "query NAME TYPE" for every query it
 reads, answers until --lifetime seconds have passed, then exits by itself.  Only loopback addresses are accepted.  --silent: read
 every query and never answer (a server that is down without an ICMP error).
---delay-ms: send every real answer that many milliseconds late.
+--delay-ms: send every real answer that many milliseconds late.  It also
+listens on TCP on the same port (not with --no-tcp: then a TCP connection is
+refused).
 
 What it does with a query depends on the first label of the question name:
 
@@ -29,6 +31,12 @@ What it does with a query depends on the first label of the question name:
                0x50 (a reserved label type)
   garbage.*    right ID, QR set, then 200 octets of junk
   silent.*     no answer
+  tc*.*        over UDP a reply with TC set and no records; over TCP, by
+               the first label: tcgood the real answer, tchang nothing (the
+               connection stays open), tcclose the connection closed after
+               the query, tcshort a length prefix of 200 and 20 octets, then
+               close, tcbad junk after our ID, tcforeign the real answer
+               with another ID
   anything else  the real answer: MX 10 mx1.<name>, A 198.51.100.7 for
                names starting with mx1., no AAAA (NODATA)
 """
@@ -39,6 +47,7 @@ import struct
 import sys
 import time
 import select
+import threading
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--addr", default="127.0.0.1")
@@ -46,6 +55,7 @@ ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--lifetime", type=float, default=60.0)
 ap.add_argument("--silent", action="store_true")
 ap.add_argument("--delay-ms", type=float, default=0.0)
+ap.add_argument("--no-tcp", action="store_true")
 a = ap.parse_args()
 if not ipaddress.ip_address(a.addr).is_loopback:
     sys.exit("refusing non-loopback address " + a.addr)
@@ -96,10 +106,13 @@ def question_of(name, qtype):
 
 
 def records(name, qtype, evil):
+    if qtype == T_MX and name.startswith("tc"):
+        return [rr(name, T_MX, struct.pack("!H", 10 + i) + encode_name("mx%d.%s" % (i, name)))
+                for i in range(1, 4)]
     if qtype == T_MX:
         target = "evil.invalid" if evil else "mx1." + name
         return [rr(name, T_MX, struct.pack("!H", 10) + encode_name(target))]
-    if qtype == T_A and (evil or name.startswith("mx1.")):
+    if qtype == T_A and (evil or name.startswith("mx")):
         addr = "6.6.6.6" if evil else "198.51.100.7"
         return [rr(name, T_A, socket.inet_aton(addr))]
     return []
@@ -141,6 +154,55 @@ sock = socket.socket(family, socket.SOCK_DGRAM)
 sock.bind((a.addr, a.port))
 other = socket.socket(family, socket.SOCK_DGRAM)
 other.bind((a.addr, 0))
+
+
+def tcp_conn(conn):
+    try:
+        conn.settimeout(a.lifetime)
+        hdr = conn.recv(2, socket.MSG_WAITALL)
+        if len(hdr) < 2:
+            return
+        pkt = conn.recv(int.from_bytes(hdr, "big"), socket.MSG_WAITALL)
+        q = parse_query(pkt)
+        if q is None:
+            return
+        qid, _, name, qtype, question = q
+        print("tcp query %s %d" % (name, qtype), flush=True)
+        kind = name.split(".")[0]
+        if kind == "tchang":
+            time.sleep(a.lifetime)
+            return
+        if kind == "tcclose":
+            return
+        if kind == "tcshort":
+            conn.sendall(struct.pack("!H", 200) + struct.pack("!H", qid) + bytes(18))
+            return
+        if kind == "tcbad":
+            msg = malformed("garbage", qid, question)
+        elif kind == "tcforeign":
+            msg = reply(qid ^ 0x5a5a, question, records(name, qtype, False))
+        else:
+            msg = reply(qid, question, records(name, qtype, False))
+        conn.sendall(struct.pack("!H", len(msg)) + msg)
+        conn.recv(1)  # until the client closes
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def tcp_accept(lsock):
+    while True:
+        conn, _ = lsock.accept()
+        threading.Thread(target=tcp_conn, args=(conn,), daemon=True).start()
+
+
+if not a.no_tcp:
+    lsock = socket.socket(family, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((a.addr, a.port))
+    lsock.listen(16)
+    threading.Thread(target=tcp_accept, args=(lsock,), daemon=True).start()
 print("ready", flush=True)
 
 pending = []  # (time, packet, client)
@@ -171,6 +233,9 @@ while time.monotonic() < end:
             (other if from_other else sock).sendto(p, client)
         if kind == "spoof":
             pending.append((now + 0.05, reply(qid, question, records(name, qtype, False)), client))
+        continue
+    if kind.startswith("tc"):
+        sock.sendto(reply(qid, question, [], flags=0x8380), client)
         continue
     bad = malformed(kind, qid, question)
     if bad is not None:
