@@ -27,6 +27,13 @@ expect_eq "forgeries only: nothing forged anywhere in the report" \
   "$(grep -c -e evil -e 6.6.6.6 "$E2E_WORK/only.json")" 0
 expect_le "forgeries only: ends within --timeout 1 + 1.5 s (ms)" "$ms" 2500
 
+# the same over IPv6
+rogue_start --addr ::1
+"$MC_BIN" -f json -t 5 -r "[::1]:$ROGUE_PORT" --checks mx spoof.test > "$E2E_WORK/spoof6.json"
+expect_eq "forgeries first, over IPv6: the real MX host and address are kept" \
+  "$(json_get "$E2E_WORK/spoof6.json" '[(h["host"], h["addresses"]) for h in d["checks"][0]["data"]["hosts"]]')" \
+  "[('mx1.spoof.test', ['198.51.100.7'])]"
+
 # ldns-testns without copy_id: every reply carries ID 0 and a fixed record
 cat > "$E2E_WORK/noid.data" <<'DATA'
 ENTRY_BEGIN
