@@ -9,8 +9,10 @@
  * match ours; anything else is dropped and we go on waiting.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
  * interval; a truncated reply sends the question again over TCP to the same
- * server.  New questions go first to the server that answered last, so a
- * dead first server costs one retransmission interval, not one per round.  A question keeps its socket (and ID) over its retransmissions, so
+ * server.  A SERVFAIL or REFUSED sends the question to the next server at
+ * once while one is left.  New questions go first to the server that
+ * answered last, so a dead first server costs one retransmission interval,
+ * not one per round.  A question keeps its socket (and ID) over its retransmissions, so
  * a late answer to an earlier send still counts.  No question outlives its
  * own timeout or the run's deadline.
  *
@@ -396,6 +398,29 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 		slot_fail(s, active, "TCP connection refused");
 }
 
+/*
+ * SERVFAIL (2) and REFUSED (5) speak for one server: while there is a
+ * server not asked yet, ask it at once, as res_send() does.  Returns 1 when
+ * the question is on the wire again (or failed), 0 to keep the answer.
+ */
+static int
+ask_elsewhere(struct net *net, struct slot *s, double now, int *active)
+{
+	struct mc_dns_answer *fresh;
+
+	if ((s->req->ans->rcode != 2 && s->req->ans->rcode != 5) ||
+	    (size_t)s->tries >= net->nsrv || s->tries >= net->tries)
+		return 0;
+	fresh = mc_answer_new(s->req->name, s->req->type);
+	if (fresh == NULL)
+		return 0;
+	mc_answer_free(s->req->ans);
+	s->req->ans = fresh;
+	if (udp_send(net, s, now) == -1)
+		slot_fail(s, active, "cannot open a socket");
+	return 1;
+}
+
 static void
 udp_read(struct net *net, struct slot *s, double now, int *active)
 {
@@ -421,6 +446,8 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 		    s->req->type, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
+		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
+			return;
 		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);

@@ -50,4 +50,24 @@ expect_eq "REFUSED: reported as dns.permfail" \
 expect_eq "SERVFAIL, text format: exit 3" "$?" 3
 expect_eq "SERVFAIL, text format: names dns.tempfail" \
   "$(grep -c 'dns.tempfail' "$E2E_WORK/sf.txt" | awk '{print ($1 > 0)}')" 1
+
+# with a second resolver, SERVFAIL and REFUSED from the first send the
+# question on to it at once: the records arrive, without a retransmission
+# wait
+rogue_start
+t0=$(now_ms)
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$ROGUE_PORT" --checks mx good.test > "$E2E_WORK/next.json"
+ms=$(($(now_ms) - t0))
+expect_eq "SERVFAIL from the first resolver: the second one answers" \
+  "$(json_get "$E2E_WORK/next.json" '[(h["host"], h["addresses"]) for h in d["checks"][0]["data"]["hosts"]]')" \
+  "[('mx1.good.test', ['198.51.100.7'])]"
+expect_le "SERVFAIL from the first resolver: asked on at once (ms)" "$ms" 900
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$ROGUE_PORT" --checks mx refused.test > "$E2E_WORK/next2.json"
+expect_eq "REFUSED from the first resolver: the second one answers" \
+  "$(json_get "$E2E_WORK/next2.json" '[h["host"] for h in d["checks"][0]["data"]["hosts"]]')" \
+  "['mx1.refused.test']"
+# both fail: the last one's verdict stands, each asked once
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$TESTNS_PORT" --checks mx example.test > "$E2E_WORK/both.json"
+expect_eq "SERVFAIL from both resolvers: dns.tempfail" \
+  "$(json_get "$E2E_WORK/both.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.tempfail
 finish
