@@ -543,7 +543,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 	struct net *net = state;
 	struct pollfd *pfd = NULL;
 	struct slot *slot = NULL, **polled = NULL;
-	size_t i, next = 0, np, burst;
+	size_t i, lo = 0, next = 0, np, burst;
 	double now, wake;
 	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
 
@@ -596,10 +596,12 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 		if (active == 0)
 			break;
 
-		/* timers, then the poll set */
+		/* timers, then the poll set; slot[0..lo) are all done */
 		np = 0;
 		wake = deadline > 0 ? deadline : now + 3600;
-		for (i = 0; i < next; i++) {
+		while (lo < next && slot[lo].st == SLOT_DONE)
+			lo++;
+		for (i = lo; i < next; i++) {
 			struct slot *s = &slot[i];
 
 			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
