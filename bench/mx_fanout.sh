@@ -88,6 +88,7 @@ echo
 types=$(tail -n "$nq" "$qlog" | awk '{ t = $3 == 1 ? "A" : $3 == 28 ? "AAAA" : $3 == 15 ? "MX" : "type " $3; print $1 " " t }' |
   sort | uniq -c | awk '{ printf "%s%d %s %s", s, $1, $2, $3; s = ", " }')
 echo "mx fan-out: $hosts MX hosts (mailcheck exit code $rc), $nq queries per run seen by the proxy: $types"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (a busy machine stretches every number)"
 echo "critical path: 2 round trips x $DELAY_MS ms = $((bound_us / 1000)) ms; one query after another: $nq x $DELAY_MS ms = $((nq * DELAY_MS)) ms"
 awk -v d="$direct_us" -v p="$proxy_us" -v b="$bound_us" -v n="$nq" -v ms="$DELAY_MS" 'BEGIN {
   printf "median wall time: %.1f ms direct, %.1f ms via the proxy\n", d / 1000, p / 1000
