@@ -12,7 +12,8 @@ many are in flight at once (the kernel here has no netem).  Only loopback
 addresses are accepted.  Prints "ready" when it listens and exits by itself
 after --lifetime seconds.  --log FILE gets one line per query received
 ("udp" or "tcp", the query name and type), so a caller counts queries by
-counting lines.
+counting lines.  Modelled on ../shared/tools/dns-delay-proxy.py, written
+for this project.
 """
 import argparse
 import asyncio

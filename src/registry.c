@@ -10,9 +10,19 @@
 #include "banned.h"
 
 extern const struct mc_check mc_check_mx;
+extern const struct mc_check mc_check_spf;
+extern const struct mc_check mc_check_dkim;
+extern const struct mc_check mc_check_dmarc;
+extern const struct mc_check mc_check_rdns;
+extern const struct mc_check mc_check_dnsbl;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
+	&mc_check_spf,
+	&mc_check_dkim,
+	&mc_check_dmarc,
+	&mc_check_rdns,
+	&mc_check_dnsbl,
 	NULL,
 };
 

@@ -36,12 +36,17 @@
 #define MC_CHECK_NEEDS_DNS (1 << 0) /* asks DNS (every check so far) */
 #define MC_CHECK_DEFAULT (1 << 1)   /* part of the full check by default */
 
+struct mc_dnsbl_list; /* mailcheck/dnsbl_zones.h */
+
 /* What the user asked for, shared read-only by every check. */
 struct mc_options {
 	const char *const *ips;       /* --ip, textual addresses */
 	size_t nips;
 	const char *const *selectors; /* --dkim-selector */
 	size_t nselectors;
+	/* blocklist zones: --dnsbl-config, --dnsbl-zone or data/dnsbl-zones;
+	   NULL: the dnsbl check loads data/dnsbl-zones itself */
+	const struct mc_dnsbl_list *dnsbl;
 };
 
 struct mc_ctx {

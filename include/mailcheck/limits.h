@@ -19,4 +19,17 @@
 
 #define MC_MX_MAX_HOSTS 64       /* MX hosts examined */
 
+#define MC_DKIM_MAX_SELECTORS 128 /* selectors asked, user's and guessed */
+#define MC_DKIM_MAX_KEY_B64 8192  /* base64 characters of a p= we decode
+                                     (a 16384-bit key needs about 2800) */
+#define MC_DKIM_MAX_RECORDS 8     /* TXT records examined at one selector */
+
+#define MC_DMARC_WALK_MAX 8       /* RFC 9989 4.10: queries in a tree walk */
+#define MC_DMARC_MAX_URIS 32      /* rua/ruf URIs examined (more: counted) */
+#define MC_SPF_MAX_LOOKUPS 10    /* RFC 7208 4.6.4: terms causing DNS lookups */
+#define MC_SPF_MAX_VOID 2        /* RFC 7208 4.6.4: lookups finding nothing */
+#define MC_SPF_MAX_ADDRS 10      /* RFC 7208 4.6.4: MX hosts, PTR names */
+#define MC_SPF_WARN_LOOKUPS 8    /* our own: close to the limit */
+#define MC_SPF_MAX_DEPTH 20      /* our own: nesting of the lookup tree */
+
 #endif

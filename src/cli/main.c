@@ -7,6 +7,7 @@
  * this file exits.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -16,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "mailcheck/check.h"
+#include "mailcheck/datafile.h"
+#include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
 #include "mailcheck/util.h"
@@ -33,7 +37,8 @@ struct list {
 };
 
 struct cli {
-	struct list resolvers, zones, selectors, ips;
+	struct list resolvers, zones, selectors, ips, dnsbl_zones;
+	const char *dnsbl_config;
 	enum format format;
 	double timeout;
 	const char *checks;
@@ -42,6 +47,7 @@ struct cli {
 
 static const char usage_text[] =
 "usage: mailcheck [OPTIONS] DOMAIN...       full health check (also: mailcheck check ...)\n"
+"       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -50,6 +56,12 @@ static const char usage_text[] =
 "                               | jsonl (one document a line)\n"
 "  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
+"  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
+"                               shipped list of common selectors\n"
+"  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
+"      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
+"                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
 "  -v, --verbose                more detail\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
@@ -58,7 +70,10 @@ static const char usage_text[] =
 "Exit codes: 0 all checks ok or info, 1 a warning, 2 a critical finding,\n"
 "3 unknown (bad usage, or a check could not reach a verdict). A critical\n"
 "finding outranks an unknown one, which outranks a warning.\n"
-"Colours are used on a terminal unless NO_COLOR is set.\n";
+"Colours are used on a terminal unless NO_COLOR is set.\n"
+"Shipped data (the DKIM selector list) is read from $MAILCHECK_DATADIR if set,\n"
+"else from ../share/mailcheck or data/ beside the executable, else from\n"
+MC_DATADIR ".\n";
 
 static void
 usage_error(const char *fmt, const char *arg)
@@ -129,6 +144,44 @@ raise_fd_limit(void)
 	}
 }
 
+/*
+ * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
+ * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
+ */
+static int
+load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
+    size_t n, struct mc_dnsbl_list **out)
+{
+	char path[1024], err[1024];
+	size_t i;
+
+	*out = NULL;
+	if (cli->dnsbl_zones.n > 0)
+		*out = mc_dnsbl_list_generic(cli->dnsbl_zones.v,
+		    cli->dnsbl_zones.n, err, sizeof(err));
+	else if (cli->dnsbl_config != NULL)
+		*out = mc_dnsbl_list_load(cli->dnsbl_config, err, sizeof(err));
+	else {
+		for (i = 0; i < n; i++)
+			if (strcmp(selected[i]->name, "dnsbl") == 0)
+				break;
+		if (i == n)
+			return 0;
+		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
+			fprintf(stderr, "mailcheck: cannot find the blocklist "
+			    "zone list 'dnsbl-zones' (looked in %s): set "
+			    "MAILCHECK_DATADIR or use --dnsbl-config\n", path);
+			return -1;
+		}
+		*out = mc_dnsbl_list_load(path, err, sizeof(err));
+	}
+	if (*out == NULL) {
+		fprintf(stderr, "mailcheck: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
@@ -150,6 +203,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
+	char name[MC_DNS_NAME_MAX + 2], err[128];
 	int c;
 
 	opterr = 0;
@@ -188,11 +242,14 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->checks = optarg;
 			break;
 		case 's':
+			if (mc_domain_normalise(optarg, name, sizeof(name), 1,
+			    err, sizeof(err)) == -1) {
+				usage_error("invalid DKIM selector '%s'", optarg);
+				return -1;
+			}
 			if (list_add(&cli->selectors, optarg, "--dkim-selector") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses DKIM "
-			    "selectors yet", "--dkim-selector");
-			return -1;
+			break;
 		case 'i':
 			if (inet_pton(AF_INET, optarg, buf) != 1 &&
 			    inet_pton(AF_INET6, optarg, buf) != 1) {
@@ -201,14 +258,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			if (list_add(&cli->ips, optarg, "--ip") == -1)
 				return -1;
-			usage_error("%s: no check in this version uses outbound "
-			    "addresses yet", "--ip");
-			return -1;
+			break;
 		case OPT_DNSBL_ZONE:
+			if (list_add(&cli->dnsbl_zones, optarg,
+			    "--dnsbl-zone") == -1)
+				return -1;
+			break;
 		case OPT_DNSBL_CONFIG:
-			usage_error("%s: the dnsbl check is not in this version yet",
-			    c == OPT_DNSBL_ZONE ? "--dnsbl-zone" : "--dnsbl-config");
-			return -1;
+			cli->dnsbl_config = optarg;
+			break;
 		case 'v':
 			cli->verbose++;
 			break;
@@ -243,6 +301,7 @@ main(int argc, char **argv)
 	struct cli cli = { .timeout = MC_DEFAULT_TIMEOUT };
 	struct mc_report rep;
 	struct mc_dns *dns;
+	struct mc_dnsbl_list *dnsbl = NULL;
 	enum mc_status worst = MC_OK;
 	char err[512];
 	const char *nc;
@@ -253,8 +312,9 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
-	} else if (argc > 1 && (strcmp(argv[1], "spf") == 0 ||
-	    strcmp(argv[1], "dkim-verify") == 0 ||
+	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
+		return mc_cli_spf(argc - 1, argv + 1);
+	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
 		fprintf(stderr, "mailcheck: the '%s' command is not in this "
 		    "version yet\n", argv[1]);
@@ -271,6 +331,11 @@ main(int argc, char **argv)
 		usage_error("%s", "--resolver and --zone-file exclude each other");
 		return EXIT_USAGE;
 	}
+	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
+		usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
+		    "other");
+		return EXIT_USAGE;
+	}
 
 	if (cli.checks != NULL) {
 		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
@@ -283,6 +348,8 @@ main(int argc, char **argv)
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
+	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1)
+		return EXIT_USAGE;
 	/* validate every domain before asking anything */
 	for (i = optind; i < argc; i++) {
 		char name[MC_DNS_NAME_MAX + 2];
@@ -290,6 +357,7 @@ main(int argc, char **argv)
 		if (mc_domain_normalise(argv[i], name, sizeof(name), 0, err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "mailcheck: invalid domain: %s\n", err);
+			mc_dnsbl_list_free(dnsbl);
 			return EXIT_USAGE;
 		}
 	}
@@ -311,6 +379,7 @@ main(int argc, char **argv)
 	dns = mc_dns_new(&dcfg, start + cli.timeout, err, sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mailcheck: %s\n", err);
+		mc_dnsbl_list_free(dnsbl);
 		return EXIT_USAGE;
 	}
 
@@ -318,6 +387,7 @@ main(int argc, char **argv)
 	opts.nips = cli.ips.n;
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
+	opts.dnsbl = dnsbl;
 	rcfg.checks = selected;
 	rcfg.nchecks = (size_t)n;
 	rcfg.opts = &opts;
@@ -347,5 +417,6 @@ main(int argc, char **argv)
 			break;
 	}
 	mc_dns_free(dns);
+	mc_dnsbl_list_free(dnsbl);
 	return finish(mc_status_exit(worst));
 }

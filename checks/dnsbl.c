@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * checks/dnsbl.c - is the domain's mail on a blocklist? (RFC 5782)
+ *
+ * The zones come from the zone list (mailcheck/dnsbl_zones.h): the shipped
+ * data/dnsbl-zones, --dnsbl-config or --dnsbl-zone.  IP zones are asked
+ * for every public address of the domain's mail (src/mailaddrs.c), domain
+ * zones for the domain and its MX host names; each zone's self-test
+ * entries (RFC 5782 5) are asked in the same batch as the real questions,
+ * so the check costs one round trip, plus one for the TXT reasons of
+ * listed entries.
+ *
+ * Never a false alarm: only a documented listing code is a listing.  An
+ * error code (Spamhaus 127.255.255.254 for public resolvers, URIBL
+ * 127.0.0.1, SURBL bit 1), an answer outside 127.0.0.0/8 (a resolver that
+ * rewrites NXDOMAIN), too many records, or a failed self-test make the zone
+ * unusable: it is reported so, and none of its answers count.  A SERVFAIL
+ * or timeout is unknown, never clean.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mailcheck/check.h"
+#include "mailcheck/datafile.h"
+#include "mailcheck/dnsbl_zones.h"
+#include "mailcheck/limits.h"
+#include "mailcheck/mailaddrs.h"
+#include "mailcheck/util.h"
+#include "banned.h"
+
+#define DNSBL_MAX_ANSWERS 16  /* records a sane blocklist answer holds */
+#define DNSBL_MAX_TXT 4       /* TXT records joined into a reason */
+#define DNSBL_REASON_MAX 400  /* bytes of a reason kept */
+
+enum zstate { Z_USABLE, Z_UNUSABLE, Z_SELF_TEST, Z_TEMPFAIL };
+
+static const char *const zstate_str[] = {
+	[Z_USABLE] = "usable",
+	[Z_UNUSABLE] = "unusable",
+	[Z_SELF_TEST] = "self-test-failed",
+	[Z_TEMPFAIL] = "tempfail",
+};
+
+/* One question of the batch. */
+struct ask {
+	size_t zone;
+	const char *subject;   /* address or domain; NULL for a self-test */
+	int test;              /* 1: listed test entry, 2: unlisted */
+	enum mc_dnsbl_verdict verdict;
+	int answered;          /* records present */
+	char codes[128];
+	char meaning[512];
+	const struct mc_dns_answer *txt;
+	size_t tqi;            /* its TXT question, when listed */
+	int has_txt;
+};
+
+struct zres {
+	enum zstate state;
+	size_t first;          /* its first question: the two self-tests */
+	char reason[600];
+	json_t *results;
+};
+
+static const struct mc_dnsbl_list *
+zone_list(struct mc_ctx *ctx, struct mc_dnsbl_list **owned)
+{
+	char path[1024], err[512];
+
+	*owned = NULL;
+	if (ctx->opts != NULL && ctx->opts->dnsbl != NULL)
+		return ctx->opts->dnsbl;
+	if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
+		mc_result_summary(ctx->result, "no blocklist zone list "
+		    "(data file dnsbl-zones not found in %s)", path);
+		return NULL;
+	}
+	*owned = mc_dnsbl_list_load(path, err, sizeof(err));
+	if (*owned == NULL)
+		mc_result_summary(ctx->result, "%s", err);
+	return *owned;
+}
+
+/* Classify every record of one answer into a. */
+static void
+classify(const struct mc_dnsbl_zone *z, struct ask *a,
+    const struct mc_dns_answer *ans, struct zres *zr)
+{
+	char meaning[512];
+	enum mc_dnsbl_verdict v;
+	size_t i, used = 0;
+	int n;
+
+	a->verdict = MC_DNSBL_UNDOCUMENTED;
+	a->codes[0] = a->meaning[0] = '\0';
+	if (ans->status != MC_DNS_OK)
+		return;
+	if (ans->count > DNSBL_MAX_ANSWERS) {
+		if (zr->state == Z_USABLE) {
+			zr->state = Z_UNUSABLE;
+			snprintf(zr->reason, sizeof(zr->reason), "it answered %zu "
+			    "records to %s, where a blocklist answers a few: not "
+			    "a blocklist answer", ans->count, ans->qname);
+		}
+		return;
+	}
+	for (i = 0; i < ans->count; i++) {
+		if (ans->rr[i].type != MC_RR_A)
+			continue;
+		a->answered = 1;
+		v = mc_dnsbl_classify(z, ans->rr[i].addr, meaning,
+		    sizeof(meaning));
+		n = snprintf(a->codes + used, sizeof(a->codes) - used, "%s%s",
+		    used > 0 ? ", " : "", ans->rr[i].data);
+		if (n > 0 && (size_t)n < sizeof(a->codes) - used)
+			used += (size_t)n;
+		if (v == MC_DNSBL_ERROR && zr->state == Z_USABLE) {
+			zr->state = Z_UNUSABLE;
+			snprintf(zr->reason, sizeof(zr->reason), "it answered %s "
+			    "for %s: %s", ans->rr[i].data, ans->qname, meaning);
+		}
+		if (v > a->verdict || (v == a->verdict && v != MC_DNSBL_ERROR &&
+		    a->meaning[0] == '\0')) {
+			a->verdict = v;
+			snprintf(a->meaning, sizeof(a->meaning), "%s", meaning);
+		} else if (v == a->verdict && v != MC_DNSBL_UNDOCUMENTED &&
+		    strstr(a->meaning, meaning) == NULL) {
+			size_t l = strlen(a->meaning);
+
+			snprintf(a->meaning + l, sizeof(a->meaning) - l, "; %s",
+			    meaning);
+		}
+	}
+}
+
+/* The self-test of zone zi (RFC 5782 5), unless it is unusable already. */
+static void
+self_test(const struct mc_dnsbl_zone *z, struct zres *zr,
+    const struct ask *listed, const struct mc_dns_answer *lans,
+    const struct ask *unlisted, const struct mc_dns_answer *uans)
+{
+	if (zr->state != Z_USABLE)
+		return;
+	if (mc_dns_failed(lans) || mc_dns_failed(uans)) {
+		zr->state = Z_TEMPFAIL;
+		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s: %s",
+		    mc_dns_failed(lans) ? lans->qname : uans->qname,
+		    mc_dns_failed(lans) ?
+		    (lans->why != NULL ? lans->why : "no answer") :
+		    (uans->why != NULL ? uans->why : "no answer"));
+		return;
+	}
+	if (listed->verdict != MC_DNSBL_LISTED &&
+	    listed->verdict != MC_DNSBL_POLICY) {
+		zr->state = Z_SELF_TEST;
+		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s is "
+		    "not listed (%s%s): the zone is retired, or the resolver "
+		    "filters it", z->test_listed, listed->answered ?
+		    "undocumented answer " : mc_dns_status_str(lans->status),
+		    listed->answered ? listed->codes : "");
+		return;
+	}
+	if (unlisted->answered) {
+		zr->state = Z_SELF_TEST;
+		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s, "
+		    "which no blocklist lists, is listed (%s): the zone or the "
+		    "resolver answers everything", z->test_unlisted,
+		    unlisted->codes);
+	}
+}
+
+/* Join up to DNSBL_MAX_TXT TXT records into a reason (arena). */
+static char *
+txt_reason(struct mc_arena *arena, const struct mc_dns_answer *txt,
+    size_t *lenp)
+{
+	char *buf;
+	size_t i, used = 0, n, k = 0;
+
+	*lenp = 0;
+	if (txt == NULL || txt->status != MC_DNS_OK)
+		return NULL;
+	buf = mc_arena_alloc(arena, DNSBL_REASON_MAX + 1);
+	if (buf == NULL)
+		return NULL;
+	for (i = 0; i < txt->count && k < DNSBL_MAX_TXT; i++) {
+		if (txt->rr[i].type != MC_RR_TXT)
+			continue;
+		if (k++ > 0 && used + 3 < DNSBL_REASON_MAX) {
+			memcpy(buf + used, " / ", 3);
+			used += 3;
+		}
+		n = txt->rr[i].len;
+		if (n > DNSBL_REASON_MAX - used)
+			n = DNSBL_REASON_MAX - used;
+		memcpy(buf + used, txt->rr[i].data, n);
+		used += n;
+	}
+	buf[used] = '\0';
+	*lenp = used;
+	return k > 0 ? buf : NULL;
+}
+
+/*
+ * The question for one key in zone z: the reversed address (addr, len) or
+ * the domain.  Returns 1 added, 0 when the name is too long, -1 on error.
+ */
+static int
+add_query(struct mc_ctx *ctx, struct mc_dns_query *q, struct ask *asks,
+    size_t *nq, size_t zi, const struct mc_dnsbl_zone *z,
+    const unsigned char *addr, size_t len, const char *domain,
+    const char *subject, int test)
+{
+	char *name;
+	size_t size = 80 + strlen(z->zone);
+
+	if (addr != NULL) {
+		name = mc_arena_alloc(ctx->arena, size);
+		if (name == NULL || mc_reverse_name(addr, len, z->zone, name,
+		    size) == -1)
+			return -1;
+	} else {
+		name = mc_arena_printf(ctx->arena, "%s.%s", domain, z->zone);
+		if (name == NULL)
+			return -1;
+	}
+	if (strlen(name) > MC_DNS_NAME_MAX)
+		return 0;
+	q[*nq].name = name;
+	q[*nq].type = MC_RR_A;
+	asks[*nq].zone = zi;
+	asks[*nq].subject = subject;
+	asks[*nq].test = test;
+	(*nq)++;
+	return 1;
+}
+
+/* The domain and its MX host names, without repeats (arena). */
+static const char **
+domain_subjects(struct mc_ctx *ctx, const struct mc_mailaddrs *ma, size_t *n)
+{
+	const char **v;
+	size_t i, k;
+
+	v = mc_arena_calloc(ctx->arena, ma->nmx_hosts + 1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	*n = 0;
+	v[(*n)++] = ctx->domain;
+	for (i = 0; i < ma->nmx_hosts; i++) {
+		for (k = 0; k < *n; k++)
+			if (strcmp(v[k], ma->mx_hosts[i]) == 0)
+				break;
+		if (k == *n)
+			v[(*n)++] = ma->mx_hosts[i];
+	}
+	return v;
+}
+
+static json_t *
+result_json(const struct ask *a, const struct mc_dns_answer *ans,
+    const char *reason, size_t rlen)
+{
+	const char *st;
+
+	if (mc_dns_failed(ans))
+		st = mc_dns_status_str(ans->status);
+	else if (!a->answered)
+		st = "clean";
+	else if (a->verdict == MC_DNSBL_LISTED)
+		st = "listed";
+	else if (a->verdict == MC_DNSBL_POLICY)
+		st = "policy";
+	else
+		st = "undocumented";
+	return json_pack("{s:o, s:s, s:o, s:o, s:o}",
+	    "subject", mc_json_dns_string(a->subject, strlen(a->subject)),
+	    "status", st,
+	    "codes", a->answered ? json_string(a->codes) : json_null(),
+	    "meaning", a->answered && a->meaning[0] != '\0' ?
+	    mc_json_dns_string(a->meaning, strlen(a->meaning)) : json_null(),
+	    "reason", reason != NULL ? mc_json_dns_string(reason, rlen) :
+	    json_null());
+}
+
+/* Findings of one counted answer. */
+static void
+report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
+    const struct ask *a, const struct mc_dns_answer *ans,
+    const char *txt, size_t tlen)
+{
+	struct mc_result *r = ctx->result;
+	char *reason = NULL;
+	size_t i;
+
+	/* the message is a C string: a NUL must not cut it (data keeps it) */
+	if (txt != NULL)
+		reason = mc_arena_strndup(ctx->arena, txt, tlen);
+	if (reason != NULL)
+		for (i = 0; i < tlen; i++)
+			if (reason[i] == '\0')
+				reason[i] = '?';
+
+	if (mc_dns_failed(ans)) {
+		mc_finding_dns(r, ans, "a blocklist entry");
+		return;
+	}
+	if (!a->answered)
+		return;
+	switch (a->verdict) {
+	case MC_DNSBL_LISTED:
+	case MC_DNSBL_POLICY:
+		mc_finding_add(r, a->verdict == MC_DNSBL_LISTED ?
+		    MC_F_DNSBL_LISTED : MC_F_DNSBL_LISTED_POLICY, a->subject,
+		    "%s is listed on %s (%s: %s)%s%s%s", a->subject, z->zone,
+		    a->codes, a->meaning, reason != NULL ? "; reason: \"" : "",
+		    reason != NULL ? reason : "", reason != NULL ? "\"" : "");
+		break;
+	case MC_DNSBL_UNDOCUMENTED:
+		mc_finding_add(r, MC_F_DNSBL_UNDOCUMENTED, a->subject,
+		    "%s answered %s for %s, a code its documentation does not "
+		    "define: no verdict", z->zone, a->codes, a->subject);
+		break;
+	case MC_DNSBL_ERROR:
+		break; /* the zone is unusable: reported once */
+	}
+}
+
+static void
+report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
+    const struct zres *zr)
+{
+	struct mc_result *r = ctx->result;
+
+	switch (zr->state) {
+	case Z_USABLE:
+		break;
+	case Z_UNUSABLE:
+		mc_finding_add(r, MC_F_DNSBL_ZONE_UNUSABLE, z->zone,
+		    "blocklist %s cannot be used: %s; its answers are not "
+		    "counted", z->zone, zr->reason);
+		break;
+	case Z_SELF_TEST:
+		mc_finding_add(r, MC_F_DNSBL_SELF_TEST_FAILED, z->zone,
+		    "blocklist %s failed its self-test: %s; its answers are not "
+		    "counted", z->zone, zr->reason);
+		break;
+	case Z_TEMPFAIL:
+		mc_finding_add(r, MC_F_DNSBL_ZONE_TEMPFAIL, z->zone,
+		    "blocklist %s did not answer %s; its answers are not "
+		    "counted", z->zone, zr->reason);
+		break;
+	}
+}
+
+static int
+dnsbl_run(struct mc_ctx *ctx)
+{
+	struct mc_result *r = ctx->result;
+	const struct mc_dnsbl_list *list;
+	struct mc_dnsbl_list *owned = NULL;
+	const struct mc_dnsbl_zone *z;
+	struct mc_mailaddrs ma;
+	struct mc_dns_query *q = NULL, *tq = NULL;
+	struct ask *asks = NULL;
+	struct zres *zr = NULL;
+	const char **doms = NULL;
+	unsigned char tb[4];
+	json_t *data, *zones, *addrs, *jd, *jz;
+	const char *reason;
+	size_t i, zi, ndoms = 0, nip = 0, nq = 0, ntq = 0, max, rlen;
+	size_t nlisted = 0, nchecked = 0, nunusable = 0, ntempfail = 0;
+	int rc = -1;
+
+	data = json_object();
+	if (data == NULL)
+		return -1;
+	r->data = data;
+	list = zone_list(ctx, &owned);
+	if (list == NULL) {
+		mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL, "the dnsbl check "
+		    "has no zone list: %s", r->summary != NULL ? r->summary :
+		    "unknown reason");
+		return 0;
+	}
+	json_object_set_new(data, "zone_list",
+	    mc_json_dns_string(list->source, strlen(list->source)));
+	if (mc_mailaddrs_collect(ctx, &ma) == -1)
+		goto out;
+	for (i = 0; i < ma.nfailed; i++)
+		mc_finding_dns(r, ma.failed[i], "the addresses of the mail hosts");
+	doms = domain_subjects(ctx, &ma, &ndoms);
+	if (doms == NULL)
+		goto out;
+
+	addrs = json_array();
+	json_object_set_new(data, "addresses", addrs);
+	for (i = 0; i < ma.naddrs; i++) {
+		json_t *o = mc_mailaddr_json(&ma.addrs[i]);
+
+		json_object_set_new(o, "checked",
+		    json_boolean(ma.addrs[i].public));
+		json_array_append_new(addrs, o);
+		if (ma.addrs[i].public)
+			nip++;
+	}
+	jd = json_array();
+	for (i = 0; i < ndoms; i++)
+		json_array_append_new(jd, mc_json_dns_string(doms[i],
+		    strlen(doms[i])));
+	json_object_set_new(data, "domains", jd);
+	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
+	json_object_set_new(data, "spf_terms_skipped",
+	    json_integer((json_int_t)ma.spf_skipped));
+	if (nip == 0 && ma.nfailed == 0)
+		mc_finding_add(r, MC_F_DNSBL_NO_ADDRESS, ctx->domain,
+		    "no public address of %s's mail to look up (no MX address "
+		    "and no --ip); only domain lists were asked", ctx->domain);
+
+	/* every question of every zone, self-tests included, in one batch */
+	max = list->nzones * (2 + (nip > ndoms ? nip : ndoms));
+	q = mc_arena_calloc(ctx->arena, max + 1, sizeof(*q));
+	asks = mc_arena_calloc(ctx->arena, max + 1, sizeof(*asks));
+	zr = mc_arena_calloc(ctx->arena, list->nzones + 1, sizeof(*zr));
+	if (q == NULL || asks == NULL || zr == NULL)
+		goto out;
+	for (zi = 0; zi < list->nzones; zi++) {
+		z = &list->zones[zi];
+		zr[zi].first = nq;
+		if (z->kind == MC_DNSBL_KIND_IP) {
+			if (inet_pton(AF_INET, z->test_listed, tb) != 1 ||
+			    add_query(ctx, q, asks, &nq, zi, z, tb, 4, NULL,
+			    z->test_listed, 1) != 1 ||
+			    inet_pton(AF_INET, z->test_unlisted, tb) != 1 ||
+			    add_query(ctx, q, asks, &nq, zi, z, tb, 4, NULL,
+			    z->test_unlisted, 2) != 1)
+				goto out;
+			for (i = 0; i < ma.naddrs; i++) {
+				if (!ma.addrs[i].public || (z->ipv4_only &&
+				    ma.addrs[i].len != 4))
+					continue;
+				if (add_query(ctx, q, asks, &nq, zi, z,
+				    ma.addrs[i].addr, ma.addrs[i].len, NULL,
+				    ma.addrs[i].text, 0) == -1)
+					goto out;
+			}
+		} else {
+			if (add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
+			    z->test_listed, z->test_listed, 1) != 1 ||
+			    add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
+			    z->test_unlisted, z->test_unlisted, 2) != 1)
+				goto out;
+			for (i = 0; i < ndoms; i++)
+				if (add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
+				    doms[i], doms[i], 0) == -1)
+					goto out;
+		}
+	}
+	mc_dns_lookup_batch(ctx->dns, q, nq);
+
+	/* classify; errors anywhere make the zone unusable */
+	for (i = 0; i < nq; i++)
+		classify(&list->zones[asks[i].zone], &asks[i], q[i].ans,
+		    &zr[asks[i].zone]);
+	for (zi = 0; zi < list->nzones; zi++) {
+		i = zr[zi].first;
+		self_test(&list->zones[zi], &zr[zi], &asks[i], q[i].ans,
+		    &asks[i + 1], q[i + 1].ans);
+	}
+
+	/* TXT reasons of the listings that count, in one batch */
+	tq = mc_arena_calloc(ctx->arena, nq + 1, sizeof(*tq));
+	if (tq == NULL)
+		goto out;
+	for (i = 0; i < nq; i++) {
+		if (asks[i].test || zr[asks[i].zone].state != Z_USABLE ||
+		    (asks[i].verdict != MC_DNSBL_LISTED &&
+		    asks[i].verdict != MC_DNSBL_POLICY))
+			continue;
+		asks[i].tqi = ntq;
+		asks[i].has_txt = 1;
+		tq[ntq].name = q[i].name;
+		tq[ntq++].type = MC_RR_TXT;
+	}
+	mc_dns_lookup_batch(ctx->dns, tq, ntq);
+	for (i = 0; i < nq; i++)
+		if (asks[i].has_txt)
+			asks[i].txt = tq[asks[i].tqi].ans;
+
+	zones = json_array();
+	json_object_set_new(data, "zones", zones);
+	for (zi = 0; zi < list->nzones; zi++) {
+		z = &list->zones[zi];
+		report_zone(ctx, z, &zr[zi]);
+		if (zr[zi].state == Z_USABLE)
+			nchecked++;
+		else if (zr[zi].state == Z_TEMPFAIL)
+			ntempfail++;
+		else
+			nunusable++;
+		zr[zi].results = json_array();
+		for (i = 0; i < nq; i++) {
+			if (asks[i].zone != zi || asks[i].test)
+				continue;
+			reason = txt_reason(ctx->arena, asks[i].txt, &rlen);
+			if (zr[zi].state == Z_USABLE) {
+				report_answer(ctx, z, &asks[i], q[i].ans, reason,
+				    rlen);
+				if (asks[i].answered && (asks[i].verdict ==
+				    MC_DNSBL_LISTED || asks[i].verdict ==
+				    MC_DNSBL_POLICY))
+					nlisted++;
+			}
+			json_array_append_new(zr[zi].results,
+			    result_json(&asks[i], q[i].ans, reason, rlen));
+		}
+		jz = json_pack("{s:s, s:s, s:s, s:o, s:o}",
+		    "zone", z->zone,
+		    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
+		    "status", zstate_str[zr[zi].state],
+		    "reason", zr[zi].state == Z_USABLE ? json_null() :
+		    mc_json_dns_string(zr[zi].reason, strlen(zr[zi].reason)),
+		    "results", zr[zi].state == Z_USABLE ? zr[zi].results :
+		    json_array());
+		if (zr[zi].state != Z_USABLE)
+			json_decref(zr[zi].results);
+		json_array_append_new(zones, jz);
+	}
+	mc_metric_set(r, "listed", (double)nlisted);
+	mc_metric_set(r, "zones_checked", (double)nchecked);
+	mc_metric_set(r, "zones_unusable", (double)nunusable);
+	mc_metric_set(r, "zones_tempfail", (double)ntempfail);
+	mc_result_summary(r, "%zu listing%s on %zu usable zone%s (%zu "
+	    "address%s, %zu domain%s)%s", nlisted, nlisted == 1 ? "" : "s",
+	    nchecked, nchecked == 1 ? "" : "s", nip, nip == 1 ? "" : "es",
+	    ndoms, ndoms == 1 ? "" : "s", nunusable + ntempfail > 0 ?
+	    "; some zones could not be used" : "");
+	rc = 0;
+out:
+	mc_dnsbl_list_free(owned);
+	return rc;
+}
+
+const struct mc_check mc_check_dnsbl = {
+	.name = "dnsbl",
+	.summary = "blocklists (DNSBL) of the mail addresses and the domain",
+	.rfc = "RFC 5782",
+	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.run = dnsbl_run,
+};

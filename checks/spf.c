@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * checks/spf.c - does the domain publish a sound SPF policy? (RFC 7208)
+ *
+ * Three parts.  The record: selection, syntax, length, type SPF, risky
+ * terms.  The lookup tree: every include and redirect followed
+ * breadth-first, all questions of one level in one mc_dns_lookup_batch()
+ * (the TXT records of the next includes, the MX and address records of the
+ * a, mx and exists terms, the addresses of MX hosts), so a tree costs about
+ * as many round trips as it is deep; each node counts the lookups and void
+ * lookups check_host() would spend on it when nothing matches early.  The
+ * tree is shown even when the record is broken or over the limits.
+ * Authorisation: every address of the domain's MX hosts and every --ip goes
+ * through check_host() (src/spf_eval.c), which by then finds almost every
+ * answer in the cache.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailcheck/check.h"
+#include "mailcheck/limits.h"
+#include "mailcheck/spf.h"
+#include "mailcheck/util.h"
+#include "banned.h"
+
+#define MAX_NODES 64     /* records in the tree */
+#define MAX_PENDING 512  /* questions of one level */
+#define MAX_AUTH 32      /* MX addresses evaluated */
+/* lookup terms after which includes are no longer followed: enough to show
+   how far over the limit a policy is, without fetching an endless tree */
+#define MC_SPF_TREE_LOOKUPS (4 * MC_SPF_MAX_LOOKUPS)
+
+struct node {
+	const char *domain;
+	const char *via;          /* the include/redirect term, NULL: root */
+	struct node *parent;
+	int depth;
+	struct mc_spf_record rec;
+	int ok;                   /* has a parsed record */
+	size_t lookups, voids;
+	json_t *json;
+	json_t *children;
+};
+
+enum pend_kind { P_TXT, P_ADDR, P_MX, P_HOST };
+
+struct pend {
+	enum pend_kind kind;
+	struct node *n;
+	const char *term;
+	const char *name;
+	uint16_t type;
+};
+
+struct tree {
+	struct mc_ctx *ctx;
+	struct node nodes[MAX_NODES];
+	size_t nnodes;
+	struct pend *pend, *next;
+	size_t npend, nnext;
+	size_t lookups, voids;
+	size_t walked;            /* lookup terms met so far, in fetch order */
+	size_t questions;         /* DNS questions this check asked */
+	int truncated;
+	const struct mc_dns_answer *root_mx;
+};
+
+static json_t *
+dstr(const char *s)
+{
+	return s != NULL ? mc_json_dns_string(s, strlen(s)) : json_null();
+}
+
+static void
+push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
+    const char *name, uint16_t type)
+{
+	if (t->nnext == MAX_PENDING) {
+		t->truncated = 1;
+		return;
+	}
+	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
+	    .term = term, .name = name, .type = type };
+}
+
+static int
+is_ancestor(const struct node *n, const char *domain)
+{
+	for (; n != NULL; n = n->parent)
+		if (strcasecmp(n->domain, domain) == 0)
+			return 1;
+	return 0;
+}
+
+static struct node *
+new_node(struct tree *t, struct node *parent, const char *domain,
+    const char *via)
+{
+	struct node *n;
+
+	if (t->nnodes == MAX_NODES) {
+		t->truncated = 1;
+		return NULL;
+	}
+	n = &t->nodes[t->nnodes++];
+	n->domain = domain;
+	n->via = via;
+	n->parent = parent;
+	n->depth = parent != NULL ? parent->depth + 1 : 0;
+	n->json = json_object();
+	n->children = json_array();
+	json_object_set_new(n->json, "domain", dstr(domain));
+	json_object_set_new(n->json, "via", dstr(via));
+	json_object_set_new(n->json, "includes", n->children);
+	if (parent != NULL)
+		json_array_append_new(parent->children, n->json);
+	push(t, P_TXT, n, via, domain, MC_RR_TXT);
+	return n;
+}
+
+/* Walk the terms of a freshly parsed record and queue what they ask. */
+static void
+expand_node(struct tree *t, struct node *n)
+{
+	struct mc_result *r = t->ctx->result;
+	const struct mc_spf_term *term;
+	const char *target;
+	size_t i;
+
+	for (i = 0; i < n->rec.nterms; i++) {
+		term = &n->rec.terms[i];
+		if (term->kind == MC_SPF_REDIRECT && n->rec.has_all)
+			continue; /* 6.1: ignored beside "all" */
+		if (!mc_spf_kind_counts(term->kind))
+			continue;
+		n->lookups++;
+		t->walked++;
+		target = term->domain != NULL ? term->domain : n->domain;
+		if (term->kind == MC_SPF_PTR) {
+			mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the SPF "
+			    "record of %s uses '%s', which is slow and "
+			    "deprecated", n->domain, term->text);
+			continue;
+		}
+		if (term->has_macros)
+			continue; /* depends on the sender: cannot follow */
+		switch (term->kind) {
+		case MC_SPF_INCLUDE:
+		case MC_SPF_REDIRECT:
+			if (is_ancestor(n, target)) {
+				mc_finding_add(r, MC_F_SPF_LOOP, target,
+				    "'%s' in the SPF record of %s loops back to "
+				    "%s", term->text, n->domain, target);
+				continue;
+			}
+			if (n->depth < MC_SPF_MAX_DEPTH &&
+			    t->walked <= MC_SPF_TREE_LOOKUPS)
+				new_node(t, n, target, term->text);
+			else
+				t->truncated = 1;
+			break;
+		case MC_SPF_A:
+		case MC_SPF_MX:
+		case MC_SPF_EXISTS:
+			/* past the limit check_host() asks nothing more */
+			if (t->walked > MC_SPF_MAX_LOOKUPS)
+				continue;
+			break;
+		default:
+			break;
+		}
+		switch (term->kind) {
+		case MC_SPF_A:
+			push(t, P_ADDR, n, term->text, target, MC_RR_A);
+			push(t, P_ADDR, n, term->text, target, MC_RR_AAAA);
+			break;
+		case MC_SPF_MX:
+			push(t, P_MX, n, term->text, target, MC_RR_MX);
+			break;
+		case MC_SPF_EXISTS:
+			push(t, P_ADDR, n, term->text, target, MC_RR_A);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+record_findings(struct tree *t, struct node *n, const struct mc_rr *rr)
+{
+	struct mc_result *r = t->ctx->result;
+	struct mc_spf_error err;
+
+	json_object_set_new(n->json, "record", mc_json_dns_string(rr->data,
+	    rr->len));
+	if (mc_spf_parse(t->ctx->arena, rr->data, rr->len, &n->rec, &err) ==
+	    -1) {
+		mc_finding_add(r, MC_F_SPF_SYNTAX, n->domain, "syntax error in "
+		    "the SPF record of %s at offset %zu, in '%s': %s",
+		    n->domain, err.pos, err.term, err.reason);
+		json_object_set_new(n->json, "error", json_pack("{s:I, s:o, s:o}",
+		    "offset", (json_int_t)err.pos, "term", dstr(err.term),
+		    "reason", dstr(err.reason)));
+		return;
+	}
+	n->ok = 1;
+}
+
+/* A TXT answer for a node arrived. */
+static void
+got_txt(struct tree *t, struct node *n, const struct mc_dns_answer *ans)
+{
+	struct mc_result *r = t->ctx->result;
+	size_t idx = 0;
+	int sel;
+
+	if (mc_dns_failed(ans)) {
+		mc_finding_dns(r, ans, "the SPF record");
+		json_object_set_new(n->json, "error", json_string("lookup failed"));
+		return;
+	}
+	sel = mc_spf_select(ans, &idx);
+	if (sel == -1) {
+		mc_finding_add(r, MC_F_SPF_MULTIPLE, n->domain, "%s publishes "
+		    "more than one SPF record: every check of it is a "
+		    "permerror", n->domain);
+		json_object_set_new(n->json, "error",
+		    json_string("several records"));
+		return;
+	}
+	if (sel == 0) {
+		if (n->parent == NULL)
+			mc_finding_add(r, MC_F_SPF_NONE, n->domain, "%s publishes "
+			    "no SPF record", n->domain);
+		else
+			mc_finding_add(r, MC_F_SPF_TARGET_NONE, n->domain,
+			    "'%s' in the SPF record of %s names %s, which has "
+			    "no SPF record (permerror)", n->via,
+			    n->parent->domain, n->domain);
+		json_object_set_new(n->json, "error", json_string("no record"));
+		return;
+	}
+	record_findings(t, n, &ans->rr[idx]);
+	if (n->parent == NULL) {
+		const struct mc_rr *rr = &ans->rr[idx];
+
+		/* a string over 255 octets cannot exist: DNS and the zone
+		   parser both refuse it (RFC 7208 3.3) */
+		if (rr->len > 512)
+			mc_finding_add(r, MC_F_SPF_RECORD_TOO_LONG, n->domain,
+			    "the SPF record of %s is %zu octets long; over 512 "
+			    "it may not fit a UDP answer", n->domain, rr->len);
+		else if (rr->len > 450)
+			mc_finding_add(r, MC_F_SPF_RECORD_LONG, n->domain,
+			    "the SPF record of %s is %zu octets long; RFC 7208 "
+			    "asks for at most 450", n->domain, rr->len);
+	}
+	if (n->ok)
+		expand_node(t, n);
+}
+
+static void
+count_void(const struct pend *p)
+{
+	p->n->voids++;
+	json_array_append_new(json_object_get(p->n->json, "void"),
+	    json_pack("{s:o, s:o}", "term", dstr(p->term), "name",
+	    dstr(p->name)));
+}
+
+static void
+got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans,
+    const struct mc_dns_answer *pair)
+{
+	size_t i, n = 0;
+
+	switch (p->kind) {
+	case P_TXT:
+		got_txt(t, p->n, ans);
+		break;
+	case P_ADDR:
+		if (p->type == MC_RR_AAAA)
+			break; /* judged with its A twin */
+		if (mc_dns_failed(ans) || (pair != NULL && mc_dns_failed(pair)))
+			break;
+		if (ans->count == 0 && (pair == NULL || pair->count == 0))
+			count_void(p);
+		break;
+	case P_MX:
+		if (mc_dns_failed(ans))
+			break;
+		if (ans->count == 0) {
+			count_void(p);
+			break;
+		}
+		for (i = 0; i < ans->count; i++) {
+			if (ans->rr[i].data[0] == '\0')
+				continue;
+			if (++n > MC_SPF_MAX_ADDRS) {
+				mc_finding_add(t->ctx->result, MC_F_SPF_MX_TOO_MANY,
+				    p->name, "'%s' in the SPF record of %s: %s has "
+				    "more than %d MX hosts (permerror)", p->term,
+				    p->n->domain, p->name, MC_SPF_MAX_ADDRS);
+				break;
+			}
+			push(t, P_HOST, p->n, p->term, ans->rr[i].data, MC_RR_A);
+			push(t, P_HOST, p->n, p->term, ans->rr[i].data,
+			    MC_RR_AAAA);
+		}
+		break;
+	case P_HOST:
+		break;
+	}
+}
+
+/* Is pend[i + 1] the AAAA question of the same a term as pend[i]? */
+static int
+is_twin(const struct tree *t, size_t i)
+{
+	const struct pend *p = &t->pend[i], *q = p + 1;
+
+	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
+	    q->kind == P_ADDR && q->type == MC_RR_AAAA && q->n == p->n &&
+	    q->term == p->term;
+}
+
+/* Fetch the tree, one batch per level. */
+static int
+fetch_tree(struct tree *t)
+{
+	struct mc_ctx *ctx = t->ctx;
+	struct mc_dns_query *q;
+	struct pend *swap;
+	size_t i, extra;
+
+	t->pend = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->pend));
+	t->next = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->next));
+	q = mc_arena_calloc(ctx->arena, MAX_PENDING + 2, sizeof(*q));
+	if (t->pend == NULL || t->next == NULL || q == NULL)
+		return -1;
+	if (new_node(t, NULL, ctx->domain, NULL) == NULL)
+		return -1;
+	json_object_set_new(t->nodes[0].json, "void", json_array());
+	while (t->nnext > 0) {
+		swap = t->pend;
+		t->pend = t->next;
+		t->next = swap;
+		t->npend = t->nnext;
+		t->nnext = 0;
+		for (i = 0; i < t->npend; i++) {
+			q[i].name = t->pend[i].name;
+			q[i].type = t->pend[i].type;
+			if (t->pend[i].kind == P_TXT &&
+			    json_object_get(t->pend[i].n->json, "void") == NULL)
+				json_object_set_new(t->pend[i].n->json, "void",
+				    json_array());
+		}
+		extra = 0;
+		if (t->root_mx == NULL) {
+			/* the first level also asks what authorisation needs */
+			q[i].name = ctx->domain;
+			q[i].type = MC_RR_MX;
+			q[i + 1].name = ctx->domain;
+			q[i + 1].type = MC_RR_SPF;
+			extra = 2;
+		}
+		mc_dns_lookup_batch(ctx->dns, q, t->npend + extra);
+		t->questions += t->npend + extra;
+		if (extra > 0) {
+			t->root_mx = q[t->npend].ans;
+			if (q[t->npend + 1].ans->status == MC_DNS_OK)
+				mc_finding_add(ctx->result, MC_F_SPF_TYPE_SPF,
+				    ctx->domain, "%s publishes a record of type "
+				    "SPF (99), which RFC 7208 removed",
+				    ctx->domain);
+			/* the addresses of the domain's MX hosts, next level */
+			for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
+				if (t->root_mx->rr[i].data[0] == '\0')
+					continue;
+				push(t, P_HOST, &t->nodes[0], NULL,
+				    t->root_mx->rr[i].data, MC_RR_A);
+				push(t, P_HOST, &t->nodes[0], NULL,
+				    t->root_mx->rr[i].data, MC_RR_AAAA);
+			}
+		}
+		for (i = 0; i < t->npend; i++)
+			got_answer(t, &t->pend[i], q[i].ans,
+			    is_twin(t, i) ? q[i + 1].ans : NULL);
+	}
+	return 0;
+}
+
+/* Evaluate one address with check_host(); adds to the authorisation list. */
+static void
+authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
+{
+	struct mc_result *r = ctx->result;
+	struct mc_spf_request req = {
+		.ip = ip,
+		.domain = ctx->domain,
+		.helo = ctx->domain,
+	};
+	struct mc_spf_outcome out;
+	char err[256];
+
+	req.sender = mc_arena_printf(ctx->arena, "postmaster@%s", ctx->domain);
+	if (mc_spf_check_host(ctx->dns, ctx->arena, &req, &out, err,
+	    sizeof(err)) == -1)
+		return;
+	json_decref(out.trace);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:I}",
+	    "ip", ip, "source", from_option ? "option" : "mx",
+	    "result", mc_spf_result_str(out.result),
+	    "reason", dstr(out.reason), "lookups", (json_int_t)out.lookups));
+	switch (out.result) {
+	case MC_SPF_PASS:
+		return;
+	case MC_SPF_TEMPERROR:
+		mc_finding_add(r, MC_F_SPF_TEMPERROR, ip, "SPF check of %s for "
+		    "%s ends in temperror: %s", ip, ctx->domain, out.reason);
+		return;
+	case MC_SPF_PERMERROR:
+	case MC_SPF_NONE:
+		return; /* reported as a record problem already */
+	default:
+		break;
+	}
+	mc_finding_add(r, from_option ? MC_F_SPF_IP_NOT_AUTHORISED :
+	    MC_F_SPF_MX_NOT_AUTHORISED, ip, "%s %s is not authorised by the "
+	    "SPF record of %s: %s (%s)", from_option ? "outbound address" :
+	    "MX address", ip, ctx->domain, mc_spf_result_str(out.result),
+	    out.reason);
+	mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this host) "
+	    "before the 'all' of the SPF record of %s",
+	    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
+}
+
+static void
+root_findings(struct tree *t)
+{
+	struct mc_result *r = t->ctx->result;
+	const struct node *root = &t->nodes[0];
+	const struct mc_spf_term *term;
+	size_t i;
+
+	if (!root->ok)
+		return;
+	for (i = 0; i < root->rec.nterms; i++) {
+		term = &root->rec.terms[i];
+		if (term->kind != MC_SPF_ALL)
+			continue;
+		if (term->qualifier == MC_SPF_PASS)
+			mc_finding_add(r, MC_F_SPF_PLUS_ALL, root->domain,
+			    "the SPF record of %s ends in '%s': every host on "
+			    "the Internet may send as %s", root->domain,
+			    term->text, root->domain);
+		else if (term->qualifier == MC_SPF_NEUTRAL)
+			mc_finding_add(r, MC_F_SPF_NEUTRAL_ALL, root->domain,
+			    "the SPF record of %s ends in '?all': it asserts "
+			    "nothing about other hosts", root->domain);
+	}
+	if (!root->rec.has_all && root->rec.redirect == NULL)
+		mc_finding_add(r, MC_F_SPF_NO_ALL, root->domain, "the SPF record "
+		    "of %s has no 'all' and no 'redirect': other hosts get "
+		    "neutral", root->domain);
+	if (root->rec.exp != NULL && !root->rec.exp->has_macros) {
+		const struct mc_dns_answer *e;
+		size_t pos;
+		char why[160];
+
+		e = mc_dns_lookup(t->ctx->dns, root->rec.exp->domain, MC_RR_TXT);
+		for (i = 0; e->status == MC_DNS_OK && i < e->count; i++)
+			if (mc_spf_macro_check(e->rr[i].data, e->rr[i].len, 1,
+			    &pos, why, sizeof(why)) == -1)
+				mc_finding_add(r, MC_F_SPF_MACRO_INVALID,
+				    root->rec.exp->domain, "the explanation at "
+				    "%s cannot expand (offset %zu: %s); receivers "
+				    "show no explanation", root->rec.exp->domain,
+				    pos, why);
+	}
+}
+
+static int
+spf_run(struct mc_ctx *ctx)
+{
+	struct mc_result *r = ctx->result;
+	struct tree *t;
+	json_t *data, *terms, *auth;
+	const struct node *root;
+	size_t i, k;
+
+	t = mc_arena_calloc(ctx->arena, 1, sizeof(*t));
+	data = json_object();
+	if (t == NULL || data == NULL) {
+		json_decref(data);
+		return -1;
+	}
+	r->data = data;
+	t->ctx = ctx;
+	if (fetch_tree(t) == -1)
+		return -1;
+	root = &t->nodes[0];
+	for (i = 0; i < t->nnodes; i++) {
+		t->lookups += t->nodes[i].lookups;
+		t->voids += t->nodes[i].voids;
+		json_object_set_new(t->nodes[i].json, "lookups",
+		    json_integer((json_int_t)t->nodes[i].lookups));
+		json_object_set_new(t->nodes[i].json, "void_lookups",
+		    json_integer((json_int_t)t->nodes[i].voids));
+	}
+	json_object_set_new(data, "record", json_incref(
+	    json_object_get(root->json, "record") != NULL ?
+	    json_object_get(root->json, "record") : json_null()));
+	terms = json_array();
+	for (i = 0; root->ok && i < root->rec.nterms; i++) {
+		const struct mc_spf_term *term = &root->rec.terms[i];
+
+		json_array_append_new(terms, json_pack("{s:o, s:s, s:o, s:o}",
+		    "term", dstr(term->text), "kind", mc_spf_kind_str(term->kind),
+		    "qualifier", term->kind < MC_SPF_REDIRECT ?
+		    json_string(mc_spf_result_str(term->qualifier)) : json_null(),
+		    "domain", dstr(term->domain)));
+	}
+	json_object_set_new(data, "terms", terms);
+	json_object_set_new(data, "tree", json_incref(root->json));
+	json_object_set_new(data, "truncated", json_boolean(t->truncated));
+	json_object_set_new(data, "questions",
+	    json_integer((json_int_t)t->questions));
+	json_decref(root->json);
+	mc_metric_set(r, "lookups", (double)t->lookups);
+	mc_metric_set(r, "void_lookups", (double)t->voids);
+
+	if (t->lookups > MC_SPF_MAX_LOOKUPS)
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_LOOKUPS, ctx->domain,
+		    "the SPF policy of %s needs %zu%s DNS lookups; more than %d "
+		    "is a permerror", ctx->domain, t->lookups,
+		    t->truncated ? " or more" : "", MC_SPF_MAX_LOOKUPS);
+	else if (t->lookups >= MC_SPF_WARN_LOOKUPS)
+		mc_finding_add(r, MC_F_SPF_LOOKUPS_NEAR_LIMIT, ctx->domain,
+		    "the SPF policy of %s needs %zu DNS lookups, close to the "
+		    "limit of %d", ctx->domain, t->lookups, MC_SPF_MAX_LOOKUPS);
+	if (t->voids > MC_SPF_MAX_VOID)
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, ctx->domain,
+		    "the SPF policy of %s has %zu void lookups (names without "
+		    "records); more than %d is a permerror", ctx->domain,
+		    t->voids, MC_SPF_MAX_VOID);
+	root_findings(t);
+
+	/* authorisation: the MX addresses, then every --ip */
+	auth = json_array();
+	json_object_set_new(data, "authorisation", auth);
+	if (root->ok) {
+		const struct mc_dns_answer *a;
+		size_t n = 0;
+		static const uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
+
+		for (i = 0; t->root_mx != NULL && i < t->root_mx->count; i++) {
+			if (t->root_mx->rr[i].data[0] == '\0')
+				continue;
+			for (int ty = 0; ty < 2; ty++) {
+				a = mc_dns_lookup(ctx->dns, t->root_mx->rr[i].data,
+				    types[ty]);
+				for (k = 0; k < a->count && n < MAX_AUTH; k++, n++)
+					authorise(ctx, a->rr[k].data, 0, auth);
+			}
+		}
+		for (i = 0; i < ctx->opts->nips; i++)
+			authorise(ctx, ctx->opts->ips[i], 1, auth);
+	}
+	if (root->ok) {
+		const char *first = NULL;
+		size_t nmx = 0, npass = 0;
+		json_t *e;
+
+		json_array_foreach(auth, i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "source")),
+			    "mx") != 0)
+				continue;
+			nmx++;
+			if (strcmp(json_string_value(json_object_get(e, "result")),
+			    "pass") == 0 && npass++ == 0)
+				first = json_string_value(json_object_get(e, "ip"));
+		}
+		if (nmx == 1 && npass == 1)
+			mc_result_summary(r, "%s; %zu lookup%s; MX %s passes",
+			    json_string_value(json_object_get(data, "record")),
+			    t->lookups, t->lookups == 1 ? "" : "s", first);
+		else
+			mc_result_summary(r, "%s; %zu lookup%s; %zu of %zu MX "
+			    "address%s pass", json_string_value(json_object_get(
+			    data, "record")), t->lookups, t->lookups == 1 ? "" : "s",
+			    npass, nmx, nmx == 1 ? "" : "es");
+	}
+	return 0;
+}
+
+const struct mc_check mc_check_spf = {
+	.name = "spf",
+	.summary = "SPF record, its lookup tree, and who it authorises",
+	.rfc = "RFC 7208",
+	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.run = spf_run,
+};

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * mailcheck/datafile.h - finding the shipped data files (data/ in the tree)
+ *
+ * A data file NAME ("dnsbl-zones", "dkim-selectors") is looked for in
+ * $MAILCHECK_DATADIR alone when it is set; else, in order, beside the
+ * binary (../share/mailcheck, then data/ of a build tree), in the installed
+ * data directory (MC_DATADIR) and in the source tree's data/ directory.
+ */
+#ifndef MAILCHECK_DATAFILE_H
+#define MAILCHECK_DATAFILE_H
+
+#include <stddef.h>
+
+/*
+ * Write the path of the first readable data file called name to buf.
+ * Returns 1 found, 0 not found (buf then lists the directories tried, for
+ * an error message), -1 when buf is too small.
+ */
+int mc_datafile_path(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/cli/cli.h - subcommands of the mailcheck command
+ *
+ * Each takes the arguments after its name (argv[0] is the subcommand) and
+ * returns the process exit code; only main() exits.
+ */
+#ifndef MAILCHECK_CLI_H
+#define MAILCHECK_CLI_H
+
+/* mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN] */
+int mc_cli_spf(int argc, char **argv);
+
+#endif

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/cli/spf_cmd.c - `mailcheck spf`: RFC 7208 check_host() for one client
+ *
+ * Prints the result, the explanation, the reason, and the numbers of DNS
+ * lookups and void lookups; with --format json a document that also holds
+ * the evaluation trace.  Exit 0 whenever a result was computed (whatever
+ * it is), 3 on bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "mailcheck/limits.h"
+#include "mailcheck/report.h"
+#include "mailcheck/spf.h"
+#include "mailcheck/util.h"
+#include "banned.h"
+
+#define EXIT_USAGE 3
+#define MAX_LIST 64
+
+static const char spf_usage[] =
+"usage: mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
+"\n"
+"Runs RFC 7208 check_host() for a client address.  DOMAIN defaults to the\n"
+"sender's domain, or the HELO name if there is no sender.\n"
+"\n"
+"  -i, --ip ADDR                the client's IPv4 or IPv6 address (required)\n"
+"      --helo NAME              the HELO/EHLO name\n"
+"      --sender ADDR            the MAIL FROM address\n"
+"  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
+"  -z, --zone-file FILE         answer all DNS from zone files (repeatable)\n"
+"  -f, --format FORMAT          text (default on a terminal) | json\n"
+"  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
+"  -h, --help                   print this help and exit\n"
+"\n"
+"Exit codes: 0 a result was computed (it is in the output), 3 bad usage.\n";
+
+static int
+bad_usage(const char *fmt, const char *arg)
+{
+	fputs("mailcheck spf: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'mailcheck spf --help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void
+print_escaped(const char *label, const char *s)
+{
+	char *e;
+
+	if (s == NULL)
+		return;
+	e = mc_escape_dup(s, strlen(s));
+	printf("%-13s %s\n", label, e != NULL ? e : "?");
+	free(e);
+}
+
+static int
+finish(int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
+		fprintf(stderr, "mailcheck: cannot write the result: %s\n",
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	return code;
+}
+
+int
+mc_cli_spf(int argc, char **argv)
+{
+	enum { OPT_HELO = 256, OPT_SENDER };
+	static const struct option longopts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "helo", required_argument, NULL, OPT_HELO },
+		{ "sender", required_argument, NULL, OPT_SENDER },
+		{ "resolver", required_argument, NULL, 'r' },
+		{ "zone-file", required_argument, NULL, 'z' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *resolvers[MAX_LIST], *zones[MAX_LIST];
+	struct mc_dns_config dcfg = { 0 };
+	struct mc_spf_request req = { 0 };
+	struct mc_spf_outcome out;
+	struct mc_arena *arena = NULL;
+	struct mc_dns *dns = NULL;
+	size_t nres = 0, nzones = 0;
+	char err[512], dom[MC_DNS_NAME_MAX + 2], *end;
+	double timeout = MC_DEFAULT_TIMEOUT, start;
+	json_t *doc;
+	int c, json = !isatty(STDOUT_FILENO), rc = EXIT_USAGE;
+
+	start = mc_now();
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:r:z:f:t:h", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			req.ip = optarg;
+			break;
+		case OPT_HELO:
+			req.helo = optarg;
+			break;
+		case OPT_SENDER:
+			req.sender = optarg;
+			break;
+		case 'r':
+			if (nres == MAX_LIST)
+				return bad_usage("too many %s options", "--resolver");
+			resolvers[nres++] = optarg;
+			break;
+		case 'z':
+			if (nzones == MAX_LIST)
+				return bad_usage("too many %s options", "--zone-file");
+			zones[nzones++] = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				json = 1;
+			else if (strcmp(optarg, "text") == 0)
+				json = 0;
+			else
+				return bad_usage("unknown format '%s' (expected "
+				    "text or json)", optarg);
+			break;
+		case 't':
+			errno = 0;
+			timeout = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !isfinite(timeout) || timeout <= 0 || timeout > 86400)
+				return bad_usage("invalid timeout '%s'", optarg);
+			break;
+		case 'h':
+			fputs(spf_usage, stdout);
+			return finish(0);
+		case ':':
+			return bad_usage("option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			return bad_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (req.ip == NULL)
+		return bad_usage("%s", "--ip is required");
+	if (!mc_is_ip_literal(req.ip) || req.ip[0] == '[')
+		return bad_usage("invalid IP address '%s'", req.ip);
+	if (optind < argc - 1)
+		return bad_usage("%s", "more than one domain given");
+	if (optind == argc - 1) {
+		if (mc_domain_normalise(argv[optind], dom, sizeof(dom), 1, err,
+		    sizeof(err)) == -1)
+			return bad_usage("invalid domain: %s", err);
+		req.domain = dom;
+	} else if ((req.sender == NULL || strchr(req.sender, '@') == NULL ||
+	    strrchr(req.sender, '@')[1] == '\0') &&
+	    (req.helo == NULL || *req.helo == '\0'))
+		return bad_usage("%s", "no domain: give DOMAIN, --sender or "
+		    "--helo");
+	if (nres > 0 && nzones > 0)
+		return bad_usage("%s", "--resolver and --zone-file exclude each "
+		    "other");
+
+	dcfg.resolvers = resolvers;
+	dcfg.nresolvers = nres;
+	dcfg.zone_files = zones;
+	dcfg.nzone_files = nzones;
+	dcfg.query_timeout = timeout < MC_QUERY_TIMEOUT ? timeout :
+	    MC_QUERY_TIMEOUT;
+	dns = mc_dns_new(&dcfg, start + timeout, err, sizeof(err));
+	if (dns == NULL) {
+		fprintf(stderr, "mailcheck spf: %s\n", err);
+		goto out;
+	}
+	arena = mc_arena_new();
+	if (arena == NULL) {
+		fprintf(stderr, "mailcheck spf: out of memory\n");
+		goto out;
+	}
+	if (mc_spf_check_host(dns, arena, &req, &out, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcheck spf: %s\n", err);
+		goto out;
+	}
+	if (json) {
+		doc = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o}",
+		    "result", mc_spf_result_str(out.result),
+		    "domain", mc_json_dns_string(out.domain, strlen(out.domain)),
+		    "explanation", out.explanation != NULL ?
+		    mc_json_dns_string(out.explanation, strlen(out.explanation)) :
+		    json_null(),
+		    "reason", out.reason != NULL ?
+		    mc_json_dns_string(out.reason, strlen(out.reason)) :
+		    json_null(),
+		    "lookups", (json_int_t)out.lookups,
+		    "void_lookups", (json_int_t)out.void_lookups,
+		    "queries", (json_int_t)out.queries,
+		    "trace", out.trace);
+		if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER) == -1) {
+			json_decref(doc);
+			fprintf(stderr, "mailcheck spf: cannot write JSON\n");
+			goto out;
+		}
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else {
+		printf("%-13s %s\n", "result:", mc_spf_result_str(out.result));
+		print_escaped("domain:", out.domain);
+		print_escaped("explanation:", out.explanation);
+		print_escaped("reason:", out.reason);
+		printf("%-13s %zu\n", "lookups:", out.lookups);
+		printf("%-13s %zu\n", "void_lookups:", out.void_lookups);
+		json_decref(out.trace);
+	}
+	rc = 0;
+out:
+	mc_arena_free(arena);
+	mc_dns_free(dns);
+	return finish(rc);
+}

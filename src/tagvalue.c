@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/tagvalue.c - the tag=value tokenizer (RFC 6376 3.2)
+ *
+ * One pass over the input with a cursor; the first error stops it and is
+ * kept with its offset.  Work is linear in the input plus MC_TV_MAX_TAGS^2
+ * name comparisons for the duplicate check.
+ */
+#include <string.h>
+
+#include "mailcheck/tagvalue.h"
+#include "banned.h"
+
+struct cur {
+	const char *s;
+	size_t len;
+	size_t pos;
+};
+
+static int
+is_wsp(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnumpunc(int c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* VALCHAR: %x21-3A / %x3C-7E (visible characters but ';') */
+static int
+is_valchar(int c)
+{
+	return c >= 0x21 && c <= 0x7e && c != ';';
+}
+
+/* Length of folding whitespace at pos: WSP, or CRLF followed by WSP. */
+static size_t
+fws_len(const struct cur *c, size_t pos)
+{
+	size_t p = pos;
+
+	for (;;) {
+		if (p < c->len && is_wsp((unsigned char)c->s[p]))
+			p++;
+		else if (p + 2 < c->len && c->s[p] == '\r' &&
+		    c->s[p + 1] == '\n' && is_wsp((unsigned char)c->s[p + 2]))
+			p += 3;
+		else
+			break;
+	}
+	return p - pos;
+}
+
+static void
+skip_fws(struct cur *c)
+{
+	c->pos += fws_len(c, c->pos);
+}
+
+static int
+fail(struct mc_tv_list *l, enum mc_tv_error e, size_t pos)
+{
+	l->err = e;
+	l->errpos = pos;
+	return -1;
+}
+
+int
+mc_tv_parse(struct mc_arena *a, const char *s, size_t len,
+    struct mc_tv_list *l)
+{
+	struct cur c = { .s = s, .len = len, .pos = 0 };
+	size_t npos, nend, vpos, vend, i, w;
+	unsigned char ch;
+	char *name, *value;
+
+	l->n = 0;
+	l->nempty = 0;
+	l->err = MC_TV_OK;
+	l->errpos = 0;
+	l->duppos = 0;
+	for (;;) {
+		skip_fws(&c);
+		if (c.pos == len)
+			break;
+		if (s[c.pos] == ';') {
+			l->nempty++;
+			c.pos++;
+			continue;
+		}
+		npos = c.pos;
+		if (!is_alpha((unsigned char)s[c.pos]))
+			return fail(l, MC_TV_ERR_NAME, c.pos);
+		while (c.pos < len && is_alnumpunc((unsigned char)s[c.pos]))
+			c.pos++;
+		nend = c.pos;
+		skip_fws(&c);
+		if (c.pos == len || s[c.pos] != '=') {
+			/* a stray byte inside the name is a bad name */
+			if (c.pos == nend && c.pos < len && s[c.pos] != ';')
+				return fail(l, MC_TV_ERR_NAME, c.pos);
+			return fail(l, MC_TV_ERR_EQUALS, c.pos);
+		}
+		c.pos++;
+		skip_fws(&c);
+		vpos = vend = c.pos;
+		while (c.pos < len && s[c.pos] != ';') {
+			ch = (unsigned char)s[c.pos];
+			if (is_valchar(ch)) {
+				c.pos++;
+				vend = c.pos;
+			} else if ((w = fws_len(&c, c.pos)) > 0)
+				c.pos += w;
+			else
+				return fail(l, MC_TV_ERR_VALUE, c.pos);
+		}
+		if (l->n == MC_TV_MAX_TAGS)
+			return fail(l, MC_TV_ERR_TOO_MANY, npos);
+		for (i = 0; i < l->n; i++) {
+			if (strlen(l->tag[i].name) == nend - npos &&
+			    memcmp(l->tag[i].name, s + npos, nend - npos) == 0) {
+				l->duppos = l->tag[i].pos;
+				return fail(l, MC_TV_ERR_DUPLICATE, npos);
+			}
+		}
+		name = mc_arena_strndup(a, s + npos, nend - npos);
+		value = mc_arena_strndup(a, s + vpos, vend - vpos);
+		if (name == NULL || value == NULL)
+			return fail(l, MC_TV_ERR_NOMEM, npos);
+		l->tag[l->n].name = name;
+		l->tag[l->n].value = value;
+		l->tag[l->n].pos = npos;
+		l->tag[l->n].vpos = vpos;
+		l->n++;
+		if (c.pos < len)
+			c.pos++; /* the ';' */
+	}
+	return 0;
+}
+
+const struct mc_tv_tag *
+mc_tv_get(const struct mc_tv_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->tag[i].name, name) == 0)
+			return &l->tag[i];
+	return NULL;
+}
+
+const char *
+mc_tv_strerror(enum mc_tv_error e)
+{
+	switch (e) {
+	case MC_TV_OK:
+		return "no error";
+	case MC_TV_ERR_NAME:
+		return "bad tag name";
+	case MC_TV_ERR_EQUALS:
+		return "tag name not followed by '='";
+	case MC_TV_ERR_VALUE:
+		return "byte not allowed in a tag value";
+	case MC_TV_ERR_DUPLICATE:
+		return "duplicate tag";
+	case MC_TV_ERR_TOO_MANY:
+		return "too many tags";
+	case MC_TV_ERR_NOMEM:
+		return "out of memory";
+	}
+	return "unknown error";
+}
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+long
+mc_tv_split(struct mc_arena *a, const char *value, char sep,
+    const char **out, size_t max)
+{
+	const char *p, *start, *end, *next;
+	long n = 0;
+
+	for (p = value; *p != '\0' && is_space((unsigned char)*p); p++)
+		;
+	if (*p == '\0')
+		return 0;
+	for (p = value;; p = next + 1) {
+		next = strchr(p, sep);
+		end = next != NULL ? next : p + strlen(p);
+		start = p;
+		while (start < end && is_space((unsigned char)*start))
+			start++;
+		while (end > start && is_space((unsigned char)end[-1]))
+			end--;
+		if ((size_t)n < max) {
+			out[n] = mc_arena_strndup(a, start, (size_t)(end - start));
+			if (out[n] == NULL)
+				return -1;
+		}
+		n++;
+		if (next == NULL)
+			break;
+	}
+	return n;
+}
