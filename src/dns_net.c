@@ -8,18 +8,19 @@
  * counts only when it comes from a server we asked and its ID and question
  * match ours; anything else is dropped and we go on waiting.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
- * interval; a truncated reply sends the question again over TCP to the same
- * server.  A SERVFAIL or REFUSED sends the question to the next server at
- * once while one is left.  New questions go first to the server that
- * answered last, so a dead first server costs one retransmission interval,
- * not one per round.  A question keeps its socket (and ID) over its retransmissions, so
- * a late answer to an earlier send still counts.  No question outlives its
- * own timeout or the run's deadline.
+ * interval; a question keeps its socket (and ID) over its retransmissions,
+ * so a late answer to an earlier send still counts.  A truncated reply
+ * sends the question again over TCP to the same server; a SERVFAIL or
+ * REFUSED sends it on to the next server at once while one is left.  New
+ * questions go first to the server that answered last, so a dead first
+ * server costs one retransmission interval, not one per round.  No question
+ * outlives its own timeout or the run's deadline.
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
- * the rest start as others finish.  When the process runs out of descriptors,
- * the loop keeps fewer questions in flight instead of failing them.  Nothing here is shared between calls, so
+ * the rest start as others finish.  When the process runs out of
+ * descriptors, the loop keeps fewer questions in flight instead of failing
+ * them.  Nothing here is shared between calls but the preferred server, so
  * any number of threads may resolve batches at the same time.
  */
 #include <sys/random.h>
@@ -327,7 +328,7 @@ slot_start(const struct net *net, struct slot *s, double now, int others)
 			s->wire = NULL;
 			mc_answer_free(s->req->ans);
 			s->req->ans = NULL;
-			s->tries = 0;
+			s->st = SLOT_WAITING;
 			return 1;
 		}
 		mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1,
