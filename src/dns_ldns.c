@@ -276,6 +276,7 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	char qname[MC_DNS_NAME_MAX + 2];
 	const ldns_rr_list *qd;
 	enum mc_reply rc = MC_REPLY_DONE;
+	ldns_lookup_table *rname;
 	ldns_pkt *pkt = NULL;
 	ldns_rr *q;
 	int rcode;
@@ -328,7 +329,13 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
 		break;
 	default:
-		mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d", rcode);
+		rname = ldns_lookup_by_id(ldns_rcodes, rcode);
+		if (rname != NULL)
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "%s",
+			    rname->name);
+		else
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d",
+			    rcode);
 		break;
 	}
 out:

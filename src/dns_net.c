@@ -389,6 +389,18 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 		slot_fail(s, active, "TCP connection refused");
 }
 
+/* Name the server in a failed answer: "SERVFAIL from 127.0.0.1:53". */
+static void
+blame(struct mc_dns_answer *a, const struct server *srv)
+{
+	char why[256];
+
+	if (a->why == NULL)
+		return;
+	snprintf(why, sizeof(why), "%s from %s", a->why, srv->text);
+	mc_answer_fail(a, a->status, a->rcode, "%s", why);
+}
+
 /*
  * SERVFAIL (2) and REFUSED (5) speak for one server: while there is a
  * server not asked yet, ask it at once, as res_send() does.  Returns 1 when
@@ -442,14 +454,16 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);
-		else
+		else {
+			blame(s->req->ans, &net->srv[i]);
 			slot_finish(s, active);
+		}
 		return;
 	}
 }
 
 static void
-tcp_io(struct slot *s, short revents, int *active)
+tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 {
 	unsigned char *nb;
 	socklen_t len;
@@ -525,6 +539,7 @@ tcp_io(struct slot *s, short revents, int *active)
 		    "reply over TCP does not match the question");
 		break;
 	}
+	blame(s->req->ans, &net->srv[s->server]);
 	slot_finish(s, active);
 }
 
@@ -644,7 +659,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (polled[i]->st == SLOT_UDP)
 				udp_read(net, polled[i], now, &active);
 			else
-				tcp_io(polled[i], pfd[i].revents, &active);
+				tcp_io(net, polled[i], pfd[i].revents, &active);
 		}
 	}
 out:

@@ -33,8 +33,8 @@ expect_eq "SERVFAIL: exit 3" "$rc" 3
 expect_eq "SERVFAIL: the mx check is unknown" "$(json_get "$E2E_WORK/sf.json" 'd["checks"][0]["status"]')" unknown
 expect_eq "SERVFAIL: reported as dns.tempfail" \
   "$(json_get "$E2E_WORK/sf.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.tempfail
-expect_eq "SERVFAIL: the message says SERVFAIL" \
-  "$(json_get "$E2E_WORK/sf.json" '"SERVFAIL" in d["checks"][0]["findings"][0]["message"]')" True
+expect_eq "SERVFAIL: the message says SERVFAIL and from which server" \
+  "$(json_get "$E2E_WORK/sf.json" '"SERVFAIL from 127.0.0.1:'"$TESTNS_PORT"'" in d["checks"][0]["findings"][0]["message"]')" True
 expect_eq "SERVFAIL: no implicit-MX guess from a failed lookup" \
   "$(json_get "$E2E_WORK/sf.json" '"hosts" in d["checks"][0]["data"]')" False
 # a SERVFAIL is an answer: no waiting for the 5 s query timeout
@@ -44,6 +44,8 @@ expect_le "SERVFAIL: answered without waiting for a timeout (ms)" $((t1 - t0)) 2
 expect_eq "REFUSED: exit 3" "$?" 3
 expect_eq "REFUSED: reported as dns.permfail" \
   "$(json_get "$E2E_WORK/ref.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.permfail
+expect_eq "REFUSED: the message says REFUSED" \
+  "$(json_get "$E2E_WORK/ref.json" '"REFUSED from" in d["checks"][0]["findings"][0]["message"]')" True
 
 # the text report names the failure too and exits the same way
 "$MC_BIN" -f text -t 10 -r "127.0.0.1:$TESTNS_PORT" --checks mx example.test > "$E2E_WORK/sf.txt"

@@ -242,10 +242,11 @@ test_rcodes(void **state)
 	static const struct {
 		unsigned rcode;
 		enum mc_dns_status status;
+		const char *why;
 	} t[] = {
-		{ 0, MC_DNS_NODATA }, { 1, MC_DNS_PERMFAIL },
-		{ 2, MC_DNS_TEMPFAIL }, { 3, MC_DNS_NXDOMAIN },
-		{ 4, MC_DNS_PERMFAIL }, { 5, MC_DNS_PERMFAIL },
+		{ 0, MC_DNS_NODATA, NULL }, { 1, MC_DNS_PERMFAIL, "FORMERR" },
+		{ 2, MC_DNS_TEMPFAIL, "SERVFAIL" }, { 3, MC_DNS_NXDOMAIN, NULL },
+		{ 4, MC_DNS_PERMFAIL, "NOTIMPL" }, { 5, MC_DNS_PERMFAIL, "REFUSED" },
 	};
 	struct mc_dns_answer *a;
 	struct pkt p;
@@ -259,9 +260,10 @@ test_rcodes(void **state)
 		    MC_REPLY_DONE);
 		assert_int_equal(a->status, t[i].status);
 		assert_int_equal(a->rcode, (int)t[i].rcode);
-		if (t[i].status == MC_DNS_TEMPFAIL ||
-		    t[i].status == MC_DNS_PERMFAIL)
-			assert_non_null(a->why);
+		if (t[i].why != NULL)
+			assert_string_equal(a->why, t[i].why);
+		else
+			assert_null(a->why);
 		mc_answer_free(a);
 	}
 }
