@@ -35,7 +35,9 @@ sort "$E2E_WORK/want" > "$E2E_WORK/want.sorted"
 
 # check_run NAME FDLIMIT
 check_run() {
-  (ulimit -n "$2" && exec "$DNSQ" -v -t 20 -r "127.0.0.1:$KNOT_PORT") \
+  # (a hard limit below FDLIMIT leaves the hard limit)
+  (ulimit -n "$2" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+   exec "$DNSQ" -v -t 20 -r "127.0.0.1:$KNOT_PORT") \
     < "$E2E_WORK/questions" > "$E2E_WORK/$1.out" 2> "$E2E_WORK/$1.err"
   expect_eq "$1: the batch ran" "$?" 0
   expect_eq "$1: status counts" \
