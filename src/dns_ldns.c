@@ -135,7 +135,7 @@ mc_ldns_read_zone(const char *path,
 	ldns_status st;
 	struct mc_rr rr;
 	ldns_rr *lrr;
-	int line = 1, rc = -1, ok;
+	int line = 1, start, errline, rc = -1, ok;
 	FILE *fp;
 
 	fp = fopen(path, "r");
@@ -147,7 +147,21 @@ mc_ldns_read_zone(const char *path,
 	origin = ldns_dname_new_frm_str(".");
 	for (;;) {
 		lrr = NULL;
+		start = line;
 		st = ldns_rr_new_frm_fp_l(&lrr, fp, &ttl, &origin, &prev, &line);
+		/*
+		 * ldns has counted the newline ending the entry (and any
+		 * comment lines before it): the entry's last line is the one
+		 * before, unless the file ended without a newline.
+		 */
+		errline = line > start ? line - 1 : line;
+		if (ferror(fp)) {
+			/* ldns takes a read error for the end of a line */
+			snprintf(err, errsize, "cannot read zone file '%s': %s",
+			    path, strerror(errno));
+			ldns_rr_free(lrr);
+			goto out;
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
 			if (feof(fp))
@@ -156,13 +170,13 @@ mc_ldns_read_zone(const char *path,
 		}
 		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
 			snprintf(err, errsize, "%s:%d: $INCLUDE is not supported",
-			    path, line);
+			    path, errline);
 			goto out;
 		}
 		if (st != LDNS_STATUS_OK) {
 			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && lrr == NULL)
 				break;
-			snprintf(err, errsize, "%s:%d: %s", path, line,
+			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));
 			goto out;
 		}
@@ -175,13 +189,13 @@ mc_ldns_read_zone(const char *path,
 		ldns_rr_free(lrr);
 		if (!ok) {
 			snprintf(err, errsize, "%s:%d: cannot use this record", path,
-			    line);
+			    errline);
 			goto out;
 		}
 		ok = cb(arg, owner, &rr) == 0;
 		free(rr.data);
 		if (!ok) {
-			snprintf(err, errsize, "%s:%d: out of memory", path, line);
+			snprintf(err, errsize, "%s:%d: out of memory", path, errline);
 			goto out;
 		}
 	}

@@ -10,14 +10,39 @@
 #include "mailcheck/util.h"
 #include "banned.h"
 
+/*
+ * The name as it may appear in a message: control characters, DEL and
+ * backslashes escaped as in DNS presentation format (bytes above 0x7f are
+ * kept, so that "bücher.de" reads as typed), cut after a few hundred bytes.
+ */
+static void
+shown(const char *in, size_t len, char *buf, size_t size)
+{
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && o + 8 < size; i++) {
+		c = (unsigned char)in[i];
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += (size_t)snprintf(buf + o, size - o, "\\%03u", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (i < len)
+		o += (size_t)snprintf(buf + o, size - o, "...");
+	buf[o] = '\0';
+}
+
 int
 mc_domain_normalise(const char *in, char *out, size_t outsize,
     int allow_single, char *err, size_t errsize)
 {
 	size_t len, i, label = 0, labels = 1;
 	unsigned char c;
+	char name[4 * (MC_DNS_NAME_MAX + 1) + 8];
 
 	len = strlen(in);
+	shown(in, len, name, sizeof(name));
 	if (len > 0 && in[len - 1] == '.')
 		len--;
 	if (len == 0) {
@@ -27,19 +52,19 @@ mc_domain_normalise(const char *in, char *out, size_t outsize,
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
 		if (c >= 0x80) {
-			snprintf(err, errsize, "'%.*s' is not an ASCII domain name: "
-			    "give its A-label form (xn--...)", (int)len, in);
+			snprintf(err, errsize, "'%s' is not an ASCII domain name: "
+			    "give its A-label form (xn--...)", name);
 			return -1;
 		}
 		if (c == '.') {
 			if (label == 0) {
-				snprintf(err, errsize, "'%.*s' has an empty label",
-				    (int)len, in);
+				snprintf(err, errsize, "'%s' has an empty label",
+				    name);
 				return -1;
 			}
 			if (in[i - 1] == '-') {
-				snprintf(err, errsize, "a label of '%.*s' ends with "
-				    "a hyphen", (int)len, in);
+				snprintf(err, errsize, "a label of '%s' ends with "
+				    "a hyphen", name);
 				return -1;
 			}
 			label = 0;
@@ -47,25 +72,32 @@ mc_domain_normalise(const char *in, char *out, size_t outsize,
 			continue;
 		}
 		if (!isalnum(c) && c != '-' && c != '_') {
-			snprintf(err, errsize, "'%.*s' has a character not allowed "
-			    "in a host name: '%s%c'", (int)len, in,
-			    isprint(c) ? "" : "\\", isprint(c) ? c : '?');
+			if (isprint(c))
+				snprintf(err, errsize, "'%s' has a character not "
+				    "allowed in a host name: '%c'", name, c);
+			else
+				snprintf(err, errsize, "'%s' has a character not "
+				    "allowed in a host name: '\\%03u'", name, c);
 			return -1;
 		}
 		if (c == '-' && label == 0) {
-			snprintf(err, errsize, "a label of '%.*s' starts with a "
-			    "hyphen", (int)len, in);
+			snprintf(err, errsize, "a label of '%s' starts with a "
+			    "hyphen", name);
 			return -1;
 		}
 		if (++label > MC_DNS_LABEL_MAX) {
-			snprintf(err, errsize, "a label of '%.*s' is longer than "
-			    "%d octets", (int)len, in, MC_DNS_LABEL_MAX);
+			snprintf(err, errsize, "a label of '%s' is longer than "
+			    "%d octets", name, MC_DNS_LABEL_MAX);
 			return -1;
 		}
 	}
+	if (label == 0) {
+		snprintf(err, errsize, "'%s' has an empty label", name);
+		return -1;
+	}
 	if (in[len - 1] == '-') {
-		snprintf(err, errsize, "a label of '%.*s' ends with a hyphen",
-		    (int)len, in);
+		snprintf(err, errsize, "a label of '%s' ends with a hyphen",
+		    name);
 		return -1;
 	}
 	if (len > MC_DNS_NAME_MAX) {
@@ -74,8 +106,8 @@ mc_domain_normalise(const char *in, char *out, size_t outsize,
 		return -1;
 	}
 	if (labels < 2 && !allow_single) {
-		snprintf(err, errsize, "'%.*s' is a single label, not a mail "
-		    "domain", (int)len, in);
+		snprintf(err, errsize, "'%s' is a single label, not a mail "
+		    "domain", name);
 		return -1;
 	}
 	if (len >= outsize) {
