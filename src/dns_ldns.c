@@ -290,6 +290,7 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	char qname[MC_DNS_NAME_MAX + 2];
 	const ldns_rr_list *qd;
 	enum mc_reply rc = MC_REPLY_DONE;
+	ldns_lookup_table *rname;
 	ldns_pkt *pkt = NULL;
 	ldns_rr *q;
 	int rcode;
@@ -298,7 +299,9 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		return MC_REPLY_FOREIGN;
 	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
 		/* a truncated reply may not parse; TC tells us to use TCP */
-		if (LDNS_TC_WIRE(wire) && LDNS_QR_WIRE(wire))
+		if (!LDNS_QR_WIRE(wire))
+			return MC_REPLY_FOREIGN;
+		if (LDNS_TC_WIRE(wire))
 			return MC_REPLY_TRUNCATED;
 		mc_answer_fail(ans, MC_DNS_PERMFAIL, -1, "malformed reply");
 		return MC_REPLY_DONE;
@@ -310,6 +313,7 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	}
 	q = ldns_rr_list_rr(qd, 0);
 	if (ldns_rr_get_type(q) != type ||
+	    ldns_rr_get_class(q) != LDNS_RR_CLASS_IN ||
 	    dname_str(ldns_rr_owner(q), qname, sizeof(qname)) == -1 ||
 	    strcmp(qname, name) != 0) {
 		rc = MC_REPLY_FOREIGN;
@@ -339,7 +343,13 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
 		break;
 	default:
-		mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d", rcode);
+		rname = ldns_lookup_by_id(ldns_rcodes, rcode);
+		if (rname != NULL)
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "%s",
+			    rname->name);
+		else
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d",
+			    rcode);
 		break;
 	}
 out:
