@@ -40,6 +40,9 @@ struct node {
 	size_t lookups, voids;
 	json_t *json;
 	json_t *children;
+	json_t *terms;            /* per term: lookups and void lookups */
+	json_t *via_json;         /* the parent's entry for the via term */
+	size_t total, vtotal;     /* lookups, void lookups: this and below */
 };
 
 enum pend_kind { P_TXT, P_ADDR, P_MX, P_HOST };
@@ -48,6 +51,7 @@ struct pend {
 	enum pend_kind kind;
 	struct node *n;
 	const char *term;
+	json_t *tj;               /* the term's entry in the tree, or NULL */
 	const char *name;
 	uint16_t type;
 };
@@ -73,14 +77,14 @@ dstr(const char *s)
 
 static void
 push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
-    const char *name, uint16_t type)
+    json_t *tj, const char *name, uint16_t type)
 {
 	if (t->nnext == MAX_PENDING) {
 		t->truncated = 1;
 		return;
 	}
 	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
-	    .term = term, .name = name, .type = type };
+	    .term = term, .tj = tj, .name = name, .type = type };
 }
 
 static int
@@ -94,7 +98,7 @@ is_ancestor(const struct node *n, const char *domain)
 
 static struct node *
 new_node(struct tree *t, struct node *parent, const char *domain,
-    const char *via)
+    const char *via, json_t *via_json)
 {
 	struct node *n;
 
@@ -107,14 +111,17 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 	n->via = via;
 	n->parent = parent;
 	n->depth = parent != NULL ? parent->depth + 1 : 0;
+	n->via_json = via_json;
 	n->json = json_object();
 	n->children = json_array();
+	n->terms = json_array();
 	json_object_set_new(n->json, "domain", dstr(domain));
 	json_object_set_new(n->json, "via", dstr(via));
+	json_object_set_new(n->json, "terms", n->terms);
 	json_object_set_new(n->json, "includes", n->children);
 	if (parent != NULL)
 		json_array_append_new(parent->children, n->json);
-	push(t, P_TXT, n, via, domain, MC_RR_TXT);
+	push(t, P_TXT, n, via, via_json, domain, MC_RR_TXT);
 	return n;
 }
 
@@ -125,10 +132,18 @@ expand_node(struct tree *t, struct node *n)
 	struct mc_result *r = t->ctx->result;
 	const struct mc_spf_term *term;
 	const char *target;
+	json_t *tj;
 	size_t i;
 
 	for (i = 0; i < n->rec.nterms; i++) {
 		term = &n->rec.terms[i];
+		tj = json_object();
+		json_object_set_new(tj, "term", dstr(term->text));
+		json_object_set_new(tj, "lookups", json_integer(
+		    mc_spf_kind_counts(term->kind) && !(term->kind ==
+		    MC_SPF_REDIRECT && n->rec.has_all)));
+		json_object_set_new(tj, "void_lookups", json_integer(0));
+		json_array_append_new(n->terms, tj);
 		if (term->kind == MC_SPF_REDIRECT && n->rec.has_all)
 			continue; /* 6.1: ignored beside "all" */
 		if (!mc_spf_kind_counts(term->kind))
@@ -155,7 +170,7 @@ expand_node(struct tree *t, struct node *n)
 			}
 			if (n->depth < MC_SPF_MAX_DEPTH &&
 			    t->walked <= MC_SPF_TREE_LOOKUPS)
-				new_node(t, n, target, term->text);
+				new_node(t, n, target, term->text, tj);
 			else
 				t->truncated = 1;
 			break;
@@ -171,14 +186,14 @@ expand_node(struct tree *t, struct node *n)
 		}
 		switch (term->kind) {
 		case MC_SPF_A:
-			push(t, P_ADDR, n, term->text, target, MC_RR_A);
-			push(t, P_ADDR, n, term->text, target, MC_RR_AAAA);
+			push(t, P_ADDR, n, term->text, tj, target, MC_RR_A);
+			push(t, P_ADDR, n, term->text, tj, target, MC_RR_AAAA);
 			break;
 		case MC_SPF_MX:
-			push(t, P_MX, n, term->text, target, MC_RR_MX);
+			push(t, P_MX, n, term->text, tj, target, MC_RR_MX);
 			break;
 		case MC_SPF_EXISTS:
-			push(t, P_ADDR, n, term->text, target, MC_RR_A);
+			push(t, P_ADDR, n, term->text, tj, target, MC_RR_A);
 			break;
 		default:
 			break;
@@ -264,6 +279,10 @@ static void
 count_void(const struct pend *p)
 {
 	p->n->voids++;
+	if (p->tj != NULL)
+		json_object_set_new(p->tj, "void_lookups", json_integer(
+		    json_integer_value(json_object_get(p->tj,
+		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
 	    json_pack("{s:o, s:o}", "term", dstr(p->term), "name",
 	    dstr(p->name)));
@@ -304,8 +323,9 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 				    p->n->domain, p->name, MC_SPF_MAX_ADDRS);
 				break;
 			}
-			push(t, P_HOST, p->n, p->term, ans->rr[i].data, MC_RR_A);
-			push(t, P_HOST, p->n, p->term, ans->rr[i].data,
+			push(t, P_HOST, p->n, p->term, NULL, ans->rr[i].data,
+			    MC_RR_A);
+			push(t, P_HOST, p->n, p->term, NULL, ans->rr[i].data,
 			    MC_RR_AAAA);
 		}
 		break;
@@ -339,7 +359,7 @@ fetch_tree(struct tree *t)
 	q = mc_arena_calloc(ctx->arena, MAX_PENDING + 2, sizeof(*q));
 	if (t->pend == NULL || t->next == NULL || q == NULL)
 		return -1;
-	if (new_node(t, NULL, ctx->domain, NULL) == NULL)
+	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
 	json_object_set_new(t->nodes[0].json, "void", json_array());
 	while (t->nnext > 0) {
@@ -378,9 +398,9 @@ fetch_tree(struct tree *t)
 			for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
 				if (t->root_mx->rr[i].data[0] == '\0')
 					continue;
-				push(t, P_HOST, &t->nodes[0], NULL,
+				push(t, P_HOST, &t->nodes[0], NULL, NULL,
 				    t->root_mx->rr[i].data, MC_RR_A);
-				push(t, P_HOST, &t->nodes[0], NULL,
+				push(t, P_HOST, &t->nodes[0], NULL, NULL,
 				    t->root_mx->rr[i].data, MC_RR_AAAA);
 			}
 		}
@@ -501,13 +521,32 @@ spf_run(struct mc_ctx *ctx)
 	if (fetch_tree(t) == -1)
 		return -1;
 	root = &t->nodes[0];
-	for (i = 0; i < t->nnodes; i++) {
-		t->lookups += t->nodes[i].lookups;
-		t->voids += t->nodes[i].voids;
-		json_object_set_new(t->nodes[i].json, "lookups",
-		    json_integer((json_int_t)t->nodes[i].lookups));
-		json_object_set_new(t->nodes[i].json, "void_lookups",
-		    json_integer((json_int_t)t->nodes[i].voids));
+	/* children come after their parents: sum the subtrees upwards */
+	for (i = t->nnodes; i-- > 0;) {
+		struct node *n = &t->nodes[i];
+
+		n->total += n->lookups;
+		n->vtotal += n->voids;
+		t->lookups += n->lookups;
+		t->voids += n->voids;
+		if (n->parent != NULL) {
+			n->parent->total += n->total;
+			n->parent->vtotal += n->vtotal;
+		}
+		if (n->via_json != NULL) {
+			json_object_set_new(n->via_json, "lookups",
+			    json_integer((json_int_t)(1 + n->total)));
+			json_object_set_new(n->via_json, "void_lookups",
+			    json_integer((json_int_t)n->vtotal));
+		}
+		json_object_set_new(n->json, "lookups",
+		    json_integer((json_int_t)n->lookups));
+		json_object_set_new(n->json, "void_lookups",
+		    json_integer((json_int_t)n->voids));
+		json_object_set_new(n->json, "total_lookups",
+		    json_integer((json_int_t)n->total));
+		json_object_set_new(n->json, "total_void_lookups",
+		    json_integer((json_int_t)n->vtotal));
 	}
 	json_object_set_new(data, "record", json_incref(
 	    json_object_get(root->json, "record") != NULL ?
@@ -569,7 +608,7 @@ spf_run(struct mc_ctx *ctx)
 					authorise(ctx, a->rr[k].data, 0, auth);
 			}
 		}
-		for (i = 0; i < ctx->opts->nips; i++)
+		for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
 			authorise(ctx, ctx->opts->ips[i], 1, auth);
 	}
 	if (root->ok) {

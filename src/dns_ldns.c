@@ -135,7 +135,7 @@ mc_ldns_read_zone(const char *path,
 	ldns_status st;
 	struct mc_rr rr;
 	ldns_rr *lrr;
-	int line = 1, rc = -1, ok;
+	int line = 1, start, errline, rc = -1, ok;
 	FILE *fp;
 
 	fp = fopen(path, "r");
@@ -147,7 +147,21 @@ mc_ldns_read_zone(const char *path,
 	origin = ldns_dname_new_frm_str(".");
 	for (;;) {
 		lrr = NULL;
+		start = line;
 		st = ldns_rr_new_frm_fp_l(&lrr, fp, &ttl, &origin, &prev, &line);
+		/*
+		 * ldns has counted the newline ending the entry (and any
+		 * comment lines before it): the entry's last line is the one
+		 * before, unless the file ended without a newline.
+		 */
+		errline = line > start ? line - 1 : line;
+		if (ferror(fp)) {
+			/* ldns takes a read error for the end of a line */
+			snprintf(err, errsize, "cannot read zone file '%s': %s",
+			    path, strerror(errno));
+			ldns_rr_free(lrr);
+			goto out;
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
 			if (feof(fp))
@@ -156,13 +170,13 @@ mc_ldns_read_zone(const char *path,
 		}
 		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
 			snprintf(err, errsize, "%s:%d: $INCLUDE is not supported",
-			    path, line);
+			    path, errline);
 			goto out;
 		}
 		if (st != LDNS_STATUS_OK) {
 			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && lrr == NULL)
 				break;
-			snprintf(err, errsize, "%s:%d: %s", path, line,
+			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));
 			goto out;
 		}
@@ -175,13 +189,13 @@ mc_ldns_read_zone(const char *path,
 		ldns_rr_free(lrr);
 		if (!ok) {
 			snprintf(err, errsize, "%s:%d: cannot use this record", path,
-			    line);
+			    errline);
 			goto out;
 		}
 		ok = cb(arg, owner, &rr) == 0;
 		free(rr.data);
 		if (!ok) {
-			snprintf(err, errsize, "%s:%d: out of memory", path, line);
+			snprintf(err, errsize, "%s:%d: out of memory", path, errline);
 			goto out;
 		}
 	}
@@ -276,6 +290,7 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	char qname[MC_DNS_NAME_MAX + 2];
 	const ldns_rr_list *qd;
 	enum mc_reply rc = MC_REPLY_DONE;
+	ldns_lookup_table *rname;
 	ldns_pkt *pkt = NULL;
 	ldns_rr *q;
 	int rcode;
@@ -284,7 +299,9 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		return MC_REPLY_FOREIGN;
 	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK) {
 		/* a truncated reply may not parse; TC tells us to use TCP */
-		if (LDNS_TC_WIRE(wire) && LDNS_QR_WIRE(wire))
+		if (!LDNS_QR_WIRE(wire))
+			return MC_REPLY_FOREIGN;
+		if (LDNS_TC_WIRE(wire))
 			return MC_REPLY_TRUNCATED;
 		mc_answer_fail(ans, MC_DNS_PERMFAIL, -1, "malformed reply");
 		return MC_REPLY_DONE;
@@ -296,6 +313,7 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	}
 	q = ldns_rr_list_rr(qd, 0);
 	if (ldns_rr_get_type(q) != type ||
+	    ldns_rr_get_class(q) != LDNS_RR_CLASS_IN ||
 	    dname_str(ldns_rr_owner(q), qname, sizeof(qname)) == -1 ||
 	    strcmp(qname, name) != 0) {
 		rc = MC_REPLY_FOREIGN;
@@ -325,7 +343,13 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
 		break;
 	default:
-		mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d", rcode);
+		rname = ldns_lookup_by_id(ldns_rcodes, rcode);
+		if (rname != NULL)
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "%s",
+			    rname->name);
+		else
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "rcode %d",
+			    rcode);
 		break;
 	}
 out:

@@ -8,11 +8,19 @@
  * counts only when it comes from a server we asked and its ID and question
  * match ours; anything else is dropped and we go on waiting.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
- * interval; a truncated reply sends the question again over TCP to the same
- * server.  No question outlives its own timeout or the run's deadline.
+ * interval; a question keeps its socket (and ID) over its retransmissions,
+ * so a late answer to an earlier send still counts.  A truncated reply
+ * sends the question again over TCP to the same server; a SERVFAIL or
+ * REFUSED sends it on to the next server at once while one is left.  New
+ * questions go first to the server that answered last, so a dead first
+ * server costs one retransmission interval, not one per round.  No question
+ * outlives its own timeout or the run's deadline.
  *
- * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire; the
- * rest start as others finish.  Nothing here is shared between calls, so
+ * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
+ * sends at most NET_BURST new ones per turn (a millisecond apart at most);
+ * the rest start as others finish.  When the process runs out of
+ * descriptors, the loop keeps fewer questions in flight instead of failing
+ * them.  Nothing here is shared between calls but the preferred server, so
  * any number of threads may resolve batches at the same time.
  */
 #include <sys/random.h>
@@ -21,7 +29,6 @@
 #include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +40,14 @@
 #include "banned.h"
 
 #define NET_MAX_SERVERS 8
+/*
+ * New questions sent per turn of the loop, and the longest pause (ms)
+ * between turns while more wait to start: a big batch goes out in steps
+ * of NET_BURST instead of one burst that overflows the server's socket
+ * buffer (each packet lost there costs a whole retransmission interval).
+ */
+#define NET_BURST 64
+#define NET_BURST_GAP_MS 1
 #define RESOLV_CONF "/etc/resolv.conf"
 
 struct server {
@@ -44,6 +59,7 @@ struct server {
 struct net {
 	struct server srv[NET_MAX_SERVERS];
 	size_t nsrv;
+	int preferred;      /* the server that answered last; __atomic access */
 	double query_timeout, attempt_timeout;
 	int tries;
 };
@@ -61,11 +77,13 @@ struct slot {
 	struct mc_dns_request *req;
 	enum slot_state st;
 	int fd;
+	int family;         /* of the UDP socket */
 	uint16_t id;
 	unsigned char *wire;
 	size_t wlen;
 	int tries;
 	size_t server;      /* index of the server asked last */
+	size_t first;       /* index of the server asked first */
 	double started;     /* first send */
 	double next;        /* next retransmission, or TCP give-up time */
 	unsigned char *buf; /* TCP: length-prefixed query, then the reply */
@@ -83,9 +101,10 @@ parse_server(const char *spec, struct server *s)
 	unsigned long p = 53;
 	size_t len;
 	char *end;
+	int bracket = spec[0] == '[';
 
 	memset(s, 0, sizeof(*s));
-	if (spec[0] == '[') {
+	if (bracket) {
 		colon = strchr(spec, ']');
 		if (colon == NULL)
 			return -1;
@@ -113,7 +132,7 @@ parse_server(const char *spec, struct server *s)
 		if (errno != 0 || *end != '\0' || p == 0 || p > 65535)
 			return -1;
 	}
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+	if (!bracket && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)p);
 		s->salen = sizeof(*sin);
@@ -180,6 +199,9 @@ mc_dns_net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	net->attempt_timeout = cfg->attempt_timeout > 0 ? cfg->attempt_timeout :
 	    MC_ATTEMPT_TIMEOUT;
 	net->tries = cfg->tries > 0 ? cfg->tries : MC_QUERY_TRIES;
+	/* a short query timeout still leaves room for a second server */
+	if (net->attempt_timeout > net->query_timeout / net->tries)
+		net->attempt_timeout = net->query_timeout / net->tries;
 	if (cfg->nresolvers > NET_MAX_SERVERS) {
 		snprintf(err, errsize, "too many resolvers (at most %d)",
 		    NET_MAX_SERVERS);
@@ -239,17 +261,8 @@ slot_fail(struct slot *s, int *active, const char *why)
 static int
 open_socket(int family, int type)
 {
-	int fd, fl;
-
-	fd = socket(family, type | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	fl = fcntl(fd, F_GETFL);
-	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	/* non-blocking from the start: one system call, not three */
+	return socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 }
 
 static int
@@ -258,16 +271,20 @@ udp_send(const struct net *net, struct slot *s, double now)
 	const struct server *srv;
 	double wait;
 
-	s->server = (size_t)s->tries % net->nsrv;
+	if (s->tries == 0)
+		s->first = (size_t)__atomic_load_n(&net->preferred,
+		    __ATOMIC_RELAXED) % net->nsrv;
+	s->server = (s->first + (size_t)s->tries) % net->nsrv;
 	srv = &net->srv[s->server];
-	if (s->fd != -1 && s->tries > 0) {
-		/* another server may have another family */
+	if (s->fd != -1 && s->family != srv->sa.ss_family) {
+		/* another family needs another socket */
 		slot_close(s);
 	}
 	if (s->fd == -1) {
 		s->fd = open_socket(srv->sa.ss_family, SOCK_DGRAM);
 		if (s->fd == -1)
 			return -1;
+		s->family = srv->sa.ss_family;
 	}
 	/* a failed send is a lost packet: the retransmission handles it */
 	(void)sendto(s->fd, s->wire, s->wlen, 0,
@@ -280,8 +297,13 @@ udp_send(const struct net *net, struct slot *s, double now)
 	return 0;
 }
 
+/*
+ * Put a question on the wire: 0, or -1 when it failed (its answer says
+ * why), or 1 when the process is out of descriptors and others are in
+ * flight: then nothing is left allocated and the question can start later.
+ */
 static int
-slot_start(const struct net *net, struct slot *s, double now)
+slot_start(const struct net *net, struct slot *s, double now, int others)
 {
 	uint16_t id;
 
@@ -301,6 +323,14 @@ slot_start(const struct net *net, struct slot *s, double now)
 	s->started = now;
 	s->st = SLOT_UDP;
 	if (udp_send(net, s, now) == -1) {
+		if ((errno == EMFILE || errno == ENFILE) && others) {
+			free(s->wire);
+			s->wire = NULL;
+			mc_answer_free(s->req->ans);
+			s->req->ans = NULL;
+			s->st = SLOT_WAITING;
+			return 1;
+		}
 		mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1,
 		    "cannot open a socket: %s", strerror(errno));
 		return -1;
@@ -359,8 +389,43 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 		slot_fail(s, active, "TCP connection refused");
 }
 
+/* Name the server in a failed answer: "SERVFAIL from 127.0.0.1:53". */
 static void
-udp_read(const struct net *net, struct slot *s, double now, int *active)
+blame(struct mc_dns_answer *a, const struct server *srv)
+{
+	char why[256];
+
+	if (a->why == NULL)
+		return;
+	snprintf(why, sizeof(why), "%s from %s", a->why, srv->text);
+	mc_answer_fail(a, a->status, a->rcode, "%s", why);
+}
+
+/*
+ * SERVFAIL (2) and REFUSED (5) speak for one server: while there is a
+ * server not asked yet, ask it at once, as res_send() does.  Returns 1 when
+ * the question is on the wire again (or failed), 0 to keep the answer.
+ */
+static int
+ask_elsewhere(struct net *net, struct slot *s, double now, int *active)
+{
+	struct mc_dns_answer *fresh;
+
+	if ((s->req->ans->rcode != 2 && s->req->ans->rcode != 5) ||
+	    (size_t)s->tries >= net->nsrv || s->tries >= net->tries)
+		return 0;
+	fresh = mc_answer_new(s->req->name, s->req->type);
+	if (fresh == NULL)
+		return 0;
+	mc_answer_free(s->req->ans);
+	s->req->ans = fresh;
+	if (udp_send(net, s, now) == -1)
+		slot_fail(s, active, "cannot open a socket");
+	return 1;
+}
+
+static void
+udp_read(struct net *net, struct slot *s, double now, int *active)
 {
 	unsigned char pkt[65536];
 	struct sockaddr_storage from;
@@ -384,16 +449,21 @@ udp_read(const struct net *net, struct slot *s, double now, int *active)
 		    s->req->type, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
+		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
+			return;
+		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);
-		else
+		else {
+			blame(s->req->ans, &net->srv[i]);
 			slot_finish(s, active);
+		}
 		return;
 	}
 }
 
 static void
-tcp_io(struct slot *s, short revents, int *active)
+tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 {
 	unsigned char *nb;
 	socklen_t len;
@@ -469,18 +539,19 @@ tcp_io(struct slot *s, short revents, int *active)
 		    "reply over TCP does not match the question");
 		break;
 	}
+	blame(s->req->ans, &net->srv[s->server]);
 	slot_finish(s, active);
 }
 
 static void
 net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 {
-	const struct net *net = state;
+	struct net *net = state;
 	struct pollfd *pfd = NULL;
 	struct slot *slot = NULL, **polled = NULL;
-	size_t i, next = 0, np;
+	size_t i, lo = 0, next = 0, np, burst;
 	double now, wake;
-	int active = 0, ms;
+	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
 
 	slot = calloc(n, sizeof(*slot));
 	pfd = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*pfd));
@@ -501,9 +572,25 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 
 	for (;;) {
 		now = mc_now();
-		while (next < n && active < MC_DNS_INFLIGHT_MAX) {
+		/* past the deadline nothing more goes on the wire */
+		for (; deadline > 0 && now >= deadline && next < n; next++) {
+			req[next].ans = mc_answer_new(req[next].name,
+			    req[next].type);
+			if (req[next].ans != NULL)
+				mc_answer_fail(req[next].ans, MC_DNS_TEMPFAIL, -1,
+				    "deadline reached");
+			slot[next].st = SLOT_DONE;
+		}
+		for (burst = 0; next < n && active < limit && burst < NET_BURST;
+		    burst++) {
+			rc = slot_start(net, &slot[next], now, active > 0);
+			if (rc == 1) {
+				/* out of descriptors: wait for some to close */
+				limit = active;
+				break;
+			}
 			active++;
-			if (slot_start(net, &slot[next], now) == -1) {
+			if (rc == -1) {
 				slot_close(&slot[next]);
 				free(slot[next].wire);
 				slot[next].wire = NULL;
@@ -515,10 +602,12 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 		if (active == 0)
 			break;
 
-		/* timers, then the poll set */
+		/* timers, then the poll set; slot[0..lo) are all done */
 		np = 0;
 		wake = deadline > 0 ? deadline : now + 3600;
-		for (i = 0; i < next; i++) {
+		while (lo < next && slot[lo].st == SLOT_DONE)
+			lo++;
+		for (i = lo; i < next; i++) {
 			struct slot *s = &slot[i];
 
 			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
@@ -559,6 +648,8 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 		ms = (int)((wake - now) * 1000.0) + 1;
 		if (ms < 0)
 			ms = 0;
+		if (next < n && active < limit && ms > NET_BURST_GAP_MS)
+			ms = NET_BURST_GAP_MS;
 		if (poll(pfd, np, ms) <= 0)
 			continue;
 		now = mc_now();
@@ -568,7 +659,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (polled[i]->st == SLOT_UDP)
 				udp_read(net, polled[i], now, &active);
 			else
-				tcp_io(polled[i], pfd[i].revents, &active);
+				tcp_io(net, polled[i], pfd[i].revents, &active);
 		}
 	}
 out:

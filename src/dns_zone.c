@@ -12,7 +12,8 @@
  *   ;! SERVFAIL <name> [<type>]     the question fails with SERVFAIL
  *   ;! TIMEOUT <name> [<type>]      the question gets no answer
  * Both end in TEMPFAIL at once; a TIMEOUT does not make the run wait.
- * Names in fault lines are relative to the $ORIGIN in effect.
+ * Names in fault lines are relative to the $ORIGIN in effect.  A relative
+ * $ORIGIN is refused: ldns would take it for an absolute name.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -178,7 +179,7 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 	char line[1024], origin[MC_DNS_NAME_MAX + 2] = "", name[MC_DNS_NAME_MAX + 2];
 	char *p, *kind, *owner, *type;
 	struct fault *f;
-	int lineno = 0, rc = -1;
+	int lineno = 0, rc = -1, bol, at_start = 1;
 	FILE *fp;
 
 	fp = fopen(path, "r");
@@ -188,13 +189,26 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
+		/* the rest of a line longer than the buffer is no new line */
+		bol = at_start;
+		at_start = strchr(line, '\n') != NULL;
+		if (!bol)
+			continue;
 		lineno++;
 		p = line;
 		if (strncmp(p, "$ORIGIN", 7) == 0 && isspace((unsigned char)p[7])) {
 			p += 7;
 			owner = word(&p);
-			if (owner != NULL &&
-			    mc_dns_name_canon(owner, origin, sizeof(origin)) == -1)
+			if (owner == NULL)
+				continue;
+			/* ldns would take a relative one for absolute */
+			if (owner[strlen(owner) - 1] != '.') {
+				snprintf(err, errsize, "%s:%d: relative $ORIGIN "
+				    "'%s' is not supported: end it with a dot",
+				    path, lineno, owner);
+				goto out;
+			}
+			if (mc_dns_name_canon(owner, origin, sizeof(origin)) == -1)
 				origin[0] = '\0';
 			continue;
 		}
@@ -234,6 +248,12 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 			goto out;
 		}
 		z->nfaults++;
+	}
+	if (ferror(fp)) {
+		/* a directory, say: fopen() succeeds, reading does not */
+		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
+		    strerror(errno));
+		goto out;
 	}
 	rc = 0;
 out:

@@ -2,6 +2,7 @@
 /*
  * src/render_json.c - the report as JSON (docs/report.schema.json)
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,18 @@ finding_json(const struct mc_finding *f)
 	return o;
 }
 
-/* Whole numbers as integers, the rest as reals. */
+/*
+ * Whole numbers as integers, the rest as reals; NULL for NaN and the
+ * infinities, which JSON cannot hold (the metric is left out).  The range
+ * test comes first: converting a double outside it to an integer is
+ * undefined behaviour.
+ */
 static json_t *
 metric_json(double v)
 {
-	if (v == (double)(json_int_t)v)
+	if (!isfinite(v))
+		return NULL;
+	if (fabs(v) <= 9007199254740992.0 && v == trunc(v))
 		return json_integer((json_int_t)v);
 	return json_real(v);
 }
@@ -49,16 +57,18 @@ metric_json(double v)
 static json_t *
 result_json(const struct mc_result *r)
 {
-	json_t *o, *findings, *metrics;
+	json_t *o, *findings, *metrics, *m;
 	size_t i;
 
 	findings = json_array();
 	metrics = json_object();
 	for (i = 0; i < r->nfindings; i++)
 		json_array_append_new(findings, finding_json(&r->findings[i]));
-	for (i = 0; i < r->nmetrics; i++)
-		json_object_set_new(metrics, r->metrics[i].name,
-		    metric_json(r->metrics[i].value));
+	for (i = 0; i < r->nmetrics; i++) {
+		m = metric_json(r->metrics[i].value);
+		if (m != NULL)
+			json_object_set_new(metrics, r->metrics[i].name, m);
+	}
 	o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}",
 	    "name", r->check,
 	    "status", mc_status_str(r->status),

@@ -18,7 +18,10 @@ The runner runs the real binary on it through the zone backend and compares.
 
 The findings must match exactly: every `expect` line one finding, and no
 finding without a line (as a multiset of codes; the subject is compared when
-given).  Each JSON document is also validated against docs/report.schema.json.
+given).  Each JSON document is also validated against docs/report.schema.json
+(jsonschema must import: a missing validator fails the run), and the same
+run in -f text and -f jsonl must give the same exit code, text without raw
+control bytes, jsonl the same document on one line.
 
 Usage: fixtures.py BINARY [FIXTURE...]
 """
@@ -28,12 +31,18 @@ SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path
 EXIT = {"ok": 0, "info": 0, "warn": 1, "crit": 2, "unknown": 3}
 
 def load_schema():
+    """The report schema's validator; a missing jsonschema is an error, never
+    a silent skip (Debian's python3-jsonschema, under /usr/bin/python3)."""
     try:
-        import jsonschema  # noqa
+        import jsonschema
     except ImportError:
-        return None
+        sys.exit("fixtures.py: cannot import jsonschema (install python3-jsonschema "
+                 "and run me with /usr/bin/python3): the schema would go unchecked")
     with open(os.path.join(SRC, "docs", "report.schema.json")) as f:
-        return json.load(f)
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 def pointer(doc, ptr):
     cur = doc
@@ -90,12 +99,23 @@ def run_one(binary, path, schema):
         doc = json.loads(p.stdout)
     except ValueError as e:
         return [f"output is not JSON ({e}): {p.stdout[:200]!r} stderr: {p.stderr.strip()}"]
-    if schema is not None:
-        import jsonschema
-        try:
-            jsonschema.validate(doc, schema)
-        except jsonschema.ValidationError as e:
-            errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
+    for e in schema.iter_errors(doc):
+        errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
+    # the other renderers agree on the exit code; text is escaped, jsonl one line
+    for fmt in ("text", "jsonl"):
+        q = subprocess.run([binary, "--format", fmt] + cmd[3:], capture_output=True, timeout=60)
+        if q.returncode != p.returncode:
+            errs.append(f"-f {fmt} exits {q.returncode}, -f json {p.returncode}")
+        if fmt == "text":
+            bad = sorted({b for b in q.stdout if (b < 0x20 and b != 0x0a) or b >= 0x7f})
+            if bad:
+                errs.append(f"-f text writes raw bytes {bad}")
+        else:
+            lines = q.stdout.decode("utf-8", "replace").splitlines()
+            timeless = lambda d: [{k: v for k, v in c.items() if k != "duration_ms"}
+                                  for c in d["checks"]]
+            if len(lines) != 1 or timeless(json.loads(lines[0])) != timeless(doc):
+                errs.append("-f jsonl is not the JSON document on one line")
     got = [(f["code"], f.get("subject")) for c in doc["checks"] for f in c["findings"]]
     unmatched = list(got)
     for code, subject in spec["expect"]:

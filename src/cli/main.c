@@ -111,12 +111,26 @@ static const char usage_text[] =
 "else from ../share/mailcheck or data/ beside the executable, else from\n"
 MC_DATADIR ".\n";
 
+/* One line on stderr: the problem first, then where to read more. */
 static void
 usage_error(const char *fmt, const char *arg)
 {
 	fputs("mailcheck: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'mailcheck --help' for more information.\n", stderr);
+	fputs(" (see 'mailcheck --help')\n", stderr);
+}
+
+/* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
+static const char *
+bad_option(char **argv)
+{
+	static char buf[8];
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
+		return arg;
+	snprintf(buf, sizeof(buf), "-%c", optopt);
+	return buf;
 }
 
 static int
@@ -408,10 +422,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			fputs(usage_text, stdout);
 			return 1;
 		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
+			usage_error("option '%s' needs a value",
+			    bad_option(argv));
 			return -1;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_error("unknown option '%s'",
+			    bad_option(argv));
 			return -1;
 		}
 	}

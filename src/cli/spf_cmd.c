@@ -47,7 +47,7 @@ bad_usage(const char *fmt, const char *arg)
 {
 	fputs("mailcheck spf: ", stderr);
 	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'mailcheck spf --help' for more information.\n", stderr);
+	fputs(" (see 'mailcheck spf --help')\n", stderr);
 	return EXIT_USAGE;
 }
 

@@ -5,9 +5,19 @@
 #   knot_start ZONEDIR     serve every ZONEDIR/<zone>.zone with Knot on
 #                          127.0.0.1 and ::1; sets KNOT_PORT
 #                          (KNOT_UDP_WORKERS: UDP threads, default 1)
-#   testns_start DATAFILE  run ldns-testns on DATAFILE; sets TESTNS_PORT
+#   testns_start DATAFILE [-6]  run ldns-testns on DATAFILE (-6: on ::1, to be
+#                          asked as [::1]:PORT); sets TESTNS_PORT.  A catch-all
+#                          entry needs ADJUST copy_id copy_query and a
+#                          placeholder SECTION QUESTION line, else the reply's
+#                          QDCOUNT is 0 and clients rightly ignore it
+#   rogue_start ARGS...    run tests/e2e/rogue_dns.py (a responder that
+#                          misbehaves on purpose) with ARGS; sets ROGUE_PORT
 #   free_port              print a free loopback port
-#   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT / finish
+#   now_ms                 milliseconds on a monotonic-enough clock
+#   json_get FILE EXPR     print the Python expression EXPR over the JSON
+#                          document d read from FILE
+#   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT /
+#   expect_le NAME GOT MAX (numbers) / finish
 # Servers are killed when the script exits.  Nothing leaves loopback.
 set -u
 
@@ -25,21 +35,36 @@ e2e_cleanup() {
 }
 trap e2e_cleanup EXIT INT TERM
 
+# a port free for UDP and TCP on both 127.0.0.1 and ::1
 free_port() {
   python3 -c 'import socket
 for _ in range(50):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held = [s]
     try:
-        t.bind(("127.0.0.1", p)); print(p); break
+        for fam, typ, addr in ((socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1"),
+                               (socket.AF_INET6, socket.SOCK_DGRAM, "::1"),
+                               (socket.AF_INET6, socket.SOCK_STREAM, "::1")):
+            t = socket.socket(fam, typ); held.append(t); t.bind((addr, p))
+        print(p); break
     except OSError: pass
-    finally: s.close(); t.close()'
+    finally:
+        for t in held: t.close()'
 }
 
-# wait_dns PORT NAME TYPE: until the server on PORT answers (up to 6 s)
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+json_get() {
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# wait_dns PORT NAME TYPE [ADDR]: until the server on ADDR (default
+# 127.0.0.1) and PORT answers (up to 6 s)
 wait_dns() {
   i=0
-  until kdig @127.0.0.1 -p "$1" "$2" "$3" +timeout=1 +retry=0 2>/dev/null | grep -q 'status:'; do
+  until kdig @"${4:-127.0.0.1}" -p "$1" "$2" "$3" +timeout=1 +retry=0 2>/dev/null | grep -q 'status:'; do
     i=$((i + 1))
     [ $i -lt 300 ] || return 1
     sleep 0.02
@@ -71,21 +96,69 @@ knot_start() {
   fi
 }
 
+# started_on PID LOG PORT ADDR: 0 once the server answers, 1 if it died
+# (its port was taken after free_port chose it: a race with parallel tests)
+started_on() {
+  i=0
+  while kill -0 "$1" 2>/dev/null; do
+    if [ -n "$2" ]; then
+      grep -q '^ready' "$2" 2>/dev/null && return 0
+    elif kdig @"$4" -p "$3" ready.test A +timeout=1 +retry=0 2>/dev/null | grep -q 'status:'; then
+      return 0
+    fi
+    i=$((i + 1))
+    [ $i -lt 300 ] || return 1
+    sleep 0.02
+  done
+  return 1
+}
+
 testns_start() {
-  TESTNS_PORT=$(free_port)
-  ldns-testns -p "$TESTNS_PORT" "$1" > "$E2E_WORK/testns.$TESTNS_PORT.log" 2>&1 &
-  E2E_PIDS="$E2E_PIDS $!"
-  if ! wait_dns "$TESTNS_PORT" ready.test A; then
-    echo "ldns-testns did not answer on port $TESTNS_PORT" >&2
-    cat "$E2E_WORK/testns.$TESTNS_PORT.log" >&2
-    exit 1
-  fi
+  if [ "${2:-}" = -6 ]; then tsaddr=::1; else tsaddr=127.0.0.1; fi
+  for attempt in 1 2 3 4 5; do
+    TESTNS_PORT=$(free_port)
+    tslog="$E2E_WORK/testns.$TESTNS_PORT.log"
+    if [ "${2:-}" = -6 ]; then
+      ldns-testns -6 -p "$TESTNS_PORT" "$1" > "$tslog" 2>&1 &
+    else
+      ldns-testns -p "$TESTNS_PORT" "$1" > "$tslog" 2>&1 &
+    fi
+    tspid=$!
+    E2E_PIDS="$E2E_PIDS $tspid"
+    started_on "$tspid" "" "$TESTNS_PORT" "$tsaddr" && return 0
+    kill -KILL "$tspid" 2>/dev/null
+  done
+  echo "ldns-testns did not answer on port $TESTNS_PORT" >&2
+  cat "$tslog" >&2
+  exit 1
+}
+
+rogue_start() {
+  for attempt in 1 2 3 4 5; do
+    ROGUE_PORT=$(free_port)
+    python3 "$MC_SOURCE_DIR/tests/e2e/rogue_dns.py" --port "$ROGUE_PORT" \
+      --lifetime 120 "$@" > "$E2E_WORK/rogue.$ROGUE_PORT.log" 2>&1 &
+    rgpid=$!
+    E2E_PIDS="$E2E_PIDS $rgpid"
+    started_on "$rgpid" "$E2E_WORK/rogue.$ROGUE_PORT.log" && return 0
+    kill -KILL "$rgpid" 2>/dev/null
+  done
+  echo "rogue_dns.py did not start on port $ROGUE_PORT" >&2
+  cat "$E2E_WORK/rogue.$ROGUE_PORT.log" >&2
+  exit 1
 }
 
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok   $1"; }
 fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "FAIL $1: $2"; }
 expect_eq() {
   if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+expect_le() {
+  if awk -v g="$2" -v m="$3" 'BEGIN { exit !(g + 0 <= m + 0) }'; then
+    pass "$1"
+  else
+    fail "$1" "got $2, want at most $3"
+  fi
 }
 finish() {
   echo "$E2E_PASSED passed, $E2E_FAILED failed"

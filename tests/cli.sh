@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/cli.sh - the command line: bad input, exit codes, output, colours
+#
+# Bad input gives exit code 3 and one line on stderr, "mailcheck: ..." naming
+# the problem, and nothing on stdout.  --help, --version and --list-checks
+# exit 0; a report that cannot be written does not; colours only on a
+# terminal and never with NO_COLOR.  Every run uses --zone-file or a server
+# this script started on loopback: nothing else is ever asked.
+MC_SOURCE_DIR=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+export MC_SOURCE_DIR
+. "$MC_SOURCE_DIR/tests/e2e/lib.sh"
+
+ZONE=$MC_SOURCE_DIR/fixtures/mx/single-host-ok.zone
+W=$E2E_WORK
+
+# bad NAME WANT ARGS...: exit 3, one line on stderr containing WANT, no stdout
+bad() {
+  name=$1 want=$2
+  shift 2
+  timeout 20 "$MC_BIN" "$@" < /dev/null > "$W/out" 2> "$W/err"
+  rc=$?
+  lines=$(wc -l < "$W/err")
+  if [ "$rc" != 3 ]; then
+    fail "$name" "exit $rc, want 3 (stderr: $(head -c 300 "$W/err"))"
+  elif [ "$lines" != 1 ]; then
+    fail "$name" "$lines lines on stderr, want 1: $(head -c 500 "$W/err")"
+  elif ! head -c 10 "$W/err" | grep -q '^mailcheck:'; then
+    fail "$name" "stderr does not start with 'mailcheck:': $(cat "$W/err")"
+  elif ! grep -qF -- "$want" "$W/err"; then
+    fail "$name" "stderr lacks '$want': $(cat "$W/err")"
+  elif [ -s "$W/out" ]; then
+    fail "$name" "output on stdout: $(head -c 200 "$W/out")"
+  elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$W/err"; then
+    fail "$name" "control character in the message"
+  else
+    pass "$name"
+  fi
+}
+
+# good NAME WANT ARGS...: exit 0, WANT on stdout, nothing on stderr
+good() {
+  name=$1 want=$2
+  shift 2
+  timeout 20 "$MC_BIN" "$@" < /dev/null > "$W/out" 2> "$W/err"
+  rc=$?
+  if [ "$rc" != 0 ]; then
+    fail "$name" "exit $rc, want 0 ($(head -c 300 "$W/err"))"
+  elif [ -s "$W/err" ]; then
+    fail "$name" "stderr: $(head -c 300 "$W/err")"
+  elif ! grep -qF -- "$want" "$W/out"; then
+    fail "$name" "stdout lacks '$want'"
+  else
+    pass "$name"
+  fi
+}
+
+# --- invalid domains
+bad "empty label" "'a..example.org' has an empty label" -z "$ZONE" a..example.org
+bad "empty first label" "has an empty label" -z "$ZONE" .example.org
+bad "two final dots" "has an empty label" -z "$ZONE" example.org..
+bad "empty domain" "empty domain name" -z "$ZONE" ""
+bad "label over 63 octets" "is longer than 63 octets" -z "$ZONE" \
+  "$(printf '%064d' 0).example.org"
+bad "name over 253 octets" "domain name is longer than 253 octets" -z "$ZONE" \
+  "$(printf '%063d' 0).$(printf '%063d' 0).$(printf '%063d' 0).$(printf '%062d' 0)"
+bad "space in a name" "character not allowed in a host name: ' '" -z "$ZONE" "exa mple.org"
+bad "at sign (an address, not a domain)" "not allowed in a host name: '@'" -z "$ZONE" user@example.org
+bad "slash in a name" "'/'" -z "$ZONE" example.org/x
+bad "terminal escape in a name is not echoed" "'a\\027[2Jb.org'" -z "$ZONE" "$(printf 'a\033[2Jb.org')"
+bad "invalid UTF-8 is refused with the A-label hint" "is not a valid internationalised domain name" \
+  -z "$ZONE" "$(printf 'b\377cher.de')"
+good "IDN input is checked as its A-label" '"domain": "xn--bcher-kva.example"' \
+  -f json --checks mx -z "$MC_SOURCE_DIR/fixtures/mx/idn-domain.zone" "$(printf 'b\303\274cher.example')"
+bad "single label" "'localhost' is a single label" -z "$ZONE" localhost
+bad "leading hyphen" "starts with a hyphen" -z "$ZONE" -- -example.org
+bad "bad second domain stops the run before any output" "has an empty label" \
+  -z "$ZONE" example.org a..b
+bad "no domain" "no domain given" -z "$ZONE"
+
+# --- options
+bad "unknown long option" "unknown option '--bogus'" --bogus example.org
+bad "unknown long option with a value" "unknown option '--bogus=1'" --bogus=1 example.org
+bad "unknown short option" "unknown option '-x'" -x example.org
+bad "unknown short option in a cluster" "unknown option '-x'" -vx example.org
+bad "value given to a flag" "unknown option '--version=2'" --version=2
+bad "--format without value" "option '--format' needs a value" --format
+bad "-f without value" "option '-f' needs a value" -f
+bad "--timeout without value" "option '--timeout' needs a value" --timeout
+bad "--checks without value" "option '--checks' needs a value" --checks
+bad "--resolver without value" "option '--resolver' needs a value" --resolver
+bad "--zone-file without value" "option '--zone-file' needs a value" --zone-file
+bad "-z without value" "option '-z' needs a value" -z
+bad "unknown check" "unknown check 'bogus' (see --list-checks)" --checks bogus -z "$ZONE" example.org
+bad "unknown check after a known one" "unknown check 'bogus'" --checks mx,bogus -z "$ZONE" example.org
+bad "empty check list" "invalid check list ''" --checks= -z "$ZONE" example.org
+bad "empty name in a check list" "invalid check list 'mx,,mx'" --checks mx,,mx -z "$ZONE" example.org
+bad "unknown format" "unknown format 'xml'" --format xml -z "$ZONE" example.org
+bad "format in upper case" "unknown format 'JSON'" -f JSON -z "$ZONE" example.org
+for t in 0 -1 abc 1s nan inf 1e999 "" 86401; do
+  bad "timeout '$t'" "invalid timeout '$t'" --timeout "$t" -z "$ZONE" example.org
+done
+for r in not-an-ip 300.1.1.1 1.2.3.4:99999 1.2.3.4: 1.2.3.4:0 "[::1" "[::1]:0" "[::1]x" ""; do
+  bad "resolver '$r'" "invalid resolver '$r'" --resolver "$r" example.org
+done
+set -- 
+i=0
+while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done
+bad "65 zone files" "too many --zone-file options (at most 64)" "$@" example.org
+bad "--resolver with --zone-file" "--resolver and --zone-file exclude each other" \
+  --resolver 127.0.0.1 --zone-file "$ZONE" example.org
+
+# --- zone files
+bad "missing zone file" "cannot read zone file '$W/no-such.zone': No such file or directory" \
+  -z "$W/no-such.zone" example.org
+mkdir "$W/zonedir"
+bad "directory as zone file" "cannot read zone file '$W/zonedir': Is a directory" \
+  -z "$W/zonedir" example.org
+printf '$ORIGIN example.org.\n@ MX 10 mail\nmail A 300.1.2.3\n' > "$W/bad-record.zone"
+bad "malformed record: file and line" "$W/bad-record.zone:3: " -z "$W/bad-record.zone" example.org
+printf 'example.org. MX 10 mail.example.org.\n; fine\n;! SERVFAIL\n' > "$W/bad-fault.zone"
+bad "malformed fault line: file and line" "$W/bad-fault.zone:3: fault line must read" \
+  -z "$W/bad-fault.zone" example.org
+bad "bad second zone file" "$W/bad-record.zone:3: " -z "$ZONE" -z "$W/bad-record.zone" example.org
+
+# --- what exits 0
+good "--help" "usage: mailcheck" --help
+good "-h" "usage: mailcheck" -h
+good "--version" "mailcheck " --version
+good "-V" "mailcheck " -V
+good "--list-checks" "mx " --list-checks
+good "a healthy domain exits 0" '"status": "ok"' -z "$ZONE" --checks mx example.org
+expect_eq "--version prints one line" "$("$MC_BIN" --version | wc -l)" 1
+"$MC_BIN" --version | grep -Eq '^mailcheck [0-9]+\.[0-9]+\.[0-9]+$' &&
+  pass "--version format" || fail "--version format" "$("$MC_BIN" --version)"
+
+# --- a report that cannot be written is not a success
+if [ -w /dev/full ]; then
+  for f in json text jsonl; do
+    timeout 20 "$MC_BIN" -f $f -z "$ZONE" example.org > /dev/full 2> "$W/err"
+    rc=$?
+    if [ "$rc" = 0 ]; then
+      fail "write error with -f $f" "exit 0"
+    elif ! grep -q "cannot write" "$W/err"; then
+      fail "write error with -f $f" "stderr: $(cat "$W/err")"
+    else
+      pass "write error with -f $f exits $rc"
+    fi
+  done
+  timeout 20 "$MC_BIN" --version > /dev/full 2> /dev/null
+  rc=$?
+  [ "$rc" != 0 ] && pass "--version to /dev/full exits $rc" || fail "--version to /dev/full" "exit 0"
+  timeout 20 "$MC_BIN" --help > /dev/full 2> /dev/null
+  rc=$?
+  [ "$rc" != 0 ] && pass "--help to /dev/full exits $rc" || fail "--help to /dev/full" "exit 0"
+else
+  fail "write error" "/dev/full is not writable here"
+fi
+
+# --- a resolver that does not answer: unknown, within --timeout
+PORT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+time.sleep(30)' "$PORT" &
+E2E_PIDS="$E2E_PIDS $!"
+sleep 0.2
+t0=$(date +%s.%N)
+timeout 20 "$MC_BIN" -f json --timeout 1.5 --resolver "127.0.0.1:$PORT" --checks mx example.org > "$W/out" 2> "$W/err"
+rc=$?
+t1=$(date +%s.%N)
+expect_eq "silent resolver: exit 3" "$rc" 3
+grep -q '"code": "dns.tempfail"' "$W/out" && pass "silent resolver: dns.tempfail" ||
+  fail "silent resolver: dns.tempfail" "$(head -c 300 "$W/out")"
+python3 -c 'import sys; e = float(sys.argv[2]) - float(sys.argv[1]); sys.exit(0 if e < 2.3 else 1)' "$t0" "$t1" &&
+  pass "silent resolver: done within --timeout 1.5 (+0.8 s)" ||
+  fail "silent resolver: within --timeout" "took $(python3 -c "print(round($t1 - $t0, 2))") s"
+
+# --- colours: only on a terminal, never with NO_COLOR
+ESC=$(printf '\033')
+if command -v script > /dev/null; then
+  # script(1) runs the binary on a pseudo-terminal; q quotes for its -c
+  q() { printf "'%s' " "$@"; }
+  env -u NO_COLOR sh -c "$(q script -qec "$(q "$MC_BIN" -z "$ZONE" --checks mx example.org)" /dev/null) > '$W/tty' 2>&1 < /dev/null"
+  if grep -q "$ESC\[" "$W/tty" && grep -q "example.org" "$W/tty" && ! grep -q '"schema_version"' "$W/tty"; then
+    pass "terminal: text with colours by default"
+  else
+    fail "terminal: text with colours by default" "$(head -c 300 "$W/tty" | od -c | head -5)"
+  fi
+  NO_COLOR=1 sh -c "$(q script -qec "$(q "$MC_BIN" -z "$ZONE" --checks mx example.org)" /dev/null) > '$W/tty' 2>&1 < /dev/null"
+  if ! grep -q "$ESC" "$W/tty" && grep -q "OK      mx" "$W/tty"; then
+    pass "terminal with NO_COLOR=1: text without colours"
+  else
+    fail "terminal with NO_COLOR=1" "$(head -c 300 "$W/tty" | od -c | head -5)"
+  fi
+  NO_COLOR=1 sh -c "$(q script -qec "$(q "$MC_BIN" -f text -z "$ZONE" --checks mx example.org)" /dev/null) > '$W/tty' 2>&1 < /dev/null"
+  ! grep -q "$ESC" "$W/tty" && pass "terminal with NO_COLOR=1 and -f text: no colours" ||
+    fail "terminal, NO_COLOR=1, -f text" "colours"
+  env -u NO_COLOR sh -c "$(q script -qec "$(q "$MC_BIN" -f json -z "$ZONE" --checks mx example.org)" /dev/null) > '$W/tty' 2>&1 < /dev/null"
+  ! grep -q "$ESC" "$W/tty" && grep -q '"schema_version"' "$W/tty" &&
+    pass "terminal with -f json: JSON, no colours" || fail "terminal with -f json" "$(head -c 200 "$W/tty")"
+else
+  fail "colours" "script(1) is missing (package bsdutils)"
+fi
+env -u NO_COLOR "$MC_BIN" -f text -z "$ZONE" --checks mx example.org > "$W/out" 2>&1
+! grep -q "$ESC" "$W/out" && grep -q "OK      mx" "$W/out" &&
+  pass "pipe with -f text: no colours" || fail "pipe with -f text" "colours"
+env -u NO_COLOR "$MC_BIN" -z "$ZONE" --checks mx example.org > "$W/out" 2>&1
+grep -q '"schema_version": 1' "$W/out" && pass "pipe: JSON by default" || fail "pipe: JSON by default" "$(head -c 200 "$W/out")"
+
+finish

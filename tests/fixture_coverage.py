@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+"""tests/fixture_coverage.py - every finding code has a fixture
+
+Item 4 of the checklist in include/mailcheck/check.h: each code in
+include/mailcheck/findings.def appears in an `;@ expect:` line of some
+fixtures/*/*.zone, except the few that no zone file can produce (listed
+below with the reason).
+
+Usage: fixture_coverage.py [BINARY]   (the binary is not used)
+"""
+import glob, os, re, sys
+
+SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# code: why no zone fixture can produce it
+EXEMPT = {
+    "internal-error": "a check failing internally: a bug, not DNS content",
+    "check.timeout": "a check still running at the deadline; the zone backend never waits",
+    "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
+                    "only; REFUSED or a malformed reply needs a real server",
+    "dkim.selector-list": "the shipped selector list file is missing: an installation problem",
+}
+
+def main():
+    with open(os.path.join(SRC, "include", "mailcheck", "findings.def")) as f:
+        codes = re.findall(r'^MC_FINDING\(\s*\w+\s*,\s*"([^"]+)"', f.read(), re.M)
+    expected = set()
+    for path in glob.glob(os.path.join(SRC, "fixtures", "*", "*.zone")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith(";@") and line[2:].strip().startswith("expect:"):
+                    words = line[2:].strip()[len("expect:"):].split()
+                    if words:
+                        expected.add(words[0])
+    missing = [c for c in codes if c not in expected and c not in EXEMPT]
+    for c in codes:
+        if c in EXEMPT:
+            print(f"skip {c}: {EXEMPT[c]}")
+        elif c in expected:
+            print(f"ok   {c}")
+    for c in missing:
+        print(f"FAIL {c}: no fixture expects it (add fixtures/<check>/<case>.zone)")
+    print(f"{len(codes) - len(missing)}/{len(codes)} finding codes covered or exempt")
+    return 1 if missing or not codes else 0
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_dns_reply.c - reply validation and parsing of the engine
+ *
+ * mc_ldns_parse_reply() decides whether a packet is the answer to our
+ * question (ID, QR, one question with our name, type and class), whether it
+ * sends us to TCP (TC), and what the answer says.  The packets are built
+ * here octet by octet, so damaged ones are as easy to make as good ones.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_impl.h"
+#include "mailcheck/limits.h"
+#include "banned.h"
+
+#define ID 0x4d2e
+#define F_QR 0x8000
+#define F_TC 0x0200
+#define F_RESP 0x8180 /* QR RD RA, NOERROR */
+#define C_IN 1
+
+struct pkt {
+	unsigned char b[1024];
+	size_t len;
+};
+
+static void
+put8(struct pkt *p, unsigned v)
+{
+	p->b[p->len++] = (unsigned char)v;
+}
+
+static void
+put16(struct pkt *p, unsigned v)
+{
+	put8(p, v >> 8);
+	put8(p, v & 0xff);
+}
+
+static void
+put_name(struct pkt *p, const char *name)
+{
+	const char *dot;
+	size_t n;
+
+	while (*name != '\0') {
+		dot = strchr(name, '.');
+		n = dot != NULL ? (size_t)(dot - name) : strlen(name);
+		put8(p, (unsigned)n);
+		memcpy(p->b + p->len, name, n);
+		p->len += n;
+		name += n;
+		if (*name == '.')
+			name++;
+	}
+	put8(p, 0);
+}
+
+static void
+header(struct pkt *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
+{
+	p->len = 0;
+	put16(p, id);
+	put16(p, flags);
+	put16(p, qd);
+	put16(p, an);
+	put16(p, 0);
+	put16(p, 0);
+}
+
+static void
+question(struct pkt *p, const char *name, unsigned type, unsigned class)
+{
+	put_name(p, name);
+	put16(p, type);
+	put16(p, class);
+}
+
+static void
+rr_head(struct pkt *p, const char *owner, unsigned type, unsigned rdlen)
+{
+	put_name(p, owner);
+	put16(p, type);
+	put16(p, C_IN);
+	put16(p, 0);
+	put16(p, 300);
+	put16(p, rdlen);
+}
+
+static void
+rr_a(struct pkt *p, const char *owner, unsigned last)
+{
+	rr_head(p, owner, MC_RR_A, 4);
+	put8(p, 192);
+	put8(p, 0);
+	put8(p, 2);
+	put8(p, last);
+}
+
+static void
+rr_name(struct pkt *p, const char *owner, unsigned type, int pref,
+    const char *target)
+{
+	struct pkt t = { .len = 0 };
+
+	if (pref >= 0)
+		put16(&t, (unsigned)pref);
+	put_name(&t, target);
+	rr_head(p, owner, type, (unsigned)t.len);
+	memcpy(p->b + p->len, t.b, t.len);
+	p->len += t.len;
+}
+
+/* Parse p as the reply to (name, type) with ID; *out gets the answer. */
+static enum mc_reply
+parse(const struct pkt *p, const char *name, uint16_t type,
+    struct mc_dns_answer **out)
+{
+	*out = mc_answer_new(name, type);
+	assert_non_null(*out);
+	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, *out);
+}
+
+static void
+test_good_answer(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_A, C_IN);
+	rr_a(&p, "example.test", 1);
+	rr_a(&p, "example.test", 2);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->rcode, 0);
+	assert_int_equal(a->count, 2);
+	assert_string_equal(a->rr[0].data, "192.0.2.1");
+	assert_string_equal(a->rr[1].data, "192.0.2.2");
+	mc_answer_free(a);
+}
+
+static void
+test_question_case_ignored(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "ExAmPlE.TEST", MC_RR_A, C_IN);
+	rr_a(&p, "EXAMPLE.test", 7);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->count, 1);
+	mc_answer_free(a);
+}
+
+/* Each packet is a plausible reply, but not to our question. */
+static void
+test_foreign(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		unsigned id = ID, flags = F_RESP, qd = 1, type = MC_RR_A;
+		unsigned class = C_IN;
+		const char *qname = "example.test";
+
+		switch (i) {
+		case 0: id = ID ^ 1; break;
+		case 1: flags = 0x0100; break;        /* a query, QR clear */
+		case 2: qname = "evil.example.test"; break;
+		case 3: type = MC_RR_AAAA; break;
+		case 4: class = 3; break;             /* CH */
+		case 5: qd = 0; break;
+		case 6: qd = 2; break;
+		}
+		header(&p, id, flags, qd, 1);
+		if (qd > 0)
+			question(&p, qname, type, class);
+		if (qd > 1)
+			question(&p, "example.test", MC_RR_A, C_IN);
+		rr_a(&p, "example.test", 66);
+		assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+		    MC_REPLY_FOREIGN);
+		assert_int_equal(a->count, 0);
+		mc_answer_free(a);
+	}
+	/* shorter than a header */
+	header(&p, ID, F_RESP, 1, 0);
+	p.len = 11;
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+	    MC_REPLY_FOREIGN);
+	mc_answer_free(a);
+}
+
+static void
+test_truncated(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP | F_TC, 1, 0);
+	question(&p, "example.test", MC_RR_MX, C_IN);
+	assert_int_equal(parse(&p, "example.test", MC_RR_MX, &a),
+	    MC_REPLY_TRUNCATED);
+	mc_answer_free(a);
+
+	/* cut in the middle of a record, as a truncating server may do */
+	header(&p, ID, F_RESP | F_TC, 1, 3);
+	question(&p, "example.test", MC_RR_MX, C_IN);
+	rr_name(&p, "example.test", MC_RR_MX, 10, "mx1.example.test");
+	p.len -= 5;
+	assert_int_equal(parse(&p, "example.test", MC_RR_MX, &a),
+	    MC_REPLY_TRUNCATED);
+	mc_answer_free(a);
+
+	/* TC on a reply to another question is still foreign */
+	header(&p, ID, F_RESP | F_TC, 1, 0);
+	question(&p, "other.test", MC_RR_MX, C_IN);
+	assert_int_equal(parse(&p, "example.test", MC_RR_MX, &a),
+	    MC_REPLY_FOREIGN);
+	mc_answer_free(a);
+}
+
+static void
+test_rcodes(void **state)
+{
+	static const struct {
+		unsigned rcode;
+		enum mc_dns_status status;
+		const char *why;
+	} t[] = {
+		{ 0, MC_DNS_NODATA, NULL }, { 1, MC_DNS_PERMFAIL, "FORMERR" },
+		{ 2, MC_DNS_TEMPFAIL, "SERVFAIL" }, { 3, MC_DNS_NXDOMAIN, NULL },
+		{ 4, MC_DNS_PERMFAIL, "NOTIMPL" }, { 5, MC_DNS_PERMFAIL, "REFUSED" },
+	};
+	struct mc_dns_answer *a;
+	struct pkt p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		header(&p, ID, F_RESP | t[i].rcode, 1, 0);
+		question(&p, "example.test", MC_RR_TXT, C_IN);
+		assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+		    MC_REPLY_DONE);
+		assert_int_equal(a->status, t[i].status);
+		assert_int_equal(a->rcode, (int)t[i].rcode);
+		if (t[i].why != NULL)
+			assert_string_equal(a->why, t[i].why);
+		else
+			assert_null(a->why);
+		mc_answer_free(a);
+	}
+}
+
+/* Records owned by other names are not ours, whatever their type. */
+static void
+test_other_owners_ignored(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_A, C_IN);
+	rr_a(&p, "evil.test", 66);
+	rr_a(&p, "www.example.test", 67);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_NODATA);
+	assert_int_equal(a->count, 0);
+	mc_answer_free(a);
+}
+
+static void
+test_cname_chain(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 4);
+	question(&p, "example.test", MC_RR_A, C_IN);
+	rr_name(&p, "example.test", MC_RR_CNAME, -1, "b.test");
+	rr_a(&p, "evil.test", 66);
+	rr_name(&p, "b.test", MC_RR_CNAME, -1, "c.test");
+	rr_a(&p, "c.test", 9);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->count, 1);
+	assert_string_equal(a->rr[0].data, "192.0.2.9");
+	assert_string_equal(a->cname, "c.test");
+	mc_answer_free(a);
+
+	/* a CNAME loop ends without records and without hanging */
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_A, C_IN);
+	rr_name(&p, "example.test", MC_RR_CNAME, -1, "b.test");
+	rr_name(&p, "b.test", MC_RR_CNAME, -1, "example.test");
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
+	assert_int_equal(a->count, 0);
+	mc_answer_free(a);
+}
+
+static void
+test_mx_and_txt(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_MX, C_IN);
+	rr_name(&p, "example.test", MC_RR_MX, 10, "MX1.Example.Test");
+	rr_name(&p, "example.test", MC_RR_MX, 0, "");
+	assert_int_equal(parse(&p, "example.test", MC_RR_MX, &a), MC_REPLY_DONE);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->rr[0].pref, 10);
+	assert_string_equal(a->rr[0].data, "mx1.example.test");
+	assert_int_equal(a->rr[1].pref, 0);
+	assert_string_equal(a->rr[1].data, "");
+	mc_answer_free(a);
+
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_TXT, C_IN);
+	rr_head(&p, "example.test", MC_RR_TXT, 10);
+	put8(&p, 4);
+	memcpy(p.b + p.len, "v=sp", 4);
+	p.len += 4;
+	put8(&p, 4);
+	memcpy(p.b + p.len, "f1 a", 4);
+	p.len += 4;
+	assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->count, 1);
+	assert_int_equal(a->rr[0].len, 8);
+	assert_string_equal(a->rr[0].data, "v=spf1 a");
+	assert_int_equal(a->rr[0].nstrings, 2);
+	mc_answer_free(a);
+}
+
+/* Our ID and QR set, then damage: a permanent failure, never a crash. */
+static void
+test_malformed(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+	size_t i, qend;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		header(&p, ID, F_RESP, 1, 1);
+		question(&p, "example.test", MC_RR_A, C_IN);
+		qend = p.len;
+		switch (i) {
+		case 0: /* header only */
+			p.len = 12;
+			break;
+		case 1: /* an owner that points at itself */
+			put16(&p, 0xc000 | (unsigned)qend);
+			put16(&p, MC_RR_A);
+			put16(&p, C_IN);
+			put16(&p, 0);
+			put16(&p, 300);
+			put16(&p, 4);
+			put16(&p, 0x0102);
+			put16(&p, 0x0304);
+			break;
+		case 2: /* RDLENGTH past the end */
+			rr_a(&p, "example.test", 1);
+			p.b[p.len - 6] = 0x01;
+			break;
+		case 3: /* a label length of the reserved kind */
+			rr_a(&p, "example.test", 1);
+			p.b[qend] = 0x50;
+			break;
+		case 4: /* answer count larger than the answers */
+			rr_a(&p, "example.test", 1);
+			p.b[7] = 9;
+			break;
+		case 5: /* junk after the header */
+			p.len = 12;
+			while (p.len < 200)
+				put8(&p, (unsigned)(p.len * 37 + 11));
+			break;
+		}
+		assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+		    MC_REPLY_DONE);
+		assert_int_equal(a->status, MC_DNS_PERMFAIL);
+		assert_int_equal(a->count, 0);
+		mc_answer_free(a);
+	}
+
+	/* damaged and not a reply: nothing to act on */
+	header(&p, ID, 0x0100, 1, 1);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+	    MC_REPLY_FOREIGN);
+	mc_answer_free(a);
+}
+
+/* The query we send: our ID, RD, one question, EDNS0 with 1232 octets. */
+static void
+test_build_query(void **state)
+{
+	unsigned char *w = NULL;
+	size_t len, i;
+
+	(void)state;
+	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, &w,
+	    &len), 0);
+	/* header, question (14 + 4 octets), OPT (11 octets) */
+	assert_int_equal(len, 12 + 14 + 4 + 11);
+	assert_int_equal((w[0] << 8) | w[1], ID);
+	assert_int_equal(w[2] & 0x80, 0);      /* QR clear */
+	assert_int_equal(w[2] & 0x01, 0x01);   /* RD */
+	assert_int_equal((w[4] << 8) | w[5], 1);
+	assert_int_equal((w[10] << 8) | w[11], 1);
+	/* the OPT record closes the packet: root, type 41, class = size */
+	i = len - 11;
+	assert_int_equal(w[i], 0);
+	assert_int_equal((w[i + 1] << 8) | w[i + 2], 41);
+	assert_int_equal((w[i + 3] << 8) | w[i + 4], MC_DNS_EDNS_SIZE);
+	free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_answer),
+		cmocka_unit_test(test_question_case_ignored),
+		cmocka_unit_test(test_foreign),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_rcodes),
+		cmocka_unit_test(test_other_owners_ignored),
+		cmocka_unit_test(test_cname_chain),
+		cmocka_unit_test(test_mx_and_txt),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_build_query),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_render.c - the text and JSON renderers
+ *
+ * Reports are built by hand, with hostile bytes in every string a check or
+ * DNS can fill: nothing reaches a terminal as a control character, colours
+ * only when asked, checks and findings worst first; the JSON document has
+ * the published structure and is valid UTF-8 whatever the input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailcheck/report.h"
+#include "mc_table.h"
+
+#define HOSTILE "evil\033[2J\033]0;title\007\r\n\x9b" "31m\x7f\xff\xfe\\end"
+#define HOSTILE_ESCAPED "evil\\027[2J\\027]0;title\\007\\013\\010\\155" \
+	"31m\\127\\255\\254\\\\end"
+
+static struct mc_report rep;
+
+/*
+ * Checks in report order: alpha ok, bravo crit, charlie warn, delta
+ * unknown, echo info, foxtrot warn.  bravo's findings are added info,
+ * crit, warn, crit; every string of charlie is hostile.
+ */
+static int
+setup(void **state)
+{
+	static const char *names[] = { "alpha", "bravo", "charlie", "delta",
+	    "echo", "foxtrot" };
+	struct mc_result *r;
+	size_t i;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	rep.domain = strdup("example.org");
+	rep.nresults = 6;
+	rep.results = calloc(rep.nresults, sizeof(*rep.results));
+	rep.duration_ms = 42;
+	if (rep.domain == NULL || rep.results == NULL)
+		return -1;
+	for (i = 0; i < rep.nresults; i++)
+		mc_result_init(&rep.results[i], names[i]);
+
+	r = &rep.results[0];
+	mc_result_summary(r, "1 host; first mail.example.org (192.0.2.1)");
+	mc_metric_set(r, "hosts", 1);
+	mc_metric_set(r, "ratio", 0.5);
+	r->data = json_pack("{s:b, s:[s]}", "null_mx", 0, "hosts", "mail");
+
+	r = &rep.results[1];
+	mc_finding_add(r, MC_F_MX_NULL, "example.org", "first: info");
+	mc_finding_add(r, MC_F_MX_UNREACHABLE, NULL, "second: crit");
+	mc_finding_add(r, MC_F_MX_TARGET_CNAME, "mx.example.org",
+	    "third: warn");
+	mc_finding_add(r, MC_F_MX_TARGET_NXDOMAIN, "gone.example.org",
+	    "fourth: crit");
+	mc_finding_hint(r, "a custom hint");
+
+	r = &rep.results[2];
+	mc_finding_add(r, MC_F_MX_DUPLICATE, HOSTILE, "%s", HOSTILE);
+	mc_finding_hint(r, "%s", HOSTILE);
+	mc_result_summary(r, "%s", HOSTILE);
+
+	r = &rep.results[3];
+	mc_finding_add(r, MC_F_DNS_TEMPFAIL, "example.org MX", "SERVFAIL");
+
+	r = &rep.results[4];
+	mc_finding_add(r, MC_F_MX_SHARED_ADDRESS, "192.0.2.1", "shared");
+
+	r = &rep.results[5];
+	mc_finding_add(r, MC_F_MX_IMPLICIT, "example.org", "implicit");
+
+	for (i = 0; i < rep.nresults; i++) {
+		rep.results[i].status = mc_result_worst(&rep.results[i]);
+		rep.results[i].duration_ms = (long)i;
+		if (rep.results[i].status > rep.status)
+			rep.status = rep.results[i].status;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	mc_report_release(&rep);
+	return 0;
+}
+
+/* The report rendered into a malloc'ed string. */
+static char *
+render_text(int color, size_t *len)
+{
+	struct mc_render_opts opts = { .color = color };
+	char *buf = NULL;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	assert_non_null(fp);
+	assert_int_equal(mc_render_text(fp, &rep, &opts), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+static char *
+render_json(int compact, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	assert_non_null(fp);
+	assert_int_equal(mc_render_json(fp, &rep, compact), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+/* Every ESC in s starts an SGR sequence "\033[<digits;>m". */
+static void
+assert_only_sgr(const char *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\033')
+			continue;
+		if (i + 1 >= len || s[i + 1] != '[')
+			fail_msg("ESC not followed by '[' at %zu", i);
+		for (j = i + 2; j < len && ((s[j] >= '0' && s[j] <= '9') ||
+		    s[j] == ';'); j++)
+			;
+		if (j >= len || s[j] != 'm')
+			fail_msg("ESC sequence at %zu is not a colour", i);
+	}
+}
+
+static void
+assert_no_control(const char *s, size_t len, int allow_esc)
+{
+	size_t i;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\n' || (allow_esc && c == '\033'))
+			continue;
+		if (c < 0x20 || c >= 0x7f)
+			fail_msg("byte %u at %zu reaches the output", c, i);
+	}
+}
+
+struct text_row {
+	const char *name;
+	int color;
+};
+
+static const struct text_row text_rows[] = {
+	{ "text without colour", 0 },
+	{ "text with colour", 1 },
+};
+
+static void
+test_text_hostile(void **state)
+{
+	const struct text_row *r = MC_ROW(state, struct text_row);
+	size_t len;
+	char *out;
+
+	out = render_text(r->color, &len);
+	assert_int_equal(strlen(out), len);
+	assert_no_control(out, len, r->color);
+	if (r->color) {
+		assert_only_sgr(out, len);
+		assert_non_null(strchr(out, '\033'));
+	} else
+		assert_null(strchr(out, '\033'));
+	/* message, subject, hint and summary, each escaped */
+	assert_non_null(strstr(out, ": " HOSTILE_ESCAPED "\n"));
+	assert_non_null(strstr(out, " " HOSTILE_ESCAPED "\n"));
+	assert_non_null(strstr(out, "at:   " HOSTILE_ESCAPED "\n"));
+	assert_non_null(strstr(out, "fix:  " HOSTILE_ESCAPED "\n"));
+	free(out);
+}
+
+static void
+test_text_hostile_domain(void **state)
+{
+	size_t len;
+	char *out, *saved = rep.domain;
+
+	(void)state;
+	rep.domain = strdup("a\033[2Jb.example");
+	assert_non_null(rep.domain);
+	out = render_text(0, &len);
+	assert_no_control(out, len, 0);
+	assert_non_null(strstr(out, "a\\027[2Jb.example"));
+	free(out);
+	free(rep.domain);
+	rep.domain = saved;
+}
+
+/* Position of needle in out, failing when absent. */
+static size_t
+pos(const char *out, const char *needle)
+{
+	const char *p = strstr(out, needle);
+
+	if (p == NULL)
+		fail_msg("'%s' not in the output", needle);
+	return (size_t)(p - out);
+}
+
+static void
+test_text_checks_worst_first(void **state)
+{
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_text(0, &len);
+	/* crit, unknown, warn (report order among equals), info, ok */
+	assert_true(pos(out, "CRIT    bravo") < pos(out, "UNKNOWN delta"));
+	assert_true(pos(out, "UNKNOWN delta") < pos(out, "WARN    charlie"));
+	assert_true(pos(out, "WARN    charlie") < pos(out, "WARN    foxtrot"));
+	assert_true(pos(out, "WARN    foxtrot") < pos(out, "INFO    echo"));
+	assert_true(pos(out, "INFO    echo") < pos(out, "OK      alpha"));
+	/* the header: domain, worst status, counts */
+	assert_int_equal(pos(out, "example.org  CRIT    (6 checks, 42 ms)\n"), 0);
+	free(out);
+}
+
+static void
+test_text_findings_worst_first(void **state)
+{
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_text(0, &len);
+	/* crit in the order added, then warn, then info */
+	assert_true(pos(out, "CRIT    second: crit") <
+	    pos(out, "CRIT    fourth: crit"));
+	assert_true(pos(out, "CRIT    fourth: crit") <
+	    pos(out, "WARN    third: warn"));
+	assert_true(pos(out, "WARN    third: warn") <
+	    pos(out, "INFO    first: info"));
+	free(out);
+}
+
+static void
+test_text_hints_and_specs(void **state)
+{
+	const struct mc_finding_def *cname = mc_finding_def(MC_F_MX_TARGET_CNAME);
+	char want[512];
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_text(0, &len);
+	/* the custom hint replaces the definition's */
+	assert_true(pos(out, "fourth: crit") < pos(out, "fix:  a custom hint"));
+	assert_null(strstr(out, mc_finding_def(MC_F_MX_TARGET_NXDOMAIN)->hint));
+	/* the definition's hint, code and spec */
+	snprintf(want, sizeof(want), "          fix:  %s\n          %s, %s\n",
+	    cname->hint, cname->code, cname->spec);
+	pos(out, want);
+	/* a finding without a hint has no fix line, and no subject no at line */
+	pos(out, "INFO    first: info\n          at:   example.org\n"
+	    "          mx.null, RFC 7505 3\n");
+	pos(out, "CRIT    second: crit\n          fix:  ");
+	/* the summary follows the check's name */
+	pos(out, "OK      alpha: 1 host; first mail.example.org (192.0.2.1)\n");
+	free(out);
+}
+
+/* A check with no findings and no summary, and an empty report. */
+static void
+test_text_empty(void **state)
+{
+	struct mc_report empty = { .domain = strdup("example.org") };
+	struct mc_render_opts opts = { 0 };
+	char *buf = NULL;
+	size_t len;
+	FILE *fp;
+
+	(void)state;
+	fp = open_memstream(&buf, &len);
+	assert_int_equal(mc_render_text(fp, &empty, &opts), 0);
+	fclose(fp);
+	assert_string_equal(buf, "example.org  OK      (0 checks, 0 ms)\n\n");
+	free(buf);
+	mc_report_release(&empty);
+}
+
+static void
+test_write_error(void **state)
+{
+	struct mc_render_opts opts = { 0 };
+	FILE *fp;
+
+	(void)state;
+	fp = fopen("/dev/full", "w");
+	if (fp == NULL)
+		skip();
+	setvbuf(fp, NULL, _IONBF, 0);
+	assert_int_equal(mc_render_text(fp, &rep, &opts), -1);
+	clearerr(fp);
+	assert_int_equal(mc_render_json(fp, &rep, 0), -1);
+	fclose(fp);
+}
+
+/* ---- JSON ---- */
+
+/* Is s[0..len) valid UTF-8 (no overlongs, no surrogates)? */
+static int
+valid_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1;
+			cp = s[i] & 0x1f;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2;
+			cp = s[i] & 0x0f;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3;
+			cp = s[i] & 0x07;
+		} else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static void
+test_json_structure(void **state)
+{
+	json_t *doc, *c, *f, *m;
+	json_error_t jerr;
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_json(0, &len);
+	doc = json_loadb(out, len, 0, &jerr);
+	if (doc == NULL)
+		fail_msg("not JSON: %s", jerr.text);
+	assert_int_equal(json_object_size(doc), 6);
+	assert_int_equal(json_integer_value(json_object_get(doc,
+	    "schema_version")), MC_SCHEMA_VERSION);
+	assert_string_equal(json_string_value(json_object_get(doc,
+	    "mailcheck_version")), MC_VERSION);
+	assert_string_equal(json_string_value(json_object_get(doc, "domain")),
+	    "example.org");
+	assert_string_equal(json_string_value(json_object_get(doc, "status")),
+	    "crit");
+	assert_int_equal(json_integer_value(json_object_get(doc,
+	    "duration_ms")), 42);
+	/* checks in report order, not sorted */
+	c = json_object_get(doc, "checks");
+	assert_int_equal(json_array_size(c), 6);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(c, 0), "name")), "alpha");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(c, 5), "name")), "foxtrot");
+
+	/* alpha: no findings, metrics integer and real, data, summary */
+	c = json_array_get(json_object_get(doc, "checks"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "status")),
+	    "ok");
+	assert_int_equal(json_array_size(json_object_get(c, "findings")), 0);
+	m = json_object_get(c, "metrics");
+	assert_true(json_is_integer(json_object_get(m, "hosts")));
+	assert_int_equal(json_integer_value(json_object_get(m, "hosts")), 1);
+	assert_true(json_is_real(json_object_get(m, "ratio")));
+	assert_true(json_real_value(json_object_get(m, "ratio")) == 0.5);
+	assert_true(json_is_false(json_object_get(json_object_get(c, "data"),
+	    "null_mx")));
+	assert_string_equal(json_string_value(json_object_get(c, "summary")),
+	    "1 host; first mail.example.org (192.0.2.1)");
+
+	/* bravo: findings in the order added, with all their fields */
+	c = json_array_get(json_object_get(doc, "checks"), 1);
+	assert_null(json_object_get(c, "summary"));
+	assert_true(json_is_object(json_object_get(c, "data")));
+	assert_int_equal(json_integer_value(json_object_get(c, "duration_ms")),
+	    1);
+	f = json_array_get(json_object_get(c, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "code")),
+	    "mx.null");
+	assert_string_equal(json_string_value(json_object_get(f, "severity")),
+	    "info");
+	assert_string_equal(json_string_value(json_object_get(f, "subject")),
+	    "example.org");
+	assert_string_equal(json_string_value(json_object_get(f, "message")),
+	    "first: info");
+	assert_string_equal(json_string_value(json_object_get(f, "spec")),
+	    "RFC 7505 3");
+	assert_null(json_object_get(f, "hint")); /* mx.null has none */
+	f = json_array_get(json_object_get(c, "findings"), 1);
+	assert_true(json_is_null(json_object_get(f, "subject")));
+	assert_string_equal(json_string_value(json_object_get(f, "hint")),
+	    mc_finding_def(MC_F_MX_UNREACHABLE)->hint);
+	f = json_array_get(json_object_get(c, "findings"), 3);
+	assert_string_equal(json_string_value(json_object_get(f, "hint")),
+	    "a custom hint");
+	json_decref(doc);
+	free(out);
+}
+
+static void
+test_json_hostile(void **state)
+{
+	json_t *doc, *f, *c;
+	json_error_t jerr;
+	size_t len, i;
+	char *out;
+
+	(void)state;
+	out = render_json(0, &len);
+	assert_true(valid_utf8((const unsigned char *)out, len));
+	/* in fact pure printable ASCII and newlines */
+	for (i = 0; i < len; i++)
+		assert_true(out[i] == '\n' ||
+		    (out[i] >= 0x20 && out[i] < 0x7f));
+	doc = json_loadb(out, len, 0, &jerr);
+	assert_non_null(doc);
+	c = json_array_get(json_object_get(doc, "checks"), 2);
+	assert_string_equal(json_string_value(json_object_get(c, "summary")),
+	    HOSTILE_ESCAPED);
+	f = json_array_get(json_object_get(c, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "message")),
+	    HOSTILE_ESCAPED);
+	assert_string_equal(json_string_value(json_object_get(f, "subject")),
+	    HOSTILE_ESCAPED);
+	assert_string_equal(json_string_value(json_object_get(f, "hint")),
+	    HOSTILE_ESCAPED);
+	json_decref(doc);
+	free(out);
+}
+
+/* Bytes that are valid UTF-8 are escaped too: one rule for all. */
+static void
+test_json_utf8_domain(void **state)
+{
+	char *saved = rep.domain, *out;
+	json_t *doc;
+	size_t len;
+
+	(void)state;
+	rep.domain = strdup("b\xc3\xbc" "cher.example");
+	out = render_json(1, &len);
+	assert_true(valid_utf8((const unsigned char *)out, len));
+	doc = json_loadb(out, len, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "domain")),
+	    "b\\195\\188cher.example");
+	json_decref(doc);
+	free(out);
+	free(rep.domain);
+	rep.domain = saved;
+}
+
+static void
+test_json_compact(void **state)
+{
+	size_t len;
+	char *out, *indented;
+
+	(void)state;
+	out = render_json(1, &len);
+	/* one line, ending in a newline */
+	assert_true(len > 2);
+	assert_int_equal(out[len - 1], '\n');
+	assert_ptr_equal(strchr(out, '\n'), out + len - 1);
+	indented = render_json(0, &len);
+	assert_int_equal(indented[len - 1], '\n');
+	assert_ptr_not_equal(strchr(indented, '\n'), indented + len - 1);
+	free(out);
+	free(indented);
+}
+
+struct metric_row {
+	const char *name;
+	double value;
+	int present;      /* 0: left out of the document */
+	int integer;      /* written as a JSON integer */
+	double want;
+};
+
+static const struct metric_row metric_rows[] = {
+	{ "metric zero", 0.0, 1, 1, 0 },
+	{ "metric whole number", 1024.0, 1, 1, 1024 },
+	{ "metric negative whole number", -3.0, 1, 1, -3 },
+	{ "metric fraction", 0.25, 1, 0, 0.25 },
+	{ "metric negative fraction", -0.5, 1, 0, -0.5 },
+	{ "metric 2^53", 9007199254740992.0, 1, 1, 9007199254740992.0 },
+	{ "metric too large for an integer", 1e300, 1, 0, 1e300 },
+	{ "metric too small for an integer", -1e300, 1, 0, -1e300 },
+	{ "metric NaN is left out", NAN, 0, 0, 0 },
+	{ "metric infinity is left out", INFINITY, 0, 0, 0 },
+	{ "metric minus infinity is left out", -INFINITY, 0, 0, 0 },
+};
+
+/* Every double a check may compute gives valid JSON (and no UB). */
+static void
+test_json_metric(void **state)
+{
+	const struct metric_row *r = MC_ROW(state, struct metric_row);
+	json_t *doc, *m, *v;
+	size_t len;
+	char *out;
+
+	mc_metric_set(&rep.results[0], "m", r->value);
+	out = render_json(1, &len);
+	doc = json_loadb(out, len, 0, NULL);
+	assert_non_null(doc);
+	m = json_object_get(json_array_get(json_object_get(doc, "checks"), 0),
+	    "metrics");
+	/* the other metrics are still there */
+	assert_int_equal(json_integer_value(json_object_get(m, "hosts")), 1);
+	v = json_object_get(m, "m");
+	if (!r->present) {
+		assert_null(v);
+	} else {
+		assert_non_null(v);
+		assert_int_equal(json_is_integer(v), r->integer);
+		assert_true(json_number_value(v) == r->want);
+	}
+	json_decref(doc);
+	free(out);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest t[32];
+	size_t n = 0, i;
+
+	MC_TABLE_ADD(t, &n, text_rows, test_text_hostile);
+	MC_TEST_ADD(t, &n, test_text_hostile_domain);
+	MC_TEST_ADD(t, &n, test_text_checks_worst_first);
+	MC_TEST_ADD(t, &n, test_text_findings_worst_first);
+	MC_TEST_ADD(t, &n, test_text_hints_and_specs);
+	MC_TEST_ADD(t, &n, test_text_empty);
+	MC_TEST_ADD(t, &n, test_write_error);
+	MC_TEST_ADD(t, &n, test_json_structure);
+	MC_TEST_ADD(t, &n, test_json_hostile);
+	MC_TEST_ADD(t, &n, test_json_utf8_domain);
+	MC_TEST_ADD(t, &n, test_json_compact);
+	MC_TABLE_ADD(t, &n, metric_rows, test_json_metric);
+	for (i = 0; i < n; i++) {
+		t[i].setup_func = setup;
+		t[i].teardown_func = teardown;
+	}
+	return mc_table_run("render", t, n, NULL, NULL);
+}
