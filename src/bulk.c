@@ -10,6 +10,7 @@
  * (a terminal only) is erased before each write and redrawn after.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,11 @@ struct bulk {
 	int wrote;        /* a report is out: text needs a separator */
 	int drawn;        /* the progress line is on the screen */
 	double start, last_draw;
+	size_t taken;     /* domains handed to workers */
+	/* ordered output: reports rendered ahead of their turn */
+	char **pending;   /* by sequence number; NULL: not ready */
+	size_t *pending_len;
+	size_t npending, next_out;
 };
 
 /*
@@ -245,12 +251,11 @@ one_line(FILE *out, const struct mc_report *rep, const json_t *changes)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Write one report.  Caller holds out_mu. */
+/* Write one report to out; first: no separator before it. */
 static int
-emit(struct bulk *b, const struct mc_report *rep, json_t *doc,
-    json_t *changes)
+emit(const struct mc_bulk_config *cfg, FILE *out, int first,
+    const struct mc_report *rep, json_t *doc, json_t *changes)
 {
-	const struct mc_bulk_config *cfg = b->cfg;
 	struct mc_nagios_opts no = {
 		.verbose = cfg->verbose,
 		.thresholds = cfg->thresholds,
@@ -264,17 +269,17 @@ emit(struct bulk *b, const struct mc_report *rep, json_t *doc,
 	case MC_FORMAT_TEXT:
 		if (cfg->one_line) {
 			/* a line a domain, visible as it finishes */
-			rc = one_line(cfg->out, rep, changes);
-			if (fflush(cfg->out) == EOF)
+			rc = one_line(out, rep, changes);
+			if (fflush(out) == EOF)
 				rc = -1;
 			return rc;
 		}
-		if (b->wrote)
-			fputc('\n', cfg->out);
-		rc = mc_render_text(cfg->out, rep, &cfg->render);
+		if (!first)
+			fputc('\n', out);
+		rc = mc_render_text(out, rep, &cfg->render);
 		if (rc == 0 && changes != NULL) {
-			fputc('\n', cfg->out);
-			rc = mc_render_changes_text(cfg->out, changes);
+			fputc('\n', out);
+			rc = mc_render_changes_text(out, changes);
 		}
 		break;
 	case MC_FORMAT_JSON:
@@ -283,30 +288,81 @@ emit(struct bulk *b, const struct mc_report *rep, json_t *doc,
 			return -1;
 		if (changes != NULL)
 			json_object_set(doc, "changes", changes);
-		rc = json_dumpf(doc, cfg->out, (cfg->format == MC_FORMAT_JSONL ?
+		rc = json_dumpf(doc, out, (cfg->format == MC_FORMAT_JSONL ?
 		    JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(10));
-		if (rc == 0 && fputc('\n', cfg->out) == EOF)
+		if (rc == 0 && fputc('\n', out) == EOF)
 			rc = -1;
-		if (cfg->format == MC_FORMAT_JSONL && fflush(cfg->out) == EOF)
+		if (cfg->format == MC_FORMAT_JSONL && fflush(out) == EOF)
 			rc = -1;
 		break;
 	case MC_FORMAT_NAGIOS:
-		rc = mc_render_nagios(cfg->out, rep, &no);
+		rc = mc_render_nagios(out, rep, &no);
 		break;
 	}
 	return rc;
 }
 
+/*
+ * Ordered output: keep report seq (text, or NULL for none) until those
+ * before it are out, then write every report whose turn has come.
+ * Caller holds out_mu.
+ */
 static void
-run_one(struct bulk *b, const char *name)
+emit_in_order(struct bulk *b, size_t seq, char *text, size_t len)
+{
+	FILE *out = b->cfg->out;
+
+	if (seq >= b->npending) {
+		free(text);
+		return;
+	}
+	b->pending[seq] = text != NULL ? text : strdup("");
+	b->pending_len[seq] = text != NULL ? len : 0;
+	if (b->pending[seq] == NULL)
+		b->st->write_error = 1;
+	while (b->next_out < b->npending && b->pending[b->next_out] != NULL) {
+		if (fwrite(b->pending[b->next_out], 1,
+		    b->pending_len[b->next_out], out) !=
+		    b->pending_len[b->next_out] || fflush(out) == EOF)
+			b->st->write_error = 1;
+		free(b->pending[b->next_out]);
+		/* a sentinel: written, never again NULL */
+		b->pending[b->next_out] = (char *)(uintptr_t)1;
+		b->next_out++;
+	}
+}
+
+/* The report rendered into memory for ordered output; NULL on error. */
+static char *
+render_to_memory(const struct mc_bulk_config *cfg, int first,
+    const struct mc_report *rep, json_t *doc, json_t *changes, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f;
+	int rc;
+
+	f = open_memstream(&buf, len);
+	if (f == NULL)
+		return NULL;
+	rc = emit(cfg, f, first, rep, doc, changes);
+	if (fclose(f) == EOF || rc == -1) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void
+run_one(struct bulk *b, const char *name, size_t seq)
 {
 	const struct mc_bulk_config *cfg = b->cfg;
 	struct mc_run_config run = cfg->run;
 	struct mc_report rep;
 	json_t *doc = NULL, *changes = NULL;
 	enum mc_status state;
-	char err[512];
+	char err[512], *text = NULL;
+	size_t len = 0;
 
 	run.deadline = cfg->timeout > 0 ? mc_now() + cfg->timeout : 0;
 	if (mc_run_domain(&run, name, &rep, err, sizeof(err)) == -1) {
@@ -316,6 +372,8 @@ run_one(struct bulk *b, const char *name)
 		b->st->by_status[MC_UNKNOWN]++;
 		if (b->st->worst < MC_UNKNOWN)
 			b->st->worst = MC_UNKNOWN;
+		if (cfg->ordered)
+			emit_in_order(b, seq, NULL, 0);
 		pthread_mutex_unlock(&b->out_mu);
 		return;
 	}
@@ -329,10 +387,19 @@ run_one(struct bulk *b, const char *name)
 		    doc);
 	state = cfg->format == MC_FORMAT_NAGIOS ? mc_nagios_state(&rep) :
 	    rep.status;
+	if (cfg->ordered) {
+		text = render_to_memory(cfg, seq == 0, &rep, doc, changes, &len);
+		if (text == NULL)
+			text = strdup(""); /* counted as a write error below */
+	}
 
 	pthread_mutex_lock(&b->out_mu);
 	erase_progress(b);
-	if (emit(b, &rep, doc, changes) == -1)
+	if (cfg->ordered) {
+		if (text == NULL || (len == 0 && *text == '\0'))
+			b->st->write_error = 1;
+		emit_in_order(b, seq, text, len);
+	} else if (emit(cfg, cfg->out, !b->wrote, &rep, doc, changes) == -1)
 		b->st->write_error = 1;
 	b->wrote = 1;
 	b->st->done++;
@@ -354,6 +421,7 @@ worker(void *arg)
 {
 	struct bulk *b = arg;
 	char name[MC_DNS_NAME_MAX + 2];
+	size_t seq = 0;
 	int rc;
 
 	for (;;) {
@@ -364,10 +432,12 @@ worker(void *arg)
 			b->eof = 1;
 		if (rc == -1)
 			b->st->write_error = 1;
+		if (rc == 1)
+			seq = b->taken++;
 		pthread_mutex_unlock(&b->src_mu);
 		if (rc != 1)
 			break;
-		run_one(b, name);
+		run_one(b, name, seq);
 	}
 	return NULL;
 }
@@ -407,8 +477,19 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 	if (src->total > 0 && (size_t)n > src->total)
 		n = (int)src->total;
 	threads = calloc((size_t)n, sizeof(*threads));
-	if (threads == NULL)
+	if (cfg->ordered) {
+		/* only command-line names are ordered: a known, small number */
+		b.npending = src->nnames;
+		b.pending = calloc(b.npending + 1, sizeof(*b.pending));
+		b.pending_len = calloc(b.npending + 1, sizeof(*b.pending_len));
+	}
+	if (threads == NULL || (cfg->ordered && (b.pending == NULL ||
+	    b.pending_len == NULL))) {
+		free(threads);
+		free(b.pending);
+		free(b.pending_len);
 		return -1;
+	}
 	pthread_mutex_init(&b.src_mu, NULL);
 	pthread_mutex_init(&b.out_mu, NULL);
 	mc_dns_set_cache_limit(cfg->run.dns, MC_BULK_CACHE_ENTRIES);
@@ -435,6 +516,9 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 	pthread_mutex_unlock(&b.out_mu);
 	pthread_mutex_destroy(&b.src_mu);
 	pthread_mutex_destroy(&b.out_mu);
+	/* every report was written: only sentinels are left */
+	free(b.pending);
+	free(b.pending_len);
 	free(threads);
 	return 0;
 }

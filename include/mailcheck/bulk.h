@@ -5,7 +5,8 @@
  * mc_bulk_run() takes domains from a source (the command line, or a
  * domains file read as it goes), keeps up to `parallel` of them in flight
  * on one DNS handle, and writes each report as soon as its domain finishes
- * (so output order is completion order when parallel > 1).  Memory stays
+ * (so output order is completion order when parallel > 1), or, for names
+ * from the command line, in their order.  Memory stays
  * bounded however long the list: one report a domain in flight, and the
  * DNS cache evicts what finished domains used (mc_dns_set_cache_limit()).
  * One domain is simply a bulk run of one.
@@ -63,6 +64,9 @@ struct mc_bulk_config {
 	enum mc_format format;
 	struct mc_render_opts render;  /* text */
 	int one_line;                  /* text: one line a domain */
+	int ordered;                   /* write reports in the source's
+	                                  order (command-line names only),
+	                                  not as they finish */
 	const struct mc_threshold *thresholds;
 	size_t nthresholds;
 	const json_t *baseline;        /* from mc_baseline_load(), or NULL */

@@ -94,9 +94,9 @@ static const char usage_text[] =
 "                               and list the changes (JSON: a \"changes\" array)\n"
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
 "                               '#' comments; invalid lines reported and skipped)\n"
-"      --parallel N             domains in flight in bulk mode (default 32)\n"
-"  -v, --verbose                more detail (repeatable, up to 3); in text mode with\n"
-"                               several domains, full reports instead of one line each\n"
+"      --parallel N             domains in flight (default 32)\n"
+"  -v, --verbose                more detail (repeatable, up to 3); with --domains-file\n"
+"                               and text, full reports instead of one line each\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
 "  -h, --help                   print this help and exit\n"
@@ -504,7 +504,7 @@ main(int argc, char **argv)
 	char err[512];
 	const char *nc;
 	size_t nnames = 0;
-	int i, n, rc, bulk, code = EXIT_USAGE;
+	int i, n, rc, code = EXIT_USAGE;
 
 	if (argc > 0 && is_plugin_name(argv[0]))
 		cli.format = FMT_NAGIOS;
@@ -590,7 +590,6 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	bulk = cli.domains_file != NULL || nnames > 1;
 
 	if (cli.format == FMT_AUTO)
 		cli.format = isatty(STDOUT_FILENO) ? FMT_TEXT : FMT_JSON;
@@ -634,14 +633,20 @@ main(int argc, char **argv)
 	bcfg.format = cli.format == FMT_NAGIOS ? MC_FORMAT_NAGIOS :
 	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
 	    cli.format == FMT_JSON ? MC_FORMAT_JSON : MC_FORMAT_TEXT;
-	bcfg.one_line = bulk && cli.verbose == 0;
+	/*
+	 * A domains file is bulk mode proper: a line a domain as each
+	 * finishes, a summary, a progress line.  Names on the command line
+	 * are checked in parallel too but reported in full, in their order.
+	 */
+	bcfg.one_line = dfile != NULL && cli.verbose == 0;
+	bcfg.ordered = dfile == NULL;
 	bcfg.thresholds = cli.thresholds;
 	bcfg.nthresholds = cli.nthresholds;
 	bcfg.baseline = baseline;
 	bcfg.verbose = cli.verbose;
-	bcfg.progress = bulk && cli.format != FMT_NAGIOS &&
+	bcfg.progress = dfile != NULL && cli.format != FMT_NAGIOS &&
 	    isatty(STDERR_FILENO);
-	bcfg.summary = bulk;
+	bcfg.summary = dfile != NULL;
 	bcfg.out = stdout;
 	bcfg.err = stderr;
 	src.names = names;

@@ -76,8 +76,16 @@ grep -q "^warn    implicit.bulk.test  mx: .*(mx.implicit)$" "$E2E_WORK/out.txt" 
 expect_eq "--fail-on crit: a warning exits 0" "$?" 0
 expect_eq "command-line domains: two lines" "$(wc -l < "$E2E_WORK/out.jsonl")" 2
 
+# command-line names: reported in their order, in full, without a summary
+"$MC_BIN" $R -f jsonl --parallel 8 d7.bulk.test d3.bulk.test d1.bulk.test d2.bulk.test d0.bulk.test 2> "$E2E_WORK/err" \
+  | python3 -c 'import json,sys; print(" ".join(json.loads(l)["domain"] for l in sys.stdin))' > "$E2E_WORK/order"
+expect_eq "command-line names: input order" "$(cat "$E2E_WORK/order")" "d7.bulk.test d3.bulk.test d1.bulk.test d2.bulk.test d0.bulk.test"
+[ ! -s "$E2E_WORK/err" ] && pass "command-line names: no summary" || fail "command-line summary" "$(cat "$E2E_WORK/err")"
+"$MC_BIN" $R -f text d1.bulk.test implicit.bulk.test > "$E2E_WORK/out.txt" 2>/dev/null
+grep -q "^  WARN    .*implicit" "$E2E_WORK/out.txt" && grep -q "^d1.bulk.test  " "$E2E_WORK/out.txt" && pass "command-line names: full text reports" || fail "command-line text" "$(cat "$E2E_WORK/out.txt")"
+
 # parallel 1 keeps file order
-"$MC_BIN" $R -f jsonl --parallel 1 d3.bulk.test d1.bulk.test d2.bulk.test 2>/dev/null \
+printf 'd3.bulk.test\nd1.bulk.test\nd2.bulk.test\n' | "$MC_BIN" $R -f jsonl --parallel 1 --domains-file - 2>/dev/null \
   | python3 -c 'import json,sys; print(" ".join(json.loads(l)["domain"] for l in sys.stdin))' > "$E2E_WORK/order"
 expect_eq "--parallel 1: input order" "$(cat "$E2E_WORK/order")" "d3.bulk.test d1.bulk.test d2.bulk.test"
 
