@@ -112,7 +112,7 @@ PY
 run direct "$KNOT_PORT"
 [ "${BENCH_DIRECT_ONLY:-0}" = 1 ] && exit 0
 PROXY_PORT=$(free_port)
-python3 "$HERE/bulk_proxy.py" --listen "$PROXY_PORT" --upstream "$KNOT_PORT" --delay-ms 20 --lifetime 600 &
+python3 "$HERE/${BENCH_PROXY:-bulk_proxy.py}" --listen "$PROXY_PORT" --upstream "$KNOT_PORT" --delay-ms 20 --lifetime 900 > /dev/null &
 E2E_PIDS="$E2E_PIDS $!"
 wait_dns "$PROXY_PORT" bench.test SOA || { echo "proxy did not answer" >&2; exit 1; }
 run delay20 "$PROXY_PORT"
