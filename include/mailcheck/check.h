@@ -12,8 +12,9 @@
  * -1 means "I broke": the runner adds an internal-error finding and the run
  * goes on.  A finding that judges a metric's value (too many SPF lookups,
  * a weak key) is tied to it with mc_finding_metric(), so that --warning
- * and --critical thresholds on that metric decide its severity.  The runner times the check and sets its status from the worst
- * finding.  Everything allocated from ctx->arena is freed after the run.
+ * and --critical thresholds on that metric decide its severity.  The
+ * runner times the check and sets its status from the worst finding.
+ * Everything allocated from ctx->arena is freed after the run.
  *
  * Adding a check, the checklist (tests/unit/test_registry.c enforces what
  * it can):
