@@ -81,7 +81,8 @@ plugin two.example.org 2 CRITICAL $R -w mx_hosts=1 -c mx_hosts=@2:2
 plugin ok.example.org 2 CRITICAL $R --critical mx_addresses=2:
 
 # the plugin name: check_mailcheck chooses nagios output, -H the domain
-ln -s "$MC_BIN" "$E2E_WORK/check_mailcheck"
+case $MC_BIN in /*) bin=$MC_BIN ;; *) bin=$(pwd)/$MC_BIN ;; esac
+ln -s "$bin" "$E2E_WORK/check_mailcheck"
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org > "$E2E_WORK/out"
 expect_eq "check_mailcheck exits 0" "$?" 0
 expect_eq "check_mailcheck prints plugin output" "$(head -1 "$E2E_WORK/out" | cut -c1-14)" "MAILCHECK OK -"
