@@ -313,7 +313,7 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 	case MC_DNSBL_POLICY:
 		mc_finding_add(r, a->verdict == MC_DNSBL_LISTED ?
 		    MC_F_DNSBL_LISTED : MC_F_DNSBL_LISTED_POLICY, a->subject,
-		    "%s is listed on %s (%s: %s)%s%s%s", a->subject, z->zone,
+		    "%s listed on %s (%s: %s)%s%s%s", a->subject, z->zone,
 		    a->codes, a->meaning, reason != NULL ? "; reason: \"" : "",
 		    reason != NULL ? reason : "", reason != NULL ? "\"" : "");
 		mc_finding_metric(r, "listed"); /* thresholds may override */

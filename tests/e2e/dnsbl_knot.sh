@@ -28,7 +28,7 @@ expect_eq "demo listing" "$(printf '%s' "$out" | jq_py "[(f['code'], f['subject'
   "[('dnsbl.listed', '144.76.187.44')]"
 expect_eq "demo listing meaning and reason" \
   "$(printf '%s' "$out" | jq_py "c['dnsbl']['findings'][0]['message']")" \
-  '144.76.187.44 is listed on zen.spamhaus.org (127.0.0.2: SBL: Spamhaus Block List, a verified spam source or spam operation); reason: "Listed by SBL (demonstration entry), see https://check.spamhaus.org/"'
+  '144.76.187.44 listed on zen.spamhaus.org (127.0.0.2: SBL: Spamhaus Block List, a verified spam source or spam operation); reason: "Listed by SBL (demonstration entry), see https://check.spamhaus.org/"'
 expect_eq "demo zones checked" "$(printf '%s' "$out" | jq_py "int(c['dnsbl']['metrics']['zones_checked'])")" 8
 expect_eq "demo rdns ok" "$(printf '%s' "$out" | jq_py "(c['rdns']['status'], c['rdns']['data']['addresses'][0]['ptr'])")" \
   "('ok', ['tarnbarford.net'])"
