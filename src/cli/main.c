@@ -107,9 +107,9 @@ static const char usage_text[] =
 "with the worst over all domains; invalid lines make it at least 3. Plugin\n"
 "mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 "Colours are used on a terminal unless NO_COLOR is set.\n"
-"Shipped data (the DKIM selector list) is read from $MAILCHECK_DATADIR if set,\n"
-"else from ../share/mailcheck or data/ beside the executable, else from\n"
-MC_DATADIR ".\n";
+"Shipped data (DKIM selector and DNSBL zone lists) is read from\n"
+"$MAILCHECK_DATADIR alone if set, else from ../share/mailcheck or data/ beside\n"
+"the executable, else from " MC_DATADIR ".\n";
 
 /* One line on stderr: the problem first, then where to read more. */
 static void

@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/completion.sh - the bash completion offers exactly the long options
+# of `mailcheck --help` (main command) and of `mailcheck spf --help`
+set -u
+bin=${1:?binary}
+src=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+comp=$src/contrib/bash-completion/mailcheck
+rc=0
+opts() { grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u; }
+# the completion's word lists, by variable
+list() { sed -n "/local $1=\"/,/\"/p" "$comp" | opts; }
+
+want_main=$("$bin" --help | sed '/^       mailcheck spf/d' | opts)
+want_spf=$("$bin" spf --help | opts)
+for pair in "opts:$want_main" "spf_opts:$want_spf"; do
+  var=${pair%%:*}
+  want=${pair#*:}
+  got=$(list "$var")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL completion list '$var' differs from --help:"
+    printf '%s\n' "$want" > /tmp/mc-comp-want.$$; printf '%s\n' "$got" > /tmp/mc-comp-got.$$
+    diff /tmp/mc-comp-want.$$ /tmp/mc-comp-got.$$ | sed 's/^/     /'
+    rm -f /tmp/mc-comp-want.$$ /tmp/mc-comp-got.$$
+    rc=1
+  else
+    echo "ok   completion list '$var' matches --help ($(printf '%s\n' "$got" | wc -l) options)"
+  fi
+done
+# the file is valid bash
+if bash -n "$comp"; then echo "ok   bash -n"; else echo "FAIL bash -n"; rc=1; fi
+# and it completes, with the real bash-completion library
+lib=/usr/share/bash-completion/bash_completion
+if [ ! -r "$lib" ]; then
+  echo "FAIL $lib missing (package bash-completion)"; exit 1
+fi
+complete_words() {
+  # complete_words WORD... : what bash offers for the last word
+  bash -c '. "$1"; . "$2"; shift 2
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    _mailcheck mailcheck "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf "%s\n" "${COMPREPLY[@]}"' sh "$lib" "$comp" "$@"
+}
+t() {
+  name=$1 want=$2; shift 2
+  got=$(complete_words "$@" | sort | tr '\n' ' ')
+  if [ "$got" = "$want" ]; then echo "ok   $name"; else echo "FAIL $name: got '$got', want '$want'"; rc=1; fi
+}
+t "option prefix" "--zone-file " mailcheck --zone
+t "formats" "json jsonl " mailcheck -f js
+t "subcommands" "check " mailcheck ch
+t "spf options" "--sender " mailcheck spf --se
+t "check names after a comma" "mx,spf " "$bin" --checks mx,sp
+exit $rc
