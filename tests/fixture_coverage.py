@@ -15,8 +15,8 @@ SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path
 
 # code: why no zone fixture can produce it
 EXEMPT = {
-    "internal-error": "a check failing internally: a bug, not DNS content",
-    "check.timeout": "a check still running at the deadline; the zone backend never waits",
+    "internal-error": "a check failing internally: a bug, not DNS content (tests/unit/test_runner.c)",
+    "check.timeout": "a check still running at the deadline; the zone backend never waits (tests/unit/test_runner.c)",
     "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
                     "only; REFUSED or a malformed reply needs a real server",
     "dkim.selector-list": "the shipped selector list file is missing: an installation problem",
