@@ -8,6 +8,12 @@
 #ifndef MAILCHECK_CLI_H
 #define MAILCHECK_CLI_H
 
+/*
+ * Close stdout and return code, or 3 with a message when the output could
+ * not be written: a truncated report must not exit 0.  (git run_builtin)
+ */
+int mc_cli_finish(int code);
+
 /* mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN] */
 int mc_cli_spf(int argc, char **argv);
 

@@ -217,12 +217,11 @@ list_checks(void)
 		    mc_checks[i]->run == NULL ? " [not built]" : "");
 }
 
-/* Exit code after closing stdout: a truncated report must not exit 0. */
-static int
-finish(int code)
+int
+mc_cli_finish(int code)
 {
 	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		fprintf(stderr, "mailcheck: cannot write the report: %s\n",
+		fprintf(stderr, "mailcheck: cannot write the output: %s\n",
 		    strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -521,7 +520,7 @@ main(int argc, char **argv)
 	}
 	rc = parse_args(argc, argv, &cli);
 	if (rc != 0)
-		return rc == 1 ? finish(0) : EXIT_USAGE;
+		return rc == 1 ? mc_cli_finish(0) : EXIT_USAGE;
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
@@ -666,7 +665,7 @@ main(int argc, char **argv)
 	if (cli.format == FMT_NAGIOS)
 		alarm(0);
 	mc_dns_free(dns);
-	code = finish(code);
+	code = mc_cli_finish(code);
 out:
 	if (dfile != NULL && dfile != stdin)
 		fclose(dfile);

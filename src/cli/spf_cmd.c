@@ -63,17 +63,6 @@ print_escaped(const char *label, const char *s)
 	free(e);
 }
 
-static int
-finish(int code)
-{
-	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		fprintf(stderr, "mailcheck: cannot write the result: %s\n",
-		    strerror(errno));
-		return EXIT_USAGE;
-	}
-	return code;
-}
-
 int
 mc_cli_spf(int argc, char **argv)
 {
@@ -144,7 +133,7 @@ mc_cli_spf(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(spf_usage, stdout);
-			return finish(0);
+			return mc_cli_finish(0);
 		case ':':
 			return bad_usage("option '%s' needs a value",
 			    argv[optind - 1]);
@@ -227,5 +216,5 @@ mc_cli_spf(int argc, char **argv)
 out:
 	mc_arena_free(arena);
 	mc_dns_free(dns);
-	return finish(rc);
+	return mc_cli_finish(rc);
 }
