@@ -57,6 +57,7 @@ struct mc_dns {
 	size_t limit;            /* 0: keep everything */
 	size_t sweep_at;         /* sweep when nentries passes this */
 	struct entry *graveyard; /* unlinked stale entries, maybe still read */
+	size_t ngrave;           /* in the graveyard */
 	uint64_t next_session;
 	uint64_t *open;          /* open sessions */
 	size_t nopen, openmax;
@@ -437,6 +438,7 @@ evict(struct mc_dns *dns)
 		if (e->stamp < oldest) {
 			*pp = e->next;
 			entry_free(e);
+			dns->ngrave--;
 		} else
 			pp = &e->next;
 	}
@@ -457,14 +459,14 @@ mc_dns_session_end(struct mc_dns *dns, uint64_t session)
 		}
 	}
 	/*
-	 * Sweep when over the limit, then not again until another half limit
-	 * has been added: an old session still open can pin entries, and
+	 * Sweep when over the limit (buried entries count: they hold memory
+	 * too), then not again until another half limit has been added: an old session still open can pin entries, and
 	 * sweeping after every session would cost O(entries) each time.
 	 */
-	if (dns->limit > 0 && dns->nentries > dns->limit &&
-	    dns->nentries >= dns->sweep_at) {
+	if (dns->limit > 0 && dns->nentries + dns->ngrave > dns->limit &&
+	    dns->nentries + dns->ngrave >= dns->sweep_at) {
 		evict(dns);
-		dns->sweep_at = dns->nentries + dns->limit / 2;
+		dns->sweep_at = dns->nentries + dns->ngrave + dns->limit / 2;
 	}
 	pthread_mutex_unlock(&dns->mu);
 }
@@ -483,7 +485,7 @@ mc_dns_cache_entries(struct mc_dns *dns)
 	size_t n;
 
 	pthread_mutex_lock(&dns->mu);
-	n = dns->nentries;
+	n = dns->nentries + dns->ngrave;
 	pthread_mutex_unlock(&dns->mu);
 	return n;
 }
@@ -511,6 +513,7 @@ bury(struct mc_dns *dns, struct entry *e)
 			e->next = dns->graveyard;
 			dns->graveyard = e;
 			dns->nentries--;
+			dns->ngrave++;
 			return;
 		}
 	}
