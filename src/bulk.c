@@ -391,8 +391,11 @@ run_one(struct bulk *b, const char *name, size_t seq)
 	    rep.status;
 	if (cfg->ordered) {
 		text = render_to_memory(cfg, seq == 0, &rep, doc, changes, &len);
-		if (text == NULL)
+		if (text == NULL) {
+			/* len may hold what was written before the failure */
+			len = 0;
 			text = strdup(""); /* counted as a write error below */
+		}
 	}
 
 	pthread_mutex_lock(&b->out_mu);
