@@ -33,6 +33,7 @@ struct bulk {
 	int drawn;        /* the progress line is on the screen */
 	double start, last_draw;
 	size_t taken;     /* domains handed to workers */
+	size_t invalid;   /* src->invalid as of the last read; __atomic */
 	/* ordered output: reports rendered ahead of their turn */
 	char **pending;   /* by sequence number; NULL: not ready */
 	size_t *pending_len;
@@ -176,7 +177,8 @@ progress(struct bulk *b, int force)
 	b->last_draw = now;
 	elapsed = now - b->start;
 	rate = elapsed > 0 ? (double)st->done / elapsed : 0;
-	failed = st->by_status[MC_UNKNOWN] + b->src->invalid;
+	failed = st->by_status[MC_UNKNOWN] +
+	    __atomic_load_n(&b->invalid, __ATOMIC_RELAXED);
 	fputs("\r\033[K", b->cfg->err);
 	if (total > 0)
 		fprintf(b->cfg->err, "%zu/%zu domains, %.0f/s, %zu failed, "
@@ -389,8 +391,11 @@ run_one(struct bulk *b, const char *name, size_t seq)
 	    rep.status;
 	if (cfg->ordered) {
 		text = render_to_memory(cfg, seq == 0, &rep, doc, changes, &len);
-		if (text == NULL)
+		if (text == NULL) {
+			/* len may hold what was written before the failure */
+			len = 0;
 			text = strdup(""); /* counted as a write error below */
+		}
 	}
 
 	pthread_mutex_lock(&b->out_mu);
@@ -420,21 +425,43 @@ static void *
 worker(void *arg)
 {
 	struct bulk *b = arg;
-	char name[MC_DNS_NAME_MAX + 2];
-	size_t seq = 0;
+	char name[MC_DNS_NAME_MAX + 2], *msg;
+	size_t seq = 0, msglen;
+	FILE *err;
 	int rc;
 
 	for (;;) {
+		/*
+		 * Messages about skipped lines wait in memory while a
+		 * progress line may be on the screen: they are written
+		 * under out_mu after erasing it, and the (maybe slow) read
+		 * does not hold up the output.
+		 */
+		msg = NULL;
+		msglen = 0;
+		err = b->cfg->progress ? open_memstream(&msg, &msglen) : NULL;
 		pthread_mutex_lock(&b->src_mu);
 		rc = b->eof ? 0 : mc_domain_source_next(b->src, name,
-		    sizeof(name), b->cfg->err);
+		    sizeof(name), err != NULL ? err : b->cfg->err);
 		if (rc != 1)
 			b->eof = 1;
-		if (rc == -1)
-			b->st->write_error = 1;
 		if (rc == 1)
 			seq = b->taken++;
+		__atomic_store_n(&b->invalid, b->src->invalid, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&b->src_mu);
+		if (err != NULL && fclose(err) == 0 && msglen > 0) {
+			pthread_mutex_lock(&b->out_mu);
+			erase_progress(b);
+			fwrite(msg, 1, msglen, b->cfg->err);
+			fflush(b->cfg->err);
+			pthread_mutex_unlock(&b->out_mu);
+		}
+		free(msg);
+		if (rc == -1) {
+			pthread_mutex_lock(&b->out_mu);
+			b->st->write_error = 1;
+			pthread_mutex_unlock(&b->out_mu);
+		}
 		if (rc != 1)
 			break;
 		run_one(b, name, seq);

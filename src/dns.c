@@ -57,6 +57,7 @@ struct mc_dns {
 	size_t limit;            /* 0: keep everything */
 	size_t sweep_at;         /* sweep when nentries passes this */
 	struct entry *graveyard; /* unlinked stale entries, maybe still read */
+	size_t ngrave;           /* in the graveyard */
 	uint64_t next_session;
 	uint64_t *open;          /* open sessions */
 	size_t nopen, openmax;
@@ -67,6 +68,11 @@ static char empty_name[] = "";
 static const struct mc_dns_answer nomem_answer = {
 	.status = MC_DNS_TEMPFAIL, .rcode = -1, .qname = empty_name,
 	.why = nomem_why,
+};
+static char deadline_why[] = "deadline reached";
+static const struct mc_dns_answer deadline_answer = {
+	.status = MC_DNS_TEMPFAIL, .rcode = -1, .qname = empty_name,
+	.why = deadline_why,
 };
 static char badname_why[] = "not a valid domain name";
 static const struct mc_dns_answer badname_answer = {
@@ -209,7 +215,8 @@ mc_answer_free(struct mc_dns_answer *a)
 {
 	size_t i;
 
-	if (a == NULL || a == &nomem_answer || a == &badname_answer)
+	if (a == NULL || a == &nomem_answer || a == &badname_answer ||
+	    a == &deadline_answer)
 		return;
 	for (i = 0; i < a->count; i++)
 		free(a->rr[i].data);
@@ -285,6 +292,7 @@ struct mc_dns *
 mc_dns_new(const struct mc_dns_config *cfg, double deadline, char *err,
     size_t errsize)
 {
+	pthread_condattr_t ca;
 	struct mc_dns *dns;
 
 	dns = calloc(1, sizeof(*dns));
@@ -305,7 +313,11 @@ mc_dns_new(const struct mc_dns_config *cfg, double deadline, char *err,
 		return NULL;
 	}
 	pthread_mutex_init(&dns->mu, NULL);
-	pthread_cond_init(&dns->cv, NULL);
+	/* waiters time out by mc_now() deadlines: the same clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&dns->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	dns->deadline = deadline;
 	dns->next_session = 1;
 	return dns;
@@ -426,6 +438,7 @@ evict(struct mc_dns *dns)
 		if (e->stamp < oldest) {
 			*pp = e->next;
 			entry_free(e);
+			dns->ngrave--;
 		} else
 			pp = &e->next;
 	}
@@ -446,14 +459,14 @@ mc_dns_session_end(struct mc_dns *dns, uint64_t session)
 		}
 	}
 	/*
-	 * Sweep when over the limit, then not again until another half limit
-	 * has been added: an old session still open can pin entries, and
+	 * Sweep when over the limit (buried entries count: they hold memory
+	 * too), then not again until another half limit has been added: an old session still open can pin entries, and
 	 * sweeping after every session would cost O(entries) each time.
 	 */
-	if (dns->limit > 0 && dns->nentries > dns->limit &&
-	    dns->nentries >= dns->sweep_at) {
+	if (dns->limit > 0 && dns->nentries + dns->ngrave > dns->limit &&
+	    dns->nentries + dns->ngrave >= dns->sweep_at) {
 		evict(dns);
-		dns->sweep_at = dns->nentries + dns->limit / 2;
+		dns->sweep_at = dns->nentries + dns->ngrave + dns->limit / 2;
 	}
 	pthread_mutex_unlock(&dns->mu);
 }
@@ -472,7 +485,7 @@ mc_dns_cache_entries(struct mc_dns *dns)
 	size_t n;
 
 	pthread_mutex_lock(&dns->mu);
-	n = dns->nentries;
+	n = dns->nentries + dns->ngrave;
 	pthread_mutex_unlock(&dns->mu);
 	return n;
 }
@@ -500,6 +513,7 @@ bury(struct mc_dns *dns, struct entry *e)
 			e->next = dns->graveyard;
 			dns->graveyard = e;
 			dns->nentries--;
+			dns->ngrave++;
 			return;
 		}
 	}
@@ -545,6 +559,31 @@ must_ask_again(const struct entry *e, double deadline)
 	    tl_session >= e->born;
 }
 
+/*
+ * Wait for a broadcast, but not past deadline (0: none).  Returns -1 once
+ * the deadline has passed.  Caller holds the lock.
+ */
+static int
+wait_until(struct mc_dns *dns, double deadline)
+{
+	struct timespec ts;
+	double now;
+
+	if (deadline == 0) {
+		pthread_cond_wait(&dns->cv, &dns->mu);
+		return 0;
+	}
+	now = mc_now();
+	if (now >= deadline)
+		return -1;
+	ts.tv_sec = (time_t)deadline;
+	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	pthread_cond_timedwait(&dns->cv, &dns->mu, &ts);
+	return 0;
+}
+
 /* The entry this batch claimed for (name, type). */
 static struct entry *
 ent_of(struct entry **ent, size_t n, const char *name, uint16_t type)
@@ -562,9 +601,10 @@ void
 mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 {
 	struct mc_dns_request *req;
+	struct mc_dns_query *again = NULL;
 	struct entry **ent, *e;
 	char name[MC_DNS_NAME_MAX + 2];
-	size_t i, nreq;
+	size_t i, j, nreq, nagain = 0;
 	double deadline;
 
 	if (n == 0)
@@ -638,15 +678,38 @@ mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n)
 	}
 	if (nreq > 0)
 		pthread_cond_broadcast(&dns->cv);
+	/*
+	 * Another session's question is waited for until this thread's own
+	 * deadline only, and a failure its deadline caused is asked again.
+	 */
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
-		while (ent[i]->ans == NULL)
-			pthread_cond_wait(&dns->cv, &dns->mu);
-		q[i].ans = ent[i]->ans;
+		while (ent[i]->ans == NULL && wait_until(dns, deadline) == 0)
+			;
+		if (ent[i]->ans == NULL)
+			q[i].ans = &deadline_answer;
+		else if (must_ask_again(ent[i], deadline) && ent[i]->stale)
+			nagain++;
+		else
+			q[i].ans = ent[i]->ans;
 	}
 	pthread_mutex_unlock(&dns->mu);
+	if (nagain > 0) {
+		again = calloc(nagain, sizeof(*again));
+		for (i = j = 0; i < n && again != NULL; i++)
+			if (q[i].ans == NULL)
+				again[j++] = (struct mc_dns_query){
+					.name = q[i].name, .type = q[i].type };
+		if (again != NULL)
+			mc_dns_lookup_batch(dns, again, nagain);
+		for (i = j = 0; i < n; i++)
+			if (q[i].ans == NULL)
+				q[i].ans = again != NULL ? again[j++].ans :
+				    &nomem_answer;
+	}
 out:
+	free(again);
 	free(req);
 	free(ent);
 }

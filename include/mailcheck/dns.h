@@ -150,7 +150,8 @@ void mc_dns_session_enter(uint64_t session, double deadline);
 void mc_dns_session_end(struct mc_dns *dns, uint64_t session);
 /* Evict down from more than max entries (0, the default: never evict). */
 void mc_dns_set_cache_limit(struct mc_dns *dns, size_t max);
-/* Entries in the cache now, answered or in flight. */
+/* Entries the cache holds now: answered, in flight, or replaced but
+ * maybe still read by an open session. */
 size_t mc_dns_cache_entries(struct mc_dns *dns);
 
 /* Number of questions that reached the backend (cache misses). */

@@ -470,7 +470,8 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 	enum mc_status worst = st->worst;
 	int code;
 
-	if (st->invalid > 0 && worst < MC_UNKNOWN)
+	/* a report not written or domains not read: no verdict */
+	if ((st->invalid > 0 || st->write_error) && worst < MC_UNKNOWN)
 		worst = MC_UNKNOWN;
 	code = mc_status_exit(worst);
 	if (cli->format == FMT_NAGIOS)

@@ -196,6 +196,34 @@ test_tempfail_asked_again_by_later_sessions(void **state)
 	mc_dns_free(dns);
 }
 
+/*
+ * A TEMPFAIL is asked again by every later session, and the entry it
+ * replaces is kept until no session can hold its answer: those entries
+ * count against the limit too, or a long bulk run over names that keep
+ * failing grows the cache without end.
+ */
+static void
+test_replaced_entries_are_bounded(void **state)
+{
+	struct mc_dns *dns;
+	uint64_t s;
+	int i;
+
+	(void)state;
+	dns = open_dns();
+	mc_dns_set_cache_limit(dns, 8);
+	for (i = 0; i < 1000; i++) {
+		s = mc_dns_session_begin(dns);
+		mc_dns_session_enter(s, 0);
+		assert_int_equal(mc_dns_lookup(dns, "flaky.example.org",
+		    MC_RR_A)->status, MC_DNS_TEMPFAIL);
+		mc_dns_session_end(dns, s);
+	}
+	mc_dns_session_enter(0, 0);
+	assert_true(mc_dns_cache_entries(dns) <= 8 + 8 / 2 + 1);
+	mc_dns_free(dns);
+}
+
 int
 main(void)
 {
@@ -204,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_no_limit_no_eviction),
 		cmocka_unit_test(test_deadline_failure_not_shared),
 		cmocka_unit_test(test_tempfail_asked_again_by_later_sessions),
+		cmocka_unit_test(test_replaced_entries_are_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_dns_waiters.c - a thread waiting on another's question
+ *
+ * In bulk mode domains share the cache but not their deadlines.  A thread
+ * that finds its question already in flight for another domain must still
+ * return by its own deadline, and must not be handed the other domain's
+ * "deadline reached" failure while its own deadline is still ahead.  The
+ * server here is a loopback socket that never answers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailcheck/dns.h"
+
+struct silent {
+	int fd;
+	char addr[32];
+};
+
+static void
+silent_start(struct silent *s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(s->fd >= 0);
+	assert_int_equal(bind(s->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%u",
+	    (unsigned)ntohs(sin.sin_port));
+}
+
+static struct mc_dns *
+open_dns(struct silent *s)
+{
+	const char *res[1] = { s->addr };
+	struct mc_dns_config cfg = {
+		.resolvers = res, .nresolvers = 1, .query_timeout = 1.0,
+	};
+	char err[256];
+	struct mc_dns *dns;
+
+	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	if (dns == NULL)
+		fail_msg("%s", err);
+	return dns;
+}
+
+struct asker {
+	struct mc_dns *dns;
+	const char *name;
+	double timeout;
+	const struct mc_dns_answer *ans;
+	uint64_t session;
+};
+
+static void *
+ask(void *p)
+{
+	struct asker *a = p;
+
+	mc_dns_session_enter(a->session, mc_now() + a->timeout);
+	a->ans = mc_dns_lookup(a->dns, a->name, MC_RR_TXT);
+	return NULL;
+}
+
+/* The other domain's question outlives this one's deadline. */
+static void
+test_waiter_keeps_its_deadline(void **state)
+{
+	struct silent srv;
+	struct mc_dns *dns;
+	struct asker other;
+	const struct mc_dns_answer *ans;
+	pthread_t t;
+	double start, took;
+	uint64_t mine;
+
+	(void)state;
+	silent_start(&srv);
+	dns = open_dns(&srv);
+	other = (struct asker){ .dns = dns, .name = "shared.test",
+	    .timeout = 5.0, .session = mc_dns_session_begin(dns) };
+	assert_int_equal(pthread_create(&t, NULL, ask, &other), 0);
+	usleep(100 * 1000); /* the other's question is on the wire */
+
+	mine = mc_dns_session_begin(dns);
+	start = mc_now();
+	mc_dns_session_enter(mine, start + 0.2);
+	ans = mc_dns_lookup(dns, "shared.test", MC_RR_TXT);
+	took = mc_now() - start;
+	assert_int_equal(ans->status, MC_DNS_TEMPFAIL);
+	if (took > 0.5)
+		fail_msg("waited %.2f s past a 0.2 s deadline", took);
+
+	pthread_join(t, NULL);
+	assert_int_equal(other.ans->status, MC_DNS_TEMPFAIL);
+	mc_dns_session_enter(0, 0);
+	mc_dns_session_end(dns, mine);
+	mc_dns_session_end(dns, other.session);
+	mc_dns_free(dns);
+	close(srv.fd);
+}
+
+/* The other domain's deadline ends the question while ours runs on. */
+static void
+test_waiter_not_given_anothers_deadline(void **state)
+{
+	struct silent srv;
+	struct mc_dns *dns;
+	struct asker other;
+	const struct mc_dns_answer *ans;
+	pthread_t t;
+	double start, took;
+	uint64_t mine;
+
+	(void)state;
+	silent_start(&srv);
+	dns = open_dns(&srv);
+	other = (struct asker){ .dns = dns, .name = "shared.test",
+	    .timeout = 0.2, .session = mc_dns_session_begin(dns) };
+	assert_int_equal(pthread_create(&t, NULL, ask, &other), 0);
+	usleep(50 * 1000);
+
+	mine = mc_dns_session_begin(dns);
+	start = mc_now();
+	mc_dns_session_enter(mine, start + 5.0);
+	ans = mc_dns_lookup(dns, "shared.test", MC_RR_TXT);
+	took = mc_now() - start;
+	pthread_join(t, NULL);
+	assert_int_equal(ans->status, MC_DNS_TEMPFAIL);
+	assert_non_null(ans->why);
+	/* asked again for this session: its own query timeout, not theirs */
+	if (strstr(ans->why, "deadline") != NULL)
+		fail_msg("given the other session's failure '%s' after %.2f s",
+		    ans->why, took);
+	assert_true(took >= 0.5);
+	assert_true(took < 2.5);
+	mc_dns_session_enter(0, 0);
+	mc_dns_session_end(dns, mine);
+	mc_dns_session_end(dns, other.session);
+	mc_dns_free(dns);
+	close(srv.fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waiter_keeps_its_deadline),
+		cmocka_unit_test(test_waiter_not_given_anothers_deadline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
