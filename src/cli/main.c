@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,13 +112,36 @@ static const char usage_text[] =
 "$MAILCHECK_DATADIR alone if set, else from ../share/mailcheck or data/ beside\n"
 "the executable, else from " MC_DATADIR ".\n";
 
-/* One line on stderr: the problem first, then where to read more. */
+/* Set when invoked as check_mailcheck or given --format nagios. */
+static int plugin_mode;
+
+/*
+ * One line on stderr, problem first.  In plugin mode also the plugin's
+ * answer on stdout, which is all Nagios and Icinga show: "MAILCHECK
+ * UNKNOWN - <problem>" (the exit code is 3).
+ */
+static void __attribute__((format(printf, 1, 2)))
+cli_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "mailcheck: %s\n", msg);
+	if (plugin_mode)
+		printf("MAILCHECK UNKNOWN - %s\n", msg);
+}
+
+/* A usage error: the problem, then where to read more. */
 static void
 usage_error(const char *fmt, const char *arg)
 {
-	fputs("mailcheck: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (see 'mailcheck --help')\n", stderr);
+	char msg[768];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	cli_error("%s (see 'mailcheck --help')", msg);
 }
 
 /* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
@@ -137,7 +161,7 @@ static int
 list_add(struct list *l, const char *v, const char *opt)
 {
 	if (l->n == MAX_LIST) {
-		fprintf(stderr, "mailcheck: too many %s options (at most %d)\n",
+		cli_error("too many %s options (at most %d)",
 		    opt, MAX_LIST);
 		return -1;
 	}
@@ -191,7 +215,7 @@ add_threshold(struct cli *cli, const char *arg, enum mc_status sev)
 	char err[256];
 
 	if (cli->nthresholds == MAX_LIST) {
-		fprintf(stderr, "mailcheck: too many thresholds (at most %d)\n",
+		cli_error("too many thresholds (at most %d)",
 		    MAX_LIST);
 		return -1;
 	}
@@ -221,7 +245,7 @@ int
 mc_cli_finish(int code)
 {
 	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		fprintf(stderr, "mailcheck: cannot write the output: %s\n",
+		cli_error("cannot write the output: %s",
 		    strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -263,15 +287,15 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
 		if (i == n)
 			return 0;
 		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
-			fprintf(stderr, "mailcheck: cannot find the blocklist "
+			cli_error("cannot find the blocklist "
 			    "zone list 'dnsbl-zones' (looked in %s): set "
-			    "MAILCHECK_DATADIR or use --dnsbl-config\n", path);
+			    "MAILCHECK_DATADIR or use --dnsbl-config", path);
 			return -1;
 		}
 		*out = mc_dnsbl_list_load(path, err, sizeof(err));
 	}
 	if (*out == NULL) {
-		fprintf(stderr, "mailcheck: %s\n", err);
+		cli_error("%s", err);
 		return -1;
 	}
 	return 0;
@@ -329,9 +353,10 @@ parse_args(int argc, char **argv, struct cli *cli)
 				cli->format = FMT_JSON;
 			else if (strcmp(optarg, "jsonl") == 0)
 				cli->format = FMT_JSONL;
-			else if (strcmp(optarg, "nagios") == 0)
+			else if (strcmp(optarg, "nagios") == 0) {
 				cli->format = FMT_NAGIOS;
-			else {
+				plugin_mode = 1;
+			} else {
 				usage_error("unknown format '%s' (expected text, "
 				    "json, jsonl or nagios)", optarg);
 				return -1;
@@ -506,8 +531,10 @@ main(int argc, char **argv)
 	size_t nnames = 0;
 	int i, n, rc, code = EXIT_USAGE;
 
-	if (argc > 0 && is_plugin_name(argv[0]))
+	if (argc > 0 && is_plugin_name(argv[0])) {
 		cli.format = FMT_NAGIOS;
+		plugin_mode = 1;
+	}
 	if (argc > 1 && strcmp(argv[1], "check") == 0) {
 		argv++;
 		argc--;
@@ -515,8 +542,8 @@ main(int argc, char **argv)
 		return mc_cli_spf(argc - 1, argv + 1);
 	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
 	    strcmp(argv[1], "dmarc-report") == 0)) {
-		fprintf(stderr, "mailcheck: the '%s' command is not in this "
-		    "version yet\n", argv[1]);
+		cli_error("the '%s' command is not in this "
+		    "version yet", argv[1]);
 		return EXIT_USAGE;
 	}
 	rc = parse_args(argc, argv, &cli);
@@ -525,7 +552,7 @@ main(int argc, char **argv)
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
-		fprintf(stderr, "mailcheck: out of memory\n");
+		cli_error("out of memory");
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < (int)cli.hosts.n; i++)
@@ -555,7 +582,7 @@ main(int argc, char **argv)
 		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
 		    sizeof(err));
 		if (n == -1) {
-			fprintf(stderr, "mailcheck: %s\n", err);
+			cli_error("%s", err);
 			goto out;
 		}
 	} else {
@@ -570,14 +597,14 @@ main(int argc, char **argv)
 
 		if (mc_domain_normalise(names[i], name, sizeof(name), 0, err,
 		    sizeof(err)) == -1) {
-			fprintf(stderr, "mailcheck: invalid domain: %s\n", err);
+			cli_error("invalid domain: %s", err);
 			goto out;
 		}
 	}
 	if (cli.baseline != NULL) {
 		baseline = mc_baseline_load(cli.baseline, err, sizeof(err));
 		if (baseline == NULL) {
-			fprintf(stderr, "mailcheck: %s\n", err);
+			cli_error("%s", err);
 			goto out;
 		}
 	}
@@ -585,8 +612,8 @@ main(int argc, char **argv)
 		dfile = strcmp(cli.domains_file, "-") == 0 ? stdin :
 		    fopen(cli.domains_file, "r");
 		if (dfile == NULL) {
-			fprintf(stderr, "mailcheck: cannot open domains file "
-			    "'%s': %s\n", cli.domains_file, strerror(errno));
+			cli_error("cannot open domains file "
+			    "'%s': %s", cli.domains_file, strerror(errno));
 			goto out;
 		}
 	}
@@ -611,7 +638,7 @@ main(int argc, char **argv)
 	 */
 	dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
 	if (dns == NULL) {
-		fprintf(stderr, "mailcheck: %s\n", err);
+		cli_error("%s", err);
 		goto out;
 	}
 	if (cli.format == FMT_NAGIOS) {
@@ -659,7 +686,7 @@ main(int argc, char **argv)
 		src.total = 0;
 
 	if (mc_bulk_run(&bcfg, &src, &st) == -1) {
-		fprintf(stderr, "mailcheck: out of memory\n");
+		cli_error("out of memory");
 		code = EXIT_USAGE;
 	} else
 		code = exit_code(&cli, &st);

@@ -103,11 +103,20 @@ for bad in "-w spf_lookups=20:10" "-c lookups=1" "-w spf_lookups" "-c spf_lookup
   "$E2E_WORK/check_mailcheck" $R -H ok.example.org $bad > "$E2E_WORK/out" 2> "$E2E_WORK/err"
   rc=$?
   expect_eq "bad threshold '$bad' exits 3" "$rc" 3
-  [ ! -s "$E2E_WORK/out" ] && grep -q "threshold '" "$E2E_WORK/err" && pass "bad threshold '$bad' explained" || fail "bad threshold '$bad'" "$(cat "$E2E_WORK/err")"
+  # Nagios shows only stdout: one UNKNOWN line there, the same message on stderr
+  [ "$(wc -l < "$E2E_WORK/out")" = 1 ] && grep -q "^MAILCHECK UNKNOWN - .*threshold '" "$E2E_WORK/out" &&
+    grep -q "threshold '" "$E2E_WORK/err" && pass "bad threshold '$bad' explained" ||
+    fail "bad threshold '$bad'" "stdout: $(cat "$E2E_WORK/out") stderr: $(cat "$E2E_WORK/err")"
 done
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -w nosuch_hosts=1 > "$E2E_WORK/out" 2> "$E2E_WORK/err"
 expect_eq "threshold for an unknown check exits 3" "$?" 3
-grep -q "threshold for 'nosuch_hosts': no check of that name" "$E2E_WORK/err" && [ ! -s "$E2E_WORK/out" ] && pass "unknown check explained" || fail "unknown check" "$(cat "$E2E_WORK/err")"
+grep -q "threshold for 'nosuch_hosts': no check of that name" "$E2E_WORK/err" &&
+  grep -q "^MAILCHECK UNKNOWN - threshold for 'nosuch_hosts'" "$E2E_WORK/out" && pass "unknown check explained" ||
+  fail "unknown check" "$(cat "$E2E_WORK/out" "$E2E_WORK/err")"
+"$E2E_WORK/check_mailcheck" -H 'bad..name' > "$E2E_WORK/out" 2> /dev/null
+expect_eq "invalid domain in plugin mode: exit 3" "$?" 3
+expect_eq "invalid domain in plugin mode: UNKNOWN line on stdout" "$(cat "$E2E_WORK/out")" \
+  "MAILCHECK UNKNOWN - invalid domain: 'bad..name' has an empty label"
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -H two.example.org > /dev/null 2>&1
 expect_eq "two domains in plugin mode: exit 3" "$?" 3
 
