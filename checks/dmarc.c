@@ -517,9 +517,14 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 			continue; /* reported once per destination */
 		if (authorises(q[u[i].q].ans) || authorises(q[u[i].q + 1].ans))
 			continue;
-		if (mc_dns_failed(q[u[i].q].ans)) {
-			mc_finding_dns(r, q[u[i].q].ans,
-			    "the report authorisation");
+		/* either form may hold the consent: a failure of one is
+		   no verdict, never "unauthorised" */
+		if (mc_dns_failed(q[u[i].q].ans) ||
+		    mc_dns_failed(q[u[i].q + 1].ans)) {
+			for (j = 0; j < 2; j++)
+				if (mc_dns_failed(q[u[i].q + j].ans))
+					mc_finding_dns(r, q[u[i].q + j].ans,
+					    "the report authorisation");
 			continue;
 		}
 		mc_finding_add(r, MC_F_DMARC_REPORT_UNAUTHORIZED, u[i].text,
