@@ -710,12 +710,18 @@ dmarc_run(struct mc_ctx *ctx)
 	}
 	for (i = 0; i < nd[0].ans->count && nd[0].nother > 0; i++) {
 		const struct mc_rr *rr = &nd[0].ans->rr[i];
+		char quote[61];
+		size_t k, qlen = rr->len > 60 ? 60 : rr->len;
 
-		if (rr->type == MC_RR_TXT && !claims_dmarc(rr->data, rr->len))
-			mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
-			    "%s holds a TXT record that is not DMARC: \"%.60s%s\"",
-			    nd[0].qname, mc_escape(ctx->arena, rr->data, rr->len),
-			    rr->len > 60 ? "..." : "");
+		if (rr->type != MC_RR_TXT || claims_dmarc(rr->data, rr->len))
+			continue;
+		/* raw text (the renderers escape it); a NUL must not cut it */
+		for (k = 0; k < qlen; k++)
+			quote[k] = rr->data[k] != '\0' ? rr->data[k] : '?';
+		quote[qlen] = '\0';
+		mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
+		    "%s holds a TXT record that is not DMARC: \"%s%s\"",
+		    nd[0].qname, quote, rr->len > 60 ? "..." : "");
 	}
 	if (!mc_dns_failed(apex)) {
 		for (i = 0; i < apex->count; i++)
