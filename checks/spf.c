@@ -598,7 +598,10 @@ spf_run(struct mc_ctx *ctx)
 		size_t n = 0;
 		static const uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
 
-		for (i = 0; t->root_mx != NULL && i < t->root_mx->count; i++) {
+		/* the MX hosts the tree fetched (MAX_AUTH), no more: each
+		   further one would cost questions asked one at a time */
+		for (i = 0; t->root_mx != NULL && i < t->root_mx->count &&
+		    i < MAX_AUTH && n < MAX_AUTH; i++) {
 			if (t->root_mx->rr[i].data[0] == '\0')
 				continue;
 			for (int ty = 0; ty < 2; ty++) {
