@@ -708,6 +708,8 @@ dmarc_run(struct mc_ctx *ctx)
 		mc_finding_dns(r, nd[0].ans, "the DMARC record");
 		goto out;
 	}
+	/* one finding quoting the first foreign record: the answer is the
+	   zone's to fill, and thousands of records must not make thousands */
 	for (i = 0; i < nd[0].ans->count && nd[0].nother > 0; i++) {
 		const struct mc_rr *rr = &nd[0].ans->rr[i];
 		char quote[61];
@@ -719,9 +721,16 @@ dmarc_run(struct mc_ctx *ctx)
 		for (k = 0; k < qlen; k++)
 			quote[k] = rr->data[k] != '\0' ? rr->data[k] : '?';
 		quote[qlen] = '\0';
-		mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
-		    "%s holds a TXT record that is not DMARC: \"%s%s\"",
-		    nd[0].qname, quote, rr->len > 60 ? "..." : "");
+		if (nd[0].nother == 1)
+			mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
+			    "%s holds a TXT record that is not DMARC: \"%s%s\"",
+			    nd[0].qname, quote, rr->len > 60 ? "..." : "");
+		else
+			mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
+			    "%s holds %zu TXT records that are not DMARC, the "
+			    "first: \"%s%s\"", nd[0].qname, nd[0].nother, quote,
+			    rr->len > 60 ? "..." : "");
+		break;
 	}
 	if (!mc_dns_failed(apex)) {
 		for (i = 0; i < apex->count; i++)
