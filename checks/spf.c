@@ -87,13 +87,16 @@ push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
 	    .term = term, .tj = tj, .name = name, .type = type };
 }
 
+/* How many steps up from n domain is (0: n itself), or -1: not above n. */
 static int
-is_ancestor(const struct node *n, const char *domain)
+ancestor(const struct node *n, const char *domain)
 {
-	for (; n != NULL; n = n->parent)
+	int up;
+
+	for (up = 0; n != NULL; n = n->parent, up++)
 		if (strcasecmp(n->domain, domain) == 0)
-			return 1;
-	return 0;
+			return up;
+	return -1;
 }
 
 static struct node *
@@ -134,6 +137,10 @@ expand_node(struct tree *t, struct node *n)
 	const char *target;
 	json_t *tj;
 	size_t i;
+	/* a hostile record repeats terms: one finding per problem, not per
+	   term (ptr once; a loop once per ancestor, at most depth + 1) */
+	unsigned long long loops = 0;
+	int ptr_seen = 0, up;
 
 	for (i = 0; i < n->rec.nterms; i++) {
 		term = &n->rec.terms[i];
@@ -152,9 +159,10 @@ expand_node(struct tree *t, struct node *n)
 		t->walked++;
 		target = term->domain != NULL ? term->domain : n->domain;
 		if (term->kind == MC_SPF_PTR) {
-			mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the SPF "
-			    "record of %s uses '%s', which is slow and "
-			    "deprecated", n->domain, term->text);
+			if (!ptr_seen++)
+				mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the "
+				    "SPF record of %s uses '%s', which is slow "
+				    "and deprecated", n->domain, term->text);
 			continue;
 		}
 		if (term->has_macros)
@@ -162,10 +170,14 @@ expand_node(struct tree *t, struct node *n)
 		switch (term->kind) {
 		case MC_SPF_INCLUDE:
 		case MC_SPF_REDIRECT:
-			if (is_ancestor(n, target)) {
-				mc_finding_add(r, MC_F_SPF_LOOP, target,
-				    "'%s' in the SPF record of %s loops back to "
-				    "%s", term->text, n->domain, target);
+			if ((up = ancestor(n, target)) != -1) {
+				if (up >= 64 || !(loops & 1ULL << up))
+					mc_finding_add(r, MC_F_SPF_LOOP, target,
+					    "'%s' in the SPF record of %s loops "
+					    "back to %s", term->text, n->domain,
+					    target);
+				if (up < 64)
+					loops |= 1ULL << up;
 				continue;
 			}
 			if (n->depth < MC_SPF_MAX_DEPTH &&
@@ -479,6 +491,7 @@ root_findings(struct tree *t)
 			mc_finding_add(r, MC_F_SPF_NEUTRAL_ALL, root->domain,
 			    "the SPF record of %s ends in '?all': it asserts "
 			    "nothing about other hosts", root->domain);
+		break; /* terms after the first 'all' are never reached */
 	}
 	if (!root->rec.has_all && root->rec.redirect == NULL)
 		mc_finding_add(r, MC_F_SPF_NO_ALL, root->domain, "the SPF record "
