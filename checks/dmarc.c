@@ -735,11 +735,13 @@ dmarc_run(struct mc_ctx *ctx)
 	if (!mc_dns_failed(apex)) {
 		for (i = 0; i < apex->count; i++)
 			if (apex->rr[i].type == MC_RR_TXT &&
-			    claims_dmarc(apex->rr[i].data, apex->rr[i].len))
+			    claims_dmarc(apex->rr[i].data, apex->rr[i].len)) {
 				mc_finding_add(r, MC_F_DMARC_RECORD_AT_APEX,
 				    ctx->domain, "%s has a DMARC record at its "
 				    "apex, where receivers do not look",
 				    ctx->domain);
+				break; /* one finding, however many */
+			}
 	}
 	if (node_usable(ctx, &nd[0], 1))
 		pol = 0;
