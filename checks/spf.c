@@ -423,6 +423,32 @@ fetch_tree(struct tree *t)
 	return 0;
 }
 
+/*
+ * Has the record already been reported as a permerror for everyone?  The
+ * tree sees most causes; some only check_host() meets (a term whose macros
+ * expand to a loop, an invalid name, a target without a record).
+ */
+static int
+permerror_reported(const struct mc_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		switch (r->findings[i].id) {
+		case MC_F_SPF_MULTIPLE:
+		case MC_F_SPF_SYNTAX:
+		case MC_F_SPF_TARGET_NONE:
+		case MC_F_SPF_TOO_MANY_LOOKUPS:
+		case MC_F_SPF_TOO_MANY_VOID:
+		case MC_F_SPF_LOOP:
+		case MC_F_SPF_MX_TOO_MANY:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
 /* Evaluate one address with check_host(); adds to the authorisation list. */
 static void
 authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
@@ -453,6 +479,9 @@ authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
 		    "%s ends in temperror: %s", ip, ctx->domain, out.reason);
 		return;
 	case MC_SPF_PERMERROR:
+		if (permerror_reported(r))
+			return; /* reported as a record problem already */
+		break;
 	case MC_SPF_NONE:
 		return; /* reported as a record problem already */
 	default:
@@ -463,9 +492,14 @@ authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
 	    "SPF record of %s: %s (%s)", from_option ? "outbound address" :
 	    "MX address", ip, ctx->domain, mc_spf_result_str(out.result),
 	    out.reason);
-	mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this host) "
-	    "before the 'all' of the SPF record of %s",
-	    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
+	if (out.result == MC_SPF_PERMERROR)
+		mc_finding_hint(r, "check_host() cannot evaluate the SPF record "
+		    "of %s: fix the cause named, then make sure it passes %s",
+		    ctx->domain, ip);
+	else
+		mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this "
+		    "host) before the 'all' of the SPF record of %s",
+		    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
 }
 
 static void
