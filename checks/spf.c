@@ -140,17 +140,21 @@ expand_node(struct tree *t, struct node *n)
 	/* a hostile record repeats terms: one finding per problem, not per
 	   term (ptr once; a loop once per ancestor, at most depth + 1) */
 	unsigned long long loops = 0;
-	int ptr_seen = 0, up;
+	int ptr_seen = 0, up, after_all = 0;
 
 	for (i = 0; i < n->rec.nterms; i++) {
 		term = &n->rec.terms[i];
 		tj = json_object();
 		json_object_set_new(tj, "term", dstr(term->text));
 		json_object_set_new(tj, "lookups", json_integer(
-		    mc_spf_kind_counts(term->kind) && !(term->kind ==
-		    MC_SPF_REDIRECT && n->rec.has_all)));
+		    mc_spf_kind_counts(term->kind) && !after_all &&
+		    !(term->kind == MC_SPF_REDIRECT && n->rec.has_all)));
 		json_object_set_new(tj, "void_lookups", json_integer(0));
 		json_array_append_new(n->terms, tj);
+		if (after_all)
+			continue; /* 5.1: never tested after "all" */
+		if (term->kind == MC_SPF_ALL)
+			after_all = 1;
 		if (term->kind == MC_SPF_REDIRECT && n->rec.has_all)
 			continue; /* 6.1: ignored beside "all" */
 		if (!mc_spf_kind_counts(term->kind))
