@@ -762,7 +762,12 @@ dmarc_run(struct mc_ctx *ctx)
 
 	/* RFC 9989 organizational domain: psd= tags, else the shortest */
 	for (i = 0; i < n; i++) {
-		if (mc_dns_failed(nd[i].ans) || !node_usable(ctx, &nd[i], 0))
+		if (mc_dns_failed(nd[i].ans)) {
+			/* a shorter name may hold a record: unknown */
+			walkorg = NULL;
+			break;
+		}
+		if (!node_usable(ctx, &nd[i], 0))
 			continue;
 		psd = tag_get(nd[i].l, "psd") != NULL ?
 		    tag_get(nd[i].l, "psd")->value : "u";
