@@ -21,4 +21,13 @@ out=$("$MC_BIN" -f json -z "$E2E_WORK/notdmarc.zone" --checks dmarc example.org)
 expect_eq "dmarc.not-dmarc quotes the record escaped once" "$(has_msg dmarc.not-dmarc \
   '_dmarc.example.org holds a TXT record that is not DMARC: "verify caf\195\169 a\\b"')" yes
 
+# dnsbl.no-address with IP zones only: nothing at all was asked
+cat > "$E2E_WORK/noaddr.zone" <<'ZONE'
+example.org. MX 0 .
+2.0.0.127.bl.example.net. A 127.0.0.2
+ZONE
+out=$("$MC_BIN" -f json -z "$E2E_WORK/noaddr.zone" --checks dnsbl --dnsbl-zone bl.example.net example.org)
+expect_eq "dnsbl.no-address does not claim domain lists were asked" "$(has_msg dnsbl.no-address \
+  "no public address of example.org's mail to look up (no MX address and no --ip)")" yes
+
 finish
