@@ -803,7 +803,9 @@ dmarc_run(struct mc_ctx *ctx)
 				    "found by the tree walk (%zu names)",
 				    ctx->domain, nd[0].qname, n);
 			mc_result_summary(r, "no DMARC policy");
-		}
+		} else
+			mc_result_summary(r, "no usable DMARC policy at %s",
+			    nd[0].qname);
 		goto out;
 	}
 	json_object_set_new(data, "policy_domain", json_string(nd[pol].domain));

@@ -30,4 +30,12 @@ out=$("$MC_BIN" -f json -z "$E2E_WORK/noaddr.zone" --checks dnsbl --dnsbl-zone b
 expect_eq "dnsbl.no-address does not claim domain lists were asked" "$(has_msg dnsbl.no-address \
   "no public address of example.org's mail to look up (no MX address and no --ip)")" yes
 
+# a DMARC record that is present but unusable still gets a summary line
+cat > "$E2E_WORK/badv.zone" <<'ZONE'
+_dmarc.example.org. TXT "v=DMARC2; p=reject"
+ZONE
+out=$("$MC_BIN" -f json -z "$E2E_WORK/badv.zone" --checks dmarc example.org)
+expect_eq "dmarc summary of an unusable record" "$(printf '%s' "$out" | python3 -c "import json,sys; print(json.load(sys.stdin)['checks'][0].get('summary'))")" \
+  "no usable DMARC policy at _dmarc.example.org"
+
 finish
