@@ -527,7 +527,7 @@ dkim_run(struct mc_ctx *ctx)
 	json_t *data, *list, *js;
 	const char *path, *qn;
 	char pathbuf[4096];
-	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0;
+	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0, nfailed = 0;
 	int minbits = 0, nlist;
 	char summary[256];
 	size_t so = 0;
@@ -607,6 +607,8 @@ dkim_run(struct mc_ctx *ctx)
 			json_object_set_new(js, "provider",
 			    json_string(s[i].provider));
 		if (!eval_selector(ctx, &s[i], q[nq++].ans, &k, js)) {
+			if (mc_dns_failed(q[nq - 1].ans))
+				nfailed++;
 			if (s[i].user || json_object_get(js, "cname") != NULL ||
 			    mc_dns_failed(q[nq - 1].ans))
 				json_array_append_new(list, js);
@@ -633,7 +635,11 @@ dkim_run(struct mc_ctx *ctx)
 	if (ned > 0 && nrsa == 0)
 		mc_finding_add(r, MC_F_DKIM_ED25519_ONLY, ctx->domain,
 		    "only ed25519 keys were found for %s", ctx->domain);
-	if (found == 0) {
+	if (found == 0 && nfailed > 0) {
+		/* a failed selector may hold the key: no verdict */
+		mc_result_summary(r, "no selector found among %zu tried; %zu "
+		    "lookup%s failed", n, nfailed, nfailed == 1 ? "" : "s");
+	} else if (found == 0) {
 		for (i = 0; i < n; i++)
 			if (s[i].user)
 				break;

@@ -517,9 +517,14 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 			continue; /* reported once per destination */
 		if (authorises(q[u[i].q].ans) || authorises(q[u[i].q + 1].ans))
 			continue;
-		if (mc_dns_failed(q[u[i].q].ans)) {
-			mc_finding_dns(r, q[u[i].q].ans,
-			    "the report authorisation");
+		/* either form may hold the consent: a failure of one is
+		   no verdict, never "unauthorised" */
+		if (mc_dns_failed(q[u[i].q].ans) ||
+		    mc_dns_failed(q[u[i].q + 1].ans)) {
+			for (j = 0; j < 2; j++)
+				if (mc_dns_failed(q[u[i].q + j].ans))
+					mc_finding_dns(r, q[u[i].q + j].ans,
+					    "the report authorisation");
 			continue;
 		}
 		mc_finding_add(r, MC_F_DMARC_REPORT_UNAUTHORIZED, u[i].text,
@@ -703,23 +708,40 @@ dmarc_run(struct mc_ctx *ctx)
 		mc_finding_dns(r, nd[0].ans, "the DMARC record");
 		goto out;
 	}
+	/* one finding quoting the first foreign record: the answer is the
+	   zone's to fill, and thousands of records must not make thousands */
 	for (i = 0; i < nd[0].ans->count && nd[0].nother > 0; i++) {
 		const struct mc_rr *rr = &nd[0].ans->rr[i];
+		char quote[61];
+		size_t k, qlen = rr->len > 60 ? 60 : rr->len;
 
-		if (rr->type == MC_RR_TXT && !claims_dmarc(rr->data, rr->len))
+		if (rr->type != MC_RR_TXT || claims_dmarc(rr->data, rr->len))
+			continue;
+		/* raw text (the renderers escape it); a NUL must not cut it */
+		for (k = 0; k < qlen; k++)
+			quote[k] = rr->data[k] != '\0' ? rr->data[k] : '?';
+		quote[qlen] = '\0';
+		if (nd[0].nother == 1)
 			mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
-			    "%s holds a TXT record that is not DMARC: \"%.60s%s\"",
-			    nd[0].qname, mc_escape(ctx->arena, rr->data, rr->len),
+			    "%s holds a TXT record that is not DMARC: \"%s%s\"",
+			    nd[0].qname, quote, rr->len > 60 ? "..." : "");
+		else
+			mc_finding_add(r, MC_F_DMARC_NOT_DMARC, nd[0].qname,
+			    "%s holds %zu TXT records that are not DMARC, the "
+			    "first: \"%s%s\"", nd[0].qname, nd[0].nother, quote,
 			    rr->len > 60 ? "..." : "");
+		break;
 	}
 	if (!mc_dns_failed(apex)) {
 		for (i = 0; i < apex->count; i++)
 			if (apex->rr[i].type == MC_RR_TXT &&
-			    claims_dmarc(apex->rr[i].data, apex->rr[i].len))
+			    claims_dmarc(apex->rr[i].data, apex->rr[i].len)) {
 				mc_finding_add(r, MC_F_DMARC_RECORD_AT_APEX,
 				    ctx->domain, "%s has a DMARC record at its "
 				    "apex, where receivers do not look",
 				    ctx->domain);
+				break; /* one finding, however many */
+			}
 	}
 	if (node_usable(ctx, &nd[0], 1))
 		pol = 0;
@@ -740,7 +762,12 @@ dmarc_run(struct mc_ctx *ctx)
 
 	/* RFC 9989 organizational domain: psd= tags, else the shortest */
 	for (i = 0; i < n; i++) {
-		if (mc_dns_failed(nd[i].ans) || !node_usable(ctx, &nd[i], 0))
+		if (mc_dns_failed(nd[i].ans)) {
+			/* a shorter name may hold a record: unknown */
+			walkorg = NULL;
+			break;
+		}
+		if (!node_usable(ctx, &nd[i], 0))
 			continue;
 		psd = tag_get(nd[i].l, "psd") != NULL ?
 		    tag_get(nd[i].l, "psd")->value : "u";
@@ -776,7 +803,9 @@ dmarc_run(struct mc_ctx *ctx)
 				    "found by the tree walk (%zu names)",
 				    ctx->domain, nd[0].qname, n);
 			mc_result_summary(r, "no DMARC policy");
-		}
+		} else
+			mc_result_summary(r, "no usable DMARC policy at %s",
+			    nd[0].qname);
 		goto out;
 	}
 	json_object_set_new(data, "policy_domain", json_string(nd[pol].domain));

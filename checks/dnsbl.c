@@ -414,10 +414,14 @@ dnsbl_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
 	json_object_set_new(data, "spf_terms_skipped",
 	    json_integer((json_int_t)ma.spf_skipped));
+	for (zi = 0; zi < list->nzones; zi++)
+		if (list->zones[zi].kind == MC_DNSBL_KIND_DOMAIN)
+			break;
 	if (nip == 0 && ma.nfailed == 0)
 		mc_finding_add(r, MC_F_DNSBL_NO_ADDRESS, ctx->domain,
 		    "no public address of %s's mail to look up (no MX address "
-		    "and no --ip); only domain lists were asked", ctx->domain);
+		    "and no --ip)%s", ctx->domain, zi < list->nzones ?
+		    "; only domain lists were asked" : "");
 
 	/* every question of every zone, self-tests included, in one batch */
 	max = list->nzones * (2 + (nip > ndoms ? nip : ndoms));

@@ -87,13 +87,16 @@ push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
 	    .term = term, .tj = tj, .name = name, .type = type };
 }
 
+/* How many steps up from n domain is (0: n itself), or -1: not above n. */
 static int
-is_ancestor(const struct node *n, const char *domain)
+ancestor(const struct node *n, const char *domain)
 {
-	for (; n != NULL; n = n->parent)
+	int up;
+
+	for (up = 0; n != NULL; n = n->parent, up++)
 		if (strcasecmp(n->domain, domain) == 0)
-			return 1;
-	return 0;
+			return up;
+	return -1;
 }
 
 static struct node *
@@ -134,16 +137,24 @@ expand_node(struct tree *t, struct node *n)
 	const char *target;
 	json_t *tj;
 	size_t i;
+	/* a hostile record repeats terms: one finding per problem, not per
+	   term (ptr once; a loop once per ancestor, at most depth + 1) */
+	unsigned long long loops = 0;
+	int ptr_seen = 0, up, after_all = 0;
 
 	for (i = 0; i < n->rec.nterms; i++) {
 		term = &n->rec.terms[i];
 		tj = json_object();
 		json_object_set_new(tj, "term", dstr(term->text));
 		json_object_set_new(tj, "lookups", json_integer(
-		    mc_spf_kind_counts(term->kind) && !(term->kind ==
-		    MC_SPF_REDIRECT && n->rec.has_all)));
+		    mc_spf_kind_counts(term->kind) && !after_all &&
+		    !(term->kind == MC_SPF_REDIRECT && n->rec.has_all)));
 		json_object_set_new(tj, "void_lookups", json_integer(0));
 		json_array_append_new(n->terms, tj);
+		if (after_all)
+			continue; /* 5.1: never tested after "all" */
+		if (term->kind == MC_SPF_ALL)
+			after_all = 1;
 		if (term->kind == MC_SPF_REDIRECT && n->rec.has_all)
 			continue; /* 6.1: ignored beside "all" */
 		if (!mc_spf_kind_counts(term->kind))
@@ -152,9 +163,10 @@ expand_node(struct tree *t, struct node *n)
 		t->walked++;
 		target = term->domain != NULL ? term->domain : n->domain;
 		if (term->kind == MC_SPF_PTR) {
-			mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the SPF "
-			    "record of %s uses '%s', which is slow and "
-			    "deprecated", n->domain, term->text);
+			if (!ptr_seen++)
+				mc_finding_add(r, MC_F_SPF_PTR, n->domain, "the "
+				    "SPF record of %s uses '%s', which is slow "
+				    "and deprecated", n->domain, term->text);
 			continue;
 		}
 		if (term->has_macros)
@@ -162,10 +174,14 @@ expand_node(struct tree *t, struct node *n)
 		switch (term->kind) {
 		case MC_SPF_INCLUDE:
 		case MC_SPF_REDIRECT:
-			if (is_ancestor(n, target)) {
-				mc_finding_add(r, MC_F_SPF_LOOP, target,
-				    "'%s' in the SPF record of %s loops back to "
-				    "%s", term->text, n->domain, target);
+			if ((up = ancestor(n, target)) != -1) {
+				if (up >= 64 || !(loops & 1ULL << up))
+					mc_finding_add(r, MC_F_SPF_LOOP, target,
+					    "'%s' in the SPF record of %s loops "
+					    "back to %s", term->text, n->domain,
+					    target);
+				if (up < 64)
+					loops |= 1ULL << up;
 				continue;
 			}
 			if (n->depth < MC_SPF_MAX_DEPTH &&
@@ -411,6 +427,32 @@ fetch_tree(struct tree *t)
 	return 0;
 }
 
+/*
+ * Has the record already been reported as a permerror for everyone?  The
+ * tree sees most causes; some only check_host() meets (a term whose macros
+ * expand to a loop, an invalid name, a target without a record).
+ */
+static int
+permerror_reported(const struct mc_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		switch (r->findings[i].id) {
+		case MC_F_SPF_MULTIPLE:
+		case MC_F_SPF_SYNTAX:
+		case MC_F_SPF_TARGET_NONE:
+		case MC_F_SPF_TOO_MANY_LOOKUPS:
+		case MC_F_SPF_TOO_MANY_VOID:
+		case MC_F_SPF_LOOP:
+		case MC_F_SPF_MX_TOO_MANY:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
 /* Evaluate one address with check_host(); adds to the authorisation list. */
 static void
 authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
@@ -441,6 +483,9 @@ authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
 		    "%s ends in temperror: %s", ip, ctx->domain, out.reason);
 		return;
 	case MC_SPF_PERMERROR:
+		if (permerror_reported(r))
+			return; /* reported as a record problem already */
+		break;
 	case MC_SPF_NONE:
 		return; /* reported as a record problem already */
 	default:
@@ -451,9 +496,14 @@ authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
 	    "SPF record of %s: %s (%s)", from_option ? "outbound address" :
 	    "MX address", ip, ctx->domain, mc_spf_result_str(out.result),
 	    out.reason);
-	mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this host) "
-	    "before the 'all' of the SPF record of %s",
-	    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
+	if (out.result == MC_SPF_PERMERROR)
+		mc_finding_hint(r, "check_host() cannot evaluate the SPF record "
+		    "of %s: fix the cause named, then make sure it passes %s",
+		    ctx->domain, ip);
+	else
+		mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this "
+		    "host) before the 'all' of the SPF record of %s",
+		    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
 }
 
 static void
@@ -479,6 +529,7 @@ root_findings(struct tree *t)
 			mc_finding_add(r, MC_F_SPF_NEUTRAL_ALL, root->domain,
 			    "the SPF record of %s ends in '?all': it asserts "
 			    "nothing about other hosts", root->domain);
+		break; /* terms after the first 'all' are never reached */
 	}
 	if (!root->rec.has_all && root->rec.redirect == NULL)
 		mc_finding_add(r, MC_F_SPF_NO_ALL, root->domain, "the SPF record "
@@ -598,7 +649,10 @@ spf_run(struct mc_ctx *ctx)
 		size_t n = 0;
 		static const uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
 
-		for (i = 0; t->root_mx != NULL && i < t->root_mx->count; i++) {
+		/* the MX hosts the tree fetched (MAX_AUTH), no more: each
+		   further one would cost questions asked one at a time */
+		for (i = 0; t->root_mx != NULL && i < t->root_mx->count &&
+		    i < MAX_AUTH && n < MAX_AUTH; i++) {
 			if (t->root_mx->rr[i].data[0] == '\0')
 				continue;
 			for (int ty = 0; ty < 2; ty++) {

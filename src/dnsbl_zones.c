@@ -326,6 +326,8 @@ parse_zone_line(struct parser *p, char *s)
 		*rules++ = '\0';
 	zone = token(&s);
 	kind = token(&s);
+	if (zone == NULL)
+		return perr(p, "zone name missing before the rules");
 	if (mc_domain_normalise(zone, name, sizeof(name), 0, why,
 	    sizeof(why)) == -1)
 		return perr(p, "zone '%s' is not a domain name: %s", zone, why);

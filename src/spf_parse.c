@@ -142,7 +142,7 @@ seterr(char *err, size_t errsize, const char *fmt, ...)
 static size_t
 macro_len(const char *s, size_t len, int exp, char *err, size_t errsize)
 {
-	size_t i;
+	size_t i, k;
 
 	if (len < 2) {
 		seterr(err, errsize, "'%%' at the end of a macro-string");
@@ -167,7 +167,9 @@ macro_len(const char *s, size_t len, int exp, char *err, size_t errsize)
 	i = 3;
 	while (i < len && isdigit((unsigned char)s[i]))
 		i++;
-	if (i > 3 && s[3] == '0' && i == 4) {
+	for (k = 3; k < i && s[k] == '0'; k++)
+		;
+	if (i > 3 && k == i) { /* 7.3: the value must be nonzero */
 		seterr(err, errsize, "macro transformer 0: must be at least 1");
 		return 0;
 	}

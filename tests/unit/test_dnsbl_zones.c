@@ -68,6 +68,8 @@ static const struct bad_case bad_cases[] = {
 	{ "test arity", "a.example ip ; listed 127.0.0.2 x ; "
 	  "test 127.0.0.2 127.0.0.1 127.0.0.3\n",
 	  "t:1: expected 'test LISTED [UNLISTED]'" },
+	{ "rules without a zone", "; listed 127.0.0.2 x\n",
+	  "t:1: zone name missing before the rules" },
 	{ "empty", "# nothing\n\n", "t: no zones" },
 	{ "NUL byte", "a.example ip ; listed 127.0.0.2 x\0y\n",
 	  "t:1: NUL byte in line" },

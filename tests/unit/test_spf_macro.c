@@ -68,6 +68,7 @@ static const struct row rows[] = {
 	{ "bad letter", 0, 0, 0, "%{x}", NULL },
 	{ "bad delimiter", 0, 0, 0, "%{d:}", NULL },
 	{ "zero digits", 0, 0, 0, "%{d0}", NULL },
+	{ "zero digits, twice", 0, 0, 0, "%{d00}", NULL },
 	{ "four digits", 0, 0, 0, "%{d1000}", NULL },
 	{ "percent letter", 0, 0, 0, "%d", NULL },
 	{ "control character", 0, 0, 0, "a\x01" "b", NULL },

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tests/unit/test_check_bounds.c - checks stay within their question
+ * budgets whatever the DNS content (counted with mc_dns_queries_sent())
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailcheck/runner.h"
+
+extern const struct mc_check mc_check_spf;
+
+#define NMX 200
+
+/* Run one check on example.org over a zone file written by fill(). */
+static size_t
+queries_for(const struct mc_check *check, void (*fill)(FILE *))
+{
+	char path[] = "/tmp/mc-bounds.XXXXXX", err[256];
+	const char *files[1] = { path };
+	struct mc_dns_config dcfg = { .zone_files = files, .nzone_files = 1 };
+	const struct mc_check *checks[1] = { check };
+	struct mc_options opts = { 0 };
+	struct mc_run_config cfg = { .checks = checks, .nchecks = 1,
+		.opts = &opts };
+	struct mc_report rep;
+	struct mc_dns *dns;
+	size_t n;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fill(fp);
+	fclose(fp);
+	dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
+	unlink(path);
+	if (dns == NULL)
+		fail_msg("zone: %s", err);
+	cfg.dns = dns;
+	assert_int_equal(mc_run_domain(&cfg, "example.org", &rep, err,
+	    sizeof(err)), 0);
+	mc_report_release(&rep);
+	n = mc_dns_queries_sent(dns);
+	mc_dns_free(dns);
+	return n;
+}
+
+static void
+many_mx(FILE *fp)
+{
+	int i;
+
+	fputs("example.org. TXT \"v=spf1 ip4:192.0.2.1 -all\"\n", fp);
+	for (i = 0; i < NMX; i++)
+		fprintf(fp, "example.org. MX 10 mx%d.example.org.\n"
+		    "mx%d.example.org. A 198.51.100.%d\n", i, i, i % 250 + 1);
+}
+
+/*
+ * The spf check authorises at most 32 MX addresses; a domain with 200 MX
+ * hosts must not cost a question for each of them (asked one at a time).
+ */
+static void
+test_spf_many_mx(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = queries_for(&mc_check_spf, many_mx);
+	if (n > 80)
+		fail_msg("the spf check asked %zu questions for %d MX hosts",
+		    n, NMX);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spf_many_mx),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
