@@ -203,11 +203,17 @@ static const struct tagdef {
 	{ .name = NULL },
 };
 
-/* Does a TXT record claim to be DMARC ("v=DMARC", spaces and case aside)? */
+/*
+ * Does a TXT record claim to be DMARC ("v=DMARC1", spaces and case aside,
+ * ending there or before a character that is not a letter or digit)?
+ * RFC 7489 6.6.3 discards records of any other version ("v=DMARC2"): they
+ * are not DMARC records and must not count as a second one.
+ */
 static int
 claims_dmarc(const char *s, size_t len)
 {
 	size_t i = 0;
+	unsigned char c;
 
 	while (i < len && (s[i] == ' ' || s[i] == '\t'))
 		i++;
@@ -219,7 +225,13 @@ claims_dmarc(const char *s, size_t len)
 		return 0;
 	for (i++; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
 		;
-	return len - i >= 5 && strncasecmp(s + i, "DMARC", 5) == 0;
+	if (len - i < 6 || strncasecmp(s + i, "DMARC1", 6) != 0)
+		return 0;
+	if (len - i == 6)
+		return 1;
+	c = (unsigned char)s[i + 6];
+	return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z'));
 }
 
 /* Tokenize a TXT record; 1 when it is a valid-looking DMARC record. */
