@@ -203,11 +203,17 @@ static const struct tagdef {
 	{ .name = NULL },
 };
 
-/* Does a TXT record claim to be DMARC ("v=DMARC", spaces and case aside)? */
+/*
+ * Does a TXT record claim to be DMARC ("v=DMARC1", spaces and case aside,
+ * ending there or before a character that is not a letter or digit)?
+ * RFC 7489 6.6.3 discards records of any other version ("v=DMARC2"): they
+ * are not DMARC records and must not count as a second one.
+ */
 static int
 claims_dmarc(const char *s, size_t len)
 {
 	size_t i = 0;
+	unsigned char c;
 
 	while (i < len && (s[i] == ' ' || s[i] == '\t'))
 		i++;
@@ -219,7 +225,13 @@ claims_dmarc(const char *s, size_t len)
 		return 0;
 	for (i++; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
 		;
-	return len - i >= 5 && strncasecmp(s + i, "DMARC", 5) == 0;
+	if (len - i < 6 || strncasecmp(s + i, "DMARC1", 6) != 0)
+		return 0;
+	if (len - i == 6)
+		return 1;
+	c = (unsigned char)s[i + 6];
+	return !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z'));
 }
 
 /* Tokenize a TXT record; 1 when it is a valid-looking DMARC record. */
@@ -364,30 +376,29 @@ check_tags(struct mc_ctx *ctx, const char *subject, const struct mc_tv_list *l)
 	return bad ? -1 : 0;
 }
 
-/* Parse one report URI; the destination host, or NULL when malformed. */
+/*
+ * Parse one report URI, mailto:addr[?hfields][!size]; the destination host,
+ * or NULL when malformed.  RFC 7489 6.2 makes '!' start the size limit (a
+ * '!' in the URI itself must be percent-encoded); RFC 6068 allows ?hfields
+ * after the address, and an empty address with the recipient in "to=".
+ */
 static const char *
 uri_host(struct mc_ctx *ctx, const char *uri, const char **why)
 {
 	char name[MC_DNS_NAME_MAX + 2], err[128];
-	const char *at, *host;
-	size_t len;
+	const char *addr, *at, *host, *p, *q;
+	size_t len, end, alen, i;
 
 	if (strncasecmp(uri, "mailto:", 7) != 0) {
 		*why = strchr(uri, ':') != NULL ?
 		    "only mailto: URIs receive reports" : "not a URI";
 		return NULL;
 	}
-	at = strrchr(uri + 7, '@');
-	if (at == NULL || at == uri + 7) {
-		*why = "no user@domain address";
-		return NULL;
-	}
-	host = at + 1;
-	len = strcspn(host, "!");
-	if (host[len] == '!') {
-		/* the size limit of RFC 7489 6.4: !digits[kmgt] */
-		const char *p = host + len + 1;
-
+	addr = uri + 7;
+	end = strcspn(addr, "!");
+	if (addr[end] == '!') {
+		/* the size limit of RFC 7489 6.2: !digits[kmgt] */
+		p = addr + end + 1;
 		if (*p < '0' || *p > '9') {
 			*why = "bad size limit after '!'";
 			return NULL;
@@ -401,6 +412,29 @@ uri_host(struct mc_ctx *ctx, const char *uri, const char **why)
 			return NULL;
 		}
 	}
+	alen = strcspn(addr, "?");
+	if (alen > end)
+		alen = end;
+	if (alen == 0 && alen < end) {
+		/* RFC 6068 "mailto:?to=addr": the first to= hfield */
+		for (q = addr + 1; q < addr + end; q++)
+			if ((q[-1] == '?' || q[-1] == '&') &&
+			    strncasecmp(q, "to=", 3) == 0) {
+				addr = q + 3;
+				alen = strcspn(addr, "&!");
+				break;
+			}
+	}
+	at = NULL;
+	for (i = 0; i < alen; i++)
+		if (addr[i] == '@')
+			at = addr + i;
+	if (at == NULL || at == addr) {
+		*why = "no user@domain address";
+		return NULL;
+	}
+	host = at + 1;
+	len = (size_t)(addr + alen - host);
 	host = mc_arena_strndup(ctx->arena, host, len);
 	if (host == NULL || mc_domain_normalise(host, name, sizeof(name), 0,
 	    err, sizeof(err)) == -1) {

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
@@ -137,6 +138,23 @@ role(const struct mc_mailaddr *a)
 	return "MX address";
 }
 
+/*
+ * Was forward question x asked before it, for another address or another
+ * PTR record (several addresses often share one host name)?  Its failure
+ * is then reported already.
+ */
+static int
+asked_before(const struct mc_dns_query *fq, size_t x)
+{
+	size_t j;
+
+	for (j = 0; j < x; j++)
+		if (fq[j].type == fq[x].type &&
+		    strcasecmp(fq[j].name, fq[x].name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Findings and data of one address, after both rounds. */
 static int
 evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
@@ -183,8 +201,9 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 		json_array_append_new(names, mc_json_dns_string(name,
 		    strlen(name)));
 		if (mc_dns_failed(fq[it->fq + i].ans)) {
-			mc_finding_dns(r, fq[it->fq + i].ans,
-			    "the address of a PTR name");
+			if (!asked_before(fq, it->fq + i))
+				mc_finding_dns(r, fq[it->fq + i].ans,
+				    "the address of a PTR name");
 			unknown = 1;
 		} else if (confirms(fq[it->fq + i].ans, a))
 			confirmed = 1;

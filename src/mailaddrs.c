@@ -241,6 +241,10 @@ spf_source(struct mc_ctx *ctx, struct mc_mailaddrs *out,
 	out->spf = 1;
 	for (i = 0; i < rec.nterms; i++) {
 		t = &rec.terms[i];
+		/* check_host() never reads past the first "all" (RFC 7208
+		   5.1), whatever its qualifier */
+		if (t->kind == MC_SPF_ALL)
+			break;
 		if (t->qualifier != MC_SPF_PASS)
 			continue;
 		switch (t->kind) {

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "mailcheck/check.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/mailaddrs.h"
 #include "mailcheck/report.h"
 #include "mailcheck/spf.h"
 #include "banned.h"
@@ -50,12 +52,6 @@ why(struct eval *ev, const char *fmt, ...)
 	va_start(ap, fmt);
 	ev->reason = mc_arena_vprintf(ev->a, fmt, ap);
 	va_end(ap);
-}
-
-static int
-dns_failed(const struct mc_dns_answer *ans)
-{
-	return ans->status == MC_DNS_TEMPFAIL || ans->status == MC_DNS_PERMFAIL;
 }
 
 /*
@@ -183,23 +179,6 @@ addr_type(const struct eval *ev)
 	return ev->ipv6 ? MC_RR_AAAA : MC_RR_A;
 }
 
-static void
-reverse_name(const struct eval *ev, char *buf, size_t size)
-{
-	size_t o = 0;
-	int i;
-
-	if (!ev->ipv6) {
-		snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", ev->ip[3],
-		    ev->ip[2], ev->ip[1], ev->ip[0]);
-		return;
-	}
-	for (i = 15; i >= 0 && o + 4 < size; i--)
-		o += (size_t)snprintf(buf + o, size - o, "%x.%x.",
-		    ev->ip[i] & 15, ev->ip[i] >> 4);
-	snprintf(buf + o, size - o, "ip6.arpa");
-}
-
 /*
  * The validated names of the client (5.5): PTR names (at most 10) whose
  * addresses include the client.  Returns the number in *n (names from the
@@ -215,7 +194,9 @@ validated_names(struct eval *ev, const char ***names, size_t *n, int *isvoid)
 
 	*n = 0;
 	*isvoid = 0;
-	reverse_name(ev, rname, sizeof(rname));
+	if (mc_reverse_name(ev->ip, ev->ipv6 ? 16 : 4,
+	    ev->ipv6 ? "ip6.arpa" : "in-addr.arpa", rname, sizeof(rname)) == -1)
+		return -1; /* rname holds any reverse name: cannot happen */
 	ptr = ask(ev, rname, MC_RR_PTR);
 	if (ptr->status == MC_DNS_NXDOMAIN || ptr->status == MC_DNS_NODATA)
 		*isvoid = 1;
@@ -318,7 +299,7 @@ eval_a(struct eval *ev, const struct mc_spf_term *t, const char *name,
 	if (!valid_domain(name))
 		return M_NOMATCH;
 	ans = ask(ev, name, addr_type(ev));
-	if (dns_failed(ans))
+	if (mc_dns_failed(ans))
 		return dns_error(ev, t, ans);
 	if (ans->count == 0)
 		return count_void(ev, t, node) == -1 ? M_PERMERROR : M_NOMATCH;
@@ -339,7 +320,7 @@ eval_mx(struct eval *ev, const struct mc_spf_term *t, const char *name,
 	if (!valid_domain(name))
 		return M_NOMATCH;
 	mx = ask(ev, name, MC_RR_MX);
-	if (dns_failed(mx))
+	if (mc_dns_failed(mx))
 		return dns_error(ev, t, mx);
 	if (mx->count == 0)
 		return count_void(ev, t, node) == -1 ? M_PERMERROR : M_NOMATCH;
@@ -394,7 +375,7 @@ eval_exists(struct eval *ev, const struct mc_spf_term *t, const char *name,
 	if (!valid_domain(name))
 		return M_NOMATCH;
 	ans = ask(ev, name, MC_RR_A);
-	if (dns_failed(ans))
+	if (mc_dns_failed(ans))
 		return dns_error(ev, t, ans);
 	if (ans->count == 0)
 		return count_void(ev, t, node) == -1 ? M_PERMERROR : M_NOMATCH;
@@ -528,7 +509,7 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 	}
 	ev->env.domain = domain;
 	txt = ask(ev, domain, MC_RR_TXT);
-	if (dns_failed(txt)) {
+	if (mc_dns_failed(txt)) {
 		why(ev, "cannot look up TXT of %s: %s", domain, txt->why != NULL ?
 		    txt->why : mc_dns_status_str(txt->status));
 		res = MC_SPF_TEMPERROR;

@@ -30,9 +30,10 @@ out=$("$MC_BIN" -f json -z "$E2E_WORK/noaddr.zone" --checks dnsbl --dnsbl-zone b
 expect_eq "dnsbl.no-address does not claim domain lists were asked" "$(has_msg dnsbl.no-address \
   "no public address of example.org's mail to look up (no MX address and no --ip)")" yes
 
-# a DMARC record that is present but unusable still gets a summary line
+# a DMARC record that is present but unusable (no ";" after v=DMARC1) still
+# gets a summary line; v=DMARC2 would be no DMARC record at all (RFC 7489 6.6.3)
 cat > "$E2E_WORK/badv.zone" <<'ZONE'
-_dmarc.example.org. TXT "v=DMARC2; p=reject"
+_dmarc.example.org. TXT "v=DMARC1 p=reject"
 ZONE
 out=$("$MC_BIN" -f json -z "$E2E_WORK/badv.zone" --checks dmarc example.org)
 expect_eq "dmarc summary of an unusable record" "$(printf '%s' "$out" | python3 -c "import json,sys; print(json.load(sys.stdin)['checks'][0].get('summary'))")" \
