@@ -494,8 +494,8 @@ authorises(const struct mc_dns_answer *a)
 	size_t i;
 
 	for (i = 0; i < a->count; i++)
-		if (a->rr[i].type == MC_RR_TXT && a->rr[i].len >= 8 &&
-		    strncmp(a->rr[i].data, "v=DMARC1", 8) == 0)
+		if (a->rr[i].type == MC_RR_TXT &&
+		    claims_dmarc(a->rr[i].data, a->rr[i].len))
 			return 1;
 	return 0;
 }
