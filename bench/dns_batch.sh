@@ -23,6 +23,7 @@ RUNS=${RUNS:-5}
 DELAY_MS=${DELAY_MS:-0}
 
 MC_SOURCE_DIR=$root
+export MC_SOURCE_DIR
 set -- "$build/mailcheck"
 . "$root/tests/e2e/lib.sh"
 set +e
@@ -40,11 +41,8 @@ PY
 knot_start "$E2E_WORK/zones"
 port=$KNOT_PORT
 if [ "$DELAY_MS" != 0 ]; then
-  port=$(free_port)
-  python3 "$root/bench/delay_proxy.py" --listen "$port" --upstream "$KNOT_PORT" \
-    --delay-ms "$DELAY_MS" --lifetime 300 > "$E2E_WORK/proxy.out" 2>&1 &
-  E2E_PIDS="$E2E_PIDS $!"
-  wait_dns "$port" batch.test SOA || { echo "delay proxy did not start" >&2; exit 1; }
+  proxy_start "$KNOT_PORT" "$DELAY_MS"
+  port=$PROXY_PORT
 fi
 
 python3 - "$dnsq" "$port" "$RUNS" "$N" "$E2E_WORK/questions" "$DELAY_MS" <<'PY'
@@ -67,5 +65,9 @@ print("%d questions in one batch%s: median %.1f ms, %.0f questions/s" %
       (n, " via the proxy +%g ms" % delay if delay else " straight to Knot", med * 1000, n / med))
 print("peak memory of mc-dnsq: %.1f MB; answers not ok per run: %s" % (rss / 1024.0, notok))
 if delay:
-    print("in-flight bound: %d questions / 512 in flight x %g ms = %.0f ms" % (n, delay, n / 512.0 * delay))
+    # the engine's window, as compiled in (include/mailcheck/limits.h)
+    import os, re
+    limits = open(os.path.join(os.environ["MC_SOURCE_DIR"], "include/mailcheck/limits.h")).read()
+    w = int(re.search(r"#define MC_DNS_INFLIGHT_MAX (\d+)", limits).group(1))
+    print("in-flight bound: %d questions / %d in flight x %g ms = %.0f ms" % (n, w, delay, -(-n // w) * delay))
 PY

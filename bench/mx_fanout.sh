@@ -42,17 +42,10 @@ mkdir -p "$zones"
 } > "$zones/fanout.test.zone"
 knot_start "$zones"
 
-proxy_port=$(free_port)
 qlog="$E2E_WORK/queries.log"
 : > "$qlog"
-python3 "$root/bench/delay_proxy.py" --listen "$proxy_port" --upstream "$KNOT_PORT" \
-  --delay-ms "$DELAY_MS" --lifetime 300 --log "$qlog" > "$E2E_WORK/proxy.out" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
-i=0
-until grep -q '^ready' "$E2E_WORK/proxy.out" 2>/dev/null; do
-  i=$((i + 1)); [ $i -lt 300 ] || { echo "delay proxy did not start" >&2; exit 1; }
-  sleep 0.02
-done
+proxy_start "$KNOT_PORT" "$DELAY_MS" --log "$qlog"
+proxy_port=$PROXY_PORT
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 

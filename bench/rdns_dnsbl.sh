@@ -24,11 +24,7 @@ DELAY_MS=20
 . "$MC_SOURCE_DIR/tests/e2e/lib.sh"
 
 knot_start "$MC_SOURCE_DIR/fixtures/demo"
-PROXY_PORT=$(free_port)
-"$BENCH_DIR/delay_proxy.py" --listen "$PROXY_PORT" --upstream "$KNOT_PORT" \
-  --delay-ms "$DELAY_MS" --lifetime 60 > "$E2E_WORK/proxy.log" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
-wait_dns "$PROXY_PORT" tarnbarford.net SOA || { echo "proxy did not start" >&2; exit 1; }
+proxy_start "$KNOT_PORT" "$DELAY_MS"
 
 python3 - "$MC_BIN" "$PROXY_PORT" "$RUNS" "$DELAY_MS" <<'PY'
 import json, statistics, subprocess, sys, time

@@ -13,6 +13,7 @@
 #   rogue_start ARGS...    run tests/e2e/rogue_dns.py (a responder that
 #                          misbehaves on purpose) with ARGS; sets ROGUE_PORT
 #   free_port              print a free loopback port
+#   proxy_start UP DELAY   the delay proxy in front of port UP; sets PROXY_PORT
 #   now_ms                 milliseconds on a monotonic-enough clock
 #   json_get FILE EXPR     print the Python expression EXPR over the JSON
 #                          document d read from FILE
@@ -146,6 +147,25 @@ rogue_start() {
   echo "rogue_dns.py did not start on port $ROGUE_PORT" >&2
   cat "$E2E_WORK/rogue.$ROGUE_PORT.log" >&2
   exit 1
+}
+
+# proxy_start UPSTREAM_PORT DELAY_MS [ARGS...]: bench/delay_proxy.py on
+# loopback in front of UPSTREAM_PORT, adding DELAY_MS to every answer;
+# sets PROXY_PORT once it listens (it prints "ready")
+proxy_start() {
+  PROXY_PORT=$(free_port)
+  pxlog="$E2E_WORK/proxy.$PROXY_PORT.out"
+  pxup=$1 pxdelay=$2
+  shift 2
+  python3 "$MC_SOURCE_DIR/bench/delay_proxy.py" --listen "$PROXY_PORT" \
+    --upstream "$pxup" --delay-ms "$pxdelay" --lifetime 300 "$@" > "$pxlog" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  i=0
+  until grep -q '^ready' "$pxlog" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || { echo "delay proxy did not start" >&2; cat "$pxlog" >&2; exit 1; }
+    sleep 0.02
+  done
 }
 
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); echo "ok   $1"; }
