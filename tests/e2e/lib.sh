@@ -13,6 +13,7 @@
 #   rogue_start ARGS...    run tests/e2e/rogue_dns.py (a responder that
 #                          misbehaves on purpose) with ARGS; sets ROGUE_PORT
 #   free_port              print a free loopback port
+#   testns_catchall        print an entry answering every other question NODATA
 #   proxy_start UP DELAY   the delay proxy in front of port UP; sets PROXY_PORT
 #   now_ms                 milliseconds on a monotonic-enough clock
 #   json_get FILE EXPR     print the Python expression EXPR over the JSON
@@ -147,6 +148,14 @@ rogue_start() {
   echo "rogue_dns.py did not start on port $ROGUE_PORT" >&2
   cat "$E2E_WORK/rogue.$ROGUE_PORT.log" >&2
   exit 1
+}
+
+# testns_catchall: an ldns-testns entry answering every other question
+# NODATA (ldns-testns takes the first entry that matches, so append it last);
+# testns_start's readiness probe needs an answer
+testns_catchall() {
+  printf '%s\n' ENTRY_BEGIN 'MATCH opcode' 'ADJUST copy_id copy_query' \
+    'REPLY QR RD RA NOERROR' 'SECTION QUESTION' 'placeholder.test. IN A' ENTRY_END
 }
 
 # proxy_start UPSTREAM_PORT DELAY_MS [ARGS...]: bench/delay_proxy.py on
