@@ -14,6 +14,9 @@
  */
 int mc_cli_finish(int code);
 
+/* Parse --timeout: seconds, more than 0, at most a day; 0 or -1. */
+int mc_cli_parse_timeout(const char *s, double *out);
+
 /* mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN] */
 int mc_cli_spf(int argc, char **argv);
 

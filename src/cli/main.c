@@ -169,8 +169,8 @@ list_add(struct list *l, const char *v, const char *opt)
 	return 0;
 }
 
-static int
-parse_timeout(const char *s, double *out)
+int
+mc_cli_parse_timeout(const char *s, double *out)
 {
 	char *end;
 	double v;
@@ -363,7 +363,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			break;
 		case 't':
-			if (parse_timeout(optarg, &cli->timeout) == -1) {
+			if (mc_cli_parse_timeout(optarg, &cli->timeout) == -1) {
 				usage_error("invalid timeout '%s' (expected seconds, "
 				    "more than 0)", optarg);
 				return -1;

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +84,7 @@ mc_cli_spf(int argc, char **argv)
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
 	size_t nres = 0, nzones = 0;
-	char err[512], dom[MC_DNS_NAME_MAX + 2], *end;
+	char err[512], dom[MC_DNS_NAME_MAX + 2];
 	double timeout = MC_DEFAULT_TIMEOUT, start;
 	json_t *doc;
 	int c, json = !isatty(STDOUT_FILENO), rc = EXIT_USAGE;
@@ -125,10 +124,7 @@ mc_cli_spf(int argc, char **argv)
 				    "text or json)", optarg);
 			break;
 		case 't':
-			errno = 0;
-			timeout = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !isfinite(timeout) || timeout <= 0 || timeout > 86400)
+			if (mc_cli_parse_timeout(optarg, &timeout) == -1)
 				return bad_usage("invalid timeout '%s'", optarg);
 			break;
 		case 'h':
