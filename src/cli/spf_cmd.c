@@ -7,7 +7,6 @@
  * the evaluation trace.  Exit 0 whenever a result was computed (whatever
  * it is), 3 on bad usage.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
