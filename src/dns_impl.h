@@ -9,6 +9,8 @@
 #ifndef MAILCHECK_DNS_IMPL_H
 #define MAILCHECK_DNS_IMPL_H
 
+#include <stdio.h>
+
 #include "mailcheck/dns.h"
 
 struct mc_dns_request {
@@ -50,7 +52,12 @@ void mc_answer_finish(struct mc_dns_answer *a);
 int mc_dns_name_canon(const char *name, char *buf, size_t size);
 
 /* ldns helpers (src/dns_ldns.c): the only code that knows ldns. */
-int mc_ldns_read_zone(const char *path,
+/*
+ * Read the records of an open zone file (path names it in messages) and
+ * hand each to cb; 0, or -1 with "path:line: problem" in err.  fp stays
+ * open.
+ */
+int mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
 /* Query in wire format with EDNS0 (1232 octets), RD set; malloc'ed. */

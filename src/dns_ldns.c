@@ -125,7 +125,7 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 }
 
 int
-mc_ldns_read_zone(const char *path,
+mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
     char *err, size_t errsize)
 {
@@ -136,14 +136,7 @@ mc_ldns_read_zone(const char *path,
 	struct mc_rr rr;
 	ldns_rr *lrr;
 	int line = 1, start, errline, rc = -1, ok;
-	FILE *fp;
 
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
 	origin = ldns_dname_new_frm_str(".");
 	for (;;) {
 		lrr = NULL;
@@ -203,7 +196,6 @@ mc_ldns_read_zone(const char *path,
 out:
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
-	fclose(fp);
 	return rc;
 }
 

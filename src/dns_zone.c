@@ -174,20 +174,14 @@ word(char **p)
 }
 
 static int
-read_faults(struct zone *z, const char *path, char *err, size_t errsize)
+read_faults(struct zone *z, FILE *fp, const char *path, char *err,
+    size_t errsize)
 {
 	char line[1024], origin[MC_DNS_NAME_MAX + 2] = "", name[MC_DNS_NAME_MAX + 2];
 	char *p, *kind, *owner, *type;
 	struct fault *f;
-	int lineno = 0, rc = -1, bol, at_start = 1;
-	FILE *fp;
+	int lineno = 0, bol, at_start = 1;
 
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
-		    strerror(errno));
-		return -1;
-	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		/* the rest of a line longer than the buffer is no new line */
 		bol = at_start;
@@ -206,7 +200,7 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 				snprintf(err, errsize, "%s:%d: relative $ORIGIN "
 				    "'%s' is not supported: end it with a dot",
 				    path, lineno, owner);
-				goto out;
+				return -1;
 			}
 			if (mc_dns_name_canon(owner, origin, sizeof(origin)) == -1)
 				origin[0] = '\0';
@@ -222,16 +216,16 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 		    (strcmp(kind, "SERVFAIL") != 0 && strcmp(kind, "TIMEOUT") != 0)) {
 			snprintf(err, errsize, "%s:%d: fault line must read "
 			    "';! SERVFAIL|TIMEOUT <name> [<type>]'", path, lineno);
-			goto out;
+			return -1;
 		}
 		if (fault_name(owner, origin, name, sizeof(name)) == -1) {
 			snprintf(err, errsize, "%s:%d: name too long", path, lineno);
-			goto out;
+			return -1;
 		}
 		f = realloc(z->faults, (z->nfaults + 1) * sizeof(*f));
 		if (f == NULL) {
 			snprintf(err, errsize, "out of memory");
-			goto out;
+			return -1;
 		}
 		z->faults = f;
 		f = &z->faults[z->nfaults];
@@ -240,12 +234,12 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 		if (type != NULL && (f->type = mc_rr_type_from_str(type)) == 0) {
 			snprintf(err, errsize, "%s:%d: unknown type '%s'", path,
 			    lineno, type);
-			goto out;
+			return -1;
 		}
 		f->name = strdup(name);
 		if (f->name == NULL) {
 			snprintf(err, errsize, "out of memory");
-			goto out;
+			return -1;
 		}
 		z->nfaults++;
 	}
@@ -253,12 +247,9 @@ read_faults(struct zone *z, const char *path, char *err, size_t errsize)
 		/* a directory, say: fopen() succeeds, reading does not */
 		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
 		    strerror(errno));
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	fclose(fp);
-	return rc;
+	return 0;
 }
 
 static void zone_free(void *state);
@@ -268,6 +259,8 @@ mc_dns_zone_open(const char *const *files, size_t n, char *err, size_t errsize)
 {
 	struct zone *z;
 	size_t i;
+	FILE *fp;
+	int rc;
 
 	z = calloc(1, sizeof(*z));
 	if (z == NULL) {
@@ -275,8 +268,22 @@ mc_dns_zone_open(const char *const *files, size_t n, char *err, size_t errsize)
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		if (read_faults(z, files[i], err, errsize) == -1 ||
-		    mc_ldns_read_zone(files[i], add_record, z, err, errsize) == -1) {
+		/* one open: the fault lines first, then the records */
+		fp = fopen(files[i], "r");
+		if (fp == NULL) {
+			snprintf(err, errsize, "cannot read zone file '%s': %s",
+			    files[i], strerror(errno));
+			zone_free(z);
+			return NULL;
+		}
+		rc = read_faults(z, fp, files[i], err, errsize);
+		if (rc == 0) {
+			rewind(fp);
+			rc = mc_ldns_read_zone(fp, files[i], add_record, z, err,
+			    errsize);
+		}
+		fclose(fp);
+		if (rc == -1) {
 			zone_free(z);
 			return NULL;
 		}
