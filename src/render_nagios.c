@@ -232,7 +232,8 @@ mc_nagios_first_line(const struct mc_report *rep,
 			break;
 		headline(text);
 		/* keep room for " (+N more)" when others follow */
-		tail = i + 1 < problems ? 11 : 0;
+		tail = i + 1 < problems ? (size_t)snprintf(more, sizeof(more),
+		    " (+%zu more)", problems - shown - 1) : 0;
 		room = limit - 1 - len;
 		if ((shown > 0 ? 2 : 0) + strlen(text) + tail <= room) {
 			if (shown > 0)

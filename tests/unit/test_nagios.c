@@ -139,6 +139,17 @@ test_first_line_worst_first_and_short(void **state)
 	assert_true(strncmp(line, "MAILCHECK WARNING - example.org: 000", 36) == 0);
 	assert_string_equal(line + MC_NAGIOS_LINE_MAX - 3, "...");
 	release_report();
+
+	/* the count of the others is never dropped, however many digits */
+	setup_report();
+	for (i = 0; i < 150; i++)
+		mc_finding_add_sev(&results[2], MC_F_INTERNAL_ERROR, MC_CRIT,
+		    NULL, "%055d", i);
+	finish_report();
+	mc_nagios_first_line(&rep, &o, line, sizeof(line));
+	assert_true(strlen(line) <= MC_NAGIOS_LINE_MAX);
+	assert_non_null(strstr(line, " (+149 more)"));
+	release_report();
 }
 
 static void
