@@ -55,18 +55,6 @@ struct uri {
 	size_t q;             /* index of its first question */
 };
 
-/* The tag named name, case-insensitively (RFC 5234 quoted strings). */
-static const struct mc_tv_tag *
-tag_get(const struct mc_tv_list *l, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcasecmp(l->tag[i].name, name) == 0)
-			return &l->tag[i];
-	return NULL;
-}
-
 static int
 policy_word(const char *v)
 {
@@ -456,7 +444,7 @@ collect_uris(struct mc_ctx *ctx, const char *subject,
 	json_t *arr;
 	long n, i;
 
-	t = tag_get(l, tagname);
+	t = mc_tv_get_icase(l, tagname);
 	if (t == NULL)
 		return nu;
 	n = mc_tv_split(ctx->arena, t->value, ',', el, MC_DMARC_MAX_URIS);
@@ -587,17 +575,17 @@ grade(struct mc_ctx *ctx, const psl_ctx_t *psl, const struct node *nd,
 
 	if (check_tags(ctx, subject, l) == -2)
 		return 0;
-	if ((t = tag_get(l, "p")) != NULL && policy_word(t->value) == -1)
+	if ((t = mc_tv_get_icase(l, "p")) != NULL && policy_word(t->value) == -1)
 		return 0; /* no usable policy: the invalid p= says it all */
-	if ((t = tag_get(l, "p")) != NULL)
+	if ((t = mc_tv_get_icase(l, "p")) != NULL)
 		p = policy_word(t->value);
-	if ((t = tag_get(l, "sp")) != NULL)
+	if ((t = mc_tv_get_icase(l, "sp")) != NULL)
 		sp = policy_word(t->value);
-	if ((t = tag_get(l, "np")) != NULL)
+	if ((t = mc_tv_get_icase(l, "np")) != NULL)
 		np = policy_word(t->value);
-	if ((t = tag_get(l, "pct")) != NULL && valid_pct(ctx, t->value))
+	if ((t = mc_tv_get_icase(l, "pct")) != NULL && valid_pct(ctx, t->value))
 		pct = (int)strtol(t->value, NULL, 10);
-	if (tag_get(l, "p") == NULL) {
+	if (mc_tv_get_icase(l, "p") == NULL) {
 		mc_finding_add(r, MC_F_DMARC_POLICY_MISSING, subject,
 		    "DMARC record at %s has no p= tag", subject);
 		p = POLICY_NONE;
@@ -617,7 +605,7 @@ grade(struct mc_ctx *ctx, const psl_ctx_t *psl, const struct node *nd,
 	mc_metric_set(r, "policy", eff);
 	mc_metric_set(r, "pct", pct);
 
-	if (p == POLICY_NONE && tag_get(l, "p") != NULL)
+	if (p == POLICY_NONE && mc_tv_get_icase(l, "p") != NULL)
 		mc_finding_add(r, MC_F_DMARC_POLICY_NONE, subject,
 		    "DMARC policy of %s is p=none: failing mail is delivered "
 		    "as usual", nd->domain);
@@ -629,15 +617,15 @@ grade(struct mc_ctx *ctx, const psl_ctx_t *psl, const struct node *nd,
 		mc_finding_add(r, MC_F_DMARC_SUBDOMAIN_WEAKER, subject,
 		    "subdomain policy sp=%s is weaker than p=%s",
 		    policy_names[sp], policy_names[p]);
-	if (np < p && tag_get(l, "np") != NULL &&
-	    policy_word(tag_get(l, "np")->value) != -1)
+	if (np < p && mc_tv_get_icase(l, "np") != NULL &&
+	    policy_word(mc_tv_get_icase(l, "np")->value) != -1)
 		mc_finding_add(r, MC_F_DMARC_SUBDOMAIN_WEAKER, subject,
 		    "policy for non-existent subdomains np=%s is weaker than "
 		    "p=%s", policy_names[np], policy_names[p]);
-	if ((t = tag_get(l, "t")) != NULL && strcasecmp(t->value, "y") == 0)
+	if ((t = mc_tv_get_icase(l, "t")) != NULL && strcasecmp(t->value, "y") == 0)
 		mc_finding_add(r, MC_F_DMARC_TESTING, subject,
 		    "DMARC policy of %s is in testing mode (t=y)", nd->domain);
-	if (tag_get(l, "rua") == NULL)
+	if (mc_tv_get_icase(l, "rua") == NULL)
 		mc_finding_add(r, MC_F_DMARC_NO_RUA, subject,
 		    "DMARC record at %s has no rua=: nobody receives aggregate "
 		    "reports", subject);
@@ -803,8 +791,8 @@ dmarc_run(struct mc_ctx *ctx)
 		}
 		if (!node_usable(ctx, &nd[i], 0))
 			continue;
-		psd = tag_get(nd[i].l, "psd") != NULL ?
-		    tag_get(nd[i].l, "psd")->value : "u";
+		psd = mc_tv_get_icase(nd[i].l, "psd") != NULL ?
+		    mc_tv_get_icase(nd[i].l, "psd")->value : "u";
 		if (strcasecmp(psd, "n") == 0) {
 			walkorg = nd[i].domain;
 			break;

@@ -7,6 +7,7 @@
  * name comparisons for the duplicate check.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "mailcheck/tagvalue.h"
 #include "banned.h"
@@ -147,15 +148,28 @@ mc_tv_parse(struct mc_arena *a, const char *s, size_t len,
 	return 0;
 }
 
-const struct mc_tv_tag *
-mc_tv_get(const struct mc_tv_list *l, const char *name)
+static const struct mc_tv_tag *
+get(const struct mc_tv_list *l, const char *name,
+    int (*cmp)(const char *, const char *))
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (strcmp(l->tag[i].name, name) == 0)
+		if (cmp(l->tag[i].name, name) == 0)
 			return &l->tag[i];
 	return NULL;
+}
+
+const struct mc_tv_tag *
+mc_tv_get(const struct mc_tv_list *l, const char *name)
+{
+	return get(l, name, strcmp);
+}
+
+const struct mc_tv_tag *
+mc_tv_get_icase(const struct mc_tv_list *l, const char *name)
+{
+	return get(l, name, strcasecmp);
 }
 
 const char *

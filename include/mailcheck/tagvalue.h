@@ -70,6 +70,9 @@ int mc_tv_parse(struct mc_arena *a, const char *s, size_t len,
 /* The tag with this exact (case-sensitive) name, or NULL. */
 const struct mc_tv_tag *mc_tv_get(const struct mc_tv_list *l,
     const char *name);
+/* The same, comparing names without regard to case (DMARC, RFC 7489 6.4). */
+const struct mc_tv_tag *mc_tv_get_icase(const struct mc_tv_list *l,
+    const char *name);
 
 /* "bad tag name", "missing '='", ... for an error code. */
 const char *mc_tv_strerror(enum mc_tv_error e);

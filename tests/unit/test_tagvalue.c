@@ -145,6 +145,9 @@ test_positions(void **state)
 	assert_int_equal(t->vpos, 19);
 	assert_null(mc_tv_get(&l, "P"));
 	assert_null(mc_tv_get(&l, "x"));
+	/* DMARC compares tag names without regard to case */
+	assert_ptr_equal(mc_tv_get_icase(&l, "P"), t);
+	assert_null(mc_tv_get_icase(&l, "x"));
 	/* the first occurrence of a duplicate is named too */
 	assert_int_equal(mc_tv_parse(a, "a=1;b=2;a=3", 11, &l), -1);
 	assert_int_equal(l.err, MC_TV_ERR_DUPLICATE);
