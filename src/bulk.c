@@ -367,6 +367,9 @@ run_one(struct bulk *b, const char *name, size_t seq)
 	size_t len = 0;
 
 	run.deadline = cfg->timeout > 0 ? mc_now() + cfg->timeout : 0;
+	if (cfg->run_deadline > 0 &&
+	    (run.deadline == 0 || cfg->run_deadline < run.deadline))
+		run.deadline = cfg->run_deadline;
 	if (mc_run_domain(&run, name, &rep, err, sizeof(err)) == -1) {
 		pthread_mutex_lock(&b->out_mu);
 		erase_progress(b);

@@ -175,6 +175,18 @@ grep -q '"code": "dns.tempfail"' "$W/out" && pass "silent resolver: dns.tempfail
 python3 -c 'import sys; e = float(sys.argv[2]) - float(sys.argv[1]); sys.exit(0 if e < 2.3 else 1)' "$t0" "$t1" &&
   pass "silent resolver: done within --timeout 1.5 (+0.8 s)" ||
   fail "silent resolver: within --timeout" "took $(python3 -c "print(round($t1 - $t0, 2))") s"
+# eight names, two at a time: --timeout still bounds the whole run
+t0=$(date +%s.%N)
+timeout 20 "$MC_BIN" -f jsonl --timeout 1.5 --parallel 2 --resolver "127.0.0.1:$PORT" --checks mx \
+  a.example.org b.example.org c.example.org d.example.org e.example.org \
+  f.example.org g.example.org h.example.org > "$W/out" 2> "$W/err"
+rc=$?
+t1=$(date +%s.%N)
+expect_eq "silent resolver, eight names: exit 3" "$rc" 3
+expect_eq "silent resolver, eight names: eight reports" "$(wc -l < "$W/out")" 8
+python3 -c 'import sys; e = float(sys.argv[2]) - float(sys.argv[1]); sys.exit(0 if e < 2.3 else 1)' "$t0" "$t1" &&
+  pass "silent resolver, eight names: the whole run within --timeout 1.5 (+0.8 s)" ||
+  fail "silent resolver, eight names: within --timeout" "took $(python3 -c "print(round($t1 - $t0, 2))") s"
 
 # --- colours: only on a terminal, never with NO_COLOR
 ESC=$(printf '\033')

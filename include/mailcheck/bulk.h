@@ -60,6 +60,8 @@ size_t mc_domain_file_count(FILE *f);
 struct mc_bulk_config {
 	struct mc_run_config run;      /* checks, options, DNS; no deadline */
 	double timeout;                /* seconds for each domain; 0: none */
+	double run_deadline;           /* absolute mc_now() time no domain's
+	                                  deadline passes; 0: none */
 	int parallel;                  /* domains in flight, at least 1 */
 	enum mc_format format;
 	struct mc_render_opts render;  /* text */

@@ -72,8 +72,9 @@ static const char usage_text[] =
 "  -f, --format FORMAT          text (default on a terminal) | json (default otherwise)\n"
 "                               | jsonl (one document a line, written as each domain\n"
 "                               finishes) | nagios (plugin output)\n"
-"  -t, --timeout SECONDS        deadline for each domain (default 30); in plugin mode\n"
-"                               a hard deadline: UNKNOWN naming the unfinished checks\n"
+"  -t, --timeout SECONDS        deadline for the whole run (default 30); with\n"
+"                               --domains-file, for each domain; in plugin mode a\n"
+"                               hard deadline: UNKNOWN naming the unfinished checks\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
 "  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
 "                               shipped list of common selectors\n"
@@ -667,6 +668,9 @@ main(int argc, char **argv)
 	 */
 	bcfg.one_line = dfile != NULL && cli.verbose == 0;
 	bcfg.ordered = dfile == NULL;
+	/* names on the command line: --timeout bounds the whole run */
+	if (dfile == NULL)
+		bcfg.run_deadline = mc_now() + cli.timeout;
 	bcfg.thresholds = cli.thresholds;
 	bcfg.nthresholds = cli.nthresholds;
 	bcfg.baseline = baseline;
