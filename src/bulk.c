@@ -170,21 +170,23 @@ progress(struct bulk *b, int force)
 {
 	const struct mc_bulk_stats *st = b->st;
 	double now = mc_now(), rate, elapsed;
-	size_t total = b->src->total, failed;
+	size_t total = b->src->total, failed, seen, invalid;
 
 	if (!b->cfg->progress || (!force && now - b->last_draw < 0.2))
 		return;
 	b->last_draw = now;
 	elapsed = now - b->start;
 	rate = elapsed > 0 ? (double)st->done / elapsed : 0;
-	failed = st->by_status[MC_UNKNOWN] +
-	    __atomic_load_n(&b->invalid, __ATOMIC_RELAXED);
+	invalid = __atomic_load_n(&b->invalid, __ATOMIC_RELAXED);
+	failed = st->by_status[MC_UNKNOWN] + invalid;
+	/* the total counts invalid lines too: count them as seen */
+	seen = st->done + invalid;
 	fputs("\r\033[K", b->cfg->err);
 	if (total > 0)
 		fprintf(b->cfg->err, "%zu/%zu domains, %.0f/s, %zu failed, "
-		    "%.0f s left", st->done, total, rate, failed,
-		    rate > 0 && total > st->done ?
-		    (double)(total - st->done) / rate : 0.0);
+		    "%.0f s left", seen, total, rate, failed,
+		    rate > 0 && total > seen ?
+		    (double)(total - seen) / rate : 0.0);
 	else
 		fprintf(b->cfg->err, "%zu domains, %.0f/s, %zu failed",
 		    st->done, rate, failed);

@@ -97,8 +97,8 @@ static const char usage_text[] =
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
 "                               '#' comments; invalid lines reported and skipped)\n"
 "      --parallel N             domains in flight (default 32)\n"
-"  -v, --verbose                more detail (repeatable, up to 3); with --domains-file\n"
-"                               and text, full reports instead of one line each\n"
+"  -v, --verbose                more detail (repeatable, up to 3); with text and\n"
+"                               several domains, full reports instead of one line each\n"
 "      --list-checks            list the checks and exit\n"
 "  -V, --version                print the version and exit\n"
 "  -h, --help                   print this help and exit\n"
@@ -530,7 +530,7 @@ main(int argc, char **argv)
 	char err[512];
 	const char *nc;
 	size_t nnames = 0;
-	int i, n, rc, code = EXIT_USAGE;
+	int i, n, rc, bulk, code = EXIT_USAGE;
 
 	if (argc > 0 && is_plugin_name(argv[0])) {
 		cli.format = FMT_NAGIOS;
@@ -662,22 +662,23 @@ main(int argc, char **argv)
 	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
 	    cli.format == FMT_JSON ? MC_FORMAT_JSON : MC_FORMAT_TEXT;
 	/*
-	 * A domains file is bulk mode proper: a line a domain as each
-	 * finishes, a summary, a progress line.  Names on the command line
-	 * are checked in parallel too but reported in full, in their order.
+	 * Bulk mode is a domains file or more than one name: a line a domain
+	 * (full reports with -v), a summary, a progress line on a terminal.
+	 * Names on the command line are reported in their order, and
+	 * --timeout bounds the whole run for them.
 	 */
-	bcfg.one_line = dfile != NULL && cli.verbose == 0;
+	bulk = dfile != NULL || nnames > 1;
+	bcfg.one_line = bulk && cli.verbose == 0;
 	bcfg.ordered = dfile == NULL;
-	/* names on the command line: --timeout bounds the whole run */
 	if (dfile == NULL)
 		bcfg.run_deadline = mc_now() + cli.timeout;
 	bcfg.thresholds = cli.thresholds;
 	bcfg.nthresholds = cli.nthresholds;
 	bcfg.baseline = baseline;
 	bcfg.verbose = cli.verbose;
-	bcfg.progress = dfile != NULL && cli.format != FMT_NAGIOS &&
+	bcfg.progress = bulk && cli.format != FMT_NAGIOS &&
 	    isatty(STDERR_FILENO);
-	bcfg.summary = dfile != NULL;
+	bcfg.summary = bulk;
 	bcfg.out = stdout;
 	bcfg.err = stderr;
 	src.names = names;

@@ -76,13 +76,18 @@ grep -q "^warn    implicit.bulk.test  mx: .*(mx.implicit)$" "$E2E_WORK/out.txt" 
 expect_eq "--fail-on crit: a warning exits 0" "$?" 0
 expect_eq "command-line domains: two lines" "$(wc -l < "$E2E_WORK/out.jsonl")" 2
 
-# command-line names: reported in their order, in full, without a summary
+# command-line names are bulk mode too: in their order, a line a domain in
+# text, a summary on stderr; -v gives full reports
 "$MC_BIN" $R -f jsonl --parallel 8 d7.bulk.test d3.bulk.test d1.bulk.test d2.bulk.test d0.bulk.test 2> "$E2E_WORK/err" \
   | python3 -c 'import json,sys; print(" ".join(json.loads(l)["domain"] for l in sys.stdin))' > "$E2E_WORK/order"
 expect_eq "command-line names: input order" "$(cat "$E2E_WORK/order")" "d7.bulk.test d3.bulk.test d1.bulk.test d2.bulk.test d0.bulk.test"
-[ ! -s "$E2E_WORK/err" ] && pass "command-line names: no summary" || fail "command-line summary" "$(cat "$E2E_WORK/err")"
+grep -q "^mailcheck: 5 domains in .*: 5 ok, 0 info, 0 warn, 0 crit, 0 unknown$" "$E2E_WORK/err" && pass "command-line names: summary on stderr" || fail "command-line summary" "$(cat "$E2E_WORK/err")"
 "$MC_BIN" $R -f text d1.bulk.test implicit.bulk.test > "$E2E_WORK/out.txt" 2>/dev/null
-grep -q "^  WARN    .*implicit" "$E2E_WORK/out.txt" && grep -q "^d1.bulk.test  " "$E2E_WORK/out.txt" && pass "command-line names: full text reports" || fail "command-line text" "$(cat "$E2E_WORK/out.txt")"
+expect_eq "command-line names: a line a domain" "$(cut -c1-30 "$E2E_WORK/out.txt" | tr -s ' ' | tr '\n' '|')" "ok d1.bulk.test|warn implicit.bulk.test mx|"
+"$MC_BIN" $R -f text -v d1.bulk.test implicit.bulk.test > "$E2E_WORK/out.txt" 2>/dev/null
+grep -q "^  WARN    .*implicit" "$E2E_WORK/out.txt" && grep -q "^d1.bulk.test  " "$E2E_WORK/out.txt" && pass "command-line names, -v: full text reports" || fail "command-line -v text" "$(cat "$E2E_WORK/out.txt")"
+"$MC_BIN" $R -f text implicit.bulk.test > "$E2E_WORK/out.txt" 2> "$E2E_WORK/err"
+grep -q "^  WARN    .*implicit" "$E2E_WORK/out.txt" && [ ! -s "$E2E_WORK/err" ] && pass "one name: full report, no summary" || fail "one name" "$(cat "$E2E_WORK/out.txt" "$E2E_WORK/err")"
 
 # parallel 1 keeps file order
 printf 'd3.bulk.test\nd1.bulk.test\nd2.bulk.test\n' | "$MC_BIN" $R -f jsonl --parallel 1 --domains-file - 2>/dev/null \
