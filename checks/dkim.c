@@ -653,10 +653,15 @@ dkim_run(struct mc_ctx *ctx)
 	return 0;
 }
 
+static const char *const dkim_metrics[] = {
+	"selectors_found", "min_key_bits", NULL
+};
+
 const struct mc_check mc_check_dkim = {
 	.name = "dkim",
 	.summary = "DKIM selectors and their public keys",
 	.rfc = "RFC 6376 3.6, RFC 8301, RFC 8463",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = dkim_run,
+	.metrics = dkim_metrics,
 };

@@ -843,10 +843,15 @@ out:
 	return rc;
 }
 
+static const char *const dmarc_metrics[] = {
+	"policy", "pct", NULL
+};
+
 const struct mc_check mc_check_dmarc = {
 	.name = "dmarc",
 	.summary = "DMARC policy record, discovery and report destinations",
 	.rfc = "RFC 7489, RFC 9989",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = dmarc_run,
+	.metrics = dmarc_metrics,
 };

@@ -547,10 +547,15 @@ out:
 	return rc;
 }
 
+static const char *const dnsbl_metrics[] = {
+	"listed", "zones_checked", "zones_unusable", "zones_tempfail", NULL
+};
+
 const struct mc_check mc_check_dnsbl = {
 	.name = "dnsbl",
 	.summary = "blocklists (DNSBL) of the mail addresses and the domain",
 	.rfc = "RFC 5782",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = dnsbl_run,
+	.metrics = dnsbl_metrics,
 };

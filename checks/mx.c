@@ -306,10 +306,15 @@ mx_run(struct mc_ctx *ctx)
 	return rc;
 }
 
+static const char *const mx_metrics[] = {
+	"hosts", "addresses", NULL
+};
+
 const struct mc_check mc_check_mx = {
 	.name = "mx",
 	.summary = "MX records, their hosts and addresses",
 	.rfc = "RFC 5321 5.1, RFC 7505",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = mx_run,
+	.metrics = mx_metrics,
 };

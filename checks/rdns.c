@@ -159,7 +159,7 @@ asked_before(const struct mc_dns_query *fq, size_t x)
 static int
 evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
     const struct item *it, const struct mc_dns_query *fq, json_t *out,
-    size_t *nptr, size_t *nconfirmed)
+    size_t *nptr, size_t *nmissing, size_t *nconfirmed)
 {
 	struct mc_result *r = ctx->result;
 	const struct mc_mailaddr *a = it->a;
@@ -189,6 +189,8 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 		    mc_dns_status_str(it->ptr->status),
 		    sev == MC_CRIT ? ": receivers such as Gmail refuse mail "
 		    "from it" : "");
+		mc_finding_metric(r, "missing"); /* thresholds may override */
+		(*nmissing)++;
 		json_object_set_new(o, "confirmed", json_false());
 		return 0;
 	}
@@ -251,7 +253,7 @@ rdns_run(struct mc_ctx *ctx)
 	struct mc_dns_query *q, *fq;
 	struct item *it;
 	json_t *data, *addrs, *skipped;
-	size_t i, k, n = 0, nfq = 0, nptr = 0, nconfirmed = 0;
+	size_t i, k, n = 0, nfq = 0, nptr = 0, nmissing = 0, nconfirmed = 0;
 
 	data = json_object();
 	if (data == NULL)
@@ -319,11 +321,12 @@ rdns_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "spf_terms_skipped",
 	    json_integer((json_int_t)ma.spf_skipped));
 	for (i = 0; i < n; i++)
-		if (evaluate(ctx, &ma, &it[i], fq, addrs, &nptr,
+		if (evaluate(ctx, &ma, &it[i], fq, addrs, &nptr, &nmissing,
 		    &nconfirmed) == -1)
 			return -1;
 	mc_metric_set(r, "addresses", (double)n);
 	mc_metric_set(r, "with_ptr", (double)nptr);
+	mc_metric_set(r, "missing", (double)nmissing);
 	mc_metric_set(r, "confirmed", (double)nconfirmed);
 	if (n > 0)
 		mc_result_summary(r, "%zu address%s, %zu with PTR, %zu "
@@ -331,10 +334,15 @@ rdns_run(struct mc_ctx *ctx)
 	return 0;
 }
 
+static const char *const rdns_metrics[] = {
+	"addresses", "with_ptr", "missing", "confirmed", NULL
+};
+
 const struct mc_check mc_check_rdns = {
 	.name = "rdns",
 	.summary = "reverse DNS (PTR) of the mail addresses, forward-confirmed",
 	.rfc = "RFC 1912 2.1, RFC 8601 3",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = rdns_run,
+	.metrics = rdns_metrics,
 };

@@ -692,10 +692,15 @@ spf_run(struct mc_ctx *ctx)
 	return 0;
 }
 
+static const char *const spf_metrics[] = {
+	"lookups", "void_lookups", NULL
+};
+
 const struct mc_check mc_check_spf = {
 	.name = "spf",
 	.summary = "SPF record, its lookup tree, and who it authorises",
 	.rfc = "RFC 7208",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
 	.run = spf_run,
+	.metrics = spf_metrics,
 };

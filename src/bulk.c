@@ -384,7 +384,10 @@ run_one(struct bulk *b, const char *name, size_t seq)
 		pthread_mutex_unlock(&b->out_mu);
 		return;
 	}
-	if (mc_thresholds_apply(&rep, cfg->thresholds, cfg->nthresholds) == -1)
+	if (mc_thresholds_apply(&rep, cfg->thresholds, cfg->nthresholds) == -1 ||
+	    (cfg->format == MC_FORMAT_NAGIOS && mc_thresholds_apply_time(&rep,
+	    cfg->thresholds, cfg->nthresholds,
+	    (double)rep.duration_ms / 1000.0) == -1))
 		rep.status = MC_UNKNOWN;
 	if (cfg->baseline != NULL || cfg->format == MC_FORMAT_JSON ||
 	    cfg->format == MC_FORMAT_JSONL)

@@ -393,8 +393,8 @@ perfdata(FILE *out, const struct mc_report *rep,
 	const char *warn, *crit;
 	size_t i, j;
 
-	fputs("| 'time'=", out);
-	fprintf(out, "%.3fs;;;0", o->elapsed);
+	fprintf(out, "| 'time'=%.3fs;%s;%s;0", o->elapsed,
+	    range_for(o, "time", MC_WARN), range_for(o, "time", MC_CRIT));
 	for (i = 0; i < rep->nresults; i++) {
 		const struct mc_result *r = &rep->results[i];
 

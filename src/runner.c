@@ -74,6 +74,26 @@ mc_checks_select(const char *list, const struct mc_check **out,
 	return (int)n;
 }
 
+/*
+ * A metric the check does not declare could not be given a threshold: a
+ * bug in the check, shown as one (tests fail on it).
+ */
+static void
+undeclared_metrics(const struct mc_check *c, struct mc_result *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nmetrics; i++) {
+		for (k = 0; c->metrics != NULL && c->metrics[k] != NULL; k++)
+			if (strcmp(c->metrics[k], r->metrics[i].name) == 0)
+				break;
+		if (c->metrics == NULL || c->metrics[k] == NULL)
+			mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL,
+			    "the %s check published metric '%s', which it "
+			    "does not declare", c->name, r->metrics[i].name);
+	}
+}
+
 static void *
 job_run(void *arg)
 {
@@ -89,6 +109,7 @@ job_run(void *arg)
 	if (rc == -1)
 		mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL,
 		    "the %s check failed internally", j->check->name);
+	undeclared_metrics(j->check, r);
 	if (j->deadline > 0 && mc_now() > j->deadline)
 		mc_finding_add(r, MC_F_CHECK_TIMEOUT, NULL,
 		    "the %s check did not finish before the deadline",

@@ -109,6 +109,16 @@ mc_range_alert(const struct mc_range *r, double value)
 	return r->inside ? in : !in;
 }
 
+/* Short names of metrics, as the plugin's first documentation had them. */
+static const struct {
+	const char *alias;
+	const char *label;
+} aliases[] = {
+	{ "spf_void", "spf_void_lookups" },
+	{ "dkim_min_bits", "dkim_min_key_bits" },
+	{ "dnsbl_unusable", "dnsbl_zones_unusable" },
+};
+
 int
 mc_threshold_parse(const char *s, enum mc_status sev, struct mc_threshold *t,
     char *err, size_t errsize)
@@ -138,13 +148,18 @@ mc_threshold_parse(const char *s, enum mc_status sev, struct mc_threshold *t,
 			return -1;
 		}
 	}
-	if (s[0] == '_' || s[len - 1] == '_' || memchr(s, '_', len) == NULL) {
+	if (s[0] == '_' || s[len - 1] == '_' || (memchr(s, '_', len) == NULL &&
+	    !(len == 4 && memcmp(s, "time", 4) == 0))) {
 		snprintf(err, errsize, "invalid metric name in threshold '%s' "
 		    "(expected <check>_<metric>, e.g. spf_lookups)", s);
 		return -1;
 	}
 	memcpy(t->metric, s, len);
 	t->metric[len] = '\0';
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (strcmp(t->metric, aliases[i].alias) == 0)
+			snprintf(t->metric, sizeof(t->metric), "%s",
+			    aliases[i].label);
 	if (mc_range_parse(eq + 1, &t->range, rerr, sizeof(rerr)) == -1) {
 		snprintf(err, errsize, "threshold '%s': %s", s, rerr);
 		return -1;
@@ -172,21 +187,42 @@ mc_metric_label(const char *check, const char *metric, char *buf, size_t size)
 int
 mc_threshold_known(const struct mc_threshold *t, char *err, size_t errsize)
 {
-	char prefix[MC_METRIC_NAME_MAX];
-	size_t i, len;
+	const struct mc_check *c;
+	char prefix[MC_METRIC_NAME_MAX], label[MC_METRIC_NAME_MAX];
+	char list[512];
+	size_t i, k, len, used;
 
+	if (strcmp(t->metric, "time") == 0)
+		return 0;
 	for (i = 0; mc_checks[i] != NULL; i++) {
+		c = mc_checks[i];
 		/* the label of metric "" is "<check>_" */
-		if (mc_metric_label(mc_checks[i]->name, "", prefix,
-		    sizeof(prefix)) == -1)
+		if (mc_metric_label(c->name, "", prefix, sizeof(prefix)) == -1)
 			continue;
 		len = strlen(prefix);
-		if (strncmp(t->metric, prefix, len) == 0 &&
-		    t->metric[len] != '\0')
-			return 0;
+		if (strncmp(t->metric, prefix, len) != 0)
+			continue;
+		list[0] = '\0';
+		used = 0;
+		for (k = 0; c->metrics != NULL && c->metrics[k] != NULL; k++) {
+			if (mc_metric_label(c->name, c->metrics[k], label,
+			    sizeof(label)) == -1)
+				continue;
+			if (strcmp(label, t->metric) == 0)
+				return 0;
+			if (used < sizeof(list))
+				used += (size_t)snprintf(list + used,
+				    sizeof(list) - used, "%s%s", k > 0 ? ", " :
+				    "", label);
+		}
+		snprintf(err, errsize, "threshold for '%s': the %s check has "
+		    "no such metric (it has %s)", t->metric, c->name,
+		    list[0] != '\0' ? list : "none");
+		return -1;
 	}
 	snprintf(err, errsize, "threshold for '%s': no check of that name "
-	    "(metrics are <check>_<metric>; see --list-checks)", t->metric);
+	    "(metrics are <check>_<metric>, or time; see --list-checks)",
+	    t->metric);
 	return -1;
 }
 
@@ -263,5 +299,31 @@ mc_thresholds_apply(struct mc_report *rep, const struct mc_threshold *t,
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;
 	}
+	return 0;
+}
+
+int
+mc_thresholds_apply_time(struct mc_report *rep, const struct mc_threshold *t,
+    size_t n, double seconds)
+{
+	const struct mc_threshold *why = NULL;
+	struct mc_result *nr, *r;
+
+	if (verdict(t, n, "time", seconds, &why) == -1 || why == NULL)
+		return 0;
+	nr = realloc(rep->results, (rep->nresults + 1) * sizeof(*nr));
+	if (nr == NULL)
+		return -1;
+	rep->results = nr;
+	r = &rep->results[rep->nresults++];
+	mc_result_init(r, "time");
+	if (mc_finding_add_sev(r, MC_F_CHECK_THRESHOLD, why->severity, "time",
+	    "the run took %.3f s: %s threshold %s", seconds,
+	    why->severity == MC_CRIT ? "critical" : "warning",
+	    why->range.text) == -1)
+		return -1;
+	r->status = mc_result_worst(r);
+	if (r->status > rep->status)
+		rep->status = r->status;
 	return 0;
 }

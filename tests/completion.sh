@@ -52,4 +52,6 @@ t "formats" "json jsonl " mailcheck -f js
 t "subcommands" "check " mailcheck ch
 t "spf options" "--sender " mailcheck spf --se
 t "check names after a comma" "mx,spf " "$bin" --checks mx,sp
+t "metric names for thresholds" "rdns_addresses= rdns_confirmed= rdns_missing= rdns_with_ptr= " "$bin" -c rdns_
+t "no completion of a range" " " "$bin" -w spf_lookups=
 exit $rc

@@ -17,6 +17,12 @@ for name, text in (("docs/mailcheck.1", man), ("README.md", readme)):
 extra = sorted(set(opt.findall(man)) - want)
 if extra:
     errs.append(f"docs/mailcheck.1 documents {', '.join(extra)}, which --help does not know")
+# every metric a threshold takes is named in the man page
+metrics = subprocess.run([sys.argv[1], "--list-metrics"], capture_output=True, text=True, check=True).stdout.split()
+man_words = set(re.findall(r"[a-z0-9_]+", man))
+undocumented = [m for m in metrics if m not in man_words]
+if not metrics or undocumented:
+    errs.append(f"docs/mailcheck.1 does not name the metrics {', '.join(undocumented) or '(none listed)'}")
 for e in errs:
     print("FAIL", e)
 print(f"{len(want)} options in --help" + ("" if errs else ", all documented"))

@@ -66,6 +66,12 @@ struct mc_check {
 	const char *rfc;      /* the main specifications */
 	unsigned flags;
 	int (*run)(struct mc_ctx *ctx); /* NULL: not built into this binary */
+	/*
+	 * Every metric the check may publish, NULL-terminated: thresholds
+	 * (-w/-c) are checked against it, and the runner turns a metric not
+	 * listed into an internal-error finding.
+	 */
+	const char *const *metrics;
 };
 
 /*

@@ -82,5 +82,14 @@ int mc_metric_label(const char *check, const char *metric, char *buf,
  */
 int mc_thresholds_apply(struct mc_report *rep,
     const struct mc_threshold *t, size_t n);
+/*
+ * Apply thresholds on "time" (the run's seconds, the plugin's 'time'
+ * perfdata): when one alerts, a result named "time" holding a
+ * check.threshold finding is appended to rep, and its status raised.
+ * Plugin mode only: the JSON report has no place for a result that is not
+ * a check's.  Returns 0, or -1 when out of memory.
+ */
+int mc_thresholds_apply_time(struct mc_report *rep,
+    const struct mc_threshold *t, size_t n, double seconds);
 
 #endif

@@ -100,6 +100,7 @@ static const char usage_text[] =
 "  -v, --verbose                more detail (repeatable, up to 3); with text and\n"
 "                               several domains, full reports instead of one line each\n"
 "      --list-checks            list the checks and exit\n"
+"      --list-metrics           list the metrics -w/-c take (perfdata labels) and exit\n"
 "  -V, --version                print the version and exit\n"
 "  -h, --help                   print this help and exit\n"
 "\n"
@@ -242,6 +243,22 @@ list_checks(void)
 		    mc_checks[i]->run == NULL ? " [not built]" : "");
 }
 
+/* The names -w/-c take: the perfdata labels, "time" first. */
+static void
+list_metrics(void)
+{
+	char label[MC_METRIC_NAME_MAX];
+	size_t i, k;
+
+	printf("time\n");
+	for (i = 0; mc_checks[i] != NULL; i++)
+		for (k = 0; mc_checks[i]->metrics != NULL &&
+		    mc_checks[i]->metrics[k] != NULL; k++)
+			if (mc_metric_label(mc_checks[i]->name,
+			    mc_checks[i]->metrics[k], label, sizeof(label)) == 0)
+				printf("%s\n", label);
+}
+
 int
 mc_cli_finish(int code)
 {
@@ -305,7 +322,7 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
-	enum { OPT_CHECKS = 256, OPT_LIST, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
+	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL };
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'r' },
@@ -326,6 +343,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
+		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -439,6 +457,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_LIST:
 			list_checks();
+			return 1;
+		case OPT_LIST_METRICS:
+			list_metrics();
 			return 1;
 		case 'V':
 			printf("mailcheck %s\n", MC_VERSION);
@@ -568,6 +589,15 @@ main(int argc, char **argv)
 	    cli.domains_file != NULL)) {
 		usage_error("%s", "plugin mode checks exactly one domain");
 		goto out;
+	}
+	for (i = 0; i < (int)cli.nthresholds; i++) {
+		if (cli.format != FMT_NAGIOS &&
+		    strcmp(cli.thresholds[i].metric, "time") == 0) {
+			usage_error("%s", "a threshold on 'time' needs plugin "
+			    "mode (--format nagios): the report has no place "
+			    "for it");
+			goto out;
+		}
 	}
 	if (cli.resolvers.n > 0 && cli.zones.n > 0) {
 		usage_error("%s", "--resolver and --zone-file exclude each other");

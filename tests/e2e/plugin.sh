@@ -80,6 +80,24 @@ grep -q "'mx_hosts'=2;1;3" "$E2E_WORK/out" && pass "thresholds in perfdata" || f
 plugin two.example.org 2 CRITICAL $R -w mx_hosts=1 -c mx_hosts=@2:2
 plugin ok.example.org 2 CRITICAL $R --critical mx_addresses=2:
 
+# a threshold on the run's time (plugin mode only)
+plugin ok.example.org 2 CRITICAL $R -c time=@0:60
+grep -q "^\[CRITICAL\] time: the run took [0-9.]* s: critical threshold @0:60" "$E2E_WORK/out" &&
+  grep -q "^| 'time'=[0-9.]*s;;@0:60;0 " "$E2E_WORK/out" && pass "time threshold: finding and perfdata" ||
+  fail "time threshold" "$(cat "$E2E_WORK/out")"
+plugin ok.example.org 0 OK $R -w time=60
+"$MC_BIN" -f json $R -w time=5 ok.example.org > "$E2E_WORK/out" 2> "$E2E_WORK/err"
+expect_eq "time threshold outside plugin mode exits 3" "$?" 3
+grep -q "threshold on 'time' needs plugin mode" "$E2E_WORK/err" && [ ! -s "$E2E_WORK/out" ] &&
+  pass "time threshold outside plugin mode explained" || fail "time threshold in json" "$(cat "$E2E_WORK/err")"
+
+# rdns_missing: an MX address without PTR (not named as sending) is a
+# warning, unless a threshold says otherwise
+plugin ok.example.org 1 WARNING -z "$Z/example.org.zone" --checks mx,rdns
+grep -q "'rdns_missing'=1" "$E2E_WORK/out" && pass "rdns_missing perfdata" || fail "rdns_missing perfdata" "$(tail -1 "$E2E_WORK/out")"
+plugin ok.example.org 0 OK -z "$Z/example.org.zone" --checks mx,rdns -w rdns_missing=1
+plugin ok.example.org 2 CRITICAL -z "$Z/example.org.zone" --checks mx,rdns -c rdns_missing=0
+
 # the plugin name: check_mailcheck chooses nagios output, -H the domain
 case $MC_BIN in /*) bin=$MC_BIN ;; *) bin=$(pwd)/$MC_BIN ;; esac
 ln -s "$bin" "$E2E_WORK/check_mailcheck"
@@ -113,6 +131,10 @@ expect_eq "threshold for an unknown check exits 3" "$?" 3
 grep -q "threshold for 'nosuch_hosts': no check of that name" "$E2E_WORK/err" &&
   grep -q "^MAILCHECK UNKNOWN - threshold for 'nosuch_hosts'" "$E2E_WORK/out" && pass "unknown check explained" ||
   fail "unknown check" "$(cat "$E2E_WORK/out" "$E2E_WORK/err")"
+"$E2E_WORK/check_mailcheck" $R -H ok.example.org -w mx_hostz=1 > "$E2E_WORK/out" 2> "$E2E_WORK/err"
+expect_eq "threshold for a metric the check lacks exits 3" "$?" 3
+grep -q "threshold for 'mx_hostz': the mx check has no such metric (it has mx_hosts, mx_addresses)" "$E2E_WORK/err" &&
+  pass "unknown metric explained with the check's metrics" || fail "unknown metric" "$(cat "$E2E_WORK/err")"
 "$E2E_WORK/check_mailcheck" -H 'bad..name' > "$E2E_WORK/out" 2> /dev/null
 expect_eq "invalid domain in plugin mode: exit 3" "$?" 3
 expect_eq "invalid domain in plugin mode: UNKNOWN line on stdout" "$(cat "$E2E_WORK/out")" \

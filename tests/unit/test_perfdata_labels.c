@@ -3,11 +3,12 @@
  * tests/unit/test_perfdata_labels.c - perfdata labels are unique in their
  * first 19 characters, over every metric the registry's checks publish
  *
- * Runs every registered check on every fixture domain (zone backend) and
- * collects the metric names they publish, adds the metrics announced for
- * checks still being written, and asserts that the labels
- * "<check>_<metric>" are distinct in MC_PERF_LABEL_UNIQUE characters and
- * usable as --warning/--critical names.
+ * Takes the metrics every registered check declares (struct
+ * mc_check.metrics) and asserts that the labels "<check>_<metric>" are
+ * distinct in MC_PERF_LABEL_UNIQUE characters and accepted as
+ * --warning/--critical names; then runs every check on every fixture
+ * domain (zone backend) and asserts that each metric published is one
+ * declared (a metric that is not could take no threshold).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,19 +24,23 @@
 #include "mailcheck/plugin.h"
 #include "mailcheck/runner.h"
 
-/* Metrics announced for checks on their way (issue 6), as check, metric. */
-static const char *const announced[][2] = {
-	{ "spf", "lookups" }, { "spf", "void_lookups" },
-	{ "dkim", "min_key_bits" }, { "dkim", "selectors_found" },
-	{ "dmarc", "policy" }, { "dmarc", "pct" },
-	{ "dnsbl", "listed" }, { "dnsbl", "zones_checked" },
-	{ "dnsbl", "zones_unusable" }, { "rdns", "missing" },
-};
-
 #define MAX_LABELS 512
 
 static char labels[MAX_LABELS][MC_METRIC_NAME_MAX];
 static size_t nlabels;
+
+static int
+declared(const char *check, const char *metric)
+{
+	const struct mc_check *c = mc_check_find(check);
+	size_t k;
+
+	for (k = 0; c != NULL && c->metrics != NULL && c->metrics[k] != NULL;
+	    k++)
+		if (strcmp(c->metrics[k], metric) == 0)
+			return 1;
+	return 0;
+}
 
 static void
 add_label(const char *check, const char *metric)
@@ -110,8 +115,12 @@ collect_from_fixtures(void)
 		    sizeof(err)), 0);
 		for (j = 0; j < rep.nresults; j++)
 			for (k = 0; k < rep.results[j].nmetrics; k++)
-				add_label(rep.results[j].check,
-				    rep.results[j].metrics[k].name);
+				if (!declared(rep.results[j].check,
+				    rep.results[j].metrics[k].name))
+					fail_msg("%s: %s publishes '%s', which "
+					    "it does not declare", file,
+					    rep.results[j].check,
+					    rep.results[j].metrics[k].name);
 		mc_report_release(&rep);
 		mc_dns_free(rcfg.dns);
 		runs++;
@@ -128,10 +137,14 @@ test_labels_unique(void **state)
 	size_t i, j;
 
 	(void)state;
-	collect_from_fixtures();
-	assert_true(nlabels > 0); /* the mx check publishes metrics */
-	for (i = 0; i < sizeof(announced) / sizeof(announced[0]); i++)
-		add_label(announced[i][0], announced[i][1]);
+	for (i = 0; mc_checks[i] != NULL; i++) {
+		if (mc_checks[i]->metrics == NULL)
+			fail_msg("check %s declares no metrics",
+			    mc_checks[i]->name);
+		for (j = 0; mc_checks[i]->metrics[j] != NULL; j++)
+			add_label(mc_checks[i]->name, mc_checks[i]->metrics[j]);
+	}
+	assert_true(nlabels >= 10);
 	for (i = 0; i < nlabels; i++) {
 		for (j = 0; j < i; j++)
 			if (strncmp(labels[i], labels[j],
@@ -141,10 +154,18 @@ test_labels_unique(void **state)
 				    labels[i], labels[j], MC_PERF_LABEL_UNIQUE);
 		memcpy(spec, labels[i], strlen(labels[i]));
 		memcpy(spec + strlen(labels[i]), "=1", 3);
-		if (mc_threshold_parse(spec, MC_WARN, &t, err, sizeof(err)) != 0)
+		if (mc_threshold_parse(spec, MC_WARN, &t, err, sizeof(err)) != 0 ||
+		    mc_threshold_known(&t, err, sizeof(err)) != 0)
 			fail_msg("label '%s' is no threshold name: %s",
 			    labels[i], err);
 	}
+}
+
+static void
+test_published_declared(void **state)
+{
+	(void)state;
+	collect_from_fixtures();
 }
 
 int
@@ -152,6 +173,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_labels_unique),
+		cmocka_unit_test(test_published_declared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,6 +78,19 @@ run_slow(struct mc_ctx *ctx)
 	return 0;
 }
 
+/* Publishes a metric it declares and one it does not. */
+static int
+run_metrics(struct mc_ctx *ctx)
+{
+	mc_metric_set(ctx->result, "declared", 1);
+	mc_metric_set(ctx->result, "sneaked", 2);
+	return 0;
+}
+
+static const char *const metrics_declared[] = { "declared", NULL };
+
+static const struct mc_check metrics = { .name = "metrics", .summary = "",
+	.rfc = "", .run = run_metrics, .metrics = metrics_declared };
 static const struct mc_check fails = { .name = "fails", .summary = "",
 	.rfc = "", .run = run_fails };
 static const struct mc_check warns = { .name = "warns", .summary = "",
@@ -149,6 +162,22 @@ test_failed_check_becomes_internal_error(void **state)
 }
 
 static void
+test_undeclared_metric_is_internal_error(void **state)
+{
+	const struct mc_check *checks[] = { &metrics };
+	struct mc_report rep;
+
+	(void)state;
+	run(checks, 1, 0, "example.org", &rep);
+	assert_int_equal(rep.results[0].nfindings, 1);
+	assert_int_equal(rep.results[0].findings[0].id, MC_F_INTERNAL_ERROR);
+	assert_non_null(strstr(rep.results[0].findings[0].message,
+	    "'sneaked'"));
+	assert_int_equal(rep.status, MC_UNKNOWN);
+	mc_report_release(&rep);
+}
+
+static void
 test_checks_run_concurrently(void **state)
 {
 	const struct mc_check *checks[] = { &meet, &meet };
@@ -198,6 +227,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failed_check_becomes_internal_error),
+		cmocka_unit_test(test_undeclared_metric_is_internal_error),
 		cmocka_unit_test(test_checks_run_concurrently),
 		cmocka_unit_test(test_deadline_gives_check_timeout),
 		cmocka_unit_test(test_invalid_domain_runs_nothing),

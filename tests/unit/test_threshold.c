@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mailcheck/threshold.h"
@@ -135,7 +136,6 @@ test_known(void **state)
 	char err[200];
 
 	(void)state;
-	/* mx is registered; the metric part is not checked */
 	assert_int_equal(mc_threshold_parse("mx_hosts=1", MC_WARN, &t, err,
 	    sizeof(err)), 0);
 	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), 0);
@@ -147,6 +147,74 @@ test_known(void **state)
 	assert_int_equal(mc_threshold_parse("m_x=1", MC_WARN, &t, err,
 	    sizeof(err)), 0);
 	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), -1);
+	/* a metric the check does not declare: refused, with the list */
+	assert_int_equal(mc_threshold_parse("mx_hostz=1", MC_WARN, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no such metric"));
+	assert_non_null(strstr(err, "mx_hosts, mx_addresses"));
+	/* the run's time */
+	assert_int_equal(mc_threshold_parse("time=5", MC_WARN, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), 0);
+	assert_string_equal(t.metric, "time");
+}
+
+static void
+test_aliases(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "spf_void=2", "spf_void_lookups" },
+		{ "dkim_min_bits=2048:", "dkim_min_key_bits" },
+		{ "dnsbl_unusable=0", "dnsbl_zones_unusable" },
+		{ "spf_lookups=8", "spf_lookups" },
+	};
+	struct mc_threshold t;
+	char err[200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		assert_int_equal(mc_threshold_parse(pairs[i][0], MC_CRIT, &t,
+		    err, sizeof(err)), 0);
+		assert_string_equal(t.metric, pairs[i][1]);
+		assert_int_equal(mc_threshold_known(&t, err, sizeof(err)), 0);
+	}
+}
+
+static void
+test_apply_time(void **state)
+{
+	struct mc_threshold t[2];
+	struct mc_report rep;
+	struct mc_result *r;
+	char err[200];
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	mc_result_init(r, "spf");
+	rep.results = r;
+	rep.nresults = 1;
+	assert_int_equal(mc_threshold_parse("time=5", MC_WARN, &t[0], err,
+	    sizeof(err)), 0);
+	assert_int_equal(mc_threshold_parse("time=10", MC_CRIT, &t[1], err,
+	    sizeof(err)), 0);
+	/* in range: nothing added */
+	assert_int_equal(mc_thresholds_apply_time(&rep, t, 2, 4.5), 0);
+	assert_int_equal(rep.nresults, 1);
+	assert_int_equal(rep.status, MC_OK);
+	/* over the warning range: a "time" result with the finding */
+	assert_int_equal(mc_thresholds_apply_time(&rep, t, 2, 7.25), 0);
+	assert_int_equal(rep.nresults, 2);
+	assert_string_equal(rep.results[1].check, "time");
+	assert_int_equal(rep.results[1].nfindings, 1);
+	assert_int_equal(rep.results[1].findings[0].id, MC_F_CHECK_THRESHOLD);
+	assert_int_equal(rep.results[1].findings[0].severity, MC_WARN);
+	assert_non_null(strstr(rep.results[1].findings[0].message, "7.250 s"));
+	assert_int_equal(rep.status, MC_WARN);
+	mc_report_release(&rep);
 }
 
 /* A report with one check "spf": lookups 9, one finding tied to it. */
@@ -212,6 +280,8 @@ main(void)
 		cmocka_unit_test(test_range_rejects),
 		cmocka_unit_test(test_threshold_parse),
 		cmocka_unit_test(test_known),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_apply_time),
 		cmocka_unit_test(test_apply),
 	};
 
