@@ -3,10 +3,11 @@
 # tests/golden.sh - golden outputs of each renderer
 #
 #   tests/golden.sh BINARY             compare (a test: exit 1 on any difference)
-#   tests/golden.sh --update BINARY    regenerate tests/golden/*.txt and *.json
+#   tests/golden.sh --update BINARY    regenerate tests/golden/*.{txt,json,nagios}
 #
 # Every case in tests/golden/cases runs through the zone backend with
-# -f text and -f json; run time (duration_ms, "N ms") and the version are
+# -f text, -f json and -f nagios (or the formats its formats= word names);
+# run time (duration_ms, "N ms", the 'time' perfdata) and the version are
 # normalised away.  Every JSON file is also validated against
 # docs/report.schema.json.  See tests/golden/README.md.
 set -u
@@ -28,7 +29,9 @@ normalise() {
   sed -e 's/"duration_ms": [0-9][0-9]*/"duration_ms": 0/g' \
       -e 's/"duration_ms":[0-9][0-9]*/"duration_ms":0/g' \
       -e 's/"mailcheck_version": "[^"]*"/"mailcheck_version": "0.0.0"/g' \
-      -e 's/^\(.*  [A-Z]* *([0-9]* checks*, \)[0-9][0-9]* ms)$/\10 ms)/'
+      -e 's/^\(.*  [A-Z]* *([0-9]* checks*, \)[0-9][0-9]* ms)$/\10 ms)/' \
+      -e "s/^| 'time'=[0-9.]*s;/| 'time'=0.000s;/" \
+      -e 's/^\(\[[A-Z]*\] .*\) ([0-9][0-9]* ms)$/\1 (0 ms)/'
 }
 
 failed=0
@@ -36,7 +39,14 @@ passed=0
 cd "$SRC" || exit 1
 grep -v '^#' "$GOLDEN/cases" | grep -v '^[[:space:]]*$' > "$WORK/cases"
 while read -r name args; do
-  for fmt in text json; do
+  formats="text json nagios"
+  case $args in
+    formats=*)
+      formats=$(echo "${args%% *}" | sed 's/^formats=//; s/,/ /g')
+      args=${args#* }
+      ;;
+  esac
+  for fmt in $formats; do
     ext=$fmt
     [ "$fmt" = text ] && ext=txt
     out=$WORK/$name.$ext
