@@ -483,8 +483,8 @@ is_twin(const struct tree *t, size_t i)
 	const struct pend *p = &t->pend[i], *q = p + 1;
 
 	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
-	    p->fam == FAM_IPV4 && q->kind == P_ADDR && q->type == MC_RR_AAAA && q->n == p->n &&
-	    q->term == p->term;
+	    p->fam == FAM_IPV4 && q->kind == P_ADDR &&
+	    q->type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
 }
 
 /* Fetch the tree, one batch per level. */
