@@ -8,12 +8,17 @@
  * (the TXT records of the next includes, the MX and address records of the
  * a, mx and exists terms, the addresses of MX hosts), so a tree costs about
  * as many round trips as it is deep; each node counts the lookups and void
- * lookups check_host() would spend on it when nothing matches early.  The
- * tree is shown even when the record is broken or over the limits.
+ * lookups check_host() would spend on it when nothing matches early.  Void
+ * lookups are counted per address family of the client: an a term asks A
+ * for an IPv4 client and AAAA for an IPv6 one (RFC 7208 5.3), so a name
+ * with only A records is void for IPv6 clients alone.  The exp= explanation
+ * of the domain's record is asked with the second level.  The tree is
+ * shown even when the record is broken or over the limits.
  * Authorisation: every address of the domain's MX hosts and every --ip goes
  * through check_host() (src/spf_eval.c), which by then finds almost every
  * answer in the cache.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +34,13 @@
 /* lookup terms after which includes are no longer followed: enough to show
    how far over the limit a policy is, without fetching an endless tree */
 #define MC_SPF_TREE_LOOKUPS (4 * MC_SPF_MAX_LOOKUPS)
+#define MAX_DEAD_SHOWN 5 /* dead terms named in a finding */
+
+/* The client's address family, for void lookups (RFC 7208 5.3). */
+enum family { F_IPV4, F_IPV6, F_COUNT };
+#define FAM_IPV4 (1u << F_IPV4)
+#define FAM_IPV6 (1u << F_IPV6)
+#define FAM_BOTH (FAM_IPV4 | FAM_IPV6)
 
 struct node {
 	const char *domain;
@@ -37,15 +49,17 @@ struct node {
 	int depth;
 	struct mc_spf_record rec;
 	int ok;                   /* has a parsed record */
-	size_t lookups, voids;
+	size_t lookups;
+	size_t voids[F_COUNT];    /* void lookups per client family */
 	json_t *json;
 	json_t *children;
 	json_t *terms;            /* per term: lookups and void lookups */
 	json_t *via_json;         /* the parent's entry for the via term */
-	size_t total, vtotal;     /* lookups, void lookups: this and below */
+	size_t total;             /* lookups: this and below */
+	size_t vtotal[F_COUNT];   /* void lookups: this and below */
 };
 
-enum pend_kind { P_TXT, P_ADDR, P_MX, P_HOST };
+enum pend_kind { P_TXT, P_ADDR, P_MX, P_HOST, P_EXP };
 
 struct pend {
 	enum pend_kind kind;
@@ -54,6 +68,9 @@ struct pend {
 	json_t *tj;               /* the term's entry in the tree, or NULL */
 	const char *name;
 	uint16_t type;
+	unsigned fam;             /* P_ADDR: the families an empty answer is
+	                             void for (a: A IPv4, AAAA IPv6; exists:
+	                             both, it asks A whatever the client) */
 };
 
 struct tree {
@@ -62,11 +79,13 @@ struct tree {
 	size_t nnodes;
 	struct pend *pend, *next;
 	size_t npend, nnext;
-	size_t lookups, voids;
+	size_t lookups;
+	size_t voids[F_COUNT];    /* void lookups per client family */
 	size_t walked;            /* lookup terms met so far, in fetch order */
 	size_t questions;         /* DNS questions this check asked */
 	int truncated;
 	const struct mc_dns_answer *root_mx;
+	const struct mc_dns_answer *exp; /* TXT at the root's exp=, or NULL */
 };
 
 static json_t *
@@ -75,16 +94,30 @@ dstr(const char *s)
 	return s != NULL ? mc_json_dns_string(s, strlen(s)) : json_null();
 }
 
+static size_t
+worst(const size_t v[F_COUNT])
+{
+	return v[F_IPV4] > v[F_IPV6] ? v[F_IPV4] : v[F_IPV6];
+}
+
 static void
-push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
-    json_t *tj, const char *name, uint16_t type)
+push_fam(struct tree *t, enum pend_kind kind, struct node *n,
+    const char *term, json_t *tj, const char *name, uint16_t type,
+    unsigned fam)
 {
 	if (t->nnext == MAX_PENDING) {
 		t->truncated = 1;
 		return;
 	}
 	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
-	    .term = term, .tj = tj, .name = name, .type = type };
+	    .term = term, .tj = tj, .name = name, .type = type, .fam = fam };
+}
+
+static void
+push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
+    json_t *tj, const char *name, uint16_t type)
+{
+	push_fam(t, kind, n, term, tj, name, type, FAM_BOTH);
 }
 
 /* How many steps up from n domain is (0: n itself), or -1: not above n. */
@@ -126,6 +159,72 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 		json_array_append_new(parent->children, n->json);
 	push(t, P_TXT, n, via, via_json, domain, MC_RR_TXT);
 	return n;
+}
+
+/*
+ * Has an earlier node of the tree the same domain, and so the same record?
+ * Then the findings about the record itself were reported with it.
+ */
+static int
+seen_before(const struct tree *t, const struct node *n)
+{
+	const struct node *m;
+
+	for (m = t->nodes; m < n; m++)
+		if (strcasecmp(m->domain, n->domain) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Mechanisms after the first "all" are never evaluated (5.1), and a
+ * redirect beside an "all" is ignored (6.1): the record's author may
+ * believe them active.  Modifiers elsewhere (exp=, unknown ones) are fine
+ * after "all".
+ */
+static void
+dead_terms(struct tree *t, const struct node *n)
+{
+	struct mc_result *r = t->ctx->result;
+	const struct mc_spf_term *term, *all = NULL;
+	const char *list = "";
+	size_t i, ndead = 0;
+
+	for (i = 0; i < n->rec.nterms; i++) {
+		term = &n->rec.terms[i];
+		if (term->kind >= MC_SPF_REDIRECT)
+			continue; /* modifiers */
+		if (all == NULL) {
+			if (term->kind == MC_SPF_ALL)
+				all = term;
+			continue;
+		}
+		if (ndead++ < MAX_DEAD_SHOWN) {
+			list = mc_arena_printf(t->ctx->arena, "%s%s'%s'", list,
+			    ndead > 1 ? " " : "", term->text);
+			if (list == NULL)
+				return;
+		}
+	}
+	if (ndead > MAX_DEAD_SHOWN) {
+		list = mc_arena_printf(t->ctx->arena, "%s and %zu more", list,
+		    ndead - MAX_DEAD_SHOWN);
+		if (list == NULL)
+			return;
+	}
+	if (ndead > 0) {
+		mc_finding_add(r, MC_F_SPF_TERMS_AFTER_ALL, n->domain, "the SPF "
+		    "record of %s has %zu mechanism%s after '%s' that %s never "
+		    "evaluated: %s", n->domain, ndead, ndead == 1 ? "" : "s",
+		    all->text, ndead == 1 ? "is" : "are", list);
+		mc_finding_hint(r, "move %s before '%s' in the SPF record of %s, "
+		    "or remove %s: nothing after 'all' is ever tested", list,
+		    all->text, n->domain, ndead == 1 ? "it" : "them");
+	}
+	if (all != NULL && n->rec.redirect != NULL)
+		mc_finding_add(r, MC_F_SPF_REDIRECT_IGNORED, n->domain, "'%s' in "
+		    "the SPF record of %s is ignored: the record has '%s'",
+		    n->rec.redirect->text, n->domain, all->text);
 }
 
 /* Walk the terms of a freshly parsed record and queue what they ask. */
@@ -202,8 +301,10 @@ expand_node(struct tree *t, struct node *n)
 		}
 		switch (term->kind) {
 		case MC_SPF_A:
-			push(t, P_ADDR, n, term->text, tj, target, MC_RR_A);
-			push(t, P_ADDR, n, term->text, tj, target, MC_RR_AAAA);
+			push_fam(t, P_ADDR, n, term->text, tj, target, MC_RR_A,
+			    FAM_IPV4);
+			push_fam(t, P_ADDR, n, term->text, tj, target,
+			    MC_RR_AAAA, FAM_IPV6);
 			break;
 		case MC_SPF_MX:
 			push(t, P_MX, n, term->text, tj, target, MC_RR_MX);
@@ -215,6 +316,14 @@ expand_node(struct tree *t, struct node *n)
 			break;
 		}
 	}
+	/* the explanation of the domain's own record: asked now, with the
+	   next level, instead of after the walk (one round trip less) */
+	if (n->parent == NULL && n->rec.exp != NULL &&
+	    !n->rec.exp->has_macros)
+		push(t, P_EXP, n, n->rec.exp->text, NULL, n->rec.exp->domain,
+		    MC_RR_TXT);
+	if (!seen_before(t, n))
+		dead_terms(t, n);
 }
 
 static void
@@ -291,17 +400,26 @@ got_txt(struct tree *t, struct node *n, const struct mc_dns_answer *ans)
 		expand_node(t, n);
 }
 
+/* The term of p found nothing for the clients of the families fam. */
 static void
-count_void(const struct pend *p)
+count_void(const struct pend *p, unsigned fam)
 {
-	p->n->voids++;
+	static const char *const fam_str[] = {
+		[FAM_IPV4] = "ipv4", [FAM_IPV6] = "ipv6", [FAM_BOTH] = "both",
+	};
+	int f;
+
+	for (f = 0; f < F_COUNT; f++)
+		if (fam & 1u << f)
+			p->n->voids[f]++;
+	/* a term is void at most once for a client, whatever its family */
 	if (p->tj != NULL)
 		json_object_set_new(p->tj, "void_lookups", json_integer(
 		    json_integer_value(json_object_get(p->tj,
 		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
-	    json_pack("{s:o, s:o}", "term", dstr(p->term), "name",
-	    dstr(p->name)));
+	    json_pack("{s:o, s:o, s:s}", "term", dstr(p->term), "name",
+	    dstr(p->name), "family", fam_str[fam]));
 }
 
 static void
@@ -309,24 +427,29 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
     const struct mc_dns_answer *pair)
 {
 	size_t i, n = 0;
+	unsigned fam = 0;
 
 	switch (p->kind) {
 	case P_TXT:
 		got_txt(t, p->n, ans);
 		break;
 	case P_ADDR:
+		/* each family on its own: a failed A does not hide an
+		   empty AAAA */
 		if (p->type == MC_RR_AAAA)
 			break; /* judged with its A twin */
-		if (mc_dns_failed(ans) || (pair != NULL && mc_dns_failed(pair)))
-			break;
-		if (ans->count == 0 && (pair == NULL || pair->count == 0))
-			count_void(p);
+		if (!mc_dns_failed(ans) && ans->count == 0)
+			fam |= p->fam;
+		if (pair != NULL && !mc_dns_failed(pair) && pair->count == 0)
+			fam |= FAM_IPV6;
+		if (fam != 0)
+			count_void(p, fam);
 		break;
 	case P_MX:
 		if (mc_dns_failed(ans))
 			break;
 		if (ans->count == 0) {
-			count_void(p);
+			count_void(p, FAM_BOTH);
 			break;
 		}
 		for (i = 0; i < ans->count; i++) {
@@ -347,6 +470,9 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 		break;
 	case P_HOST:
 		break;
+	case P_EXP:
+		t->exp = ans;
+		break;
 	}
 }
 
@@ -357,8 +483,8 @@ is_twin(const struct tree *t, size_t i)
 	const struct pend *p = &t->pend[i], *q = p + 1;
 
 	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
-	    q->kind == P_ADDR && q->type == MC_RR_AAAA && q->n == p->n &&
-	    q->term == p->term;
+	    p->fam == FAM_IPV4 && q->kind == P_ADDR &&
+	    q->type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
 }
 
 /* Fetch the tree, one batch per level. */
@@ -427,14 +553,29 @@ fetch_tree(struct tree *t)
 	return 0;
 }
 
+/* The family check_host() treats ip as (IPv4-mapped IPv6 is IPv4). */
+static enum family
+ip_family(const char *ip)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	unsigned char v6[16];
+
+	if (inet_pton(AF_INET6, ip, v6) == 1 && memcmp(v6, mapped, 12) != 0)
+		return F_IPV6;
+	return F_IPV4;
+}
+
 /*
- * Has the record already been reported as a permerror for everyone?  The
- * tree sees most causes; some only check_host() meets (a term whose macros
- * expand to a loop, an invalid name, a target without a record).
+ * Has the record already been reported as a permerror for a client at ip?
+ * The tree sees most causes; some only check_host() meets (a term whose
+ * macros expand to a loop, an invalid name, a target without a record).
+ * Too many void lookups may hold for one family only.
  */
 static int
-permerror_reported(const struct mc_result *r)
+permerror_reported(const struct tree *t, const char *ip)
 {
+	const struct mc_result *r = t->ctx->result;
 	size_t i;
 
 	for (i = 0; i < r->nfindings; i++)
@@ -443,10 +584,13 @@ permerror_reported(const struct mc_result *r)
 		case MC_F_SPF_SYNTAX:
 		case MC_F_SPF_TARGET_NONE:
 		case MC_F_SPF_TOO_MANY_LOOKUPS:
-		case MC_F_SPF_TOO_MANY_VOID:
 		case MC_F_SPF_LOOP:
 		case MC_F_SPF_MX_TOO_MANY:
 			return 1;
+		case MC_F_SPF_TOO_MANY_VOID:
+			if (t->voids[ip_family(ip)] > MC_SPF_MAX_VOID)
+				return 1;
+			break;
 		default:
 			break;
 		}
@@ -455,8 +599,10 @@ permerror_reported(const struct mc_result *r)
 
 /* Evaluate one address with check_host(); adds to the authorisation list. */
 static void
-authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
+authorise(const struct tree *t, const char *ip, int from_option,
+    json_t *list)
 {
+	struct mc_ctx *ctx = t->ctx;
 	struct mc_result *r = ctx->result;
 	struct mc_spf_request req = {
 		.ip = ip,
@@ -483,7 +629,7 @@ authorise(struct mc_ctx *ctx, const char *ip, int from_option, json_t *list)
 		    "%s ends in temperror: %s", ip, ctx->domain, out.reason);
 		return;
 	case MC_SPF_PERMERROR:
-		if (permerror_reported(r))
+		if (permerror_reported(t, ip))
 			return; /* reported as a record problem already */
 		break;
 	case MC_SPF_NONE:
@@ -540,7 +686,10 @@ root_findings(struct tree *t)
 		size_t pos;
 		char why[160];
 
-		e = mc_dns_lookup(t->ctx->dns, root->rec.exp->domain, MC_RR_TXT);
+		/* asked with the second level; here only if that batch was
+		   full */
+		e = t->exp != NULL ? t->exp : mc_dns_lookup(t->ctx->dns,
+		    root->rec.exp->domain, MC_RR_TXT);
 		for (i = 0; e->status == MC_DNS_OK && i < e->count; i++)
 			if (mc_spf_macro_check(e->rr[i].data, e->rr[i].len, 1,
 			    &pos, why, sizeof(why)) == -1)
@@ -552,6 +701,46 @@ root_findings(struct tree *t)
 	}
 }
 
+/*
+ * More than 2 void lookups is a permerror (4.6.4) for a client of the
+ * family that meets them; the check knows no client, so either family
+ * over the limit is reported, named when only one is.
+ */
+static void
+too_many_void(const struct tree *t)
+{
+	struct mc_result *r = t->ctx->result;
+	const char *d = t->ctx->domain;
+	size_t v4 = t->voids[F_IPV4], v6 = t->voids[F_IPV6];
+
+	if (v4 <= MC_SPF_MAX_VOID && v6 <= MC_SPF_MAX_VOID)
+		return;
+	if (v4 == v6)
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
+		    "%s has %zu void lookups (names without records); more "
+		    "than %d is a permerror", d, v4, MC_SPF_MAX_VOID);
+	else if (v4 > MC_SPF_MAX_VOID && v6 > MC_SPF_MAX_VOID)
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
+		    "%s has %zu void lookups for IPv4 clients and %zu for IPv6 "
+		    "clients (names without records); more than %d is a "
+		    "permerror", d, v4, v6, MC_SPF_MAX_VOID);
+	else
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
+		    "%s has %zu void lookups for %s clients (%zu for %s "
+		    "clients): an 'a' term whose name has no %s record finds "
+		    "nothing for them; more than %d is a permerror for those "
+		    "clients", d,
+		    v4 > v6 ? v4 : v6, v4 > v6 ? "IPv4" : "IPv6",
+		    v4 > v6 ? v6 : v4, v4 > v6 ? "IPv6" : "IPv4",
+		    v4 > v6 ? "A" : "AAAA", MC_SPF_MAX_VOID);
+	if (v4 != v6)
+		mc_finding_hint(r, "publish %s records for the names of the 'a' "
+		    "terms that lack them (or replace those terms by %s "
+		    "ranges), and remove terms naming domains without "
+		    "records", v4 > v6 ? "A" : "AAAA", v4 > v6 ? "ip6" : "ip4");
+	mc_finding_metric(r, "void_lookups");
+}
+
 static int
 spf_run(struct mc_ctx *ctx)
 {
@@ -560,6 +749,7 @@ spf_run(struct mc_ctx *ctx)
 	json_t *data, *terms, *auth;
 	const struct node *root;
 	size_t i, k;
+	int f;
 
 	t = mc_arena_calloc(ctx->arena, 1, sizeof(*t));
 	data = json_object();
@@ -577,27 +767,31 @@ spf_run(struct mc_ctx *ctx)
 		struct node *n = &t->nodes[i];
 
 		n->total += n->lookups;
-		n->vtotal += n->voids;
 		t->lookups += n->lookups;
-		t->voids += n->voids;
+		for (f = 0; f < F_COUNT; f++) {
+			n->vtotal[f] += n->voids[f];
+			t->voids[f] += n->voids[f];
+		}
 		if (n->parent != NULL) {
 			n->parent->total += n->total;
-			n->parent->vtotal += n->vtotal;
+			for (f = 0; f < F_COUNT; f++)
+				n->parent->vtotal[f] += n->vtotal[f];
 		}
+		/* void lookup counts of the tree: the worse family */
 		if (n->via_json != NULL) {
 			json_object_set_new(n->via_json, "lookups",
 			    json_integer((json_int_t)(1 + n->total)));
 			json_object_set_new(n->via_json, "void_lookups",
-			    json_integer((json_int_t)n->vtotal));
+			    json_integer((json_int_t)worst(n->vtotal)));
 		}
 		json_object_set_new(n->json, "lookups",
 		    json_integer((json_int_t)n->lookups));
 		json_object_set_new(n->json, "void_lookups",
-		    json_integer((json_int_t)n->voids));
+		    json_integer((json_int_t)worst(n->voids)));
 		json_object_set_new(n->json, "total_lookups",
 		    json_integer((json_int_t)n->total));
 		json_object_set_new(n->json, "total_void_lookups",
-		    json_integer((json_int_t)n->vtotal));
+		    json_integer((json_int_t)worst(n->vtotal)));
 	}
 	json_object_set_new(data, "record", json_incref(
 	    json_object_get(root->json, "record") != NULL ?
@@ -617,9 +811,12 @@ spf_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "truncated", json_boolean(t->truncated));
 	json_object_set_new(data, "questions",
 	    json_integer((json_int_t)t->questions));
+	json_object_set_new(data, "void_lookups", json_pack("{s:I, s:I}",
+	    "ipv4", (json_int_t)t->voids[F_IPV4],
+	    "ipv6", (json_int_t)t->voids[F_IPV6]));
 	json_decref(root->json);
 	mc_metric_set(r, "lookups", (double)t->lookups);
-	mc_metric_set(r, "void_lookups", (double)t->voids);
+	mc_metric_set(r, "void_lookups", (double)worst(t->voids));
 
 	if (t->lookups > MC_SPF_MAX_LOOKUPS)
 		mc_finding_add(r, MC_F_SPF_TOO_MANY_LOOKUPS, ctx->domain,
@@ -632,13 +829,7 @@ spf_run(struct mc_ctx *ctx)
 		    "limit of %d", ctx->domain, t->lookups, MC_SPF_MAX_LOOKUPS);
 	if (t->lookups >= MC_SPF_WARN_LOOKUPS)
 		mc_finding_metric(r, "lookups"); /* thresholds may override */
-	if (t->voids > MC_SPF_MAX_VOID) {
-		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, ctx->domain,
-		    "the SPF policy of %s has %zu void lookups (names without "
-		    "records); more than %d is a permerror", ctx->domain,
-		    t->voids, MC_SPF_MAX_VOID);
-		mc_finding_metric(r, "void_lookups");
-	}
+	too_many_void(t);
 	root_findings(t);
 
 	/* authorisation: the MX addresses, then every --ip */
@@ -659,11 +850,11 @@ spf_run(struct mc_ctx *ctx)
 				a = mc_dns_lookup(ctx->dns, t->root_mx->rr[i].data,
 				    types[ty]);
 				for (k = 0; k < a->count && n < MAX_AUTH; k++, n++)
-					authorise(ctx, a->rr[k].data, 0, auth);
+					authorise(t, a->rr[k].data, 0, auth);
 			}
 		}
 		for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
-			authorise(ctx, ctx->opts->ips[i], 1, auth);
+			authorise(t, ctx->opts->ips[i], 1, auth);
 	}
 	if (root->ok) {
 		const char *first = NULL;

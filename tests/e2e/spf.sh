@@ -62,6 +62,17 @@ expect_eq "both MX addresses authorised" \
 expect_eq "unauthorised --ip is critical" "$?" 2
 expect_eq "unauthorised --ip finding" "$(field checks/0/findings/0/code < "$E2E_WORK/ip.json")" spf.ip-not-authorised
 
+# the exp= explanation is asked with the second level of the tree, not after
+# the walk: through a proxy that logs every query, why.example.net TXT comes
+# before deep.example.net TXT (asked only once the second level answered)
+qlog="$E2E_WORK/spf-exp.qlog"
+proxy_start "$KNOT_PORT" 1 --log "$qlog"
+"$MC_BIN" -f json --resolver "127.0.0.1:$PROXY_PORT" --checks spf explained.example.net > /dev/null
+order=$(awk '$2 == "why.example.net" && $3 == 16 && !w { w = NR }
+  $2 == "deep.example.net" && $3 == 16 && !d { d = NR }
+  END { print (w && d && w < d) ? "exp first" : "exp at " w ", deep at " d }' "$qlog")
+expect_eq "exp= TXT asked with the second level" "$order" "exp first"
+
 # the demo: SPF passes for tarnbarford.net's MX address
 knot_start "$MC_SOURCE_DIR/fixtures/demo"
 out=$("$MC_BIN" -f json --resolver "127.0.0.1:$KNOT_PORT" --checks spf tarnbarford.net)
