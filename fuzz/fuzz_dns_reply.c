@@ -2,9 +2,9 @@
 /*
  * fuzz/fuzz_dns_reply.c - libFuzzer target: reply parsing of the engine
  *
- * The first octet picks the question type; the rest is the reply, whose own
- * ID is taken as ours so the fuzzer gets past the ID check.  Build and run
- * from the top of the tree:
+ * The first octet picks the question type (and, by bit 3, whether the query
+ * carried EDNS); the rest is the reply, whose own ID is taken as ours so the
+ * fuzzer gets past the ID check.  Build and run from the top of the tree:
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc \
@@ -38,8 +38,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = mc_answer_new("example.test", type);
 	if (a == NULL)
 		return 0;
+	/* bit 3 of the first octet: the query carried EDNS */
 	(void)mc_ldns_parse_reply(data + 1, size - 1, id, "example.test", type,
-	    a);
+	    (data[0] >> 3) & 1, a);
 	mc_answer_free(a);
 	return 0;
 }

@@ -60,16 +60,30 @@ int mc_dns_name_canon(const char *name, char *buf, size_t size);
 int mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
-/* Query in wire format with EDNS0 (1232 octets), RD set; malloc'ed. */
+/*
+ * Query in wire format, RD set, with EDNS0 (1232 octets) when edns is
+ * non-zero; *wire is malloc'ed.  0 or -1.
+ */
 int mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
-    unsigned char **wire, size_t *len);
+    int edns, unsigned char **wire, size_t *len);
+
+#define MC_DNS_RCODE_BADVERS 16 /* extended RCODE (RFC 6891 6.1.3) */
 
 enum mc_reply {
 	MC_REPLY_FOREIGN,   /* not the reply to this query: ignore it */
 	MC_REPLY_TRUNCATED, /* TC set: ask again over TCP */
+	MC_REPLY_NOEDNS,    /* EDNS not understood: ask again without it */
 	MC_REPLY_DONE,      /* ans filled in (any status) */
 };
+/*
+ * Judge wire as the reply to the query (id, name, type), which carried
+ * EDNS when edns is non-zero.  ans is filled in only for MC_REPLY_DONE.
+ * MC_REPLY_NOEDNS (only when edns is set): FORMERR or NOTIMP without an
+ * OPT record, with our question or none, or BADVERS (RFC 6891 6.2.2, 7).
+ * An RCODE is the full 12-bit one when the reply has an OPT record.
+ */
 enum mc_reply mc_ldns_parse_reply(const unsigned char *wire, size_t len,
-    uint16_t id, const char *name, uint16_t type, struct mc_dns_answer *ans);
+    uint16_t id, const char *name, uint16_t type, int edns,
+    struct mc_dns_answer *ans);
 
 #endif

@@ -200,7 +200,7 @@ out:
 }
 
 int
-mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
+mc_ldns_build_query(const char *name, uint16_t type, uint16_t id, int edns,
     unsigned char **wire, size_t *len)
 {
 	ldns_rdf *qname;
@@ -217,7 +217,8 @@ mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
 		return -1;
 	}
 	ldns_pkt_set_id(pkt, id);
-	ldns_pkt_set_edns_udp_size(pkt, MC_DNS_EDNS_SIZE);
+	if (edns)
+		ldns_pkt_set_edns_udp_size(pkt, MC_DNS_EDNS_SIZE);
 	st = ldns_pkt2wire(wire, pkt, len);
 	ldns_pkt_free(pkt);
 	return st == LDNS_STATUS_OK ? 0 : -1;
@@ -275,9 +276,24 @@ collect(const ldns_rr_list *an, const char *name, uint16_t type,
 	return 0;
 }
 
+/*
+ * Does pkt, the reply to a query with EDNS, say that the server does not
+ * understand EDNS (RFC 6891 7)?  FORMERR or NOTIMP without an OPT record,
+ * or BADVERS, which a server that knows EDNS cannot send to our version 0.
+ */
+static int
+edns_rejected(const ldns_pkt *pkt)
+{
+	int rcode = ldns_pkt_get_rcode(pkt);
+
+	if (!ldns_pkt_edns(pkt))
+		return rcode == LDNS_RCODE_FORMERR || rcode == LDNS_RCODE_NOTIMPL;
+	return ldns_pkt_edns_extended_rcode(pkt) == 1 && rcode == 0;
+}
+
 enum mc_reply
 mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
-    const char *name, uint16_t type, struct mc_dns_answer *ans)
+    const char *name, uint16_t type, int edns, struct mc_dns_answer *ans)
 {
 	char qname[MC_DNS_NAME_MAX + 2];
 	const ldns_rr_list *qd;
@@ -299,7 +315,20 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		return MC_REPLY_DONE;
 	}
 	qd = ldns_pkt_question(pkt);
-	if (!ldns_pkt_qr(pkt) || ldns_rr_list_rr_count(qd) != 1) {
+	if (!ldns_pkt_qr(pkt)) {
+		rc = MC_REPLY_FOREIGN;
+		goto out;
+	}
+	/*
+	 * A server that cannot parse our OPT record may not send the
+	 * question back either: such a reply only makes us ask again
+	 * without EDNS, never ends the question.
+	 */
+	if (edns && ldns_rr_list_rr_count(qd) == 0 && edns_rejected(pkt)) {
+		rc = MC_REPLY_NOEDNS;
+		goto out;
+	}
+	if (ldns_rr_list_rr_count(qd) != 1) {
 		rc = MC_REPLY_FOREIGN;
 		goto out;
 	}
@@ -311,11 +340,18 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		rc = MC_REPLY_FOREIGN;
 		goto out;
 	}
+	if (edns && edns_rejected(pkt)) {
+		rc = MC_REPLY_NOEDNS;
+		goto out;
+	}
 	if (ldns_pkt_tc(pkt)) {
 		rc = MC_REPLY_TRUNCATED;
 		goto out;
 	}
+	/* the OPT record carries the upper 8 bits of the RCODE */
 	rcode = ldns_pkt_get_rcode(pkt);
+	if (ldns_pkt_edns(pkt))
+		rcode |= ldns_pkt_edns_extended_rcode(pkt) << 4;
 	ans->rcode = rcode;
 	switch (rcode) {
 	case LDNS_RCODE_NOERROR:
@@ -333,6 +369,9 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		break;
 	case LDNS_RCODE_SERVFAIL:
 		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
+		break;
+	case MC_DNS_RCODE_BADVERS:
+		mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode, "BADVERS");
 		break;
 	default:
 		rname = ldns_lookup_by_id(ldns_rcodes, rcode);

@@ -10,8 +10,13 @@
  * questions are sent again, rotating over the servers, with a doubling
  * interval; a question keeps its socket (and ID) over its retransmissions,
  * so a late answer to an earlier send still counts.  A truncated reply
- * sends the question again over TCP to the same server; a SERVFAIL or
- * REFUSED sends it on to the next server at once while one is left.  New
+ * sends the question again over TCP to the same server.  A failure that
+ * speaks for one server (SERVFAIL, REFUSED, NOTIMP, FORMERR, a malformed
+ * reply, a TCP exchange that failed or hung) sends the question on to the
+ * next server at once, over UDP, while one is left; the last verdict
+ * stands.  A server that answers our EDNS query with FORMERR or NOTIMP and
+ * no OPT record, or with BADVERS, gets the same question again without
+ * EDNS (RFC 6891 7); that holds for that question and server only.  New
  * questions go first to the server that answered last, so a dead first
  * server costs one retransmission interval, not one per round.  No question
  * outlives its own timeout or the run's deadline.
@@ -79,8 +84,11 @@ struct slot {
 	int fd;
 	int family;         /* of the UDP socket */
 	uint16_t id;
-	unsigned char *wire;
+	unsigned char *wire; /* the query with EDNS */
 	size_t wlen;
+	unsigned char *plain; /* without EDNS, made when a server needs it */
+	size_t plen;
+	unsigned noedns;    /* bit i: server i rejected EDNS for this query */
 	int tries;
 	size_t server;      /* index of the server asked last */
 	size_t first;       /* index of the server asked first */
@@ -239,12 +247,20 @@ slot_close(struct slot *s)
 }
 
 static void
+slot_free_wire(struct slot *s)
+{
+	free(s->wire);
+	free(s->plain);
+	s->wire = s->plain = NULL;
+}
+
+static void
 slot_finish(struct slot *s, int *active)
 {
 	slot_close(s);
-	free(s->wire);
+	slot_free_wire(s);
 	free(s->buf);
-	s->wire = s->buf = NULL;
+	s->buf = NULL;
 	s->st = SLOT_DONE;
 	mc_answer_finish(s->req->ans);
 	(*active)--;
@@ -265,10 +281,33 @@ open_socket(int family, int type)
 	return socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 }
 
+/* Does server i get the query with EDNS?  Not once it rejected EDNS. */
+static int
+slot_edns(const struct slot *s, size_t i)
+{
+	return !(s->noedns & (1u << i));
+}
+
+/* The query as server i gets it. */
+static void
+slot_query(const struct slot *s, size_t i, const unsigned char **wire,
+    size_t *len)
+{
+	if (slot_edns(s, i)) {
+		*wire = s->wire;
+		*len = s->wlen;
+	} else {
+		*wire = s->plain;
+		*len = s->plen;
+	}
+}
+
 static int
 udp_send(const struct net *net, struct slot *s, double now)
 {
 	const struct server *srv;
+	const unsigned char *wire;
+	size_t wlen;
 	double wait;
 
 	if (s->tries == 0)
@@ -287,8 +326,9 @@ udp_send(const struct net *net, struct slot *s, double now)
 		s->family = srv->sa.ss_family;
 	}
 	/* a failed send is a lost packet: the retransmission handles it */
-	(void)sendto(s->fd, s->wire, s->wlen, 0,
-	    (const struct sockaddr *)&srv->sa, srv->salen);
+	slot_query(s, s->server, &wire, &wlen);
+	(void)sendto(s->fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
+	    srv->salen);
 	wait = net->attempt_timeout * (double)(1 << (s->tries < 8 ? s->tries : 8));
 	s->tries++;
 	s->next = now + wait;
@@ -314,7 +354,8 @@ slot_start(const struct net *net, struct slot *s, double now, int others)
 	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 		id = (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
 	s->id = id;
-	if (mc_ldns_build_query(s->req->name, s->req->type, id, &s->wire,
+	s->noedns = 0;
+	if (mc_ldns_build_query(s->req->name, s->req->type, id, 1, &s->wire,
 	    &s->wlen) == -1) {
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "cannot build a query for this name");
@@ -324,8 +365,7 @@ slot_start(const struct net *net, struct slot *s, double now, int others)
 	s->st = SLOT_UDP;
 	if (udp_send(net, s, now) == -1) {
 		if ((errno == EMFILE || errno == ENFILE) && others) {
-			free(s->wire);
-			s->wire = NULL;
+			slot_free_wire(s);
 			mc_answer_free(s->req->ans);
 			s->req->ans = NULL;
 			s->st = SLOT_WAITING;
@@ -355,40 +395,6 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 }
 
-static void
-tcp_start(const struct net *net, struct slot *s, size_t server, double now,
-    int *active)
-{
-	const struct server *srv = &net->srv[server];
-
-	slot_close(s);
-	s->server = server;
-	s->fd = open_socket(srv->sa.ss_family, SOCK_STREAM);
-	if (s->fd == -1) {
-		slot_fail(s, active, "truncated reply and no TCP socket");
-		return;
-	}
-	s->buf = malloc(s->wlen + 2);
-	if (s->buf == NULL) {
-		slot_fail(s, active, "out of memory");
-		return;
-	}
-	s->buf[0] = (unsigned char)(s->wlen >> 8);
-	s->buf[1] = (unsigned char)s->wlen;
-	memcpy(s->buf + 2, s->wire, s->wlen);
-	s->have = 0;
-	s->need = s->wlen + 2;
-	s->next = s->started + net->query_timeout;
-	if (s->next < now + net->attempt_timeout)
-		s->next = now + net->attempt_timeout;
-	if (connect(s->fd, (const struct sockaddr *)&srv->sa, srv->salen) == 0)
-		s->st = SLOT_TCP_WRITE;
-	else if (errno == EINPROGRESS)
-		s->st = SLOT_TCP_CONNECT;
-	else
-		slot_fail(s, active, "TCP connection refused");
-}
-
 /* Name the server in a failed answer: "SERVFAIL from 127.0.0.1:53". */
 static void
 blame(struct mc_dns_answer *a, const struct server *srv)
@@ -402,26 +408,151 @@ blame(struct mc_dns_answer *a, const struct server *srv)
 }
 
 /*
- * SERVFAIL (2) and REFUSED (5) speak for one server: while there is a
- * server not asked yet, ask it at once, as res_send() does.  Returns 1 when
- * the question is on the wire again (or failed), 0 to keep the answer.
+ * Does a failed answer speak for one server only?  SERVFAIL, REFUSED,
+ * NOTIMP and FORMERR do (our queries are well formed, so FORMERR says the
+ * server is broken, not the question), and so do failures without an
+ * RCODE: a malformed reply, a TCP exchange that went wrong.
  */
 static int
-ask_elsewhere(struct net *net, struct slot *s, double now, int *active)
+server_failure(const struct mc_dns_answer *a)
+{
+	switch (a->rcode) {
+	case -1:
+		return a->status == MC_DNS_TEMPFAIL ||
+		    a->status == MC_DNS_PERMFAIL;
+	case 1: /* FORMERR */
+	case 2: /* SERVFAIL */
+	case 4: /* NOTIMP */
+	case 5: /* REFUSED */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Is a server left that this question has not been sent to? */
+static int
+server_left(const struct net *net, const struct slot *s)
+{
+	return (size_t)s->tries < net->nsrv && s->tries < net->tries;
+}
+
+/*
+ * A failure that speaks for one server sends the question on to the next
+ * at once, over UDP, as res_send() does, while a server is left and the
+ * question has time.  Returns 1 when the question is on the wire again
+ * (or failed), 0 to keep the answer.
+ */
+static int
+ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
 {
 	struct mc_dns_answer *fresh;
 
-	if ((s->req->ans->rcode != 2 && s->req->ans->rcode != 5) ||
-	    (size_t)s->tries >= net->nsrv || s->tries >= net->tries)
+	if (!server_failure(s->req->ans) || !server_left(net, s) ||
+	    now >= s->started + net->query_timeout)
 		return 0;
 	fresh = mc_answer_new(s->req->name, s->req->type);
 	if (fresh == NULL)
 		return 0;
 	mc_answer_free(s->req->ans);
 	s->req->ans = fresh;
+	if (s->st != SLOT_UDP) {
+		/* back from TCP: udp_send() opens a datagram socket */
+		slot_close(s);
+		free(s->buf);
+		s->buf = NULL;
+		s->st = SLOT_UDP;
+	}
 	if (udp_send(net, s, now) == -1)
 		slot_fail(s, active, "cannot open a socket");
 	return 1;
+}
+
+/* The TCP exchange is over, its verdict in s->req->ans. */
+static void
+tcp_done(const struct net *net, struct slot *s, double now, int *active)
+{
+	if (ask_elsewhere(net, s, now, active))
+		return;
+	blame(s->req->ans, &net->srv[s->server]);
+	slot_finish(s, active);
+}
+
+/* The TCP exchange failed: a failure of that server (see tcp_done). */
+static void
+tcp_fail(const struct net *net, struct slot *s, double now, int *active,
+    enum mc_dns_status status, const char *why)
+{
+	mc_answer_fail(s->req->ans, status, -1, "%s", why);
+	tcp_done(net, s, now, active);
+}
+
+static void
+tcp_start(const struct net *net, struct slot *s, size_t server, double now,
+    int *active)
+{
+	const struct server *srv = &net->srv[server];
+	const unsigned char *wire;
+	size_t wlen;
+
+	slot_close(s);
+	s->server = server;
+	s->st = SLOT_TCP_CONNECT;
+	s->fd = open_socket(srv->sa.ss_family, SOCK_STREAM);
+	if (s->fd == -1) {
+		slot_fail(s, active, "truncated reply and no TCP socket");
+		return;
+	}
+	slot_query(s, server, &wire, &wlen);
+	free(s->buf);
+	s->buf = malloc(wlen + 2);
+	if (s->buf == NULL) {
+		slot_fail(s, active, "out of memory");
+		return;
+	}
+	s->buf[0] = (unsigned char)(wlen >> 8);
+	s->buf[1] = (unsigned char)wlen;
+	memcpy(s->buf + 2, wire, wlen);
+	s->have = 0;
+	s->need = wlen + 2;
+	/*
+	 * TCP may take the rest of the question's time; but while another
+	 * server could be asked, two retransmission intervals at most (a
+	 * connection and an exchange), so that a hung connection leaves the
+	 * next server time to answer.
+	 */
+	s->next = s->started + net->query_timeout;
+	if (server_left(net, s) && s->next > now + 2 * net->attempt_timeout)
+		s->next = now + 2 * net->attempt_timeout;
+	if (s->next < now + net->attempt_timeout)
+		s->next = now + net->attempt_timeout;
+	if (connect(s->fd, (const struct sockaddr *)&srv->sa, srv->salen) == 0)
+		s->st = SLOT_TCP_WRITE;
+	else if (errno != EINPROGRESS)
+		tcp_fail(net, s, now, active, MC_DNS_TEMPFAIL,
+		    "TCP connection refused");
+}
+
+/*
+ * Server i does not understand EDNS (RFC 6891 7): ask it the same question
+ * again without EDNS, at once, on the same socket and with the same ID.
+ * Other servers and other questions keep EDNS; the retransmission timer
+ * runs on.
+ */
+static void
+edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
+{
+	const struct server *srv = &net->srv[i];
+
+	if (s->plain == NULL && mc_ldns_build_query(s->req->name,
+	    s->req->type, s->id, 0, &s->plain, &s->plen) == -1) {
+		slot_fail(s, active, "out of memory");
+		return;
+	}
+	s->noedns |= 1u << i;
+	/* a failed send is a lost packet: the retransmission handles it */
+	(void)sendto(s->fd, s->plain, s->plen, 0,
+	    (const struct sockaddr *)&srv->sa, srv->salen);
 }
 
 static void
@@ -446,9 +577,13 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 		if (i == net->nsrv)
 			continue; /* not from a server we asked */
 		r = mc_ldns_parse_reply(pkt, (size_t)n, s->id, s->req->name,
-		    s->req->type, s->req->ans);
+		    s->req->type, slot_edns(s, i), s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
+		if (r == MC_REPLY_NOEDNS) {
+			edns_fallback(net, s, i, active);
+			return;
+		}
 		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
 			return;
 		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
@@ -463,7 +598,8 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 }
 
 static void
-tcp_io(const struct net *net, struct slot *s, short revents, int *active)
+tcp_io(const struct net *net, struct slot *s, short revents, double now,
+    int *active)
 {
 	unsigned char *nb;
 	socklen_t len;
@@ -475,7 +611,8 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 		len = sizeof(err);
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
 		    err != 0) {
-			slot_fail(s, active, "TCP connection failed");
+			tcp_fail(net, s, now, active, MC_DNS_TEMPFAIL,
+			    "TCP connection failed");
 			return;
 		}
 		s->st = SLOT_TCP_WRITE;
@@ -484,7 +621,8 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 		n = write(s->fd, s->buf + s->have, s->need - s->have);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				slot_fail(s, active, "TCP write failed");
+				tcp_fail(net, s, now, active, MC_DNS_TEMPFAIL,
+				    "TCP write failed");
 			return;
 		}
 		s->have += (size_t)n;
@@ -499,12 +637,14 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 		return;
 	n = read(s->fd, s->buf + s->have, s->need - s->have);
 	if (n == 0) {
-		slot_fail(s, active, "TCP connection closed early");
+		tcp_fail(net, s, now, active, MC_DNS_TEMPFAIL,
+		    "TCP connection closed early");
 		return;
 	}
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
-			slot_fail(s, active, "TCP read failed");
+			tcp_fail(net, s, now, active, MC_DNS_TEMPFAIL,
+			    "TCP read failed");
 		return;
 	}
 	s->have += (size_t)n;
@@ -513,9 +653,8 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 	if (s->need == 2) {
 		s->need = 2 + (((size_t)s->buf[0] << 8) | s->buf[1]);
 		if (s->need < 2 + 12) {
-			mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+			tcp_fail(net, s, now, active, MC_DNS_PERMFAIL,
 			    "malformed reply over TCP");
-			slot_finish(s, active);
 			return;
 		}
 		nb = realloc(s->buf, s->need);
@@ -527,8 +666,13 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 		return;
 	}
 	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2, s->id,
-	    s->req->name, s->req->type, s->req->ans)) {
+	    s->req->name, s->req->type, slot_edns(s, s->server),
+	    s->req->ans)) {
 	case MC_REPLY_DONE:
+		break;
+	case MC_REPLY_NOEDNS:
+		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+		    "EDNS rejected over TCP");
 		break;
 	case MC_REPLY_TRUNCATED:
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
@@ -539,8 +683,7 @@ tcp_io(const struct net *net, struct slot *s, short revents, int *active)
 		    "reply over TCP does not match the question");
 		break;
 	}
-	blame(s->req->ans, &net->srv[s->server]);
-	slot_finish(s, active);
+	tcp_done(net, s, now, active);
 }
 
 static void
@@ -592,8 +735,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			active++;
 			if (rc == -1) {
 				slot_close(&slot[next]);
-				free(slot[next].wire);
-				slot[next].wire = NULL;
+				slot_free_wire(&slot[next]);
 				slot[next].st = SLOT_DONE;
 				active--;
 			}
@@ -621,11 +763,13 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 				slot_fail(s, &active, "timeout");
 				continue;
 			}
-			if (now >= s->next) {
-				if (s->st != SLOT_UDP) {
-					slot_fail(s, &active, "timeout over TCP");
+			if (now >= s->next && s->st != SLOT_UDP) {
+				/* the next server, if any, is asked over UDP */
+				tcp_fail(net, s, now, &active, MC_DNS_TEMPFAIL,
+				    "timeout over TCP");
+				if (s->st == SLOT_DONE)
 					continue;
-				}
+			} else if (now >= s->next) {
 				if (s->tries < net->tries) {
 					if (udp_send(net, s, now) == -1) {
 						slot_fail(s, &active,
@@ -659,7 +803,8 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (polled[i]->st == SLOT_UDP)
 				udp_read(net, polled[i], now, &active);
 			else
-				tcp_io(net, polled[i], pfd[i].revents, &active);
+				tcp_io(net, polled[i], pfd[i].revents, now,
+				    &active);
 		}
 	}
 out:

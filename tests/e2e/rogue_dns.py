@@ -3,14 +3,16 @@
 """tests/e2e/rogue_dns.py - a UDP DNS responder on loopback that misbehaves on purpose
 
 Usage: rogue_dns.py --port PORT [--addr 127.0.0.1|::1] [--lifetime S] [--silent]
-                   [--delay-ms MS] [--no-tcp]
+                   [--delay-ms MS] [--no-tcp] [--tcp-fail KIND]
 
 Prints "ready" once it listens and "query NAME TYPE" for every query it
 reads, answers until --lifetime seconds have passed, then exits by itself.  Only loopback addresses are accepted.  --silent: read
 every query and never answer (a server that is down without an ICMP error).
 --delay-ms: send every real answer that many milliseconds late.  It also
 listens on TCP on the same port (not with --no-tcp: then a TCP connection is
-refused).
+refused).  --tcp-fail KIND: every TCP query is answered as the tc* name
+KIND below would be (tchang, tcclose, tcshort, tcbad, tcforeign), whatever
+its name: a server whose TCP side is broken.
 
 What it does with a query depends on the first label of the question name:
 
@@ -56,6 +58,7 @@ ap.add_argument("--lifetime", type=float, default=60.0)
 ap.add_argument("--silent", action="store_true")
 ap.add_argument("--delay-ms", type=float, default=0.0)
 ap.add_argument("--no-tcp", action="store_true")
+ap.add_argument("--tcp-fail", choices=["tchang", "tcclose", "tcshort", "tcbad", "tcforeign"])
 a = ap.parse_args()
 if not ipaddress.ip_address(a.addr).is_loopback:
     sys.exit("refusing non-loopback address " + a.addr)
@@ -168,7 +171,7 @@ def tcp_conn(conn):
             return
         qid, _, name, qtype, question = q
         print("tcp query %s %d" % (name, qtype), flush=True)
-        kind = name.split(".")[0]
+        kind = a.tcp_fail or name.split(".")[0]
         if kind == "tchang":
             time.sleep(a.lifetime)
             return

@@ -5,7 +5,8 @@
 # dns.permfail: from rogue_dns.py (five kinds of damage) and from
 # ldns-testns (HEX_ANSWER_BEGIN with ADJUST copy_id, which patches the ID
 # into the raw bytes).  Without our ID they are ignored like any other
-# foreign packet.
+# foreign packet.  A malformed reply speaks for its server only: with a
+# second resolver, that one is asked at once and its answer counts.
 . "$(dirname "$0")/lib.sh"
 
 rogue_start
@@ -54,6 +55,16 @@ testns_start "$E2E_WORK/hex.data"
 expect_eq "raw bytes with our ID: exit 3 (no crash)" "$?" 3
 expect_eq "raw bytes with our ID: reported as dns.permfail" \
   "$(json_get "$E2E_WORK/hex.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.permfail
+
+good=$ROGUE_PORT
+t0=$(now_ms)
+"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$good" \
+  --checks mx hex.test > "$E2E_WORK/next.json"
+ms=$(($(now_ms) - t0))
+expect_eq "raw bytes from the first resolver: the second one's records" \
+  "$(json_get "$E2E_WORK/next.json" '[(h["host"], h["addresses"]) for h in d["checks"][0]["data"].get("hosts", [])]')" \
+  "[('mx1.hex.test', ['198.51.100.7'])]"
+expect_le "raw bytes from the first resolver: asked on at once (ms)" "$ms" 900
 
 t0=$(now_ms)
 "$MC_BIN" -f json -t 1 -r "127.0.0.1:$TESTNS_PORT" --checks mx hexnoid.test \

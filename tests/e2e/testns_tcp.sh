@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: ISC
 # tests/e2e/testns_tcp.sh - the TCP fallback when TCP goes wrong: a server
 # that refuses TCP, hangs, closes early, sends a short or damaged message or
-# one with another ID.  Each is a DNS failure of the question (exit 3), on
-# time, never a crash; and the good case brings all records.
+# one with another ID.  With this one resolver, each is a DNS failure of
+# the question (exit 3), on time, never a crash; and the good case brings
+# all records.  (With a second resolver the question goes on to it:
+# testns_tcp_failover.sh.)
 . "$(dirname "$0")/lib.sh"
 
 rogue_start

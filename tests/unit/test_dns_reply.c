@@ -18,6 +18,7 @@
 
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
+#include "mc_table.h"
 #include "banned.h"
 
 #define ID 0x4d2e
@@ -118,14 +119,39 @@ rr_name(struct pkt *p, const char *owner, unsigned type, int pref,
 	p->len += t.len;
 }
 
-/* Parse p as the reply to (name, type) with ID; *out gets the answer. */
+/* An OPT record (1232 octets, extended RCODE ext) in the additional section. */
+static void
+opt(struct pkt *p, unsigned ext)
+{
+	put8(p, 0);
+	put16(p, 41);
+	put16(p, MC_DNS_EDNS_SIZE);
+	put8(p, ext);
+	put8(p, 0);
+	put16(p, 0);
+	put16(p, 0);
+	p->b[11]++; /* ARCOUNT */
+}
+
+/*
+ * Parse p as the reply to (name, type) with ID, asked with EDNS when edns
+ * is set; *out gets the answer.
+ */
 static enum mc_reply
-parse(const struct pkt *p, const char *name, uint16_t type,
+parse_edns(const struct pkt *p, const char *name, uint16_t type, int edns,
     struct mc_dns_answer **out)
 {
 	*out = mc_answer_new(name, type);
 	assert_non_null(*out);
-	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, *out);
+	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, *out);
+}
+
+/* The same for a query with EDNS, as the engine sends first. */
+static enum mc_reply
+parse(const struct pkt *p, const char *name, uint16_t type,
+    struct mc_dns_answer **out)
+{
+	return parse_edns(p, name, type, 1, out);
 }
 
 static void
@@ -256,8 +282,9 @@ test_rcodes(void **state)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		header(&p, ID, F_RESP | t[i].rcode, 1, 0);
 		question(&p, "example.test", MC_RR_TXT, C_IN);
-		assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
-		    MC_REPLY_DONE);
+		/* asked without EDNS: FORMERR and NOTIMP are verdicts */
+		assert_int_equal(parse_edns(&p, "example.test", MC_RR_TXT, 0,
+		    &a), MC_REPLY_DONE);
 		assert_int_equal(a->status, t[i].status);
 		assert_int_equal(a->rcode, (int)t[i].rcode);
 		if (t[i].why != NULL)
@@ -266,6 +293,89 @@ test_rcodes(void **state)
 			assert_null(a->why);
 		mc_answer_free(a);
 	}
+}
+
+/*
+ * EDNS rejected (RFC 6891 6.2.2, 7): to a query with EDNS, FORMERR or NOTIMP
+ * without an OPT record (with our question or none), and BADVERS to our
+ * version 0, ask again without EDNS; nothing else does, and to a query
+ * without EDNS they are plain answers.  With OPT the RCODE has 12 bits.
+ */
+struct edns_row {
+	const char *name;
+	unsigned flags;             /* header flags and RCODE */
+	int qd;                     /* question: 0 none, 1 ours, 2 another */
+	int ext;                    /* extended RCODE in an OPT record, -1 none */
+	int edns;                   /* the query carried EDNS */
+	enum mc_reply reply;
+	enum mc_dns_status status;  /* for MC_REPLY_DONE */
+	int rcode;
+	const char *why;
+};
+
+static const struct edns_row edns_rows[] = {
+	{ "edns: FORMERR, no OPT", F_RESP | 1, 1, -1, 1, MC_REPLY_NOEDNS,
+	    0, 0, NULL },
+	{ "edns: NOTIMP, no OPT", F_RESP | 4, 1, -1, 1, MC_REPLY_NOEDNS,
+	    0, 0, NULL },
+	{ "edns: FORMERR, no OPT, no question", F_RESP | 1, 0, -1, 1,
+	    MC_REPLY_NOEDNS, 0, 0, NULL },
+	{ "edns: TC and FORMERR, no OPT", F_RESP | F_TC | 1, 1, -1, 1,
+	    MC_REPLY_NOEDNS, 0, 0, NULL },
+	{ "edns: BADVERS to version 0", F_RESP, 1, 1, 1, MC_REPLY_NOEDNS,
+	    0, 0, NULL },
+	{ "edns: FORMERR with OPT", F_RESP | 1, 1, 0, 1, MC_REPLY_DONE,
+	    MC_DNS_PERMFAIL, 1, "FORMERR" },
+	{ "edns: SERVFAIL, no OPT", F_RESP | 2, 1, -1, 1, MC_REPLY_DONE,
+	    MC_DNS_TEMPFAIL, 2, "SERVFAIL" },
+	{ "edns: NOERROR with OPT", F_RESP, 1, 0, 1, MC_REPLY_DONE,
+	    MC_DNS_NODATA, 0, NULL },
+	{ "edns: extended RCODE 37", F_RESP | 5, 1, 2, 1, MC_REPLY_DONE,
+	    MC_DNS_PERMFAIL, 37, "rcode 37" },
+	{ "edns: FORMERR, no OPT, another question", F_RESP | 1, 2, -1, 1,
+	    MC_REPLY_FOREIGN, 0, 0, NULL },
+	{ "edns: FORMERR, no OPT, QR clear", 0x0101, 1, -1, 1,
+	    MC_REPLY_FOREIGN, 0, 0, NULL },
+	{ "plain: FORMERR", F_RESP | 1, 1, -1, 0, MC_REPLY_DONE,
+	    MC_DNS_PERMFAIL, 1, "FORMERR" },
+	{ "plain: NOTIMP", F_RESP | 4, 1, -1, 0, MC_REPLY_DONE,
+	    MC_DNS_PERMFAIL, 4, "NOTIMPL" },
+	{ "plain: BADVERS", F_RESP, 1, 1, 0, MC_REPLY_DONE,
+	    MC_DNS_PERMFAIL, 16, "BADVERS" },
+	{ "plain: FORMERR, no question", F_RESP | 1, 0, -1, 0,
+	    MC_REPLY_FOREIGN, 0, 0, NULL },
+};
+
+static void
+test_edns_row(void **state)
+{
+	const struct edns_row *t = *state;
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	header(&p, ID, t->flags, t->qd > 0, 0);
+	if (t->qd == 1)
+		question(&p, "example.test", MC_RR_MX, C_IN);
+	else if (t->qd == 2)
+		question(&p, "other.test", MC_RR_MX, C_IN);
+	if (t->ext >= 0)
+		opt(&p, (unsigned)t->ext);
+	assert_int_equal(parse_edns(&p, "example.test", MC_RR_MX, t->edns, &a),
+	    t->reply);
+	if (t->reply == MC_REPLY_DONE) {
+		assert_int_equal(a->status, t->status);
+		assert_int_equal(a->rcode, t->rcode);
+		if (t->why != NULL)
+			assert_string_equal(a->why, t->why);
+		else
+			assert_null(a->why);
+	} else {
+		/* the answer is left alone */
+		assert_int_equal(a->status, MC_DNS_NODATA);
+		assert_int_equal(a->rcode, 0);
+		assert_null(a->why);
+	}
+	mc_answer_free(a);
 }
 
 /* Records owned by other names are not ours, whatever their type. */
@@ -420,8 +530,8 @@ test_build_query(void **state)
 	size_t len, i;
 
 	(void)state;
-	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, &w,
-	    &len), 0);
+	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 1,
+	    &w, &len), 0);
 	/* header, question (14 + 4 octets), OPT (11 octets) */
 	assert_int_equal(len, 12 + 14 + 4 + 11);
 	assert_int_equal((w[0] << 8) | w[1], ID);
@@ -437,21 +547,41 @@ test_build_query(void **state)
 	free(w);
 }
 
+/* The fallback query: the same, without the OPT record. */
+static void
+test_build_query_plain(void **state)
+{
+	unsigned char *w = NULL;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 0,
+	    &w, &len), 0);
+	assert_int_equal(len, 12 + 14 + 4);
+	assert_int_equal((w[0] << 8) | w[1], ID);
+	assert_int_equal(w[2] & 0x01, 0x01);   /* RD */
+	assert_int_equal((w[4] << 8) | w[5], 1);
+	assert_int_equal((w[10] << 8) | w[11], 0);
+	free(w);
+}
+
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_answer),
-		cmocka_unit_test(test_question_case_ignored),
-		cmocka_unit_test(test_foreign),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_rcodes),
-		cmocka_unit_test(test_other_owners_ignored),
-		cmocka_unit_test(test_cname_chain),
-		cmocka_unit_test(test_mx_and_txt),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_build_query),
-	};
+	struct CMUnitTest t[64];
+	size_t n = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	MC_TEST_ADD(t, &n, test_good_answer);
+	MC_TEST_ADD(t, &n, test_question_case_ignored);
+	MC_TEST_ADD(t, &n, test_foreign);
+	MC_TEST_ADD(t, &n, test_truncated);
+	MC_TEST_ADD(t, &n, test_rcodes);
+	MC_TABLE_ADD(t, &n, edns_rows, test_edns_row);
+	MC_TEST_ADD(t, &n, test_other_owners_ignored);
+	MC_TEST_ADD(t, &n, test_cname_chain);
+	MC_TEST_ADD(t, &n, test_mx_and_txt);
+	MC_TEST_ADD(t, &n, test_malformed);
+	MC_TEST_ADD(t, &n, test_build_query);
+	MC_TEST_ADD(t, &n, test_build_query_plain);
+	return mc_table_run("dns_reply", t, n, NULL, NULL);
 }
