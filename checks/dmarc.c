@@ -553,6 +553,7 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 		    "%s destination %s has not authorised reports for %s: no "
 		    "v=DMARC1 record at %s", u[i].tag, u[i].host, poldomain,
 		    q[u[i].q].name);
+		mc_finding_brief(r, "%s %s unauthorised", u[i].tag, u[i].host);
 		mc_finding_hint(r, "publish '%s TXT \"v=DMARC1\"' in the zone "
 		    "of %s, or send the reports to an address in %s",
 		    q[u[i].q].name, u[i].host, poldomain);
@@ -605,14 +606,18 @@ grade(struct mc_ctx *ctx, const psl_ctx_t *psl, const struct node *nd,
 	mc_metric_set(r, "policy", eff);
 	mc_metric_set(r, "pct", pct);
 
-	if (p == POLICY_NONE && mc_tv_get_icase(l, "p") != NULL)
+	if (p == POLICY_NONE && mc_tv_get_icase(l, "p") != NULL) {
 		mc_finding_add(r, MC_F_DMARC_POLICY_NONE, subject,
 		    "DMARC policy of %s is p=none: failing mail is delivered "
 		    "as usual", nd->domain);
-	if (pct < 100 && p != POLICY_NONE)
+		mc_finding_brief(r, "DMARC p=none");
+	}
+	if (pct < 100 && p != POLICY_NONE) {
 		mc_finding_add(r, MC_F_DMARC_PCT_PARTIAL, subject,
 		    "DMARC policy of %s applies to %d%% of failing mail (pct=%d)",
 		    nd->domain, pct, pct);
+		mc_finding_brief(r, "DMARC pct=%d", pct);
+	}
 	if (sp < p)
 		mc_finding_add(r, MC_F_DMARC_SUBDOMAIN_WEAKER, subject,
 		    "subdomain policy sp=%s is weaker than p=%s",
@@ -819,11 +824,13 @@ dmarc_run(struct mc_ctx *ctx)
 	if (pol == (size_t)-1) {
 		json_object_set_new(data, "policy_domain", json_null());
 		if (nd[0].ndmarc == 0 || nd[0].ndmarc > 1) {
-			if (nd[0].ndmarc == 0)
+			if (nd[0].ndmarc == 0) {
 				mc_finding_add(r, MC_F_DMARC_MISSING, nd[0].qname,
 				    "no DMARC record for %s: none at %s and none "
 				    "found by the tree walk (%zu names)",
 				    ctx->domain, nd[0].qname, n);
+				mc_finding_brief(r, "no DMARC");
+			}
 			mc_result_summary(r, "no DMARC policy");
 		} else
 			mc_result_summary(r, "no usable DMARC policy at %s",

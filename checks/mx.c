@@ -206,10 +206,12 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 	mc_metric_set(r, "addresses", (double)naddr);
 
 	if (json_array_size(hosts) > 0 && usable == 0 &&
-	    mc_result_worst(r) != MC_UNKNOWN)
+	    mc_result_worst(r) != MC_UNKNOWN) {
 		mc_finding_add(r, MC_F_MX_UNREACHABLE, ctx->domain,
 		    "none of the %zu MX host(s) of %s has a usable address",
 		    json_array_size(hosts), ctx->domain);
+		mc_finding_brief(r, "no usable MX");
+	}
 	if (nnull == 0 && json_array_size(hosts) > 0) {
 		json_t *first = json_array_get(hosts, 0);
 		json_t *addrs = json_object_get(first, "addresses");

@@ -189,6 +189,7 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 		    mc_dns_status_str(it->ptr->status),
 		    sev == MC_CRIT ? ": receivers such as Gmail refuse mail "
 		    "from it" : "");
+		mc_finding_brief(r, "%s no PTR", a->text);
 		mc_finding_metric(r, "missing"); /* thresholds may override */
 		(*nmissing)++;
 		json_object_set_new(o, "confirmed", json_false());
@@ -214,6 +215,7 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 			mc_finding_add(r, MC_F_RDNS_GENERIC, a->text,
 			    "PTR name %s of %s looks generic (%s)", name,
 			    a->text, why);
+			mc_finding_brief(r, "%s generic PTR", a->text);
 		}
 		for (k = 0; k < ma->nmx_hosts; k++)
 			if (strcmp(ma->mx_hosts[k], name) == 0)
@@ -234,6 +236,7 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 		    fq[it->fq].ans->count == 0 ?
 		    mc_dns_status_str(fq[it->fq].ans->status) :
 		    "other addresses");
+		mc_finding_brief(r, "%s PTR not confirmed", a->text);
 	}
 	if (a->sources & MC_MAILADDR_MX) {
 		json_object_set_new(o, "matches_mx", json_boolean(mxmatch));

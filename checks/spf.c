@@ -370,10 +370,11 @@ got_txt(struct tree *t, struct node *n, const struct mc_dns_answer *ans)
 		return;
 	}
 	if (sel == 0) {
-		if (n->parent == NULL)
+		if (n->parent == NULL) {
 			mc_finding_add(r, MC_F_SPF_NONE, n->domain, "%s publishes "
 			    "no SPF record", n->domain);
-		else
+			mc_finding_brief(r, "no SPF");
+		} else
 			mc_finding_add(r, MC_F_SPF_TARGET_NONE, n->domain,
 			    "'%s' in the SPF record of %s names %s, which has "
 			    "no SPF record (permerror)", n->via,
@@ -642,6 +643,7 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	    "SPF record of %s: %s (%s)", from_option ? "outbound address" :
 	    "MX address", ip, ctx->domain, mc_spf_result_str(out.result),
 	    out.reason);
+	mc_finding_brief(r, "%s SPF %s", ip, mc_spf_result_str(out.result));
 	if (out.result == MC_SPF_PERMERROR)
 		mc_finding_hint(r, "check_host() cannot evaluate the SPF record "
 		    "of %s: fix the cause named, then make sure it passes %s",
@@ -733,6 +735,7 @@ too_many_void(const struct tree *t)
 		    v4 > v6 ? v4 : v6, v4 > v6 ? "IPv4" : "IPv6",
 		    v4 > v6 ? v6 : v4, v4 > v6 ? "IPv6" : "IPv4",
 		    v4 > v6 ? "A" : "AAAA", MC_SPF_MAX_VOID);
+	mc_finding_brief(r, "SPF %zu void lookups", worst(t->voids));
 	if (v4 != v6)
 		mc_finding_hint(r, "publish %s records for the names of the 'a' "
 		    "terms that lack them (or replace those terms by %s "
@@ -827,6 +830,9 @@ spf_run(struct mc_ctx *ctx)
 		mc_finding_add(r, MC_F_SPF_LOOKUPS_NEAR_LIMIT, ctx->domain,
 		    "the SPF policy of %s needs %zu DNS lookups, close to the "
 		    "limit of %d", ctx->domain, t->lookups, MC_SPF_MAX_LOOKUPS);
+	if (t->lookups >= MC_SPF_WARN_LOOKUPS)
+		mc_finding_brief(r, "SPF %zu%s lookups", t->lookups,
+		    t->truncated ? "+" : "");
 	if (t->lookups >= MC_SPF_WARN_LOOKUPS)
 		mc_finding_metric(r, "lookups"); /* thresholds may override */
 	too_many_void(t);

@@ -225,7 +225,7 @@ mc_nagios_first_line(const struct mc_report *rep,
 		return;
 	}
 	for (i = 0; i < problems; i++) {
-		size_t room, tail;
+		size_t room, tail, sep = shown > 0 ? 2 : 0;
 
 		text = clean(it[i].f->message);
 		if (text == NULL)
@@ -235,7 +235,14 @@ mc_nagios_first_line(const struct mc_report *rep,
 		tail = i + 1 < problems ? (size_t)snprintf(more, sizeof(more),
 		    " (+%zu more)", problems - shown - 1) : 0;
 		room = limit - 1 - len;
-		if ((shown > 0 ? 2 : 0) + strlen(text) + tail <= room) {
+		if (sep + strlen(text) + tail > room && it[i].f->brief != NULL) {
+			/* the finding's few words instead */
+			free(text);
+			text = clean(it[i].f->brief);
+			if (text == NULL)
+				break;
+		}
+		if (sep + strlen(text) + tail <= room) {
 			if (shown > 0)
 				append(buf, limit, &len, "; ");
 			append(buf, limit, &len, text);

@@ -145,24 +145,46 @@ mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
 	return rc;
 }
 
+/* Replace *slot with the formatted text; 0, or -1 (no memory). */
+static int
+replace_text(char **slot, const char *fmt, va_list ap)
+{
+	char *s;
+
+	s = vstrdup_printf(fmt, ap);
+	if (s == NULL)
+		return -1;
+	free(*slot);
+	*slot = s;
+	return 0;
+}
+
 int
 mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 {
-	struct mc_finding *f;
 	va_list ap;
-	char *h;
+	int rc;
 
 	if (r->nfindings == 0)
 		return -1;
 	va_start(ap, fmt);
-	h = vstrdup_printf(fmt, ap);
+	rc = replace_text(&r->findings[r->nfindings - 1].hint, fmt, ap);
 	va_end(ap);
-	if (h == NULL)
+	return rc;
+}
+
+int
+mc_finding_brief(struct mc_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (r->nfindings == 0)
 		return -1;
-	f = &r->findings[r->nfindings - 1];
-	free(f->hint);
-	f->hint = h;
-	return 0;
+	va_start(ap, fmt);
+	rc = replace_text(&r->findings[r->nfindings - 1].brief, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int
@@ -258,6 +280,7 @@ mc_result_release(struct mc_result *r)
 		free(r->findings[i].subject);
 		free(r->findings[i].message);
 		free(r->findings[i].hint);
+		free(r->findings[i].brief);
 	}
 	free(r->findings);
 	for (i = 0; i < r->nmetrics; i++)

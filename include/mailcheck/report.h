@@ -56,6 +56,9 @@ struct mc_finding {
 	char *subject; /* the record, name, IP or zone concerned; may be NULL */
 	char *message;
 	char *hint;    /* NULL: the definition's hint */
+	char *brief;   /* a few words for the plugin's first line when the
+	                  message's headline does not fit ("DKIM mail 1024
+	                  bit"), or NULL */
 	const char *metric; /* the metric whose value this finding judges
 	                       (static, see mc_finding_metric()), or NULL */
 };
@@ -99,6 +102,12 @@ int mc_finding_add(struct mc_result *r, enum mc_finding_id id,
 int mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
     enum mc_status sev, const char *subject, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/*
+ * Give the last finding added a brief form (copied): a few words the
+ * plugin's first line uses when the message's headline does not fit.
+ */
+int mc_finding_brief(struct mc_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Give the last finding added a specific hint (copied). */
 int mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -140,6 +140,21 @@ test_first_line_worst_first_and_short(void **state)
 	assert_string_equal(line + MC_NAGIOS_LINE_MAX - 3, "...");
 	release_report();
 
+	/* a finding's brief form stands in when its headline does not fit */
+	setup_report();
+	mc_finding_add_sev(&results[2], MC_F_INTERNAL_ERROR, MC_CRIT, NULL,
+	    "144.76.187.44 listed on zen.spamhaus.org (127.0.0.2: SBL)");
+	mc_finding_brief(&results[2], "never used: the headline fits");
+	mc_finding_add_sev(&results[1], MC_F_INTERNAL_ERROR, MC_WARN, NULL,
+	    "RSA key at mail._domainkey.example.org is 1024 bits; 2048 bits "
+	    "is the current recommendation");
+	mc_finding_brief(&results[1], "DKIM mail 1024 bit");
+	finish_report();
+	mc_nagios_first_line(&rep, &o, line, sizeof(line));
+	assert_string_equal(line, "MAILCHECK CRITICAL - example.org: "
+	    "144.76.187.44 listed on zen.spamhaus.org; DKIM mail 1024 bit");
+	release_report();
+
 	/* the count of the others is never dropped, however many digits */
 	setup_report();
 	for (i = 0; i < 150; i++)
