@@ -4,8 +4,10 @@
  * RFC 8301, RFC 8463)
  *
  * Selectors cannot be listed, so they are guessed: the user's selectors
- * (--dkim-selector) and the shipped list data/dkim-selectors, asked all at
- * once as <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
+ * (--dkim-selector) and the shipped list data/dkim-selectors (read once by
+ * the CLI and passed in struct mc_options; read here only for library users
+ * that pass none), asked all at once, each once, as
+ * <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
  * is asked: NXDOMAIN there means nothing exists below it (RFC 8020), so
  * there is nothing to guess.  Not finding a guessed selector proves nothing;
  * only the user's selectors can be "missing".
