@@ -238,7 +238,7 @@ test_entry(struct parser *p, const char *s, int v6, char **out)
 static int
 parse_rule(struct parser *p, char *s)
 {
-	char *verb, *a, *b;
+	char *verb, *a, *b, **listed, **unlisted;
 	int v6;
 
 	verb = token(&s);
@@ -253,22 +253,21 @@ parse_rule(struct parser *p, char *s)
 		if (v6 && p->cur->kind != MC_DNSBL_KIND_IP)
 			return perr(p, "'test6' in domain zone '%s' (IPv6 test "
 			    "entries belong to ip zones)", p->cur->zone);
+		listed = v6 ? &p->cur->test6_listed : &p->cur->test_listed;
+		unlisted = v6 ? &p->cur->test6_unlisted :
+		    &p->cur->test_unlisted;
 		a = token(&s);
 		b = token(&s);
 		if (a == NULL || token(&s) != NULL)
 			return perr(p, "expected '%s LISTED [UNLISTED]'", verb);
-		free(v6 ? p->cur->test6_listed : p->cur->test_listed);
-		*(v6 ? &p->cur->test6_listed : &p->cur->test_listed) = NULL;
-		if (test_entry(p, a, v6, v6 ? &p->cur->test6_listed :
-		    &p->cur->test_listed) == -1)
+		free(*listed);
+		*listed = NULL;
+		if (test_entry(p, a, v6, listed) == -1)
 			return -1;
 		if (b != NULL) {
-			free(v6 ? p->cur->test6_unlisted :
-			    p->cur->test_unlisted);
-			*(v6 ? &p->cur->test6_unlisted :
-			    &p->cur->test_unlisted) = NULL;
-			if (test_entry(p, b, v6, v6 ? &p->cur->test6_unlisted :
-			    &p->cur->test_unlisted) == -1)
+			free(*unlisted);
+			*unlisted = NULL;
+			if (test_entry(p, b, v6, unlisted) == -1)
 				return -1;
 		}
 		return 0;
