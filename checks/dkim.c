@@ -4,8 +4,10 @@
  * RFC 8301, RFC 8463)
  *
  * Selectors cannot be listed, so they are guessed: the user's selectors
- * (--dkim-selector) and the shipped list data/dkim-selectors, asked all at
- * once as <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
+ * (--dkim-selector) and the shipped list data/dkim-selectors (read once by
+ * the CLI and passed in struct mc_options; read here only for library users
+ * that pass none), asked all at once, each once, as
+ * <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
  * is asked: NXDOMAIN there means nothing exists below it (RFC 8020), so
  * there is nothing to guess.  Not finding a guessed selector proves nothing;
  * only the user's selectors can be "missing".
@@ -17,7 +19,6 @@
  * is done (no primality or other key checks), so a 16384-bit key costs
  * microseconds.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +30,11 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/datafile.h"
+#include "mailcheck/dkim_selectors.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/tagvalue.h"
 #include "mailcheck/util.h"
 #include "banned.h"
-
-#define SELECTOR_FILE "dkim-selectors"
-#define LIST_LINE_MAX 512
 
 struct sel {
 	const char *name;     /* the selector */
@@ -52,7 +51,11 @@ struct key {
 	int testing;
 };
 
-/* Add a selector unless it is there already; 0 or -1. */
+/*
+ * Add a selector unless it is there already (a user's selector that is also
+ * in the list is asked once, as the user's); 0 or -1.  s has room for every
+ * selector offered.
+ */
 static int
 sel_add(struct mc_ctx *ctx, struct sel *s, size_t *n, const char *name,
     const char *provider, int user)
@@ -64,8 +67,6 @@ sel_add(struct mc_ctx *ctx, struct sel *s, size_t *n, const char *name,
 	for (i = 0; i < *n; i++)
 		if (strcasecmp(s[i].name, name) == 0)
 			return 0;
-	if (*n == MC_DKIM_MAX_SELECTORS)
-		return 0;
 	qn = mc_arena_printf(ctx->arena, "%s._domainkey.%s", name, ctx->domain);
 	if (qn == NULL)
 		return -1;
@@ -88,42 +89,32 @@ is_space(int c)
 }
 
 /*
- * Read the shipped selector list; returns the number of selectors added,
- * or -1 when the file cannot be read (errno set).
+ * The selector list: the one in the options (loaded once by the CLI), or
+ * data/dkim-selectors read now, for library users that pass none.  A list
+ * read now is returned in *owned; a missing or malformed file is reported
+ * as dkim.selector-list, and NULL returned (only the user's selectors).
  */
-static int
-read_list(struct mc_ctx *ctx, const char *path, struct sel *s, size_t *n)
+static const struct mc_dkim_selector_list *
+selector_list(struct mc_ctx *ctx, struct mc_dkim_selector_list **owned)
 {
-	char line[LIST_LINE_MAX], *p, *end, *prov;
-	FILE *f;
-	size_t before = *n, len;
-	int rc = 0;
+	char path[4096], err[1024];
 
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		len = strlen(line);
-		while (len > 0 && is_space((unsigned char)line[len - 1]))
-			line[--len] = '\0';
-		p = line + strspn(line, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
-		end = p + strcspn(p, " \t");
-		prov = NULL;
-		if (*end != '\0') {
-			*end = '\0';
-			prov = end + 1 + strspn(end + 1, " \t");
-			if (*prov == '\0' || *prov == '#')
-				prov = NULL;
-		}
-		if (sel_add(ctx, s, n, p, prov, 0) == -1) {
-			rc = -1;
-			break;
-		}
+	*owned = NULL;
+	if (ctx->opts != NULL && ctx->opts->dkim_selectors != NULL)
+		return ctx->opts->dkim_selectors;
+	if (mc_datafile_path(MC_DKIM_SELECTOR_FILE, path, sizeof(path)) != 1) {
+		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST,
+		    MC_DKIM_SELECTOR_FILE, "cannot find the selector list %s "
+		    "(looked in %s); only the selectors given with "
+		    "--dkim-selector were asked", MC_DKIM_SELECTOR_FILE, path);
+		return NULL;
 	}
-	fclose(f);
-	return rc == -1 ? -1 : (int)(*n - before);
+	*owned = mc_dkim_selector_list_load(path, err, sizeof(err));
+	if (*owned == NULL)
+		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST, path,
+		    "%s; only the selectors given with --dkim-selector were "
+		    "asked", err);
+	return *owned;
 }
 
 /*
@@ -525,10 +516,12 @@ dkim_run(struct mc_ctx *ctx)
 	struct sel *s;
 	struct key k;
 	json_t *data, *list, *js;
-	const char *path, *qn;
-	char pathbuf[4096];
+	const struct mc_dkim_selector_list *sl;
+	struct mc_dkim_selector_list *owned = NULL;
+	const char *qn;
 	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0, nfailed = 0;
-	int minbits = 0, nlist;
+	size_t nuser, cap;
+	int minbits = 0;
 	char summary[256];
 	size_t so = 0;
 
@@ -536,26 +529,22 @@ dkim_run(struct mc_ctx *ctx)
 	if (data == NULL)
 		return -1;
 	r->data = data;
-	s = mc_arena_calloc(ctx->arena, MC_DKIM_MAX_SELECTORS, sizeof(*s));
-	q = mc_arena_calloc(ctx->arena, MC_DKIM_MAX_SELECTORS, sizeof(*q));
+	nuser = ctx->opts != NULL ? ctx->opts->nselectors : 0;
+	sl = selector_list(ctx, &owned);
+	cap = nuser + (sl != NULL ? sl->n : 0);
+	s = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*s));
+	q = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*q));
 	if (s == NULL || q == NULL)
-		return -1;
-	for (i = 0; ctx->opts != NULL && i < ctx->opts->nselectors; i++)
+		goto fail;
+	for (i = 0; i < nuser; i++)
 		if (sel_add(ctx, s, &n, ctx->opts->selectors[i], NULL, 1) == -1)
-			return -1;
-	if (mc_datafile_path(SELECTOR_FILE, pathbuf, sizeof(pathbuf)) == 1) {
-		path = pathbuf;
-		nlist = read_list(ctx, path, s, &n);
-		if (nlist == -1)
-			mc_finding_add(r, MC_F_DKIM_SELECTOR_LIST, path,
-			    "cannot read the selector list %s: %s; only the "
-			    "selectors given with --dkim-selector were asked",
-			    path, strerror(errno));
-	} else
-		mc_finding_add(r, MC_F_DKIM_SELECTOR_LIST, SELECTOR_FILE,
-		    "cannot find the selector list %s (looked in %s); only the "
-		    "selectors given with --dkim-selector were asked",
-		    SELECTOR_FILE, pathbuf);
+			goto fail;
+	for (i = 0; sl != NULL && i < sl->n; i++)
+		if (sel_add(ctx, s, &n, sl->v[i].name, sl->v[i].provider,
+		    0) == -1)
+			goto fail;
+	mc_dkim_selector_list_free(owned);
+	owned = NULL;
 
 	/* RFC 8020: NXDOMAIN at _domainkey means no selector below it */
 	qn = mc_arena_printf(ctx->arena, "_domainkey.%s", ctx->domain);
@@ -604,8 +593,8 @@ dkim_run(struct mc_ctx *ctx)
 		if (js == NULL)
 			return -1;
 		if (s[i].provider != NULL)
-			json_object_set_new(js, "provider",
-			    json_string(s[i].provider));
+			json_object_set_new(js, "provider", mc_json_dns_string(
+			    s[i].provider, strlen(s[i].provider)));
 		if (!eval_selector(ctx, &s[i], q[nq++].ans, &k, js)) {
 			if (mc_dns_failed(q[nq - 1].ans))
 				nfailed++;
@@ -651,6 +640,9 @@ dkim_run(struct mc_ctx *ctx)
 		mc_result_summary(r, "%zu selector%s: %s", found,
 		    found == 1 ? "" : "s", summary);
 	return 0;
+fail:
+	mc_dkim_selector_list_free(owned);
+	return -1;
 }
 
 static const char *const dkim_metrics[] = {

@@ -8,7 +8,9 @@
  * zones for the domain and its MX host names; each zone's self-test
  * entries (RFC 5782 5) are asked in the same batch as the real questions,
  * so the check costs one round trip, plus one for the TXT reasons of
- * listed entries.
+ * listed entries.  An ip zone asked for an IPv6 address is also asked its
+ * IPv6 test entries (::FFFF:7F00:2 listed, ::FFFF:7F00:1 not, in nibble
+ * form); zones flagged ipv4-only are asked neither.
  *
  * Never a false alarm: only a documented listing code is a listing.  An
  * error code (Spamhaus 127.255.255.254 for public resolvers, URIBL
@@ -45,8 +47,9 @@ static const char *const zstate_str[] = {
 /* One question of the batch. */
 struct ask {
 	size_t zone;
-	const char *subject;   /* address or domain; NULL for a self-test */
-	int test;              /* 1: listed test entry, 2: unlisted */
+	const char *subject;   /* address, domain, or test entry */
+	int test;              /* 1: listed test entry, 2: unlisted; 3 and 4
+	                          the same for IPv6; 0: a real question */
 	enum mc_dnsbl_verdict verdict;
 	int answered;          /* records present */
 	char codes[128];
@@ -59,6 +62,8 @@ struct ask {
 struct zres {
 	enum zstate state;
 	size_t first;          /* its first question: the two self-tests */
+	size_t first6;         /* its two IPv6 self-tests, when has6 */
+	int has6;
 	char reason[600];
 	json_t *results;
 };
@@ -134,19 +139,22 @@ classify(const struct mc_dnsbl_zone *z, struct ask *a,
 	}
 }
 
-/* The self-test of zone zi (RFC 5782 5), unless it is unusable already. */
+/*
+ * One self-test of a zone (RFC 5782 5), unless it is unusable already:
+ * family is "" or "IPv6 ".
+ */
 static void
-self_test(const struct mc_dnsbl_zone *z, struct zres *zr,
-    const struct ask *listed, const struct mc_dns_answer *lans,
-    const struct ask *unlisted, const struct mc_dns_answer *uans)
+self_test(struct zres *zr, const char *family, const struct ask *listed,
+    const struct mc_dns_answer *lans, const struct ask *unlisted,
+    const struct mc_dns_answer *uans)
 {
 	if (zr->state != Z_USABLE)
 		return;
 	if (mc_dns_failed(lans) || mc_dns_failed(uans)) {
 		zr->state = Z_TEMPFAIL;
-		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s: %s",
-		    mc_dns_failed(lans) ? lans->qname : uans->qname,
-		    mc_dns_failed(lans) ?
+		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s: "
+		    "%s", family, mc_dns_failed(lans) ? lans->qname :
+		    uans->qname, mc_dns_failed(lans) ?
 		    (lans->why != NULL ? lans->why : "no answer") :
 		    (uans->why != NULL ? uans->why : "no answer"));
 		return;
@@ -154,18 +162,20 @@ self_test(const struct mc_dnsbl_zone *z, struct zres *zr,
 	if (listed->verdict != MC_DNSBL_LISTED &&
 	    listed->verdict != MC_DNSBL_POLICY) {
 		zr->state = Z_SELF_TEST;
-		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s is "
-		    "not listed (%s%s): the zone is retired, or the resolver "
-		    "filters it", z->test_listed, listed->answered ?
+		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s "
+		    "is not listed (%s%s): %s, or the resolver filters it",
+		    family, listed->subject, listed->answered ?
 		    "undocumented answer " : mc_dns_status_str(lans->status),
-		    listed->answered ? listed->codes : "");
+		    listed->answered ? listed->codes : "", *family == '\0' ?
+		    "the zone is retired" : "the zone lists no IPv6 addresses "
+		    "(flag it ipv4-only in the zone list)");
 		return;
 	}
 	if (unlisted->answered) {
 		zr->state = Z_SELF_TEST;
-		snprintf(zr->reason, sizeof(zr->reason), "its test entry %s, "
+		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s, "
 		    "which no blocklist lists, is listed (%s): the zone or the "
-		    "resolver answers everything", z->test_unlisted,
+		    "resolver answers everything", family, unlisted->subject,
 		    unlisted->codes);
 	}
 }
@@ -367,10 +377,10 @@ dnsbl_run(struct mc_ctx *ctx)
 	struct ask *asks = NULL;
 	struct zres *zr = NULL;
 	const char **doms = NULL;
-	unsigned char tb[4];
+	unsigned char tb[16];
 	json_t *data, *zones, *addrs, *jd, *jz;
 	const char *reason;
-	size_t i, zi, ndoms = 0, nip = 0, nq = 0, ntq = 0, max, rlen;
+	size_t i, zi, ndoms = 0, nip = 0, nip6 = 0, nq = 0, ntq = 0, max, rlen;
 	size_t nlisted = 0, nchecked = 0, nunusable = 0, ntempfail = 0;
 	int rc = -1;
 
@@ -405,6 +415,8 @@ dnsbl_run(struct mc_ctx *ctx)
 		json_array_append_new(addrs, o);
 		if (ma.addrs[i].public)
 			nip++;
+		if (ma.addrs[i].public && ma.addrs[i].len == 16)
+			nip6++;
 	}
 	jd = json_array();
 	for (i = 0; i < ndoms; i++)
@@ -424,7 +436,7 @@ dnsbl_run(struct mc_ctx *ctx)
 		    "; only domain lists were asked" : "");
 
 	/* every question of every zone, self-tests included, in one batch */
-	max = list->nzones * (2 + (nip > ndoms ? nip : ndoms));
+	max = list->nzones * (4 + (nip > ndoms ? nip : ndoms));
 	q = mc_arena_calloc(ctx->arena, max + 1, sizeof(*q));
 	asks = mc_arena_calloc(ctx->arena, max + 1, sizeof(*asks));
 	zr = mc_arena_calloc(ctx->arena, list->nzones + 1, sizeof(*zr));
@@ -441,6 +453,19 @@ dnsbl_run(struct mc_ctx *ctx)
 			    add_query(ctx, q, asks, &nq, zi, z, tb, 4, NULL,
 			    z->test_unlisted, 2) != 1)
 				goto out;
+			/* RFC 5782 5: an IPv6 question, the IPv6 self-test */
+			if (nip6 > 0 && !z->ipv4_only) {
+				zr[zi].has6 = 1;
+				zr[zi].first6 = nq;
+				if (inet_pton(AF_INET6, z->test6_listed, tb) != 1 ||
+				    add_query(ctx, q, asks, &nq, zi, z, tb, 16,
+				    NULL, z->test6_listed, 3) != 1 ||
+				    inet_pton(AF_INET6, z->test6_unlisted,
+				    tb) != 1 ||
+				    add_query(ctx, q, asks, &nq, zi, z, tb, 16,
+				    NULL, z->test6_unlisted, 4) != 1)
+					goto out;
+			}
 			for (i = 0; i < ma.naddrs; i++) {
 				if (!ma.addrs[i].public || (z->ipv4_only &&
 				    ma.addrs[i].len != 4))
@@ -470,8 +495,12 @@ dnsbl_run(struct mc_ctx *ctx)
 		    &zr[asks[i].zone]);
 	for (zi = 0; zi < list->nzones; zi++) {
 		i = zr[zi].first;
-		self_test(&list->zones[zi], &zr[zi], &asks[i], q[i].ans,
-		    &asks[i + 1], q[i + 1].ans);
+		self_test(&zr[zi], "", &asks[i], q[i].ans, &asks[i + 1],
+		    q[i + 1].ans);
+		i = zr[zi].first6;
+		if (zr[zi].has6)
+			self_test(&zr[zi], "IPv6 ", &asks[i], q[i].ans,
+			    &asks[i + 1], q[i + 1].ans);
 	}
 
 	/* TXT reasons of the listings that count, in one batch */
@@ -520,10 +549,11 @@ dnsbl_run(struct mc_ctx *ctx)
 			json_array_append_new(zr[zi].results,
 			    result_json(&asks[i], q[i].ans, reason, rlen));
 		}
-		jz = json_pack("{s:s, s:s, s:s, s:o, s:o}",
+		jz = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}",
 		    "zone", z->zone,
 		    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
 		    "status", zstate_str[zr[zi].state],
+		    "self_test_ipv6", zr[zi].has6,
 		    "reason", zr[zi].state == Z_USABLE ? json_null() :
 		    mc_json_dns_string(zr[zi].reason, strlen(zr[zi].reason)),
 		    "results", zr[zi].state == Z_USABLE ? zr[zi].results :

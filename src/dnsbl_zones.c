@@ -40,6 +40,8 @@ zone_free(struct mc_dnsbl_zone *z)
 	free(z->zone);
 	free(z->test_listed);
 	free(z->test_unlisted);
+	free(z->test6_listed);
+	free(z->test6_unlisted);
 }
 
 void
@@ -207,12 +209,18 @@ parse_codes(struct parser *p, enum mc_dnsbl_verdict v, char *rest)
 }
 
 static int
-test_entry(struct parser *p, const char *s, char **out)
+test_entry(struct parser *p, const char *s, int v6, char **out)
 {
-	char name[MC_DNS_NAME_MAX + 2], why[256];
-	unsigned char b[4];
+	char name[MC_DNS_NAME_MAX + 2], why[256], buf[INET6_ADDRSTRLEN];
+	unsigned char b[16];
 
-	if (p->cur->kind == MC_DNSBL_KIND_IP) {
+	if (v6) {
+		if (inet_pton(AF_INET6, s, b) != 1 ||
+		    inet_ntop(AF_INET6, b, buf, sizeof(buf)) == NULL)
+			return perr(p, "IPv6 test entry '%s' is not an IPv6 "
+			    "address", s);
+		*out = strdup(buf);
+	} else if (p->cur->kind == MC_DNSBL_KIND_IP) {
 		if (inet_pton(AF_INET, s, b) != 1)
 			return perr(p, "test entry '%s' of an ip zone is not an "
 			    "IPv4 address", s);
@@ -230,7 +238,8 @@ test_entry(struct parser *p, const char *s, char **out)
 static int
 parse_rule(struct parser *p, char *s)
 {
-	char *verb, *a, *b;
+	char *verb, *a, *b, **listed, **unlisted;
+	int v6;
 
 	verb = token(&s);
 	if (strcmp(verb, "listed") == 0)
@@ -239,25 +248,32 @@ parse_rule(struct parser *p, char *s)
 		return parse_codes(p, MC_DNSBL_POLICY, s);
 	if (strcmp(verb, "error") == 0)
 		return parse_codes(p, MC_DNSBL_ERROR, s);
-	if (strcmp(verb, "test") == 0) {
+	if (strcmp(verb, "test") == 0 || strcmp(verb, "test6") == 0) {
+		v6 = strcmp(verb, "test6") == 0;
+		if (v6 && p->cur->kind != MC_DNSBL_KIND_IP)
+			return perr(p, "'test6' in domain zone '%s' (IPv6 test "
+			    "entries belong to ip zones)", p->cur->zone);
+		listed = v6 ? &p->cur->test6_listed : &p->cur->test_listed;
+		unlisted = v6 ? &p->cur->test6_unlisted :
+		    &p->cur->test_unlisted;
 		a = token(&s);
 		b = token(&s);
 		if (a == NULL || token(&s) != NULL)
-			return perr(p, "expected 'test LISTED [UNLISTED]'");
-		free(p->cur->test_listed);
-		p->cur->test_listed = NULL;
-		if (test_entry(p, a, &p->cur->test_listed) == -1)
+			return perr(p, "expected '%s LISTED [UNLISTED]'", verb);
+		free(*listed);
+		*listed = NULL;
+		if (test_entry(p, a, v6, listed) == -1)
 			return -1;
 		if (b != NULL) {
-			free(p->cur->test_unlisted);
-			p->cur->test_unlisted = NULL;
-			if (test_entry(p, b, &p->cur->test_unlisted) == -1)
+			free(*unlisted);
+			*unlisted = NULL;
+			if (test_entry(p, b, v6, unlisted) == -1)
 				return -1;
 		}
 		return 0;
 	}
-	return perr(p, "unknown rule '%s' (expected listed, policy, error "
-	    "or test)", verb);
+	return perr(p, "unknown rule '%s' (expected listed, policy, error, "
+	    "test or test6)", verb);
 }
 
 static int
@@ -300,6 +316,18 @@ zone_finish(struct parser *p)
 		z->test_unlisted = strdup(ip ? "127.0.0.1" : "invalid");
 	if (z->test_listed == NULL || z->test_unlisted == NULL)
 		return perr(p, "out of memory");
+	if (ip && z->ipv4_only && z->test6_listed != NULL)
+		return perr(p, "zone '%s' is ipv4-only but has IPv6 test "
+		    "entries (test6)", z->zone);
+	if (ip && !z->ipv4_only) {
+		/* RFC 5782 5: ::FFFF:7F00:2 listed, ::FFFF:7F00:1 not */
+		if (z->test6_listed == NULL)
+			z->test6_listed = strdup("::ffff:127.0.0.2");
+		if (z->test6_unlisted == NULL)
+			z->test6_unlisted = strdup("::ffff:127.0.0.1");
+		if (z->test6_listed == NULL || z->test6_unlisted == NULL)
+			return perr(p, "out of memory");
+	}
 	/* every question must fit in a name: IPv6 nibbles, test entries */
 	longest = ip ? 64 : strlen(z->test_listed);
 	if (!ip && strlen(z->test_unlisted) > longest)

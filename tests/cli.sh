@@ -110,6 +110,73 @@ bad "65 zone files" "too many --zone-file options (at most 64)" "$@" example.org
 bad "--resolver with --zone-file" "--resolver and --zone-file exclude each other" \
   --resolver 127.0.0.1 --zone-file "$ZONE" example.org
 
+# --- DKIM selectors (RFC 6376 3.1: DNS labels) and the selector list
+DZ=$MC_SOURCE_DIR/fixtures/dkim/ok-2048.zone
+bad "selector with a final dot" "invalid DKIM selector: 'mail.' ends with a dot" \
+  --checks dkim -s mail. -z "$DZ" example.org
+bad "selector with an empty label" "invalid DKIM selector: 'a..b' has an empty label" \
+  --checks dkim -s a..b -z "$DZ" example.org
+bad "empty selector" "invalid DKIM selector: empty selector" --checks dkim -s "" -z "$DZ" example.org
+bad "selector with a space" "invalid DKIM selector: 'my key' has a character not allowed" \
+  --checks dkim -s "my key" -z "$DZ" example.org
+bad "selector label ends with a hyphen" "invalid DKIM selector: a label of 'k1-' ends with a hyphen" \
+  --checks dkim -s k1- -z "$DZ" example.org
+bad "selector with a terminal escape is not echoed" "'a\\027[2Jb'" \
+  --checks dkim -s "$(printf 'a\033[2Jb')" -z "$DZ" example.org
+bad "selector label over 63 octets" "is longer than 63 octets" \
+  --checks dkim -s "$(printf '%064d' 0)" -z "$DZ" example.org
+L60=$(printf '%060d' 0)
+bad "selector over 238 octets" "invalid DKIM selector: a selector is at most 238 octets" \
+  --checks dkim -s "$L60.$L60.$L60.$(printf '%056d' 0)" -z "$DZ" example.org
+set --
+i=0
+while [ $i -le 64 ]; do set -- "$@" -s "s$i"; i=$((i + 1)); done
+bad "65 selectors" "too many --dkim-selector options (at most 64)" \
+  --checks dkim "$@" -z "$DZ" example.org
+# the same selector in any case, given 70 times, is one selector asked once
+set --
+i=0
+while [ $i -le 69 ]; do set -- "$@" -s "S$((i % 2))"; i=$((i + 1)); done
+"$MC_BIN" -f json --checks dkim "$@" -s Mail -s mail -z "$DZ" example.org > "$W/out" 2> "$W/err"
+expect_eq "repeated selectors: asked once each, as the user's" \
+  "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["checks"][0]["data"]["selectors"]
+print(sorted((s["selector"], s["source"]) for s in d if s["source"] == "user"))' "$W/out")" \
+  "[('mail', 'user'), ('s0', 'user'), ('s1', 'user')]"
+expect_eq "repeated selectors: nothing on stderr" "$(cat "$W/err")" ""
+# the list is read at start, once: missing, unreadable, malformed
+mkdir -p "$W/dk-none" "$W/dk-dir/dkim-selectors" "$W/dk-bad" "$W/dk-dup" "$W/dk-many" \
+  "$W/dk-long" "$W/dk-empty"
+MAILCHECK_DATADIR="$W/dk-none" bad "missing selector list" \
+  "cannot find the DKIM selector list 'dkim-selectors' (looked in $W/dk-none)" \
+  --checks dkim -z "$DZ" example.org
+MAILCHECK_DATADIR="$W/dk-dir" bad "unreadable selector list" \
+  "cannot read DKIM selector list '$W/dk-dir/dkim-selectors': Is a directory" \
+  --checks dkim -z "$DZ" example.org
+printf '# c\ngoogle  Google\nbad..sel  x\n' > "$W/dk-bad/dkim-selectors"
+MAILCHECK_DATADIR="$W/dk-bad" bad "malformed selector list: file and line" \
+  "$W/dk-bad/dkim-selectors:3: invalid selector: 'bad..sel' has an empty label" \
+  --checks dkim -z "$DZ" example.org
+printf 'k1\nsel\n\nK1 again\n' > "$W/dk-dup/dkim-selectors"
+MAILCHECK_DATADIR="$W/dk-dup" bad "selector listed twice" \
+  "$W/dk-dup/dkim-selectors:4: selector 'k1' is listed twice (first on line 1)" \
+  --checks dkim -z "$DZ" example.org
+i=0
+while [ $i -le 128 ]; do echo "s$i"; i=$((i + 1)); done > "$W/dk-many/dkim-selectors"
+MAILCHECK_DATADIR="$W/dk-many" bad "129 selectors in the list" \
+  "$W/dk-many/dkim-selectors:129: more than 128 selectors" \
+  --checks dkim -z "$DZ" example.org
+printf 'mail %0600d\n' 0 > "$W/dk-long/dkim-selectors"
+MAILCHECK_DATADIR="$W/dk-long" bad "long line in the selector list" \
+  "$W/dk-long/dkim-selectors:1: line longer than 512 bytes" \
+  --checks dkim -z "$DZ" example.org
+MAILCHECK_DATADIR="$W/dk-none" good "no selector list needed without the dkim check" \
+  '"status": "ok"' -f json --checks mx -z "$ZONE" example.org
+: > "$W/dk-empty/dkim-selectors"
+MAILCHECK_DATADIR="$W/dk-empty" "$MC_BIN" -f json --checks dkim -s mail -z "$DZ" example.org > "$W/out" 2> "$W/err"
+expect_eq "empty selector list: only the user's selectors" \
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["checks"][0]["data"]["tried"])' "$W/out")" 1
+
 # --- zone files
 bad "missing zone file" "cannot read zone file '$W/no-such.zone': No such file or directory" \
   -z "$W/no-such.zone" example.org

@@ -40,16 +40,25 @@
 #define MC_CHECK_DEFAULT (1 << 1)   /* part of the full check by default */
 
 struct mc_dnsbl_list; /* mailcheck/dnsbl_zones.h */
+struct mc_dkim_selector_list; /* mailcheck/dkim_selectors.h */
 
 /* What the user asked for, shared read-only by every check. */
 struct mc_options {
 	const char *const *ips;       /* --ip, textual addresses */
 	size_t nips;
-	const char *const *selectors; /* --dkim-selector */
+	/* --dkim-selector, valid selectors (mc_dkim_selector_normalise);
+	   all are asked: the CLI takes at most MC_DKIM_MAX_USER_SELECTORS */
+	const char *const *selectors;
 	size_t nselectors;
 	/* blocklist zones: --dnsbl-config, --dnsbl-zone or data/dnsbl-zones;
 	   NULL: the dnsbl check loads data/dnsbl-zones itself */
 	const struct mc_dnsbl_list *dnsbl;
+	/* the DKIM selectors guessed besides the user's: data/dkim-selectors,
+	   loaded once by the CLI (an empty list: none guessed); NULL: the
+	   dkim check loads data/dkim-selectors itself on every run and
+	   reports a missing or malformed file as a dkim.selector-list
+	   finding */
+	const struct mc_dkim_selector_list *dkim_selectors;
 };
 
 struct mc_ctx {

@@ -18,6 +18,9 @@
  *          error CODES MEANING      not a listing: the zone is unusable
  *          test LISTED [UNLISTED]   the self-test entries (RFC 5782 5);
  *                                   default 127.0.0.2/127.0.0.1, TEST/INVALID
+ *          test6 LISTED [UNLISTED]  an ip zone's IPv6 self-test entries,
+ *                                   asked when an IPv6 address is; default
+ *                                   ::FFFF:7F00:2/::FFFF:7F00:1 (RFC 5782 5)
  *   CODES  comma-separated: 127.0.0.2 | 127.0.0.10-127.0.0.11 | bit:8
  *          (bit:N: the last octet has bit value N set, for bitmask lists)
  *
@@ -62,6 +65,10 @@ struct mc_dnsbl_zone {
 	int ipv4_only;
 	char *test_listed;             /* IP literal or domain */
 	char *test_unlisted;
+	/* IPv6 literals (inet_ntop form): ip zones that are not ipv4-only;
+	   NULL otherwise */
+	char *test6_listed;
+	char *test6_unlisted;
 	struct mc_dnsbl_rule *rules;
 	size_t nrules;
 };

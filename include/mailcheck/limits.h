@@ -20,7 +20,12 @@
 
 #define MC_MX_MAX_HOSTS 64       /* MX hosts examined */
 
-#define MC_DKIM_MAX_SELECTORS 128 /* selectors asked, user's and guessed */
+#define MC_DKIM_MAX_USER_SELECTORS 64  /* --dkim-selector: more is a usage error */
+#define MC_DKIM_MAX_LIST_SELECTORS 128 /* a selector list: more is an error */
+#define MC_DKIM_MAX_SELECTORS (MC_DKIM_MAX_USER_SELECTORS + \
+    MC_DKIM_MAX_LIST_SELECTORS)       /* selectors asked for one domain */
+#define MC_DKIM_SELECTOR_MAX 238  /* octets of a selector: 253 less
+                                     "._domainkey." and a domain "a.b" */
 #define MC_DKIM_MAX_KEY_B64 8192  /* base64 characters of a p= we decode
                                      (a 16384-bit key needs about 2800) */
 #define MC_DKIM_MAX_RECORDS 8     /* TXT records examined at one selector */

@@ -26,6 +26,7 @@
 #include "mailcheck/bulk.h"
 #include "mailcheck/check.h"
 #include "mailcheck/datafile.h"
+#include "mailcheck/dkim_selectors.h"
 #include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
@@ -46,6 +47,8 @@ struct list {
 struct cli {
 	struct list resolvers, zones, selectors, ips, dnsbl_zones, hosts;
 	const char *dnsbl_config;
+	/* --dkim-selector, normalised, each once (selectors.v points here) */
+	char selbuf[MC_DKIM_MAX_USER_SELECTORS][MC_DNS_NAME_MAX + 2];
 	enum format format;
 	double timeout;
 	const char *checks;
@@ -76,8 +79,8 @@ static const char usage_text[] =
 "                               --domains-file, for each domain; in plugin mode a\n"
 "                               hard deadline: UNKNOWN naming the unfinished checks\n"
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
-"  -s, --dkim-selector NAME     DKIM selector to check (repeatable), besides the\n"
-"                               shipped list of common selectors\n"
+"  -s, --dkim-selector NAME     DKIM selector to check (repeatable, at most 64),\n"
+"                               besides the shipped list of common selectors\n"
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
@@ -281,6 +284,19 @@ raise_fd_limit(void)
 	}
 }
 
+/* Is the check called name among the selected? */
+static int
+selected_has(const struct mc_check *const *selected, size_t n,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(selected[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
  * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
@@ -290,7 +306,6 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
     size_t n, struct mc_dnsbl_list **out)
 {
 	char path[1024], err[1024];
-	size_t i;
 
 	*out = NULL;
 	if (cli->dnsbl_zones.n > 0)
@@ -299,10 +314,7 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
 	else if (cli->dnsbl_config != NULL)
 		*out = mc_dnsbl_list_load(cli->dnsbl_config, err, sizeof(err));
 	else {
-		for (i = 0; i < n; i++)
-			if (strcmp(selected[i]->name, "dnsbl") == 0)
-				break;
-		if (i == n)
+		if (!selected_has(selected, n, "dnsbl"))
 			return 0;
 		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
 			cli_error("cannot find the blocklist "
@@ -316,6 +328,59 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
 		cli_error("%s", err);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The shipped DKIM selector list, read once for every domain of the run
+ * when the dkim check runs.  Missing, unreadable or malformed: an error
+ * naming the file (and line).
+ */
+static int
+load_dkim_selectors(const struct mc_check *const *selected, size_t n,
+    struct mc_dkim_selector_list **out)
+{
+	char path[1024], err[1024];
+
+	*out = NULL;
+	if (!selected_has(selected, n, "dkim"))
+		return 0;
+	if (mc_datafile_path(MC_DKIM_SELECTOR_FILE, path, sizeof(path)) != 1) {
+		cli_error("cannot find the DKIM selector list '%s' (looked in "
+		    "%s): set MAILCHECK_DATADIR", MC_DKIM_SELECTOR_FILE, path);
+		return -1;
+	}
+	*out = mc_dkim_selector_list_load(path, err, sizeof(err));
+	if (*out == NULL) {
+		cli_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* -s NAME: a valid selector, asked once however often it is given. */
+static int
+add_selector(struct cli *cli, const char *arg)
+{
+	char name[MC_DNS_NAME_MAX + 2], err[512];
+	size_t i;
+
+	if (mc_dkim_selector_normalise(arg, name, sizeof(name), err,
+	    sizeof(err)) == -1) {
+		usage_error("invalid DKIM selector: %s", err);
+		return -1;
+	}
+	for (i = 0; i < cli->selectors.n; i++)
+		if (strcmp(cli->selectors.v[i], name) == 0)
+			return 0;
+	if (cli->selectors.n == MC_DKIM_MAX_USER_SELECTORS) {
+		cli_error("too many --dkim-selector options (at most %d)",
+		    MC_DKIM_MAX_USER_SELECTORS);
+		return -1;
+	}
+	memcpy(cli->selbuf[cli->selectors.n], name, strlen(name) + 1);
+	cli->selectors.v[cli->selectors.n] = cli->selbuf[cli->selectors.n];
+	cli->selectors.n++;
 	return 0;
 }
 
@@ -349,7 +414,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
-	char name[MC_DNS_NAME_MAX + 2], err[128], *end;
+	char *end;
 	long v;
 	int c;
 
@@ -392,12 +457,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->checks = optarg;
 			break;
 		case 's':
-			if (mc_domain_normalise(optarg, name, sizeof(name), 1,
-			    err, sizeof(err)) == -1) {
-				usage_error("invalid DKIM selector '%s'", optarg);
-				return -1;
-			}
-			if (list_add(&cli->selectors, optarg, "--dkim-selector") == -1)
+			if (add_selector(cli, optarg) == -1)
 				return -1;
 			break;
 		case 'i':
@@ -545,6 +605,7 @@ main(int argc, char **argv)
 	struct mc_bulk_stats st;
 	struct mc_dns *dns;
 	struct mc_dnsbl_list *dnsbl = NULL;
+	struct mc_dkim_selector_list *dksel = NULL;
 	json_t *baseline = NULL;
 	const char **names = NULL;
 	FILE *dfile = NULL;
@@ -620,7 +681,8 @@ main(int argc, char **argv)
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
-	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1)
+	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1 ||
+	    load_dkim_selectors(selected, (size_t)n, &dksel) == -1)
 		goto out;
 	/* validate every domain before asking anything */
 	for (i = 0; i < (int)nnames; i++) {
@@ -682,6 +744,7 @@ main(int argc, char **argv)
 	opts.selectors = cli.selectors.v;
 	opts.nselectors = cli.selectors.n;
 	opts.dnsbl = dnsbl;
+	opts.dkim_selectors = dksel;
 	bcfg.run.checks = selected;
 	bcfg.run.nchecks = (size_t)n;
 	bcfg.run.opts = &opts;
@@ -734,6 +797,7 @@ out:
 		fclose(dfile);
 	json_decref(baseline);
 	mc_dnsbl_list_free(dnsbl);
+	mc_dkim_selector_list_free(dksel);
 	free(names);
 	return code;
 }

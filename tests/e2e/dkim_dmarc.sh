@@ -55,13 +55,15 @@ expect_eq "demo dkim hint is the fix" "$(printf '%s' "$demo" | j "c['dkim']['fin
 expect_eq "demo dmarc ok" "$(printf '%s' "$demo" | j "(c['dmarc']['status'], c['dmarc']['metrics'])")" \
   "('ok', {'policy': 2, 'pct': 100})"
 
-# the shipped selector list is found through MAILCHECK_DATADIR, and its
-# absence is reported, not fatal
+# the shipped selector list is found through MAILCHECK_DATADIR; without it
+# the run stops before asking anything: exit 3, the file named
 MAILCHECK_DATADIR="$E2E_WORK/none" "$MC_BIN" -f json --resolver "127.0.0.1:$KNOT_PORT" \
-  --checks dkim -s mail tarnbarford.net > "$E2E_WORK/nolist.json"
-expect_eq "missing selector list is reported" \
-  "$(j "sorted(f['code'] for f in c['dkim']['findings'])" < "$E2E_WORK/nolist.json")" \
-  "['dkim.key-weak', 'dkim.selector-list']"
+  --checks dkim -s mail tarnbarford.net > "$E2E_WORK/nolist.json" 2> "$E2E_WORK/nolist.err"
+expect_eq "missing selector list: exit 3" "$?" 3
+expect_eq "missing selector list: the file named" \
+  "$(cat "$E2E_WORK/nolist.err")" \
+  "mailcheck: cannot find the DKIM selector list 'dkim-selectors' (looked in $E2E_WORK/none): set MAILCHECK_DATADIR"
+expect_eq "missing selector list: no report" "$(wc -c < "$E2E_WORK/nolist.json")" 0
 mkdir -p "$E2E_WORK/data"
 echo "mail  test provider" > "$E2E_WORK/data/dkim-selectors"
 MAILCHECK_DATADIR="$E2E_WORK/data" "$MC_BIN" -f json --resolver "127.0.0.1:$KNOT_PORT" \

@@ -12,9 +12,15 @@ soa='@ SOA ns1.tarnbarford.net. postmaster.tarnbarford.net. 1 3600 900 604800 30
 # a zone that refuses us the way Spamhaus refuses public resolvers
 printf '$ORIGIN bl.refusing.test.\n$TTL 60\n%s\n* A 127.255.255.254\n' "$soa" \
   > "$zones/bl.refusing.test.zone"
-# a generic zone listing the address with 127.0.0.5 (and an IPv6 address)
-printf '$ORIGIN bl.generic.test.\n$TTL 60\n%s\n2.0.0.127 A 127.0.0.2\n44.187.76.144 A 127.0.0.5\n44.187.76.144 TXT "generic listing"\n' \
-  "$soa" > "$zones/bl.generic.test.zone"
+# RFC 5782 5: the IPv6 test entries ::FFFF:7F00:2 (listed) and
+# ::FFFF:7F00:1 (not), in nibble form
+t6=2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
+# a generic zone listing the address with 127.0.0.5, and its IPv6 test entry
+printf '$ORIGIN bl.generic.test.\n$TTL 60\n%s\n2.0.0.127 A 127.0.0.2\n%s A 127.0.0.2\n44.187.76.144 A 127.0.0.5\n44.187.76.144 TXT "generic listing"\n' \
+  "$soa" "$t6" > "$zones/bl.generic.test.zone"
+# a zone that lists the address but has no IPv6 test entry
+printf '$ORIGIN bl.nov6.test.\n$TTL 60\n%s\n2.0.0.127 A 127.0.0.2\n44.187.76.144 A 127.0.0.2\n' \
+  "$soa" > "$zones/bl.nov6.test.zone"
 knot_start "$zones"
 R="127.0.0.1:$KNOT_PORT"
 
@@ -77,6 +83,27 @@ expect_eq "generic zone: listed" \
 expect_eq "generic zone: the --ip address asked, clean" \
   "$(printf '%s' "$out" | jq_py "[(r['subject'], r['status']) for r in c['dnsbl']['data']['zones'][0]['results']]")" \
   "[('2a01:4f8:200:1::2', 'clean'), ('144.76.187.44', 'listed')]"
+expect_eq "generic zone: IPv6 self-test asked and passed" \
+  "$(printf '%s' "$out" | jq_py "(c['dnsbl']['data']['zones'][0]['status'], c['dnsbl']['data']['zones'][0]['self_test_ipv6'])")" \
+  "('usable', True)"
+
+# 4b. an IPv6 address: a zone without the IPv6 test entry fails its IPv6
+#     self-test (its IPv4 listing is not counted); the same zone flagged
+#     ipv4-only is not asked for IPv6 at all, and its listing counts
+printf 'bl.nov6.test ip ; listed 127.0.0.2 listed\n' > "$E2E_WORK/v6.conf"
+printf 'bl.nov6.test ip ipv4-only ; listed 127.0.0.2 listed\n' > "$E2E_WORK/v4only.conf"
+out=$("$MC_BIN" -f json --resolver "$R" --checks dnsbl --dnsbl-config "$E2E_WORK/v6.conf" \
+  --ip 2a01:4f8:200:1::2 tarnbarford.net)
+expect_eq "no IPv6 test entry: exit 3" "$?" 3
+expect_eq "no IPv6 test entry: self-test failed" \
+  "$(printf '%s' "$out" | jq_py "([(f['code'], f['subject']) for f in c['dnsbl']['findings']], c['dnsbl']['data']['zones'][0]['reason'])")" \
+  "([('dnsbl.self-test-failed', 'bl.nov6.test')], 'its IPv6 test entry ::ffff:127.0.0.2 is not listed (nxdomain): the zone lists no IPv6 addresses (flag it ipv4-only in the zone list), or the resolver filters it')"
+out=$("$MC_BIN" -f json --resolver "$R" --checks dnsbl --dnsbl-config "$E2E_WORK/v4only.conf" \
+  --ip 2a01:4f8:200:1::2 tarnbarford.net)
+expect_eq "ipv4-only zone: exit 2" "$?" 2
+expect_eq "ipv4-only zone: not asked for IPv6, listing counted" \
+  "$(printf '%s' "$out" | jq_py "([(f['code'], f['subject']) for f in c['dnsbl']['findings']], c['dnsbl']['data']['zones'][0]['self_test_ipv6'], [r['subject'] for r in c['dnsbl']['data']['zones'][0]['results']])")" \
+  "([('dnsbl.listed', '144.76.187.44')], False, ['144.76.187.44'])"
 
 # 5. bad input: a zone list with a syntax error names file and line; a zone
 #    that is not a domain name; both before any question is asked

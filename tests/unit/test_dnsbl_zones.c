@@ -68,6 +68,17 @@ static const struct bad_case bad_cases[] = {
 	{ "test arity", "a.example ip ; listed 127.0.0.2 x ; "
 	  "test 127.0.0.2 127.0.0.1 127.0.0.3\n",
 	  "t:1: expected 'test LISTED [UNLISTED]'" },
+	{ "test6 not IPv6", "a.example ip ; listed 127.0.0.2 x ; test6 127.0.0.2\n",
+	  "t:1: IPv6 test entry '127.0.0.2' is not an IPv6 address" },
+	{ "test6 of domain zone", "a.example domain ; listed 127.0.1.2 x ; "
+	  "test6 ::ffff:7f00:2\n",
+	  "t:1: 'test6' in domain zone 'a.example' (IPv6 test entries belong "
+	  "to ip zones)" },
+	{ "test6 arity", "a.example ip ; listed 127.0.0.2 x ; test6\n",
+	  "t:1: expected 'test6 LISTED [UNLISTED]'" },
+	{ "test6 of an ipv4-only zone", "a.example ip ipv4-only\n"
+	  "    listed 127.0.0.2 x\n    ; test6 2001:db8::2\n",
+	  "t:3: zone 'a.example' is ipv4-only but has IPv6 test entries" },
 	{ "rules without a zone", "; listed 127.0.0.2 x\n",
 	  "t:1: zone name missing before the rules" },
 	{ "empty", "# nothing\n\n", "t: no zones" },
@@ -145,6 +156,9 @@ static const char good[] =
 	"    ; listed bit:8 PH ; listed bit:64 ABUSE ; error bit:1 blocked\n"
 	"pol.example ip policy ipv4-only ; listed 127.0.0.2 pol\n";
 
+static const char own6[] = "v6.example ip ; listed 127.0.0.2 x ; "
+	"test6 2001:DB8::2 ; test6 ::FFFF:7F00:2 2001:0db8::1";
+
 static void
 test_good(void **state)
 {
@@ -164,14 +178,29 @@ test_good(void **state)
 	assert_string_equal(z->test_listed, "127.0.0.2");
 	assert_string_equal(z->test_unlisted, "127.0.0.1");
 	assert_string_equal(z->rules[2].meaning, "PBL: end users");
+	/* RFC 5782 5: ::FFFF:7F00:2 and ::FFFF:7F00:1 */
+	assert_string_equal(z->test6_listed, "::ffff:127.0.0.2");
+	assert_string_equal(z->test6_unlisted, "::ffff:127.0.0.1");
 	z = &l->zones[1];
 	assert_string_equal(z->zone, "multi.example");
 	assert_int_equal(z->kind, MC_DNSBL_KIND_DOMAIN);
 	assert_string_equal(z->test_listed, "test.example");
 	assert_string_equal(z->test_unlisted, "invalid.example");
+	assert_null(z->test6_listed);
 	z = &l->zones[2];
 	assert_true(z->policy);
 	assert_true(z->ipv4_only);
+	assert_null(z->test6_listed);
+	assert_null(z->test6_unlisted);
+	mc_dnsbl_list_free(l);
+
+	/* IPv6 test entries of the list's own, in inet_ntop form */
+	l = mc_dnsbl_list_parse(own6, strlen(own6), "t", err, sizeof(err));
+	if (l == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(l->zones[0].test6_listed, "::ffff:127.0.0.2");
+	assert_string_equal(l->zones[0].test6_unlisted, "2001:db8::1");
+	assert_string_equal(l->zones[0].test_listed, "127.0.0.2");
 	mc_dnsbl_list_free(l);
 
 	/* domain zones default to TEST and INVALID */
@@ -287,8 +316,15 @@ test_shipped(void **state)
 		if (k == l->nzones)
 			fail_msg("default zone %s missing", want[i]);
 	}
-	for (k = 0; k < l->nzones; k++)
+	for (k = 0; k < l->nzones; k++) {
 		assert_null(strstr(l->zones[k].zone, "sorbs"));
+		/* IPv6 self-tests exactly where IPv6 is asked */
+		if (l->zones[k].kind == MC_DNSBL_KIND_IP &&
+		    !l->zones[k].ipv4_only)
+			assert_non_null(l->zones[k].test6_listed);
+		else
+			assert_null(l->zones[k].test6_listed);
+	}
 	/* the false alarms of other tools are errors here */
 	assert_int_equal(mc_dnsbl_classify(&l->zones[0], pub, buf, sizeof(buf)),
 	    MC_DNSBL_ERROR);
