@@ -50,6 +50,7 @@ struct ask {
 	const char *subject;   /* address, domain, or test entry */
 	int test;              /* 1: listed test entry, 2: unlisted; 3 and 4
 	                          the same for IPv6; 0: a real question */
+	int v6;                /* an IPv6 address's question */
 	enum mc_dnsbl_verdict verdict;
 	int answered;          /* records present */
 	char codes[128];
@@ -65,6 +66,10 @@ struct zres {
 	size_t first6;         /* its two IPv6 self-tests, when has6 */
 	int has6;
 	char reason[600];
+	/* the IPv6 self-test's verdict: when it fails, only the zone's
+	   answers for IPv6 addresses are not counted */
+	enum zstate state6;
+	char reason6[600];
 	json_t *results;
 };
 
@@ -144,15 +149,15 @@ classify(const struct mc_dnsbl_zone *z, struct ask *a,
  * family is "" or "IPv6 ".
  */
 static void
-self_test(struct zres *zr, const char *family, const struct ask *listed,
-    const struct mc_dns_answer *lans, const struct ask *unlisted,
-    const struct mc_dns_answer *uans)
+self_test(enum zstate *state, char *why, size_t whysize, const char *family,
+    const struct ask *listed, const struct mc_dns_answer *lans,
+    const struct ask *unlisted, const struct mc_dns_answer *uans)
 {
-	if (zr->state != Z_USABLE)
+	if (*state != Z_USABLE)
 		return;
 	if (mc_dns_failed(lans) || mc_dns_failed(uans)) {
-		zr->state = Z_TEMPFAIL;
-		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s: "
+		*state = Z_TEMPFAIL;
+		snprintf(why, whysize, "its %stest entry %s: "
 		    "%s", family, mc_dns_failed(lans) ? lans->qname :
 		    uans->qname, mc_dns_failed(lans) ?
 		    (lans->why != NULL ? lans->why : "no answer") :
@@ -161,8 +166,8 @@ self_test(struct zres *zr, const char *family, const struct ask *listed,
 	}
 	if (listed->verdict != MC_DNSBL_LISTED &&
 	    listed->verdict != MC_DNSBL_POLICY) {
-		zr->state = Z_SELF_TEST;
-		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s "
+		*state = Z_SELF_TEST;
+		snprintf(why, whysize, "its %stest entry %s "
 		    "is not listed (%s%s): %s, or the resolver filters it",
 		    family, listed->subject, listed->answered ?
 		    "undocumented answer " : mc_dns_status_str(lans->status),
@@ -172,8 +177,8 @@ self_test(struct zres *zr, const char *family, const struct ask *listed,
 		return;
 	}
 	if (unlisted->answered) {
-		zr->state = Z_SELF_TEST;
-		snprintf(zr->reason, sizeof(zr->reason), "its %stest entry %s, "
+		*state = Z_SELF_TEST;
+		snprintf(why, whysize, "its %stest entry %s, "
 		    "which no blocklist lists, is listed (%s): the zone or the "
 		    "resolver answers everything", family, unlisted->subject,
 		    unlisted->codes);
@@ -242,6 +247,7 @@ add_query(struct mc_ctx *ctx, struct mc_dns_query *q, struct ask *asks,
 	asks[*nq].zone = zi;
 	asks[*nq].subject = subject;
 	asks[*nq].test = test;
+	asks[*nq].v6 = addr != NULL && len == 16;
 	(*nq)++;
 	return 1;
 }
@@ -338,6 +344,13 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 	}
 }
 
+/* Does the answer to a count: its zone usable for its address family? */
+static int
+counted(const struct zres *zr, const struct ask *a)
+{
+	return zr->state == Z_USABLE && (!a->v6 || zr->state6 == Z_USABLE);
+}
+
 static void
 report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
     const struct zres *zr)
@@ -346,6 +359,16 @@ report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 
 	switch (zr->state) {
 	case Z_USABLE:
+		if (zr->state6 == Z_SELF_TEST)
+			mc_finding_add(r, MC_F_DNSBL_SELF_TEST_FAILED, z->zone,
+			    "blocklist %s failed its IPv6 self-test: %s; its "
+			    "answers for IPv6 addresses are not counted",
+			    z->zone, zr->reason6);
+		else if (zr->state6 == Z_TEMPFAIL)
+			mc_finding_add(r, MC_F_DNSBL_ZONE_TEMPFAIL, z->zone,
+			    "blocklist %s did not answer %s; its answers for "
+			    "IPv6 addresses are not counted", z->zone,
+			    zr->reason6);
 		break;
 	case Z_UNUSABLE:
 		mc_finding_add(r, MC_F_DNSBL_ZONE_UNUSABLE, z->zone,
@@ -495,12 +518,13 @@ dnsbl_run(struct mc_ctx *ctx)
 		    &zr[asks[i].zone]);
 	for (zi = 0; zi < list->nzones; zi++) {
 		i = zr[zi].first;
-		self_test(&zr[zi], "", &asks[i], q[i].ans, &asks[i + 1],
-		    q[i + 1].ans);
+		self_test(&zr[zi].state, zr[zi].reason, sizeof(zr[zi].reason),
+		    "", &asks[i], q[i].ans, &asks[i + 1], q[i + 1].ans);
 		i = zr[zi].first6;
 		if (zr[zi].has6)
-			self_test(&zr[zi], "IPv6 ", &asks[i], q[i].ans,
-			    &asks[i + 1], q[i + 1].ans);
+			self_test(&zr[zi].state6, zr[zi].reason6,
+			    sizeof(zr[zi].reason6), "IPv6 ", &asks[i],
+			    q[i].ans, &asks[i + 1], q[i + 1].ans);
 	}
 
 	/* TXT reasons of the listings that count, in one batch */
@@ -508,7 +532,7 @@ dnsbl_run(struct mc_ctx *ctx)
 	if (tq == NULL)
 		goto out;
 	for (i = 0; i < nq; i++) {
-		if (asks[i].test || zr[asks[i].zone].state != Z_USABLE ||
+		if (asks[i].test || !counted(&zr[asks[i].zone], &asks[i]) ||
 		    (asks[i].verdict != MC_DNSBL_LISTED &&
 		    asks[i].verdict != MC_DNSBL_POLICY))
 			continue;
@@ -538,7 +562,7 @@ dnsbl_run(struct mc_ctx *ctx)
 			if (asks[i].zone != zi || asks[i].test)
 				continue;
 			reason = txt_reason(ctx->arena, asks[i].txt, &rlen);
-			if (zr[zi].state == Z_USABLE) {
+			if (counted(&zr[zi], &asks[i])) {
 				report_answer(ctx, z, &asks[i], q[i].ans, reason,
 				    rlen);
 				if (asks[i].answered && (asks[i].verdict ==
@@ -549,11 +573,16 @@ dnsbl_run(struct mc_ctx *ctx)
 			json_array_append_new(zr[zi].results,
 			    result_json(&asks[i], q[i].ans, reason, rlen));
 		}
-		jz = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}",
+		jz = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}",
 		    "zone", z->zone,
 		    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
 		    "status", zstate_str[zr[zi].state],
 		    "self_test_ipv6", zr[zi].has6,
+		    "ipv6_status", zr[zi].has6 && zr[zi].state == Z_USABLE ?
+		    json_string(zstate_str[zr[zi].state6]) : json_null(),
+		    "ipv6_reason", zr[zi].has6 && zr[zi].state == Z_USABLE &&
+		    zr[zi].state6 != Z_USABLE ? mc_json_dns_string(zr[zi].reason6,
+		    strlen(zr[zi].reason6)) : json_null(),
 		    "reason", zr[zi].state == Z_USABLE ? json_null() :
 		    mc_json_dns_string(zr[zi].reason, strlen(zr[zi].reason)),
 		    "results", zr[zi].state == Z_USABLE ? zr[zi].results :

@@ -3,7 +3,7 @@
  * fuzz/fuzz_dkim_selectors.c - libFuzzer target for the DKIM selector list
  * parser and the selector name check
  *
- * Build and run (from the source tree):
+ * Build and run: scripts/fuzz 60 dkim_selectors; by hand (from the source tree):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
  *     -D_DEFAULT_SOURCE fuzz/fuzz_dkim_selectors.c src/dkim_selectors.c \
  *     src/domain.c -lidn2 -o fuzz_dkim_selectors &&
