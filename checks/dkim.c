@@ -259,7 +259,7 @@ eval_key(struct mc_ctx *ctx, const char *subject, const char *ktype,
     const unsigned char *der, size_t len, struct key *k)
 {
 	struct mc_result *r = ctx->result;
-	const char *why = NULL, *enc = NULL;
+	const char *why = NULL, *enc = NULL, *dk;
 	EVP_PKEY *pkey;
 
 	if (strcmp(ktype, "ed25519") == 0) {
@@ -302,8 +302,13 @@ eval_key(struct mc_ctx *ctx, const char *subject, const char *ktype,
 		mc_finding_add(r, MC_F_DKIM_KEY_WEAK, subject,
 		    "RSA key at %s is %d bits; 2048 bits is the current "
 		    "recommendation", subject, k->bits);
-	if (k->bits < 2048)
+	if (k->bits < 2048) {
+		/* "DKIM mail 1024 bit": the selector, for the plugin's line */
+		dk = strstr(subject, "._domainkey.");
+		mc_finding_brief(r, "DKIM %.*s %d bit", dk != NULL ?
+		    (int)(dk - subject) : (int)strlen(subject), subject, k->bits);
 		mc_finding_metric(r, "min_key_bits"); /* thresholds may override */
+	}
 }
 
 /*

@@ -80,6 +80,15 @@ grep -q "'mx_hosts'=2;1;3" "$E2E_WORK/out" && pass "thresholds in perfdata" || f
 plugin two.example.org 2 CRITICAL $R -w mx_hosts=1 -c mx_hosts=@2:2
 plugin ok.example.org 2 CRITICAL $R --critical mx_addresses=2:
 
+# the demo's two problems both fit the first line: the DKIM one by its
+# brief form (the issue's own example)
+dz=""
+for f in "$MC_SOURCE_DIR"/fixtures/demo/*.zone; do dz="$dz -z $f"; done
+# shellcheck disable=SC2086
+"$MC_BIN" -f nagios $dz tarnbarford.net > "$E2E_WORK/out" 2>&1
+expect_eq "demo: first line names both problems" "$(head -1 "$E2E_WORK/out")" \
+  "MAILCHECK CRITICAL - tarnbarford.net: 144.76.187.44 listed on zen.spamhaus.org; DKIM mail 1024 bit"
+
 # a threshold on the run's time (plugin mode only)
 plugin ok.example.org 2 CRITICAL $R -c time=@0:60
 grep -q "^\[CRITICAL\] time: the run took [0-9.]* s: critical threshold @0:60" "$E2E_WORK/out" &&
