@@ -15,6 +15,7 @@
 #   free_port              print a free loopback port
 #   testns_catchall        print an entry answering every other question NODATA
 #   proxy_start UP DELAY   the delay proxy in front of port UP; sets PROXY_PORT
+#                          (PROXY_LISTEN: that port instead of a free one)
 #   now_ms                 milliseconds on a monotonic-enough clock
 #   json_get FILE EXPR     print the Python expression EXPR over the JSON
 #                          document d read from FILE
@@ -162,7 +163,7 @@ testns_catchall() {
 # loopback in front of UPSTREAM_PORT, adding DELAY_MS to every answer;
 # sets PROXY_PORT once it listens (it prints "ready")
 proxy_start() {
-  PROXY_PORT=$(free_port)
+  PROXY_PORT=${PROXY_LISTEN:-$(free_port)}
   pxlog="$E2E_WORK/proxy.$PROXY_PORT.out"
   pxup=$1 pxdelay=$2
   shift 2
