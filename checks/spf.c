@@ -161,6 +161,19 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 	return n;
 }
 
+/* Do a and b name the same domain (case, and a final dot, aside)? */
+static int
+same_domain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 /*
  * Has an earlier node of the tree the same domain, and so the same record?
  * Then the findings about the record itself were reported with it.
@@ -171,7 +184,7 @@ seen_before(const struct tree *t, const struct node *n)
 	const struct node *m;
 
 	for (m = t->nodes; m < n; m++)
-		if (strcasecmp(m->domain, n->domain) == 0)
+		if (same_domain(m->domain, n->domain))
 			return 1;
 	return 0;
 }
@@ -692,14 +705,17 @@ root_findings(struct tree *t)
 		   full */
 		e = t->exp != NULL ? t->exp : mc_dns_lookup(t->ctx->dns,
 		    root->rec.exp->domain, MC_RR_TXT);
+		/* one finding, however many records the name holds */
 		for (i = 0; e->status == MC_DNS_OK && i < e->count; i++)
 			if (mc_spf_macro_check(e->rr[i].data, e->rr[i].len, 1,
-			    &pos, why, sizeof(why)) == -1)
+			    &pos, why, sizeof(why)) == -1) {
 				mc_finding_add(r, MC_F_SPF_MACRO_INVALID,
 				    root->rec.exp->domain, "the explanation at "
 				    "%s cannot expand (offset %zu: %s); receivers "
 				    "show no explanation", root->rec.exp->domain,
 				    pos, why);
+				break;
+			}
 	}
 }
 
