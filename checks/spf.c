@@ -120,6 +120,19 @@ push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
 	push_fam(t, kind, n, term, tj, name, type, FAM_BOTH);
 }
 
+/* Do a and b name the same domain (case, and a final dot, aside)? */
+static int
+same_domain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 /* How many steps up from n domain is (0: n itself), or -1: not above n. */
 static int
 ancestor(const struct node *n, const char *domain)
@@ -127,7 +140,7 @@ ancestor(const struct node *n, const char *domain)
 	int up;
 
 	for (up = 0; n != NULL; n = n->parent, up++)
-		if (strcasecmp(n->domain, domain) == 0)
+		if (same_domain(n->domain, domain))
 			return up;
 	return -1;
 }
@@ -159,19 +172,6 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 		json_array_append_new(parent->children, n->json);
 	push(t, P_TXT, n, via, via_json, domain, MC_RR_TXT);
 	return n;
-}
-
-/* Do a and b name the same domain (case, and a final dot, aside)? */
-static int
-same_domain(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /*
