@@ -120,6 +120,19 @@ push(struct tree *t, enum pend_kind kind, struct node *n, const char *term,
 	push_fam(t, kind, n, term, tj, name, type, FAM_BOTH);
 }
 
+/* Do a and b name the same domain (case, and a final dot, aside)? */
+static int
+same_domain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 /* How many steps up from n domain is (0: n itself), or -1: not above n. */
 static int
 ancestor(const struct node *n, const char *domain)
@@ -127,7 +140,7 @@ ancestor(const struct node *n, const char *domain)
 	int up;
 
 	for (up = 0; n != NULL; n = n->parent, up++)
-		if (strcasecmp(n->domain, domain) == 0)
+		if (same_domain(n->domain, domain))
 			return up;
 	return -1;
 }
@@ -171,7 +184,7 @@ seen_before(const struct tree *t, const struct node *n)
 	const struct node *m;
 
 	for (m = t->nodes; m < n; m++)
-		if (strcasecmp(m->domain, n->domain) == 0)
+		if (same_domain(m->domain, n->domain))
 			return 1;
 	return 0;
 }
@@ -692,14 +705,17 @@ root_findings(struct tree *t)
 		   full */
 		e = t->exp != NULL ? t->exp : mc_dns_lookup(t->ctx->dns,
 		    root->rec.exp->domain, MC_RR_TXT);
+		/* one finding, however many records the name holds */
 		for (i = 0; e->status == MC_DNS_OK && i < e->count; i++)
 			if (mc_spf_macro_check(e->rr[i].data, e->rr[i].len, 1,
-			    &pos, why, sizeof(why)) == -1)
+			    &pos, why, sizeof(why)) == -1) {
 				mc_finding_add(r, MC_F_SPF_MACRO_INVALID,
 				    root->rec.exp->domain, "the explanation at "
 				    "%s cannot expand (offset %zu: %s); receivers "
 				    "show no explanation", root->rec.exp->domain,
 				    pos, why);
+				break;
+			}
 	}
 }
 
