@@ -724,39 +724,83 @@ root_findings(struct tree *t)
  * family that meets them; the check knows no client, so either family
  * over the limit is reported, named when only one is.
  */
+/*
+ * Does the domain's own mail use family f: an address of that family on
+ * one of its MX hosts (the ones the tree fetched, answered by the cache)
+ * or among the --ip addresses?
+ */
+static int
+sends_over(const struct tree *t, enum family f)
+{
+	const struct mc_ctx *ctx = t->ctx;
+	const struct mc_dns_answer *a;
+	size_t i;
+
+	for (i = 0; t->root_mx != NULL && i < t->root_mx->count &&
+	    i < MAX_AUTH; i++) {
+		if (t->root_mx->rr[i].data[0] == '\0')
+			continue;
+		a = mc_dns_lookup(ctx->dns, t->root_mx->rr[i].data,
+		    f == F_IPV4 ? MC_RR_A : MC_RR_AAAA);
+		if (a->count > 0)
+			return 1;
+	}
+	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
+		if ((strchr(ctx->opts->ips[i], ':') != NULL) == (f == F_IPV6))
+			return 1;
+	return 0;
+}
+
 static void
 too_many_void(const struct tree *t)
 {
 	struct mc_result *r = t->ctx->result;
 	const char *d = t->ctx->domain;
 	size_t v4 = t->voids[F_IPV4], v6 = t->voids[F_IPV6];
+	enum family over = v4 > v6 ? F_IPV4 : F_IPV6;
+	enum mc_status sev = mc_finding_def(MC_F_SPF_TOO_MANY_VOID)->severity;
+	int one, others;
 
 	if (v4 <= MC_SPF_MAX_VOID && v6 <= MC_SPF_MAX_VOID)
 		return;
+	/*
+	 * Over the limit for one family only, which the domain's own mail
+	 * does not use: only mail from others meets the permerror (a
+	 * weakness: a receiver may treat it more leniently than "-all"),
+	 * never the domain's own, so a warning.
+	 */
+	one = (v4 > MC_SPF_MAX_VOID) != (v6 > MC_SPF_MAX_VOID);
+	others = one && !sends_over(t, over);
+	if (others)
+		sev = MC_WARN;
 	if (v4 == v6)
-		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
-		    "%s has %zu void lookups (names without records); more "
-		    "than %d is a permerror", d, v4, MC_SPF_MAX_VOID);
-	else if (v4 > MC_SPF_MAX_VOID && v6 > MC_SPF_MAX_VOID)
-		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
-		    "%s has %zu void lookups for IPv4 clients and %zu for IPv6 "
-		    "clients (names without records); more than %d is a "
-		    "permerror", d, v4, v6, MC_SPF_MAX_VOID);
+		mc_finding_add_sev(r, MC_F_SPF_TOO_MANY_VOID, sev, d, "the SPF "
+		    "policy of %s has %zu void lookups (names without "
+		    "records); more than %d is a permerror", d, v4,
+		    MC_SPF_MAX_VOID);
+	else if (!one)
+		mc_finding_add_sev(r, MC_F_SPF_TOO_MANY_VOID, sev, d, "the SPF "
+		    "policy of %s has %zu void lookups for IPv4 clients and %zu "
+		    "for IPv6 clients (names without records); more than %d is "
+		    "a permerror", d, v4, v6, MC_SPF_MAX_VOID);
 	else
-		mc_finding_add(r, MC_F_SPF_TOO_MANY_VOID, d, "the SPF policy of "
-		    "%s has %zu void lookups for %s clients (%zu for %s "
-		    "clients): an 'a' term whose name has no %s record finds "
+		mc_finding_add_sev(r, MC_F_SPF_TOO_MANY_VOID, sev, d, "the SPF "
+		    "policy of %s has %zu void lookups for %s clients (%zu for "
+		    "%s clients): an 'a' term whose name has no %s record finds "
 		    "nothing for them; more than %d is a permerror for those "
-		    "clients", d,
+		    "clients%s", d,
 		    v4 > v6 ? v4 : v6, v4 > v6 ? "IPv4" : "IPv6",
 		    v4 > v6 ? v6 : v4, v4 > v6 ? "IPv6" : "IPv4",
-		    v4 > v6 ? "A" : "AAAA", MC_SPF_MAX_VOID);
-	mc_finding_brief(r, "SPF %zu void lookups", worst(t->voids));
+		    v4 > v6 ? "A" : "AAAA", MC_SPF_MAX_VOID, others ?
+		    ", and the domain's own mail hosts have no such address" :
+		    "");
 	if (v4 != v6)
 		mc_finding_hint(r, "publish %s records for the names of the 'a' "
 		    "terms that lack them (or replace those terms by %s "
 		    "ranges), and remove terms naming domains without "
-		    "records", v4 > v6 ? "A" : "AAAA", v4 > v6 ? "ip6" : "ip4");
+		    "records", over == F_IPV4 ? "A" : "AAAA",
+		    over == F_IPV4 ? "ip6" : "ip4");
+	mc_finding_brief(r, "SPF %zu void lookups", worst(t->voids));
 	mc_finding_metric(r, "void_lookups");
 }
 
