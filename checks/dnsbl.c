@@ -35,13 +35,15 @@
 #define DNSBL_MAX_TXT 4       /* TXT records joined into a reason */
 #define DNSBL_REASON_MAX 400  /* bytes of a reason kept */
 
-enum zstate { Z_USABLE, Z_UNUSABLE, Z_SELF_TEST, Z_TEMPFAIL };
+/* Z_UNTESTED: IPv6 only, the listed test entry absent (see self_test()) */
+enum zstate { Z_USABLE, Z_UNUSABLE, Z_SELF_TEST, Z_TEMPFAIL, Z_UNTESTED };
 
 static const char *const zstate_str[] = {
 	[Z_USABLE] = "usable",
 	[Z_UNUSABLE] = "unusable",
 	[Z_SELF_TEST] = "self-test-failed",
 	[Z_TEMPFAIL] = "tempfail",
+	[Z_UNTESTED] = "untested",
 };
 
 /* One question of the batch. */
@@ -162,6 +164,20 @@ self_test(enum zstate *state, char *why, size_t whysize, const char *family,
 		    uans->qname, mc_dns_failed(lans) ?
 		    (lans->why != NULL ? lans->why : "no answer") :
 		    (uans->why != NULL ? uans->why : "no answer"));
+		return;
+	}
+	/*
+	 * No IPv6 test entry at all: many lists carry none, often because
+	 * they list no IPv6 addresses.  That is no sign of a broken zone or
+	 * resolver (the IPv4 self-test, and the unlisted entry below, watch
+	 * for those), so its IPv6 answers still count, with a note; failing
+	 * the zone would make every dual-stack domain unknown.
+	 */
+	if (*family != '\0' && !listed->answered && !unlisted->answered) {
+		*state = Z_UNTESTED;
+		snprintf(why, whysize, "its IPv6 test entry %s is not listed "
+		    "(%s): the zone may list no IPv6 addresses",
+		    listed->subject, mc_dns_status_str(lans->status));
 		return;
 	}
 	if (listed->verdict != MC_DNSBL_LISTED &&
@@ -348,7 +364,8 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 static int
 counted(const struct zres *zr, const struct ask *a)
 {
-	return zr->state == Z_USABLE && (!a->v6 || zr->state6 == Z_USABLE);
+	return zr->state == Z_USABLE && (!a->v6 || zr->state6 == Z_USABLE ||
+	    zr->state6 == Z_UNTESTED);
 }
 
 static void
@@ -363,6 +380,11 @@ report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 			mc_finding_add(r, MC_F_DNSBL_SELF_TEST_FAILED, z->zone,
 			    "blocklist %s failed its IPv6 self-test: %s; its "
 			    "answers for IPv6 addresses are not counted",
+			    z->zone, zr->reason6);
+		else if (zr->state6 == Z_UNTESTED)
+			mc_finding_add(r, MC_F_DNSBL_IPV6_UNTESTED, z->zone,
+			    "blocklist %s could not be tested for IPv6: %s; its "
+			    "answers for IPv6 addresses are counted as given",
 			    z->zone, zr->reason6);
 		else if (zr->state6 == Z_TEMPFAIL)
 			mc_finding_add(r, MC_F_DNSBL_ZONE_TEMPFAIL, z->zone,
@@ -385,6 +407,8 @@ report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 		    "blocklist %s did not answer %s; its answers are not "
 		    "counted", z->zone, zr->reason);
 		break;
+	case Z_UNTESTED:
+		break; /* IPv6 only (state6), above */
 	}
 }
 
