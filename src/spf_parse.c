@@ -254,15 +254,9 @@ fail(struct cursor *c, size_t tpos, size_t tlen, size_t pos,
 		return -1;
 	c->failed = 1;
 	e->pos = pos;
-	for (i = 0; i < tlen && o + 5 < sizeof(e->term); i++) {
-		unsigned char ch = (unsigned char)c->rec[tpos + i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			e->term[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(e->term + o, sizeof(e->term) - o,
-			    "\\%03u", ch);
-	}
+	/* raw: whoever prints it escapes it, once (it was escaped twice) */
+	for (i = 0; i < tlen && o + 5 < sizeof(e->term); i++)
+		e->term[o++] = c->rec[tpos + i] == '\0' ? '?' : c->rec[tpos + i];
 	if (i < tlen && o + 4 < sizeof(e->term)) {
 		memcpy(e->term + o, "...", 3);
 		o += 3;

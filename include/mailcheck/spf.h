@@ -97,7 +97,10 @@ struct mc_spf_record {
 
 struct mc_spf_error {
 	size_t pos;                   /* offset of the offending byte */
-	char term[MC_SPF_ERR_TERM];   /* the term, escaped, maybe truncated */
+	char term[MC_SPF_ERR_TERM];   /* the term as in the record (a NUL
+	                                 byte as '?'), maybe cut short with
+	                                 "...": DNS content, escape it to
+	                                 print (renderers do) */
 	char reason[MC_SPF_ERR_REASON];
 };
 

@@ -230,6 +230,21 @@ test_overlong_term(void **state)
 	mc_arena_free(a);
 }
 
+/* The term is kept as in the record, for the printer to escape once. */
+static void
+test_error_term_raw(void **state)
+{
+	static const char rec[] = "v=spf1 ip4:b\xfc\\c\0d -all";
+	struct mc_arena *a = mc_arena_new();
+	struct mc_spf_record r;
+	struct mc_spf_error err;
+
+	(void)state;
+	assert_int_equal(mc_spf_parse(a, rec, sizeof(rec) - 1, &r, &err), -1);
+	assert_string_equal(err.term, "ip4:b\xfc\\c?d");
+	mc_arena_free(a);
+}
+
 static void
 test_select(void **state)
 {
@@ -262,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_term_fields),
 		cmocka_unit_test(test_ten_thousand_terms),
 		cmocka_unit_test(test_overlong_term),
+		cmocka_unit_test(test_error_term_raw),
 		cmocka_unit_test(test_select),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
