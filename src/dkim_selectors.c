@@ -120,6 +120,7 @@ parse_line(struct mc_dkim_selector_list *l, size_t *lines, char *s,
 	if (l->v[l->n].name == NULL || (prov != NULL &&
 	    l->v[l->n].provider == NULL)) {
 		free(l->v[l->n].name);
+		free(l->v[l->n].provider);
 		return perr(err, errsize, where, "out of memory");
 	}
 	lines[l->n++] = lineno;
@@ -134,7 +135,7 @@ mc_dkim_selector_list_parse(const char *text, size_t len, const char *name,
 	char line[MC_DKIM_LIST_LINE_MAX + 2], where[1100];
 	size_t lines[MC_DKIM_MAX_LIST_SELECTORS];
 	const char *pos = text, *end = text + len, *nl;
-	size_t n, lineno = 0;
+	size_t n, cr, lineno = 0;
 
 	l = calloc(1, sizeof(*l));
 	if (l != NULL) {
@@ -150,16 +151,17 @@ mc_dkim_selector_list_parse(const char *text, size_t len, const char *name,
 		snprintf(where, sizeof(where), "%s:%zu", name, lineno);
 		nl = memchr(pos, '\n', (size_t)(end - pos));
 		n = (size_t)((nl != NULL ? nl : end) - pos);
-		if (n > MC_DKIM_LIST_LINE_MAX) {
+		/* a CRLF line: its CR is not content */
+		cr = n > 0 && pos[n - 1] == '\r';
+		if (n - cr > MC_DKIM_LIST_LINE_MAX) {
 			perr(err, errsize, where, "line longer than %d bytes",
 			    MC_DKIM_LIST_LINE_MAX);
 			goto fail;
 		}
-		memcpy(line, pos, n);
+		memcpy(line, pos, n - cr);
+		n -= cr;
 		line[n] = '\0';
 		pos = nl != NULL ? nl + 1 : end;
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
 		if (strlen(line) != n) {
 			perr(err, errsize, where, "NUL byte in line");
 			goto fail;

@@ -149,6 +149,16 @@ test_limits(void **state)
 	assert_null(mc_dkim_selector_list_parse(text, strlen(text), "t", err,
 	    sizeof(err)));
 	assert_string_equal(err, "t:1: line longer than 512 bytes");
+	/* exactly 512 bytes before a CRLF: the CR is not content */
+	memcpy(text, "s1 ", 3);
+	memset(text + 3, 'p', MC_DKIM_LIST_LINE_MAX - 3);
+	memcpy(text + MC_DKIM_LIST_LINE_MAX, "\r\n", 3);
+	l = mc_dkim_selector_list_parse(text, strlen(text), "t", err,
+	    sizeof(err));
+	if (l == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(strlen(l->v[0].provider), MC_DKIM_LIST_LINE_MAX - 3);
+	mc_dkim_selector_list_free(l);
 
 	many = malloc(size);
 	assert_non_null(many);
