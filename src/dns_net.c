@@ -16,7 +16,9 @@
  * next server at once, over UDP, while one is left; the last verdict
  * stands.  A server that answers our EDNS query with FORMERR or NOTIMP and
  * no OPT record, or with BADVERS, gets the same question again without
- * EDNS (RFC 6891 7); that holds for that question and server only.  New
+ * EDNS (RFC 6891 7); that holds for that question and server only.  The
+ * query without EDNS has an ID of its own, so a late reply to an earlier
+ * copy with EDNS is not taken for the reply to it.  New
  * questions go first to the server that answered last, so a dead first
  * server costs one retransmission interval, not one per round.  No question
  * outlives its own timeout or the run's deadline.
@@ -88,6 +90,7 @@ struct slot {
 	size_t wlen;
 	unsigned char *plain; /* without EDNS, made when a server needs it */
 	size_t plen;
+	uint16_t pid;       /* the ID of plain, not id */
 	unsigned noedns;    /* bit i: server i rejected EDNS for this query */
 	int tries;
 	size_t server;      /* index of the server asked last */
@@ -533,21 +536,36 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 		    "TCP connection refused");
 }
 
+/* The ID of the query server i gets. */
+static uint16_t
+slot_id(const struct slot *s, size_t i)
+{
+	return slot_edns(s, i) ? s->id : s->pid;
+}
+
 /*
  * Server i does not understand EDNS (RFC 6891 7): ask it the same question
- * again without EDNS, at once, on the same socket and with the same ID.
- * Other servers and other questions keep EDNS; the retransmission timer
- * runs on.
+ * again without EDNS, at once, on the same socket.  That query has its own
+ * ID: the server's replies to copies with EDNS sent before (a
+ * retransmission) may still come, and a FORMERR to one of them is no
+ * verdict on the query without EDNS.  Other servers and other questions
+ * keep EDNS; the retransmission timer runs on.
  */
 static void
 edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
 {
 	const struct server *srv = &net->srv[i];
 
-	if (s->plain == NULL && mc_ldns_build_query(s->req->name,
-	    s->req->type, s->id, 0, &s->plain, &s->plen) == -1) {
-		slot_fail(s, active, "out of memory");
-		return;
+	if (s->plain == NULL) {
+		if (getrandom(&s->pid, sizeof(s->pid), 0) != sizeof(s->pid))
+			s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
+		if (s->pid == s->id)
+			s->pid ^= 1;
+		if (mc_ldns_build_query(s->req->name, s->req->type, s->pid, 0,
+		    &s->plain, &s->plen) == -1) {
+			slot_fail(s, active, "out of memory");
+			return;
+		}
 	}
 	s->noedns |= 1u << i;
 	/* a failed send is a lost packet: the retransmission handles it */
@@ -564,6 +582,7 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 	enum mc_reply r;
 	ssize_t n;
 	size_t i;
+	int plain;
 
 	for (;;) {
 		fromlen = sizeof(from);
@@ -576,11 +595,17 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 				break;
 		if (i == net->nsrv)
 			continue; /* not from a server we asked */
-		r = mc_ldns_parse_reply(pkt, (size_t)n, s->id, s->req->name,
-		    s->req->type, slot_edns(s, i), s->req->ans);
+		/* the ID says which query, with EDNS or without, it answers */
+		plain = s->plain != NULL && n >= 2 &&
+		    ((pkt[0] << 8) | pkt[1]) == s->pid;
+		r = mc_ldns_parse_reply(pkt, (size_t)n, plain ? s->pid : s->id,
+		    s->req->name, s->req->type, !plain, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
 		if (r == MC_REPLY_NOEDNS) {
+			/* a copy sent before server i's fallback: no news */
+			if (!slot_edns(s, i))
+				continue;
 			edns_fallback(net, s, i, active);
 			return;
 		}
@@ -665,9 +690,9 @@ tcp_io(const struct net *net, struct slot *s, short revents, double now,
 		s->buf = nb;
 		return;
 	}
-	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2, s->id,
-	    s->req->name, s->req->type, slot_edns(s, s->server),
-	    s->req->ans)) {
+	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2,
+	    slot_id(s, s->server), s->req->name, s->req->type,
+	    slot_edns(s, s->server), s->req->ans)) {
 	case MC_REPLY_DONE:
 		break;
 	case MC_REPLY_NOEDNS:
