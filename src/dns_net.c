@@ -413,8 +413,10 @@ blame(struct mc_dns_answer *a, const struct server *srv)
 /*
  * Does a failed answer speak for one server only?  SERVFAIL, REFUSED,
  * NOTIMP and FORMERR do (our queries are well formed, so FORMERR says the
- * server is broken, not the question), and so do failures without an
- * RCODE: a malformed reply, a TCP exchange that went wrong.
+ * server is broken, not the question), and so do BADVERS (only a reply to
+ * a query without EDNS ends with it, and there it makes no sense) and
+ * failures without an RCODE: a malformed reply, a TCP exchange that went
+ * wrong.
  */
 static int
 server_failure(const struct mc_dns_answer *a)
@@ -427,6 +429,7 @@ server_failure(const struct mc_dns_answer *a)
 	case 2: /* SERVFAIL */
 	case 4: /* NOTIMP */
 	case 5: /* REFUSED */
+	case MC_DNS_RCODE_BADVERS:
 		return 1;
 	default:
 		return 0;

@@ -86,6 +86,20 @@ mx1.old.test. IN A
 SECTION ANSWER
 mx1.old.test. 300 IN A 192.0.2.1
 ENTRY_END
+
+; BADVERS whether the query has EDNS or not
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+badall.test. IN MX
+HEX_ANSWER_BEGIN
+0000 8180 0001 0000 0000 0001
+06 626164616c6c 04 74657374 00 000f 0001
+00 0029 04d0 01000000 0000
+HEX_ANSWER_END
+ENTRY_END
 DATA
   testns_catchall
 } > "$E2E_WORK/state.data"
@@ -109,4 +123,10 @@ expect_eq "late FORMERR to an EDNS copy after the fallback: the answer" \
   "$(json_get "$E2E_WORK/slow.json" "$hosts")" "['mx1.old.test']"
 expect_eq "late FORMERR to an EDNS copy after the fallback: no DNS failure" \
   "$(json_get "$E2E_WORK/slow.json" "$codes")" ""
+
+rogue_start
+"$MC_BIN" -f json -t 10 -r "$r" -r "127.0.0.1:$ROGUE_PORT" --checks mx badall.test \
+  > "$E2E_WORK/badall.json"
+expect_eq "BADVERS without EDNS too, second resolver: its records" \
+  "$(json_get "$E2E_WORK/badall.json" "$hosts")" "['mx1.badall.test']"
 finish
