@@ -14,14 +14,16 @@
  * speaks for one server (SERVFAIL, REFUSED, NOTIMP, FORMERR, a malformed
  * reply, a TCP exchange that failed or hung) sends the question on to the
  * next server at once, over UDP, while one is left; the last verdict
- * stands.  A server that answers our EDNS query with FORMERR or NOTIMP and
- * no OPT record, or with BADVERS, gets the same question again without
- * EDNS (RFC 6891 7); that holds for that question and server only.  The
- * query without EDNS has an ID of its own, so a late reply to an earlier
- * copy with EDNS is not taken for the reply to it.  New
- * questions go first to the server that answered last, so a dead first
- * server costs one retransmission interval, not one per round.  No question
- * outlives its own timeout or the run's deadline.
+ * stands.  Such a failure from a server asked earlier, while the server
+ * asked since may still answer, waits for that answer, and stands if none
+ * comes in time.  A server that answers our EDNS query with FORMERR or
+ * NOTIMP and no OPT record, or with BADVERS, gets the same question again
+ * without EDNS (RFC 6891 7); that holds for that question and server only.
+ * The query without EDNS has an ID of its own, so a late reply to an
+ * earlier copy with EDNS is not taken for the reply to it.  New questions
+ * go first to the server that answered last, so a dead first server costs
+ * one retransmission interval, not one per round.  No question outlives its
+ * own timeout or the run's deadline.
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
@@ -92,6 +94,7 @@ struct slot {
 	size_t plen;
 	uint16_t pid;       /* the ID of plain, not id */
 	unsigned noedns;    /* bit i: server i rejected EDNS for this query */
+	struct mc_dns_answer *held; /* see hold_failure() */
 	int tries;
 	size_t server;      /* index of the server asked last */
 	size_t first;       /* index of the server asked first */
@@ -264,6 +267,8 @@ slot_finish(struct slot *s, int *active)
 	slot_free_wire(s);
 	free(s->buf);
 	s->buf = NULL;
+	mc_answer_free(s->held);
+	s->held = NULL;
 	s->st = SLOT_DONE;
 	mc_answer_finish(s->req->ans);
 	(*active)--;
@@ -275,6 +280,20 @@ slot_fail(struct slot *s, int *active, const char *why)
 	mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1, "%s", why);
 	slot_finish(s, active);
 	/* mc_answer_finish() keeps a failure: there are no records */
+}
+
+/* Out of time: a server's failure held back is the verdict, else why. */
+static void
+slot_timeout(struct slot *s, int *active, const char *why)
+{
+	if (s->held == NULL) {
+		slot_fail(s, active, why);
+		return;
+	}
+	mc_answer_free(s->req->ans);
+	s->req->ans = s->held;
+	s->held = NULL;
+	slot_finish(s, active);
 }
 
 static int
@@ -474,6 +493,30 @@ ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
 	return 1;
 }
 
+/*
+ * Server i failed the question (see server_failure) and no server is left
+ * to ask, but i is not the server asked last, whose answer is still to
+ * come: keep the failure (the verdict if nothing else comes in time) and go
+ * on waiting.  Returns 1 when the failure is held.
+ */
+static int
+hold_failure(const struct net *net, struct slot *s, size_t i, double now)
+{
+	struct mc_dns_answer *fresh;
+
+	if (!server_failure(s->req->ans) || i == s->server ||
+	    now >= s->started + net->query_timeout)
+		return 0;
+	fresh = mc_answer_new(s->req->name, s->req->type);
+	if (fresh == NULL)
+		return 0;
+	blame(s->req->ans, &net->srv[i]);
+	mc_answer_free(s->held);
+	s->held = s->req->ans;
+	s->req->ans = fresh;
+	return 1;
+}
+
 /* The TCP exchange is over, its verdict in s->req->ans. */
 static void
 tcp_done(const struct net *net, struct slot *s, double now, int *active)
@@ -614,6 +657,8 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 		}
 		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
 			return;
+		if (r == MC_REPLY_DONE && hold_failure(net, s, i, now))
+			continue;
 		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);
@@ -783,12 +828,12 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
 				continue;
 			if (deadline > 0 && now >= deadline) {
-				slot_fail(s, &active, "deadline reached");
+				slot_timeout(s, &active, "deadline reached");
 				continue;
 			}
 			if (now >= s->started + net->query_timeout &&
 			    s->st == SLOT_UDP) {
-				slot_fail(s, &active, "timeout");
+				slot_timeout(s, &active, "timeout");
 				continue;
 			}
 			if (now >= s->next && s->st != SLOT_UDP) {
