@@ -589,6 +589,20 @@ slot_id(const struct slot *s, size_t i)
 	return slot_edns(s, i) ? s->id : s->pid;
 }
 
+/* Make the query without EDNS, with its own ID, once; 0 or -1. */
+static int
+slot_plain(struct slot *s)
+{
+	if (s->plain != NULL)
+		return 0;
+	if (getrandom(&s->pid, sizeof(s->pid), 0) != sizeof(s->pid))
+		s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
+	if (s->pid == s->id)
+		s->pid ^= 1;
+	return mc_ldns_build_query(s->req->name, s->req->type, s->pid, 0,
+	    &s->plain, &s->plen);
+}
+
 /*
  * Server i does not understand EDNS (RFC 6891 7): ask it the same question
  * again without EDNS, at once, on the same socket.  That query has its own
@@ -602,16 +616,9 @@ edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
 {
 	const struct server *srv = &net->srv[i];
 
-	if (s->plain == NULL) {
-		if (getrandom(&s->pid, sizeof(s->pid), 0) != sizeof(s->pid))
-			s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
-		if (s->pid == s->id)
-			s->pid ^= 1;
-		if (mc_ldns_build_query(s->req->name, s->req->type, s->pid, 0,
-		    &s->plain, &s->plen) == -1) {
-			slot_fail(s, active, "out of memory");
-			return;
-		}
+	if (slot_plain(s) == -1) {
+		slot_fail(s, active, "out of memory");
+		return;
 	}
 	s->noedns |= 1u << i;
 	/* a failed send is a lost packet: the retransmission handles it */
@@ -744,9 +751,14 @@ tcp_io(const struct net *net, struct slot *s, short revents, double now,
 	case MC_REPLY_DONE:
 		break;
 	case MC_REPLY_NOEDNS:
-		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
-		    "EDNS rejected over TCP");
-		break;
+		/* the same server, over TCP again, without EDNS (RFC 6891 7) */
+		if (slot_plain(s) == -1) {
+			slot_fail(s, active, "out of memory");
+			return;
+		}
+		s->noedns |= 1u << s->server;
+		tcp_start(net, s, s->server, now, active);
+		return;
 	case MC_REPLY_TRUNCATED:
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "truncated reply over TCP");

@@ -87,6 +87,33 @@ SECTION ANSWER
 mx1.old.test. 300 IN A 192.0.2.1
 ENTRY_END
 
+; tcpedns.old.test: truncated over UDP; over TCP EDNS rejected
+ENTRY_BEGIN
+MATCH opcode qtype qname noedns TCP
+ADJUST copy_id
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+tcpedns.old.test. IN MX
+SECTION ANSWER
+tcpedns.old.test. 300 IN MX 10 plain.old.test.
+ENTRY_END
+
+ENTRY_BEGIN
+MATCH opcode qtype qname TCP
+ADJUST copy_id
+REPLY QR RD RA FORMERR
+SECTION QUESTION
+tcpedns.old.test. IN MX
+ENTRY_END
+
+ENTRY_BEGIN
+MATCH opcode qtype qname UDP
+ADJUST copy_id
+REPLY QR RD RA TC NOERROR
+SECTION QUESTION
+tcpedns.old.test. IN MX
+ENTRY_END
+
 ; BADVERS whether the query has EDNS or not
 ENTRY_BEGIN
 MATCH opcode qtype qname
@@ -113,6 +140,12 @@ expect_eq "fell back, then truncated: TCP asked without EDNS" \
   "$(json_get "$E2E_WORK/trunc.json" "$hosts")" "['plain.old.test']"
 expect_eq "fell back, then truncated: no DNS failure" \
   "$(json_get "$E2E_WORK/trunc.json" "$codes")" ""
+
+"$MC_BIN" -f json -t 10 -r "$r" --checks mx tcpedns.old.test > "$E2E_WORK/tcpedns.json"
+expect_eq "EDNS rejected over TCP only: asked again over TCP without it" \
+  "$(json_get "$E2E_WORK/tcpedns.json" "$hosts")" "['plain.old.test']"
+expect_eq "EDNS rejected over TCP only: no DNS failure" \
+  "$(json_get "$E2E_WORK/tcpedns.json" "$codes")" ""
 
 # every reply 1.2 s late, the retransmission interval 1 s: the FORMERR to
 # the retransmitted EDNS query comes after the fallback
