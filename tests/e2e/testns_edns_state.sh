@@ -147,9 +147,9 @@ expect_eq "EDNS rejected over TCP only: asked again over TCP without it" \
 expect_eq "EDNS rejected over TCP only: no DNS failure" \
   "$(json_get "$E2E_WORK/tcpedns.json" "$codes")" ""
 
-# every reply 1.2 s late, the retransmission interval 1 s: the FORMERR to
+# every reply 1.5 s late, the retransmission interval 1 s: the FORMERR to
 # the retransmitted EDNS query comes after the fallback
-proxy_start "$TESTNS_PORT" 1200
+proxy_start "$TESTNS_PORT" 1500
 "$MC_BIN" -f json -t 10 -r "127.0.0.1:$PROXY_PORT" --checks mx slow.old.test \
   > "$E2E_WORK/slow.json"
 expect_eq "late FORMERR to an EDNS copy after the fallback: the answer" \

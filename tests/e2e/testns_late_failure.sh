@@ -20,9 +20,9 @@ testns_start "$E2E_WORK/sf.data"
 codes='" ".join(f["code"] for f in d["checks"][0]["findings"] if f["code"].startswith("dns."))'
 hosts='[h["host"] for h in d["checks"][0]["data"].get("hosts", [])]'
 
-# the first resolver's SERVFAIL takes 1.2 s, after the retransmission (1 s)
+# the first resolver's SERVFAIL takes 1.5 s, after the retransmission (1 s)
 # to the second, which answers after 1.5 s
-proxy_start "$TESTNS_PORT" 1200
+proxy_start "$TESTNS_PORT" 1500
 sfport=$PROXY_PORT
 rogue_start --delay-ms 1500
 "$MC_BIN" -f json -t 10 -r "127.0.0.1:$sfport" -r "127.0.0.1:$ROGUE_PORT" \
