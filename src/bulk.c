@@ -100,7 +100,8 @@ mc_domain_file_count(FILE *f)
 		return 0;
 	while ((len = read_line(f, buf, sizeof(buf), &toolong, &nul)) != -1) {
 		s = trim(buf, (size_t)len);
-		if (*s != '\0' || toolong)
+		/* as mc_domain_source_next() sees them: a NUL is invalid */
+		if (*s != '\0' || toolong || nul)
 			n++;
 	}
 	clearerr(f);

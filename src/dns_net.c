@@ -14,12 +14,16 @@
  * speaks for one server (SERVFAIL, REFUSED, NOTIMP, FORMERR, a malformed
  * reply, a TCP exchange that failed or hung) sends the question on to the
  * next server at once, over UDP, while one is left; the last verdict
- * stands.  A server that answers our EDNS query with FORMERR or NOTIMP and
- * no OPT record, or with BADVERS, gets the same question again without
- * EDNS (RFC 6891 7); that holds for that question and server only.  New
- * questions go first to the server that answered last, so a dead first
- * server costs one retransmission interval, not one per round.  No question
- * outlives its own timeout or the run's deadline.
+ * stands.  Such a failure from a server asked earlier, while the server
+ * asked since may still answer, waits for that answer, and stands if none
+ * comes in time.  A server that answers our EDNS query with FORMERR or
+ * NOTIMP and no OPT record, or with BADVERS, gets the same question again
+ * without EDNS (RFC 6891 7); that holds for that question and server only.
+ * The query without EDNS has an ID of its own, so a late reply to an
+ * earlier copy with EDNS is not taken for the reply to it.  New questions
+ * go first to the server that answered last, so a dead first server costs
+ * one retransmission interval, not one per round.  No question outlives its
+ * own timeout or the run's deadline.
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
@@ -88,7 +92,9 @@ struct slot {
 	size_t wlen;
 	unsigned char *plain; /* without EDNS, made when a server needs it */
 	size_t plen;
+	uint16_t pid;       /* the ID of plain, not id */
 	unsigned noedns;    /* bit i: server i rejected EDNS for this query */
+	struct mc_dns_answer *held; /* see hold_failure() */
 	int tries;
 	size_t server;      /* index of the server asked last */
 	size_t first;       /* index of the server asked first */
@@ -261,6 +267,8 @@ slot_finish(struct slot *s, int *active)
 	slot_free_wire(s);
 	free(s->buf);
 	s->buf = NULL;
+	mc_answer_free(s->held);
+	s->held = NULL;
 	s->st = SLOT_DONE;
 	mc_answer_finish(s->req->ans);
 	(*active)--;
@@ -272,6 +280,20 @@ slot_fail(struct slot *s, int *active, const char *why)
 	mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1, "%s", why);
 	slot_finish(s, active);
 	/* mc_answer_finish() keeps a failure: there are no records */
+}
+
+/* Out of time: a server's failure held back is the verdict, else why. */
+static void
+slot_timeout(struct slot *s, int *active, const char *why)
+{
+	if (s->held == NULL) {
+		slot_fail(s, active, why);
+		return;
+	}
+	mc_answer_free(s->req->ans);
+	s->req->ans = s->held;
+	s->held = NULL;
+	slot_finish(s, active);
 }
 
 static int
@@ -410,8 +432,10 @@ blame(struct mc_dns_answer *a, const struct server *srv)
 /*
  * Does a failed answer speak for one server only?  SERVFAIL, REFUSED,
  * NOTIMP and FORMERR do (our queries are well formed, so FORMERR says the
- * server is broken, not the question), and so do failures without an
- * RCODE: a malformed reply, a TCP exchange that went wrong.
+ * server is broken, not the question), and so do BADVERS (only a reply to
+ * a query without EDNS ends with it, and there it makes no sense) and
+ * failures without an RCODE: a malformed reply, a TCP exchange that went
+ * wrong.
  */
 static int
 server_failure(const struct mc_dns_answer *a)
@@ -424,6 +448,7 @@ server_failure(const struct mc_dns_answer *a)
 	case 2: /* SERVFAIL */
 	case 4: /* NOTIMP */
 	case 5: /* REFUSED */
+	case MC_DNS_RCODE_BADVERS:
 		return 1;
 	default:
 		return 0;
@@ -465,6 +490,30 @@ ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
 	}
 	if (udp_send(net, s, now) == -1)
 		slot_fail(s, active, "cannot open a socket");
+	return 1;
+}
+
+/*
+ * Server i failed the question (see server_failure) and no server is left
+ * to ask, but i is not the server asked last, whose answer is still to
+ * come: keep the failure (the verdict if nothing else comes in time) and go
+ * on waiting.  Returns 1 when the failure is held.
+ */
+static int
+hold_failure(const struct net *net, struct slot *s, size_t i, double now)
+{
+	struct mc_dns_answer *fresh;
+
+	if (!server_failure(s->req->ans) || i == s->server ||
+	    now >= s->started + net->query_timeout)
+		return 0;
+	fresh = mc_answer_new(s->req->name, s->req->type);
+	if (fresh == NULL)
+		return 0;
+	blame(s->req->ans, &net->srv[i]);
+	mc_answer_free(s->held);
+	s->held = s->req->ans;
+	s->req->ans = fresh;
 	return 1;
 }
 
@@ -533,19 +582,41 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 		    "TCP connection refused");
 }
 
+/* The ID of the query server i gets. */
+static uint16_t
+slot_id(const struct slot *s, size_t i)
+{
+	return slot_edns(s, i) ? s->id : s->pid;
+}
+
+/* Make the query without EDNS, with its own ID, once; 0 or -1. */
+static int
+slot_plain(struct slot *s)
+{
+	if (s->plain != NULL)
+		return 0;
+	if (getrandom(&s->pid, sizeof(s->pid), 0) != sizeof(s->pid))
+		s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
+	if (s->pid == s->id)
+		s->pid ^= 1;
+	return mc_ldns_build_query(s->req->name, s->req->type, s->pid, 0,
+	    &s->plain, &s->plen);
+}
+
 /*
  * Server i does not understand EDNS (RFC 6891 7): ask it the same question
- * again without EDNS, at once, on the same socket and with the same ID.
- * Other servers and other questions keep EDNS; the retransmission timer
- * runs on.
+ * again without EDNS, at once, on the same socket.  That query has its own
+ * ID: the server's replies to copies with EDNS sent before (a
+ * retransmission) may still come, and a FORMERR to one of them is no
+ * verdict on the query without EDNS.  Other servers and other questions
+ * keep EDNS; the retransmission timer runs on.
  */
 static void
 edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
 {
 	const struct server *srv = &net->srv[i];
 
-	if (s->plain == NULL && mc_ldns_build_query(s->req->name,
-	    s->req->type, s->id, 0, &s->plain, &s->plen) == -1) {
+	if (slot_plain(s) == -1) {
 		slot_fail(s, active, "out of memory");
 		return;
 	}
@@ -564,6 +635,7 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 	enum mc_reply r;
 	ssize_t n;
 	size_t i;
+	int plain;
 
 	for (;;) {
 		fromlen = sizeof(from);
@@ -576,16 +648,24 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 				break;
 		if (i == net->nsrv)
 			continue; /* not from a server we asked */
-		r = mc_ldns_parse_reply(pkt, (size_t)n, s->id, s->req->name,
-		    s->req->type, slot_edns(s, i), s->req->ans);
+		/* the ID says which query, with EDNS or without, it answers */
+		plain = s->plain != NULL && n >= 2 &&
+		    ((pkt[0] << 8) | pkt[1]) == s->pid;
+		r = mc_ldns_parse_reply(pkt, (size_t)n, plain ? s->pid : s->id,
+		    s->req->name, s->req->type, !plain, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
 		if (r == MC_REPLY_NOEDNS) {
+			/* a copy sent before server i's fallback: no news */
+			if (!slot_edns(s, i))
+				continue;
 			edns_fallback(net, s, i, active);
 			return;
 		}
 		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
 			return;
+		if (r == MC_REPLY_DONE && hold_failure(net, s, i, now))
+			continue;
 		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
 		if (r == MC_REPLY_TRUNCATED)
 			tcp_start(net, s, i, now, active);
@@ -665,15 +745,20 @@ tcp_io(const struct net *net, struct slot *s, short revents, double now,
 		s->buf = nb;
 		return;
 	}
-	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2, s->id,
-	    s->req->name, s->req->type, slot_edns(s, s->server),
-	    s->req->ans)) {
+	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2,
+	    slot_id(s, s->server), s->req->name, s->req->type,
+	    slot_edns(s, s->server), s->req->ans)) {
 	case MC_REPLY_DONE:
 		break;
 	case MC_REPLY_NOEDNS:
-		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
-		    "EDNS rejected over TCP");
-		break;
+		/* the same server, over TCP again, without EDNS (RFC 6891 7) */
+		if (slot_plain(s) == -1) {
+			slot_fail(s, active, "out of memory");
+			return;
+		}
+		s->noedns |= 1u << s->server;
+		tcp_start(net, s, s->server, now, active);
+		return;
 	case MC_REPLY_TRUNCATED:
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "truncated reply over TCP");
@@ -755,12 +840,12 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
 				continue;
 			if (deadline > 0 && now >= deadline) {
-				slot_fail(s, &active, "deadline reached");
+				slot_timeout(s, &active, "deadline reached");
 				continue;
 			}
 			if (now >= s->started + net->query_timeout &&
 			    s->st == SLOT_UDP) {
-				slot_fail(s, &active, "timeout");
+				slot_timeout(s, &active, "timeout");
 				continue;
 			}
 			if (now >= s->next && s->st != SLOT_UDP) {

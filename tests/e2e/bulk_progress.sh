@@ -27,6 +27,14 @@ fi
 # last drawn line reaches it
 last=$(tr '\r' '\n' < "$E2E_WORK/tty" | grep -a -o '[0-9]*/[0-9]* domains,' | tail -1)
 expect_eq "progress reaches the total with skipped lines" "$last" "4/4 domains,"
+# a line holding a NUL byte is skipped as invalid: the total counts it too,
+# even when the NUL comes first (nothing before it to call a domain)
+printf 'd1.bulk.test\n\000bad\n  \000\nd2.bulk.test\n' > "$E2E_WORK/nul.txt"
+script -qc "'$MC_BIN' --zone-file '$Z' --checks mx --parallel 1 -f jsonl \
+  --domains-file '$E2E_WORK/nul.txt' > '$E2E_WORK/nul.jsonl'" /dev/null \
+  > "$E2E_WORK/nul.tty" 2>&1
+last=$(tr '\r' '\n' < "$E2E_WORK/nul.tty" | grep -a -o '[0-9]*/[0-9]* domains,' | tail -1)
+expect_eq "progress reaches the total with NUL lines" "$last" "4/4 domains,"
 # every message starts a line of its own: after an erase or a newline
 python3 - "$E2E_WORK/tty" <<'PY'
 import sys
