@@ -377,6 +377,7 @@ run_one(struct bulk *b, const char *name, size_t seq)
 		pthread_mutex_lock(&b->out_mu);
 		erase_progress(b);
 		fprintf(cfg->err, "mailcheck: %s: %s\n", name, err);
+		b->st->done++; /* seen, so the progress line reaches its total */
 		b->st->by_status[MC_UNKNOWN]++;
 		if (b->st->worst < MC_UNKNOWN)
 			b->st->worst = MC_UNKNOWN;

@@ -187,13 +187,16 @@ mc_metric_label(const char *check, const char *metric, char *buf, size_t size)
 int
 mc_threshold_known(const struct mc_threshold *t, char *err, size_t errsize)
 {
-	const struct mc_check *c;
+	const struct mc_check *c, *named = NULL;
 	char prefix[MC_METRIC_NAME_MAX], label[MC_METRIC_NAME_MAX];
 	char list[512];
-	size_t i, k, len, used;
+	size_t i, k, len, used = 0;
 
 	if (strcmp(t->metric, "time") == 0)
 		return 0;
+	list[0] = '\0';
+	/* every check whose "<name>_" starts the label: one may be a prefix
+	   of another's name */
 	for (i = 0; mc_checks[i] != NULL; i++) {
 		c = mc_checks[i];
 		/* the label of metric "" is "<check>_" */
@@ -202,27 +205,28 @@ mc_threshold_known(const struct mc_threshold *t, char *err, size_t errsize)
 		len = strlen(prefix);
 		if (strncmp(t->metric, prefix, len) != 0)
 			continue;
-		list[0] = '\0';
-		used = 0;
+		if (named == NULL)
+			named = c;
 		for (k = 0; c->metrics != NULL && c->metrics[k] != NULL; k++) {
 			if (mc_metric_label(c->name, c->metrics[k], label,
 			    sizeof(label)) == -1)
 				continue;
 			if (strcmp(label, t->metric) == 0)
 				return 0;
-			if (used < sizeof(list))
+			if (c == named && used < sizeof(list))
 				used += (size_t)snprintf(list + used,
 				    sizeof(list) - used, "%s%s", k > 0 ? ", " :
 				    "", label);
 		}
-		snprintf(err, errsize, "threshold for '%s': the %s check has "
-		    "no such metric (it has %s)", t->metric, c->name,
-		    list[0] != '\0' ? list : "none");
-		return -1;
 	}
-	snprintf(err, errsize, "threshold for '%s': no check of that name "
-	    "(metrics are <check>_<metric>, or time; see --list-checks)",
-	    t->metric);
+	if (named != NULL)
+		snprintf(err, errsize, "threshold for '%s': the %s check has "
+		    "no such metric (it has %s)", t->metric, named->name,
+		    list[0] != '\0' ? list : "none");
+	else
+		snprintf(err, errsize, "threshold for '%s': no check of that "
+		    "name (metrics are <check>_<metric>, or time; see "
+		    "--list-checks)", t->metric);
 	return -1;
 }
 

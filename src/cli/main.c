@@ -35,6 +35,9 @@
 
 #define EXIT_USAGE 3
 #define MAX_LIST 64
+/* cli.selectors (a struct list) holds every -s */
+_Static_assert(MC_DKIM_MAX_USER_SELECTORS <= MAX_LIST,
+    "struct list is too small for the --dkim-selector limit");
 
 enum format { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_NAGIOS };
 enum fail_on { FAIL_WARN, FAIL_CRIT };
