@@ -8,6 +8,7 @@
  * <exe dir>/data (the build tree, where CMake links the source tree's
  * data/); the installed MC_DATADIR; the source tree's data/ directory.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,4 +74,44 @@ search:
 		used += (size_t)w;
 	}
 	return 0;
+}
+
+char *
+mc_file_read(const char *path, size_t max, const char *what, size_t *len,
+    char *err, size_t errsize)
+{
+	char *buf;
+	size_t n;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errsize, "cannot open %s '%s': %s", what, path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = malloc(max + 2);
+	if (buf == NULL) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		goto fail;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errsize, "cannot read %s '%s': %s", what, path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (n > max) {
+		snprintf(err, errsize, "%s '%s' is larger than %zu bytes", what,
+		    path, max);
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
 }

@@ -15,6 +15,7 @@
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/util.h"
+#include "mailcheck/datafile.h"
 #include "banned.h"
 
 #define LIST_FILE_MAX (256 * 1024)
@@ -179,36 +180,14 @@ fail:
 struct mc_dkim_selector_list *
 mc_dkim_selector_list_load(const char *path, char *err, size_t errsize)
 {
-	struct mc_dkim_selector_list *l = NULL;
-	char *buf = NULL;
+	struct mc_dkim_selector_list *l;
+	char *buf;
 	size_t n;
-	FILE *f;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errsize, "cannot open DKIM selector list '%s': %s",
-		    path, strerror(errno));
+	buf = mc_file_read(path, LIST_FILE_MAX, "DKIM selector list", &n, err, errsize);
+	if (buf == NULL)
 		return NULL;
-	}
-	buf = malloc(LIST_FILE_MAX + 1);
-	if (buf == NULL) {
-		snprintf(err, errsize, "%s: out of memory", path);
-		goto out;
-	}
-	n = fread(buf, 1, LIST_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		snprintf(err, errsize, "cannot read DKIM selector list '%s': %s",
-		    path, strerror(errno));
-		goto out;
-	}
-	if (n > LIST_FILE_MAX) {
-		snprintf(err, errsize, "DKIM selector list '%s' is larger than "
-		    "%d bytes", path, LIST_FILE_MAX);
-		goto out;
-	}
 	l = mc_dkim_selector_list_parse(buf, n, path, err, errsize);
-out:
 	free(buf);
-	fclose(f);
 	return l;
 }

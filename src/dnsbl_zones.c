@@ -16,6 +16,7 @@
 #include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/util.h"
+#include "mailcheck/datafile.h"
 #include "banned.h"
 
 #define LIST_FILE_MAX (1024 * 1024)
@@ -450,37 +451,15 @@ fail:
 struct mc_dnsbl_list *
 mc_dnsbl_list_load(const char *path, char *err, size_t errsize)
 {
-	struct mc_dnsbl_list *l = NULL;
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f;
+	struct mc_dnsbl_list *l;
+	char *buf;
+	size_t n;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errsize, "cannot open blocklist zone list '%s': %s",
-		    path, strerror(errno));
+	buf = mc_file_read(path, LIST_FILE_MAX, "blocklist zone list", &n, err, errsize);
+	if (buf == NULL)
 		return NULL;
-	}
-	buf = malloc(LIST_FILE_MAX + 1);
-	if (buf == NULL) {
-		snprintf(err, errsize, "%s: out of memory", path);
-		goto out;
-	}
-	n = fread(buf, 1, LIST_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		snprintf(err, errsize, "cannot read blocklist zone list '%s'",
-		    path);
-		goto out;
-	}
-	if (n > LIST_FILE_MAX) {
-		snprintf(err, errsize, "blocklist zone list '%s' is larger than "
-		    "%d bytes", path, LIST_FILE_MAX);
-		goto out;
-	}
 	l = mc_dnsbl_list_parse(buf, n, path, err, errsize);
-out:
 	free(buf);
-	fclose(f);
 	return l;
 }
 

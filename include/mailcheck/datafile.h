@@ -19,4 +19,13 @@
  */
 int mc_datafile_path(const char *name, char *buf, size_t size);
 
+/*
+ * Read the whole file at path, at most max bytes, into a new buffer
+ * (free() it) with a NUL after its *len bytes.  NULL with a one-line
+ * reason naming the file as "WHAT 'PATH'" in err when it cannot be opened
+ * or read, or is larger than max.
+ */
+char *mc_file_read(const char *path, size_t max, const char *what,
+    size_t *len, char *err, size_t errsize);
+
 #endif

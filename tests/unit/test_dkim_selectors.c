@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mailcheck/datafile.h"
 #include "mailcheck/dkim_selectors.h"
@@ -244,6 +245,30 @@ test_shipped(void **state)
 	    "'/nonexistent/selectors': No such file or directory");
 }
 
+/* A file larger than any list is refused, naming it (mc_file_read()). */
+static void
+test_too_large(void **state)
+{
+	char path[] = "/tmp/mc-selectors.XXXXXX", err[512], want[600];
+	FILE *f;
+	int fd;
+	size_t i;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < 256 * 1024 + 1; i++)
+		fputc(i % 64 == 63 ? '\n' : '#', f);
+	assert_int_equal(fclose(f), 0);
+	assert_null(mc_dkim_selector_list_load(path, err, sizeof(err)));
+	snprintf(want, sizeof(want), "DKIM selector list '%s' is larger than "
+	    "262144 bytes", path);
+	assert_string_equal(err, want);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -254,6 +279,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
