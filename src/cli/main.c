@@ -88,10 +88,12 @@ static const char usage_text[] =
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
 "      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
-"  -H, --host DOMAIN            the domain to check (plugin style; repeatable)\n"
+"  -H, --host DOMAIN            the domain to check (plugin style; repeatable,\n"
+"                               but plugin mode takes exactly one)\n"
 "  -w, --warning METRIC=RANGE   warning threshold for a metric (repeatable); METRIC\n"
-"                               is <check>_<metric> as in the perfdata, RANGE as in\n"
-"                               the Monitoring Plugins guidelines: 10, 10:, ~:10,\n"
+"                               is <check>_<metric> as in the perfdata (see\n"
+"                               --list-metrics; time in plugin mode only), RANGE as\n"
+"                               in the Monitoring Plugins guidelines: 10, 10:, ~:10,\n"
 "                               10:20, @10:20; overrides the check's own severity\n"
 "  -c, --critical METRIC=RANGE  critical threshold, likewise\n"
 "      --fail-on LIST           what makes the exit code non-zero in text and JSON\n"
@@ -113,12 +115,13 @@ static const char usage_text[] =
 "Exit codes: 0 all checks ok or info, 1 a warning, 2 a critical finding,\n"
 "3 unknown (bad usage, or a check could not reach a verdict). A critical\n"
 "finding outranks an unknown one, which outranks a warning. Bulk mode exits\n"
-"with the worst over all domains; invalid lines make it at least 3. Plugin\n"
+"with the worst over all domains; an invalid line counts as unknown. Plugin\n"
 "mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
 "Colours are used on a terminal unless NO_COLOR is set.\n"
 "Shipped data (DKIM selector and DNSBL zone lists) is read from\n"
 "$MAILCHECK_DATADIR alone if set, else from ../share/mailcheck or data/ beside\n"
-"the executable, else from " MC_DATADIR ".\n";
+"the executable, else from " MC_DATADIR ", else from the source\n"
+"tree's data/.\n";
 
 /* Set when invoked as check_mailcheck or given --format nagios. */
 static int plugin_mode;
