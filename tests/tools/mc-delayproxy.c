@@ -8,7 +8,7 @@
  *
  * A helper for benchmarks (bench/bulk.sh), not a test.  The kernel here has
  * no netem, so round-trip time is added by a proxy; the Python ones
- * (bench/delay_proxy.py, bench/bulk_proxy.py) top out at a few thousand
+ * (bench/delay_proxy.py, and bulk_proxy.py before it) top out at a few thousand
  * queries a second, below what bulk mode asks, so a benchmark through them
  * measured the proxy.  This one forwards every query at once over one
  * upstream socket with its ID rewritten (a table of 65536 slots), and sends
