@@ -637,10 +637,19 @@ dkim_run(struct mc_ctx *ctx)
 		for (i = 0; i < n; i++)
 			if (s[i].user)
 				break;
-		if (i == n)
+		if (i == n && n == 0)
+			/* an empty list and no -s: nothing was asked */
+			mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
+			    "no DKIM selector was tried: the selector list is "
+			    "empty and none was given with --dkim-selector");
+		else if (i == n)
 			mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
 			    "no DKIM selector found among %zu tried", n);
-		mc_result_summary(r, "no selector found among %zu tried", n);
+		if (n == 0)
+			mc_result_summary(r, "no selector tried");
+		else
+			mc_result_summary(r, "no selector found among %zu "
+			    "tried", n);
 	} else
 		mc_result_summary(r, "%zu selector%s: %s", found,
 		    found == 1 ? "" : "s", summary);

@@ -226,7 +226,7 @@ mc_threshold_known(const struct mc_threshold *t, char *err, size_t errsize)
 	else
 		snprintf(err, errsize, "threshold for '%s': no check of that "
 		    "name (metrics are <check>_<metric>, or time; see "
-		    "--list-checks)", t->metric);
+		    "--list-metrics)", t->metric);
 	return -1;
 }
 

@@ -98,7 +98,8 @@ bad "empty name in a check list" "invalid check list 'mx,,mx'" --checks mx,,mx -
 bad "unknown format" "unknown format 'xml'" --format xml -z "$ZONE" example.org
 bad "format in upper case" "unknown format 'JSON'" -f JSON -z "$ZONE" example.org
 for t in 0 -1 abc 1s nan inf 1e999 "" 86401; do
-  bad "timeout '$t'" "invalid timeout '$t'" --timeout "$t" -z "$ZONE" example.org
+  bad "timeout '$t'" "invalid timeout '$t' (expected seconds, more than 0 and at most 86400)" \
+    --timeout "$t" -z "$ZONE" example.org
 done
 for r in not-an-ip 300.1.1.1 1.2.3.4:99999 1.2.3.4: 1.2.3.4:0 "[::1" "[::1]:0" "[::1]x" ""; do
   bad "resolver '$r'" "invalid resolver '$r'" --resolver "$r" example.org
@@ -176,6 +177,10 @@ MAILCHECK_DATADIR="$W/dk-none" good "no selector list needed without the dkim ch
 MAILCHECK_DATADIR="$W/dk-empty" "$MC_BIN" -f json --checks dkim -s mail -z "$DZ" example.org > "$W/out" 2> "$W/err"
 expect_eq "empty selector list: only the user's selectors" \
   "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["checks"][0]["data"]["tried"])' "$W/out")" 1
+MAILCHECK_DATADIR="$W/dk-empty" "$MC_BIN" -f json --checks dkim -z "$DZ" example.org > "$W/out" 2> "$W/err"
+expect_eq "empty selector list, no -s: says nothing was tried" \
+  "$(python3 -c 'import json, sys; print([f["message"] for f in json.load(open(sys.argv[1]))["checks"][0]["findings"]])' "$W/out")" \
+  "['no DKIM selector was tried: the selector list is empty and none was given with --dkim-selector']"
 
 # --- zone files
 bad "missing zone file" "cannot read zone file '$W/no-such.zone': No such file or directory" \

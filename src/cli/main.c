@@ -60,6 +60,7 @@ struct cli {
 	size_t nthresholds;
 	enum fail_on fail_on;
 	int fail_on_change;
+	const char *fail_on_arg;      /* --fail-on as given, or NULL */
 	const char *baseline;
 	const char *domains_file;
 	int parallel;
@@ -127,10 +128,28 @@ static const char usage_text[] =
 static int plugin_mode;
 
 /*
- * One line on stderr, problem first.  In plugin mode also the plugin's
- * answer on stdout, which is all Nagios and Icinga show: "MAILCHECK
- * UNKNOWN - <problem>" (the exit code is 3).
+ * Tell the problem msg on stderr, with suffix; in plugin mode also the
+ * plugin's answer on stdout, all Nagios and Icinga show: "MAILCHECK
+ * UNKNOWN - <problem>" (the exit code is 3), without the suffix, within
+ * the plugin's first-line limit, and the whole problem below when it was
+ * cut.
  */
+static void
+report_problem(const char *msg, const char *suffix)
+{
+	size_t room = MC_NAGIOS_LINE_MAX - (sizeof("MAILCHECK UNKNOWN - ") - 1);
+
+	fprintf(stderr, "mailcheck: %s%s\n", msg, suffix);
+	if (!plugin_mode)
+		return;
+	if (strlen(msg) <= room)
+		printf("MAILCHECK UNKNOWN - %s\n", msg);
+	else
+		printf("MAILCHECK UNKNOWN - %.*s...\n%s\n", (int)(room - 3),
+		    msg, msg);
+}
+
+/* One line on stderr, problem first (and the plugin's answer). */
 static void __attribute__((format(printf, 1, 2)))
 cli_error(const char *fmt, ...)
 {
@@ -140,9 +159,7 @@ cli_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "mailcheck: %s\n", msg);
-	if (plugin_mode)
-		printf("MAILCHECK UNKNOWN - %s\n", msg);
+	report_problem(msg, "");
 }
 
 /* A usage error: the problem, then where to read more. */
@@ -152,7 +169,7 @@ usage_error(const char *fmt, const char *arg)
 	char msg[768];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	cli_error("%s (see 'mailcheck --help')", msg);
+	report_problem(msg, " (see 'mailcheck --help')");
 }
 
 /* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
@@ -455,7 +472,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 't':
 			if (mc_cli_parse_timeout(optarg, &cli->timeout) == -1) {
 				usage_error("invalid timeout '%s' (expected seconds, "
-				    "more than 0)", optarg);
+				    "more than 0 and at most 86400)", optarg);
 				return -1;
 			}
 			break;
@@ -494,6 +511,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 				return -1;
 			break;
 		case OPT_FAIL_ON:
+			cli->fail_on_arg = optarg;
 			if (parse_fail_on(optarg, cli) == -1) {
 				usage_error("invalid --fail-on '%s' (expected warn, "
 				    "crit or change, comma-separated)", optarg);
@@ -655,6 +673,13 @@ main(int argc, char **argv)
 	if (cli.format == FMT_NAGIOS && (nnames != 1 ||
 	    cli.domains_file != NULL)) {
 		usage_error("%s", "plugin mode checks exactly one domain");
+		goto out;
+	}
+	/* the plugin's state follows the guidelines, not the CI options */
+	if (cli.format == FMT_NAGIOS && (cli.baseline != NULL ||
+	    cli.fail_on_arg != NULL)) {
+		usage_error("%s does not apply in plugin mode",
+		    cli.baseline != NULL ? "--baseline" : "--fail-on");
 		goto out;
 	}
 	for (i = 0; i < (int)cli.nthresholds; i++) {
