@@ -97,6 +97,10 @@ bad "empty check list" "invalid check list ''" --checks= -z "$ZONE" example.org
 bad "empty name in a check list" "invalid check list 'mx,,mx'" --checks mx,,mx -z "$ZONE" example.org
 bad "unknown format" "unknown format 'xml'" --format xml -z "$ZONE" example.org
 bad "format in upper case" "unknown format 'JSON'" -f JSON -z "$ZONE" example.org
+# the suite's guard (tests/no-resolver.conf): without --resolver or
+# --zone-file a run fails at once instead of asking the machine's resolver
+MAILCHECK_RESOLV_CONF="$MC_SOURCE_DIR/tests/no-resolver.conf" bad "no resolver under the test guard" \
+  "no nameserver in $MC_SOURCE_DIR/tests/no-resolver.conf (use --resolver)" --checks mx example.org
 for t in 0 -1 abc 1s nan inf 1e999 "" 86401; do
   bad "timeout '$t'" "invalid timeout '$t' (expected seconds, more than 0 and at most 86400)" \
     --timeout "$t" -z "$ZONE" example.org

@@ -26,6 +26,9 @@ set -u
 
 MC_BIN=${1:?usage: $0 PATH-TO-mailcheck}
 MC_SOURCE_DIR=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+# no run may reach the machine's resolver, even one that forgets --resolver
+MAILCHECK_RESOLV_CONF=${MAILCHECK_RESOLV_CONF:-$MC_SOURCE_DIR/tests/no-resolver.conf}
+export MAILCHECK_RESOLV_CONF
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/mc-e2e.XXXXXX")
 E2E_PIDS=""
 E2E_FAILED=0
