@@ -321,6 +321,21 @@ selected_has(const struct mc_check *const *selected, size_t n,
 }
 
 /*
+ * The path of the shipped data file name (a "what" for messages) in path;
+ * -1 with an error naming where it was looked for.
+ */
+static int
+shipped_path(const char *name, const char *what, const char *instead,
+    char *path, size_t size)
+{
+	if (mc_datafile_path(name, path, size) == 1)
+		return 0;
+	cli_error("cannot find the %s '%s' (looked in %s): set "
+	    "MAILCHECK_DATADIR%s", what, name, path, instead);
+	return -1;
+}
+
+/*
  * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
  * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
  */
@@ -339,12 +354,9 @@ load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
 	else {
 		if (!selected_has(selected, n, "dnsbl"))
 			return 0;
-		if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
-			cli_error("cannot find the blocklist "
-			    "zone list 'dnsbl-zones' (looked in %s): set "
-			    "MAILCHECK_DATADIR or use --dnsbl-config", path);
+		if (shipped_path("dnsbl-zones", "blocklist zone list",
+		    " or use --dnsbl-config", path, sizeof(path)) == -1)
 			return -1;
-		}
 		*out = mc_dnsbl_list_load(path, err, sizeof(err));
 	}
 	if (*out == NULL) {
@@ -368,11 +380,9 @@ load_dkim_selectors(const struct mc_check *const *selected, size_t n,
 	*out = NULL;
 	if (!selected_has(selected, n, "dkim"))
 		return 0;
-	if (mc_datafile_path(MC_DKIM_SELECTOR_FILE, path, sizeof(path)) != 1) {
-		cli_error("cannot find the DKIM selector list '%s' (looked in "
-		    "%s): set MAILCHECK_DATADIR", MC_DKIM_SELECTOR_FILE, path);
+	if (shipped_path(MC_DKIM_SELECTOR_FILE, "DKIM selector list", "", path,
+	    sizeof(path)) == -1)
 		return -1;
-	}
 	*out = mc_dkim_selector_list_load(path, err, sizeof(err));
 	if (*out == NULL) {
 		cli_error("%s", err);
