@@ -24,7 +24,6 @@ struct job {
 	const struct mc_check *check;
 	struct mc_ctx ctx;
 	double deadline;
-	uint64_t session;
 	pthread_t thread;
 	int started;
 };
@@ -102,7 +101,6 @@ job_run(void *arg)
 	double start;
 	int rc;
 
-	mc_dns_session_enter(j->session, j->deadline);
 	start = mc_now();
 	rc = j->check->run(&j->ctx);
 	r->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
@@ -124,7 +122,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 {
 	char name[MC_DNS_NAME_MAX + 2];
 	struct job *jobs;
-	uint64_t session;
+	struct mc_dns_session *session;
 	double start;
 	size_t i;
 
@@ -137,21 +135,22 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 	rep->results = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1,
 	    sizeof(*rep->results));
 	jobs = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1, sizeof(*jobs));
-	if (rep->domain == NULL || rep->results == NULL || jobs == NULL) {
+	session = mc_dns_session_begin(cfg->dns, cfg->deadline);
+	if (rep->domain == NULL || rep->results == NULL || jobs == NULL ||
+	    session == NULL) {
+		mc_dns_session_end(session);
 		free(jobs);
 		mc_report_release(rep);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
 	rep->nresults = cfg->nchecks;
-	session = mc_dns_session_begin(cfg->dns);
 	for (i = 0; i < cfg->nchecks; i++) {
 		mc_result_init(&rep->results[i], cfg->checks[i]->name);
 		jobs[i].check = cfg->checks[i];
 		jobs[i].deadline = cfg->deadline;
-		jobs[i].session = session;
 		jobs[i].ctx.domain = rep->domain;
-		jobs[i].ctx.dns = cfg->dns;
+		jobs[i].ctx.dns = session;
 		jobs[i].ctx.opts = cfg->opts;
 		jobs[i].ctx.result = &rep->results[i];
 		jobs[i].ctx.arena = mc_arena_new();
@@ -176,7 +175,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 			rep->status = rep->results[i].status;
 	}
 	free(jobs);
-	mc_dns_session_end(cfg->dns, session);
+	mc_dns_session_end(session);
 	rep->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
 	return 0;
 }
