@@ -131,6 +131,33 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 	return 0;
 }
 
+/*
+ * Is there an
+ * entry from offset pos on, i.e. a line with more than blanks and a
+ * comment?  Returns its line (first is the line pos is on), or 0.  A read
+ * error counts as text: the caller fails either way.
+ */
+static int
+text_left(FILE *fp, long pos, int first)
+{
+	int c, line = first, comment = 0;
+
+	if (pos < 0 || fseek(fp, pos, SEEK_SET) != 0)
+		return first;
+	while ((c = getc(fp)) != EOF) {
+		if (c == '\n') {
+			line++;
+			comment = 0;
+		} else if (comment || c == ' ' || c == '\t' || c == '\r')
+			continue;
+		else if (c == ';')
+			comment = 1;
+		else
+			return line;
+	}
+	return ferror(fp) ? first : 0;
+}
+
 int
 mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
@@ -143,11 +170,13 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 	struct mc_rr rr;
 	ldns_rr *lrr;
 	int line = 1, start, errline, rc = -1, ok;
+	long pos;
 
 	origin = ldns_dname_new_frm_str(".");
 	for (;;) {
 		lrr = NULL;
 		start = line;
+		pos = ftell(fp);
 		st = ldns_rr_new_frm_fp_l(&lrr, fp, &ttl, &origin, &prev, &line);
 		/*
 		 * ldns has counted the newline ending the entry (and any
@@ -162,6 +191,20 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			ldns_rr_free(lrr);
 			goto out;
 		}
+		/*
+		 * At the end of the file ldns says "empty" (or a syntax error)
+		 * for a clean end and for an entry the end cut short, such as
+		 * an open parenthesis: only the text left tells them apart.
+		 */
+		if (feof(fp) && lrr == NULL && (st == LDNS_STATUS_SYNTAX_EMPTY ||
+		    st == LDNS_STATUS_SYNTAX_ERR)) {
+			errline = text_left(fp, pos, start);
+			if (errline == 0)
+				break;
+			snprintf(err, errsize, "%s:%d: %s", path, errline,
+			    ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_ERR));
+			goto out;
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
 			if (feof(fp))
@@ -174,8 +217,6 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			goto out;
 		}
 		if (st != LDNS_STATUS_OK) {
-			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && lrr == NULL)
-				break;
 			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));
 			goto out;

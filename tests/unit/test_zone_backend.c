@@ -408,6 +408,13 @@ static const struct bad_file bad_files[] = {
 	{ "bad record on the last line without newline", "x.test. A 192.0.2.1\n"
 	    "x.test. A 1", ":2: " },
 	{ "MX without exchange", "x.test. A 192.0.2.1\nx.test. MX 10\n", ":2: " },
+	/* issue 17 item 8: a syntax error at the end is an error too */
+	{ "open parentheses on the last line", "x.test. A 192.0.2.1\n"
+	    "(((((\n", ":2: " },
+	{ "open parentheses at the end without newline",
+	    "x.test. A 192.0.2.1\n; c\n(((((", ":3: " },
+	{ "open parenthesis after blank lines at the end",
+	    "x.test. A 192.0.2.1\n\n  ; c\n\n x.test. A ( 192.0.2.2\n", ":5: " },
 	{ "fault line with an unknown kind", "x.test. A 192.0.2.1\n"
 	    ";! REFUSED x.test.\n", ":2: fault line must read" },
 	{ "fault line without a name", "x.test. A 192.0.2.1\n\n;! SERVFAIL\n",
