@@ -124,7 +124,8 @@ static const char usage_text2[] =
 "      --fail-on LIST           what makes the exit code non-zero in text and JSON\n"
 "                               modes: warn (default: the exit codes below), crit\n"
 "                               (warnings exit 0), and/or change (with --baseline,\n"
-"                               any change exits at least 1), e.g. crit,change\n"
+"                               a change for the worse exits at least 1; changes\n"
+"                               for the better are listed only), e.g. crit,change\n"
 "      --baseline FILE          compare with an earlier JSON or JSON Lines report\n"
 "                               and list the changes (JSON: a \"changes\" array)\n"
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
@@ -640,7 +641,7 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 		return code;
 	if (cli->fail_on == FAIL_CRIT && worst == MC_WARN)
 		code = 0;
-	if (cli->fail_on_change && st->changed > 0 && code == 0)
+	if (cli->fail_on_change && st->worse > 0 && code == 0)
 		code = 1;
 	return code;
 }
@@ -723,6 +724,11 @@ main(int argc, char **argv)
 	}
 	if (cli.resolvers.n > 0 && cli.zones.n > 0) {
 		usage_error("%s", "--resolver and --zone-file exclude each other");
+		goto out;
+	}
+	if (cli.fail_on_change && cli.baseline == NULL) {
+		usage_error("%s", "--fail-on change needs --baseline (there is "
+		    "nothing to compare with)");
 		goto out;
 	}
 	if (cli.http_root != NULL && cli.zones.n == 0) {
