@@ -39,6 +39,7 @@
 
 #include "mailcheck/dns.h"
 #include "mailcheck/limits.h"
+#include "mc_pkt.h"
 #include "banned.h"
 
 struct server {
@@ -49,55 +50,13 @@ struct server {
 	pthread_t thread;
 };
 
-struct pkt {
-	unsigned char b[512];
-	size_t len;
-};
-
-static void
-put8(struct pkt *p, unsigned v)
-{
-	p->b[p->len++] = (unsigned char)v;
-}
-
-static void
-put16(struct pkt *p, unsigned v)
-{
-	put8(p, v >> 8);
-	put8(p, v & 0xff);
-}
-
-static void
-put_name(struct pkt *p, const char *name)
-{
-	const char *dot;
-	size_t n;
-
-	while (*name != '\0') {
-		dot = strchr(name, '.');
-		n = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		put8(p, (unsigned)n);
-		memcpy(p->b + p->len, name, n);
-		p->len += n;
-		name += n;
-		if (*name == '.')
-			name++;
-	}
-	put8(p, 0);
-}
-
 static void
 rr_cname(struct pkt *p, const char *owner, const char *target)
 {
 	struct pkt t = { .len = 0 };
 
 	put_name(&t, target);
-	put_name(p, owner);
-	put16(p, MC_RR_CNAME);
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 300);
-	put16(p, (unsigned)t.len);
+	rr_head(p, owner, MC_RR_CNAME, (unsigned)t.len);
 	memcpy(p->b + p->len, t.b, t.len);
 	p->len += t.len;
 }
@@ -143,12 +102,7 @@ reply(const unsigned char *q, size_t qend, const char *name, struct pkt *p)
 	if (strcmp(name, "a.test") == 0)
 		rr_cname(p, name, "b.test");
 	else if (strcmp(name, "b.test") == 0) {
-		put_name(p, name);
-		put16(p, MC_RR_A);
-		put16(p, 1);
-		put16(p, 0);
-		put16(p, 300);
-		put16(p, 4);
+		rr_head(p, name, MC_RR_A, 4);
 		put16(p, 0xc000);
 		put16(p, 0x0207);
 	} else if (strcmp(name, "l1.test") == 0)
@@ -162,12 +116,7 @@ reply(const unsigned char *q, size_t qend, const char *name, struct pkt *p)
 	} else if (strcmp(name, "n.test") == 0) {
 		rr_cname(p, name, "m.test");
 		p->b[9] = 1; /* an SOA in the authority section */
-		put_name(p, "test");
-		put16(p, MC_RR_SOA);
-		put16(p, 1);
-		put16(p, 0);
-		put16(p, 300);
-		put16(p, 2 + 2 + 20);
+		rr_head(p, "test", MC_RR_SOA, 2 + 2 + 20);
 		put8(p, 0);
 		put8(p, 0);
 		put8(p, 0);
