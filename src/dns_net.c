@@ -53,6 +53,13 @@
  * most MC_DNS_CNAME_MAX hops.  A loop or a longer chain ends the question
  * with TEMPFAIL and its reason, never NODATA or NXDOMAIN.
  *
+ * Spoofing (RFC 5452): a forged reply must guess, at once, the source
+ * port of the question's own socket (the kernel's ephemeral range, about
+ * 28,000 ports here, a fresh one for every question), its random 16-bit ID
+ * and the question itself, and come from the server's address and port;
+ * that is about 2^31 tries for one question, and a miss costs nothing but
+ * the packet (it is dropped and the question goes on waiting).
+ *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
  * the rest start as others finish.  When the process runs out of
