@@ -1035,8 +1035,10 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			}
 			next++;
 		}
-		if (active == 0)
+		if (active == 0 && next == n)
 			break;
+		if (active == 0)
+			continue; /* a burst that all failed at once: more to start */
 
 		/* timers, then the poll set; slot[0..lo) are all done */
 		np = 0;

@@ -362,6 +362,35 @@ test_question_budget(void **state)
 	mc_dns_session_end(s);
 }
 
+/*
+ * More questions than one burst (64) that all fail before they reach the
+ * wire (a label too long to build a query): every one gets its answer, at
+ * once, not the deadline's.
+ */
+static void
+test_burst_of_failures(void **state)
+{
+	struct mc_dns_query q[70];
+	char names[70][80];
+	struct mc_dns_session *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 70; i++) {
+		memset(names[i], 'x', 64);
+		snprintf(names[i] + 64, sizeof(names[i]) - 64, ".%zu.test", i);
+		q[i] = (struct mc_dns_query){ .name = names[i], .type = MC_RR_A };
+	}
+	s = mc_dns_session_begin(dns, mc_now() + 5);
+	assert_non_null(s);
+	mc_dns_lookup_batch(s, q, 70);
+	for (i = 0; i < 70; i++) {
+		assert_int_equal(q[i].ans->status, MC_DNS_PERMFAIL);
+		assert_int_not_equal(q[i].ans->reason, MC_DNS_REASON_DEADLINE);
+	}
+	mc_dns_session_end(s);
+}
+
 int
 main(void)
 {
@@ -372,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_nodata_at_the_end),
 		cmocka_unit_test(test_answer_published_at_once),
 		cmocka_unit_test(test_question_budget),
+		cmocka_unit_test(test_burst_of_failures),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
