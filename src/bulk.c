@@ -3,9 +3,11 @@
  * src/bulk.c - many domains in flight, reports written as they finish
  *
  * A fixed pool of worker threads (--parallel) pulls domains from one
- * source and runs each with mc_run_domain() on the shared DNS handle; the
- * runner makes each domain a DNS session, so the cache can drop what
- * finished domains used.  Output is written under one lock, a whole report
+ * source and runs each with its own runner (mc_runner_run(), reusing its
+ * jobs and arenas) on the shared DNS handle; the checks of every domain
+ * run on one shared pool of workers, created once and sized for all the
+ * checks in flight (mc_run_pool_size()).  The runner makes each domain a
+ * DNS session, so the cache can drop what finished domains used.  Output is written under one lock, a whole report
  * at a time, and flushed per domain in JSON Lines mode.  The progress line
  * (a terminal only) is erased before each write and redrawn after.
  */
@@ -26,6 +28,7 @@ struct bulk {
 	const struct mc_bulk_config *cfg;
 	struct mc_domain_source *src;
 	struct mc_bulk_stats *st;
+	struct mc_run_config run;  /* cfg->run with the shared pool */
 	pthread_mutex_t src_mu;
 	pthread_mutex_t out_mu;
 	int eof;
@@ -359,21 +362,25 @@ render_to_memory(const struct mc_bulk_config *cfg, int first,
 }
 
 static void
-run_one(struct bulk *b, const char *name, size_t seq)
+run_one(struct bulk *b, struct mc_runner *runner, const char *name,
+    size_t seq)
 {
 	const struct mc_bulk_config *cfg = b->cfg;
-	struct mc_run_config run = cfg->run;
 	struct mc_report rep;
+	double deadline;
 	json_t *doc = NULL, *changes = NULL;
 	enum mc_status state;
 	char err[512], *text = NULL;
 	size_t len = 0;
 
-	run.deadline = cfg->timeout > 0 ? mc_now() + cfg->timeout : 0;
+	deadline = cfg->timeout > 0 ? mc_now() + cfg->timeout : 0;
 	if (cfg->run_deadline > 0 &&
-	    (run.deadline == 0 || cfg->run_deadline < run.deadline))
-		run.deadline = cfg->run_deadline;
-	if (mc_run_domain(&run, name, &rep, err, sizeof(err)) == -1) {
+	    (deadline == 0 || cfg->run_deadline < deadline))
+		deadline = cfg->run_deadline;
+	if (runner == NULL)
+		snprintf(err, sizeof(err), "out of memory");
+	if (runner == NULL || mc_runner_run(runner, name, deadline, &rep, err,
+	    sizeof(err)) == -1) {
 		pthread_mutex_lock(&b->out_mu);
 		erase_progress(b);
 		fprintf(cfg->err, "mailcheck: %s: %s\n", name, err);
@@ -435,11 +442,14 @@ static void *
 worker(void *arg)
 {
 	struct bulk *b = arg;
+	struct mc_runner *runner;
 	char name[MC_DNS_NAME_MAX + 2], *msg;
 	size_t seq = 0, msglen;
 	FILE *err;
 	int rc;
 
+	/* NULL: every domain of this worker is reported out of memory */
+	runner = mc_runner_new(&b->run);
 	for (;;) {
 		/*
 		 * Messages about skipped lines wait in memory while a
@@ -474,8 +484,9 @@ worker(void *arg)
 		}
 		if (rc != 1)
 			break;
-		run_one(b, name, seq);
+		run_one(b, runner, name, seq);
 	}
+	mc_runner_free(runner);
 	return NULL;
 }
 
@@ -520,8 +531,12 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 		b.pending = calloc(b.npending + 1, sizeof(*b.pending));
 		b.pending_len = calloc(b.npending + 1, sizeof(*b.pending_len));
 	}
-	if (threads == NULL || (cfg->ordered && (b.pending == NULL ||
-	    b.pending_len == NULL))) {
+	b.run = cfg->run;
+	b.run.pool = mc_pool_new(mc_run_pool_size((size_t)n,
+	    cfg->run.nchecks));
+	if (threads == NULL || b.run.pool == NULL || (cfg->ordered &&
+	    (b.pending == NULL || b.pending_len == NULL))) {
+		mc_pool_free(b.run.pool);
 		free(threads);
 		free(b.pending);
 		free(b.pending_len);
@@ -545,6 +560,7 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 		pthread_join(threads[i], NULL);
 	st->seconds = mc_now() - b.start;
 	st->invalid = src->invalid;
+	mc_pool_free(b.run.pool);
 	pthread_mutex_lock(&b.out_mu);
 	progress(&b, 1);
 	erase_progress(&b);
