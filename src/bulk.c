@@ -209,60 +209,10 @@ erase_progress(struct bulk *b)
 	}
 }
 
-/* The worst finding of a report, for one-line output; NULL if none. */
-static const struct mc_finding *
-worst_finding(const struct mc_report *rep, const char **check, size_t *count)
-{
-	const struct mc_finding *w = NULL, *f;
-	size_t i, j;
-
-	*count = 0;
-	for (i = 0; i < rep->nresults; i++) {
-		for (j = 0; j < rep->results[i].nfindings; j++) {
-			f = &rep->results[i].findings[j];
-			if (f->severity < MC_WARN)
-				continue;
-			(*count)++;
-			if (w == NULL || f->severity > w->severity) {
-				w = f;
-				*check = rep->results[i].check;
-			}
-		}
-	}
-	return w;
-}
-
-static int
-one_line(FILE *out, const struct mc_report *rep, const json_t *changes)
-{
-	const struct mc_finding *f;
-	const char *check = "";
-	char *e;
-	size_t n;
-
-	e = mc_escape_dup(rep->domain, strlen(rep->domain));
-	fprintf(out, "%-7s %s", mc_status_str(rep->status), e != NULL ? e : "?");
-	free(e);
-	f = worst_finding(rep, &check, &n);
-	if (f != NULL) {
-		e = mc_escape_dup(f->message, strlen(f->message));
-		fprintf(out, "  %s: %s (%s)", check, e != NULL ? e : "?",
-		    mc_finding_def(f->id)->code);
-		free(e);
-		if (n > 1)
-			fprintf(out, " (+%zu more)", n - 1);
-	}
-	if (changes != NULL && json_array_size(changes) > 0)
-		fprintf(out, " [%zu change%s]", json_array_size(changes),
-		    json_array_size(changes) == 1 ? "" : "s");
-	fputc('\n', out);
-	return ferror(out) ? -1 : 0;
-}
-
 /* Write one report to out; first: no separator before it. */
 static int
 emit(const struct mc_bulk_config *cfg, FILE *out, int first,
-    const struct mc_report *rep, json_t *doc, json_t *changes)
+    const struct mc_report *rep)
 {
 	struct mc_nagios_opts no = {
 		.verbose = cfg->verbose,
@@ -275,32 +225,20 @@ emit(const struct mc_bulk_config *cfg, FILE *out, int first,
 
 	switch (cfg->format) {
 	case MC_FORMAT_TEXT:
-		if (cfg->one_line) {
-			/* a line a domain, visible as it finishes */
-			rc = one_line(out, rep, changes);
-			if (fflush(out) == EOF)
-				rc = -1;
-			return rc;
-		}
+		if (cfg->one_line)
+			return mc_render_text_line(out, rep);
 		if (!first)
 			fputc('\n', out);
 		rc = mc_render_text(out, rep, &cfg->render);
-		if (rc == 0 && changes != NULL) {
+		if (rc == 0 && rep->changes != NULL) {
 			fputc('\n', out);
-			rc = mc_render_changes_text(out, changes);
+			rc = mc_render_changes_text(out, rep->changes);
 		}
 		break;
 	case MC_FORMAT_JSON:
 	case MC_FORMAT_JSONL:
-		if (doc == NULL)
-			return -1;
-		if (changes != NULL)
-			json_object_set(doc, "changes", changes);
-		rc = json_dumpf(doc, out, (cfg->format == MC_FORMAT_JSONL ?
-		    JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(10));
-		if (rc == 0 && fputc('\n', out) == EOF)
-			rc = -1;
+		rc = mc_render_json(out, rep, cfg->format == MC_FORMAT_JSONL);
+		/* a line a domain, visible as it finishes */
 		if (cfg->format == MC_FORMAT_JSONL && fflush(out) == EOF)
 			rc = -1;
 		break;
@@ -344,7 +282,7 @@ emit_in_order(struct bulk *b, size_t seq, char *text, size_t len)
 /* The report rendered into memory for ordered output; NULL on error. */
 static char *
 render_to_memory(const struct mc_bulk_config *cfg, int first,
-    const struct mc_report *rep, json_t *doc, json_t *changes, size_t *len)
+    const struct mc_report *rep, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f;
@@ -353,7 +291,7 @@ render_to_memory(const struct mc_bulk_config *cfg, int first,
 	f = open_memstream(&buf, len);
 	if (f == NULL)
 		return NULL;
-	rc = emit(cfg, f, first, rep, doc, changes);
+	rc = emit(cfg, f, first, rep);
 	if (fclose(f) == EOF || rc == -1) {
 		free(buf);
 		return NULL;
@@ -368,7 +306,7 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 	const struct mc_bulk_config *cfg = b->cfg;
 	struct mc_report rep;
 	double deadline;
-	json_t *doc = NULL, *changes = NULL;
+	json_t *doc;
 	enum mc_status state;
 	char err[512], *text = NULL;
 	size_t len = 0;
@@ -398,16 +336,18 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 	    cfg->thresholds, cfg->nthresholds,
 	    (double)rep.duration_ms / 1000.0) == -1))
 		rep.status = MC_UNKNOWN;
-	if (cfg->baseline != NULL || cfg->format == MC_FORMAT_JSON ||
-	    cfg->format == MC_FORMAT_JSONL)
+	if (cfg->baseline != NULL) {
+		/* the document without changes, as the baseline holds it */
 		doc = mc_report_json(&rep);
-	if (cfg->baseline != NULL && doc != NULL)
-		changes = mc_changes(json_object_get(cfg->baseline, rep.domain),
-		    doc);
+		if (doc != NULL)
+			rep.changes = mc_changes(json_object_get(cfg->baseline,
+			    rep.domain), doc);
+		json_decref(doc);
+	}
 	state = cfg->format == MC_FORMAT_NAGIOS ? mc_nagios_state(&rep) :
 	    rep.status;
 	if (cfg->ordered) {
-		text = render_to_memory(cfg, seq == 0, &rep, doc, changes, &len);
+		text = render_to_memory(cfg, seq == 0, &rep, &len);
 		if (text == NULL) {
 			/* len may hold what was written before the failure */
 			len = 0;
@@ -421,20 +361,18 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 		if (text == NULL || (len == 0 && *text == '\0'))
 			b->st->write_error = 1;
 		emit_in_order(b, seq, text, len);
-	} else if (emit(cfg, cfg->out, !b->wrote, &rep, doc, changes) == -1)
+	} else if (emit(cfg, cfg->out, !b->wrote, &rep) == -1)
 		b->st->write_error = 1;
 	b->wrote = 1;
 	b->st->done++;
 	b->st->by_status[rep.status]++;
 	if (state > b->st->worst)
 		b->st->worst = state;
-	if (changes != NULL && json_array_size(changes) > 0)
+	if (json_array_size(rep.changes) > 0)
 		b->st->changed++;
 	progress(b, 0);
 	pthread_mutex_unlock(&b->out_mu);
 
-	json_decref(changes);
-	json_decref(doc);
 	mc_report_release(&rep);
 }
 

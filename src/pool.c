@@ -54,6 +54,11 @@ worker(void *arg)
 		job->fn(job->arg);
 		pthread_mutex_lock(&pool->mu);
 		pool->busy--;
+		if (job->done != NULL) {
+			pthread_mutex_unlock(&pool->mu);
+			job->done(job->arg);
+			pthread_mutex_lock(&pool->mu);
+		}
 	}
 	pthread_mutex_unlock(&pool->mu);
 	return NULL;

@@ -134,10 +134,26 @@ job_run(void *arg)
 		    j->check->name);
 	r->status = mc_result_worst(r);
 	mc_dns_session_enter(0, 0);
+}
+
+/* After job_run, once its worker (if any) is free for the next domain. */
+static void
+job_done(void *arg)
+{
+	struct job *j = arg;
+
 	pthread_mutex_lock(&j->runner->mu);
 	if (--j->runner->running == 0)
 		pthread_cond_signal(&j->runner->cv);
 	pthread_mutex_unlock(&j->runner->mu);
+}
+
+/* A job on this thread: when the pool has no worker, and the first. */
+static void
+job_inline(struct job *j)
+{
+	job_run(j);
+	job_done(j);
 }
 
 size_t
@@ -238,14 +254,15 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		j->ctx.opts = cfg->opts;
 		j->ctx.result = &rep->results[i];
 		j->pj.fn = job_run;
+		j->pj.done = job_done;
 		j->pj.arg = j;
 	}
 	/* every check but the first on the pool; the first on this thread */
 	for (i = 1; i < cfg->nchecks; i++)
 		if (mc_pool_submit(cfg->pool, &r->jobs[i].pj) == -1)
-			job_run(&r->jobs[i]);
+			job_inline(&r->jobs[i]);
 	if (cfg->nchecks > 0)
-		job_run(&r->jobs[0]);
+		job_inline(&r->jobs[0]);
 	pthread_mutex_lock(&r->mu);
 	while (r->running > 0)
 		pthread_cond_wait(&r->cv, &r->mu);

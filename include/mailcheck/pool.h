@@ -25,6 +25,13 @@ struct mc_pool;
 
 struct mc_pool_job {
 	void (*fn)(void *arg);
+	/*
+	 * Called after fn, once the worker counts as free again (NULL:
+	 * none): whoever waits for the job and then submits more finds the
+	 * worker free, so a pool sized for every job in flight never
+	 * refuses one.
+	 */
+	void (*done)(void *arg);
 	void *arg;
 	struct mc_pool_job *next; /* the pool's */
 };

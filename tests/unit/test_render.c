@@ -5,7 +5,10 @@
  * Reports are built by hand, with hostile bytes in every string a check or
  * DNS can fill: nothing reaches a terminal as a control character, colours
  * only when asked, checks and findings worst first; the JSON document has
- * the published structure and is valid UTF-8 whatever the input.
+ * the published structure and is valid UTF-8 whatever the input, with the
+ * --baseline changes last when the report has them; bulk mode's one line a
+ * domain names the worst finding.  These are the functions the product
+ * writes every report with, single or bulk.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -557,10 +560,124 @@ test_json_metric(void **state)
 	free(out);
 }
 
+/* ---- bulk mode's one line a domain ---- */
+
+static char *
+render_line(const struct mc_report *r, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	assert_non_null(fp);
+	assert_int_equal(mc_render_text_line(fp, r), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+/* Status, domain, the first of the worst findings, how many more. */
+static void
+test_text_line(void **state)
+{
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_line(&rep, &len);
+	/* 6 findings warn or worse; the first crit is bravo's second */
+	assert_string_equal(out, "crit    example.org  bravo: second: crit "
+	    "(mx.unreachable) (+5 more)\n");
+	free(out);
+}
+
+static void
+test_text_line_hostile(void **state)
+{
+	size_t len;
+	char *out, *saved = rep.domain;
+
+	(void)state;
+	rep.domain = strdup("a\033[2Jb.example");
+	assert_non_null(rep.domain);
+	/* charlie's hostile finding becomes the worst */
+	rep.results[2].findings[0].severity = MC_CRIT;
+	rep.results[1].findings[1].severity = MC_WARN;
+	rep.results[1].findings[3].severity = MC_WARN;
+	out = render_line(&rep, &len);
+	assert_no_control(out, len, 0);
+	assert_string_equal(out, "crit    a\\027[2Jb.example  charlie: "
+	    HOSTILE_ESCAPED " (mx.duplicate) (+5 more)\n");
+	free(out);
+	free(rep.domain);
+	rep.domain = saved;
+}
+
+static void
+test_text_line_ok_and_changes(void **state)
+{
+	struct mc_report ok = { 0 };
+	size_t len;
+	char *out;
+
+	(void)state;
+	ok.domain = strdup("example.net");
+	assert_non_null(ok.domain);
+	ok.changes = json_pack("[{s:s}]", "kind", "domain-new");
+	rep.changes = json_pack("[{s:s}, {s:s}]", "kind", "status", "kind",
+	    "check-new");
+	assert_non_null(ok.changes);
+	assert_non_null(rep.changes);
+	out = render_line(&rep, &len);
+	assert_non_null(strstr(out, " (+5 more) [2 changes]\n"));
+	free(out);
+	out = render_line(&ok, &len);
+	assert_string_equal(out, "ok      example.net [1 change]\n");
+	free(out);
+	mc_report_release(&ok);
+}
+
+/* The report's changes (--baseline) are the document's last member. */
+static void
+test_json_changes(void **state)
+{
+	json_t *doc, *changes;
+	const char *key = NULL;
+	void *it;
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_json(1, &len);
+	doc = json_loadb(out, len, 0, NULL);
+	assert_non_null(doc);
+	assert_null(json_object_get(doc, "changes"));
+	json_decref(doc);
+	free(out);
+
+	rep.changes = json_pack("[{s:s, s:s, s:s}]", "kind", "status",
+	    "before", "ok", "after", "crit");
+	assert_non_null(rep.changes);
+	out = render_json(0, &len);
+	doc = json_loadb(out, len, JSON_PRESERVE_ORDER, NULL);
+	assert_non_null(doc);
+	changes = json_object_get(doc, "changes");
+	assert_true(json_equal(changes, rep.changes));
+	for (it = json_object_iter(doc); it != NULL;
+	    it = json_object_iter_next(doc, it))
+		key = json_object_iter_key(it);
+	assert_string_equal(key, "changes");
+	/* the same document mc_report_json() gives */
+	json_decref(doc);
+	doc = mc_report_json(&rep);
+	assert_true(json_equal(json_object_get(doc, "changes"), rep.changes));
+	json_decref(doc);
+	free(out);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest t[32];
+	struct CMUnitTest t[48];
 	size_t n = 0, i;
 
 	MC_TABLE_ADD(t, &n, text_rows, test_text_hostile);
@@ -574,6 +691,10 @@ main(void)
 	MC_TEST_ADD(t, &n, test_json_hostile);
 	MC_TEST_ADD(t, &n, test_json_utf8_domain);
 	MC_TEST_ADD(t, &n, test_json_compact);
+	MC_TEST_ADD(t, &n, test_json_changes);
+	MC_TEST_ADD(t, &n, test_text_line);
+	MC_TEST_ADD(t, &n, test_text_line_hostile);
+	MC_TEST_ADD(t, &n, test_text_line_ok_and_changes);
 	MC_TABLE_ADD(t, &n, metric_rows, test_json_metric);
 	for (i = 0; i < n; i++) {
 		t[i].setup_func = setup;
