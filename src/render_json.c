@@ -111,13 +111,24 @@ mc_render_json(FILE *out, const struct mc_report *rep, int compact)
 	json_t *doc;
 	int rc;
 
+	char *text;
+	size_t len;
+
 	doc = mc_report_json(rep);
 	if (doc == NULL)
 		return -1;
-	rc = json_dumpf(doc, out, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
+	/*
+	 * Into memory, then one write: json_dumpf() writes token by token,
+	 * a locked stdio call each, several times the cost of the document.
+	 */
+	text = json_dumps(doc, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
 	    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(doc);
-	if (rc == -1 || fputc('\n', out) == EOF)
+	if (text == NULL)
 		return -1;
-	return 0;
+	len = strlen(text);
+	text[len] = '\n';
+	rc = fwrite(text, 1, len + 1, out) == len + 1 ? 0 : -1;
+	free(text);
+	return rc;
 }
