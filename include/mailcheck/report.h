@@ -164,6 +164,13 @@ json_t *mc_report_json(const struct mc_report *rep);
  * every report reaches JSON output, single or bulk.
  */
 int mc_render_json(FILE *out, const struct mc_report *rep, int compact);
+/*
+ * doc as text, as jansson's json_dumps() writes it with JSON_COMPACT
+ * (compact) or JSON_INDENT(2), JSON_PRESERVE_ORDER and
+ * JSON_REAL_PRECISION(10), without a final newline: a malloc'ed string of
+ * *len bytes plus a NUL, or NULL when out of memory.
+ */
+char *mc_json_text(const json_t *doc, int compact, size_t *len);
 
 #define MC_SCHEMA_VERSION 1
 

@@ -674,10 +674,90 @@ test_json_changes(void **state)
 	free(out);
 }
 
+/* ---- the JSON writer against jansson's ---- */
+
+struct writer_row {
+	const char *name;
+	const char *json; /* parsed, then written both ways */
+};
+
+static const struct writer_row writer_rows[] = {
+	{ "writer empty object", "{}" },
+	{ "writer empty array", "[]" },
+	{ "writer empty containers nested", "{\"a\": {}, \"b\": [], \"c\": [{}, []]}" },
+	{ "writer nested", "{\"a\": {\"b\": {\"c\": [1, [2, [3, {\"d\": null}]]]}}}" },
+	{ "writer literals", "[true, false, null, \"\", 0]" },
+	{ "writer key order kept", "{\"z\": 1, \"a\": 2, \"m\": 3, \"b\": 4}" },
+	{ "writer integers", "[0, 1, -1, 9007199254740993, 9223372036854775807, "
+	    "-9223372036854775808, 1234567890123]" },
+	{ "writer reals", "[0.5, -0.25, 0.1, 3.0, -0.0, 1e300, -1e-300, 1e-5, 1.5e-10, "
+	    "123456789012.0, 12345678901234567890.0, 1e21, 2.5e+15, 0.000123456789012]" },
+	{ "writer control characters", "[\"\\u0000\\u0001\\u0007\\b\\t\\n\\u000b\\f"
+	    "\\r\\u000e\\u001b\\u001f \\u007f\"]" },
+	{ "writer quotes, backslash, slash", "{\"k\\\"ey\\\\\": \"a\\\"b\\\\c/d\"}" },
+	{ "writer UTF-8 kept", "[\"caf\u00e9 \u65e5\u672c \\ud83d\\ude00 \u00ff\"]" },
+	{ "writer control characters in keys", "{\"a\\nb\\u0001\": [\"\\t\"]}" },
+	{ "writer deep indent", "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]" },
+	{ "writer bare string", "\"bare\"" },
+	{ "writer bare real", "2.0" },
+};
+
+static void
+assert_writer_matches(const json_t *doc)
+{
+	char *mine, *theirs;
+	size_t len;
+	int compact;
+
+	for (compact = 0; compact <= 1; compact++) {
+		mine = mc_json_text(doc, compact, &len);
+		theirs = json_dumps(doc, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
+		    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10) |
+		    JSON_ENCODE_ANY);
+		assert_non_null(mine);
+		assert_non_null(theirs);
+		assert_string_equal(mine, theirs);
+		assert_int_equal(len, strlen(theirs));
+		free(mine);
+		free(theirs);
+	}
+}
+
+static void
+test_writer_as_jansson(void **state)
+{
+	const struct writer_row *r = MC_ROW(state, struct writer_row);
+	json_error_t err;
+	json_t *doc;
+
+	doc = json_loads(r->json, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (doc == NULL)
+		fail_msg("row does not parse: %s", err.text);
+	assert_writer_matches(doc);
+	json_decref(doc);
+}
+
+/* The whole report, hostile strings and metrics included. */
+static void
+test_writer_report_as_jansson(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	mc_metric_set(&rep.results[0], "tiny", 1e-7);
+	mc_metric_set(&rep.results[0], "huge", -3.5e250);
+	rep.changes = json_pack("[{s:s, s:s, s:s}]", "kind", "status",
+	    "before", "ok", "after", HOSTILE);
+	doc = mc_report_json(&rep);
+	assert_non_null(doc);
+	assert_writer_matches(doc);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest t[48];
+	struct CMUnitTest t[72];
 	size_t n = 0, i;
 
 	MC_TABLE_ADD(t, &n, text_rows, test_text_hostile);
@@ -692,6 +772,8 @@ main(void)
 	MC_TEST_ADD(t, &n, test_json_utf8_domain);
 	MC_TEST_ADD(t, &n, test_json_compact);
 	MC_TEST_ADD(t, &n, test_json_changes);
+	MC_TABLE_ADD(t, &n, writer_rows, test_writer_as_jansson);
+	MC_TEST_ADD(t, &n, test_writer_report_as_jansson);
 	MC_TEST_ADD(t, &n, test_text_line);
 	MC_TEST_ADD(t, &n, test_text_line_hostile);
 	MC_TEST_ADD(t, &n, test_text_line_ok_and_changes);
