@@ -195,15 +195,24 @@ test_text_hostile(void **state)
 	free(out);
 }
 
+/* Give the report a hostile domain; returns the one to put back. */
+static char *
+hostile_domain(void)
+{
+	char *saved = rep.domain;
+
+	rep.domain = strdup("a\033[2Jb.example");
+	assert_non_null(rep.domain);
+	return saved;
+}
+
 static void
 test_text_hostile_domain(void **state)
 {
 	size_t len;
-	char *out, *saved = rep.domain;
+	char *out, *saved = hostile_domain();
 
 	(void)state;
-	rep.domain = strdup("a\033[2Jb.example");
-	assert_non_null(rep.domain);
 	out = render_text(0, &len);
 	assert_no_control(out, len, 0);
 	assert_non_null(strstr(out, "a\\027[2Jb.example"));
@@ -594,11 +603,9 @@ static void
 test_text_line_hostile(void **state)
 {
 	size_t len;
-	char *out, *saved = rep.domain;
+	char *out, *saved = hostile_domain();
 
 	(void)state;
-	rep.domain = strdup("a\033[2Jb.example");
-	assert_non_null(rep.domain);
 	/* charlie's hostile finding becomes the worst */
 	rep.results[2].findings[0].severity = MC_CRIT;
 	rep.results[1].findings[1].severity = MC_WARN;

@@ -53,8 +53,12 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int arrived;
 
+/*
+ * Count this caller in *in and wait (5 s at most) until *want have come.
+ * Returns 1, or 0 when they did not.
+ */
 static int
-run_meet(struct mc_ctx *ctx)
+meet_at(int *in, const int *want)
 {
 	struct timespec until;
 	int ok = 1;
@@ -62,12 +66,20 @@ run_meet(struct mc_ctx *ctx)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	pthread_mutex_lock(&mu);
-	arrived++;
+	(*in)++;
 	pthread_cond_broadcast(&cv);
-	while (arrived < 2 && ok)
+	while (*in < *want && ok)
 		ok = pthread_cond_timedwait(&cv, &mu, &until) == 0;
 	pthread_mutex_unlock(&mu);
-	if (!ok)
+	return ok;
+}
+
+static int
+run_meet(struct mc_ctx *ctx)
+{
+	static const int two = 2;
+
+	if (!meet_at(&arrived, &two))
 		mc_finding_add(ctx->result, MC_F_INTERNAL_ERROR, NULL,
 		    "the other check never ran beside this one");
 	return 0;
@@ -99,18 +111,7 @@ static int barrier_want, barrier_in;
 static int
 run_barrier(struct mc_ctx *ctx)
 {
-	struct timespec until;
-	int ok = 1;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
-	pthread_mutex_lock(&mu);
-	barrier_in++;
-	pthread_cond_broadcast(&cv);
-	while (barrier_in < barrier_want && ok)
-		ok = pthread_cond_timedwait(&cv, &mu, &until) == 0;
-	pthread_mutex_unlock(&mu);
-	if (!ok)
+	if (!meet_at(&barrier_in, &barrier_want))
 		mc_finding_add(ctx->result, MC_F_INTERNAL_ERROR, NULL,
 		    "only %d of %d checks ran at once", barrier_in,
 		    barrier_want);
