@@ -471,7 +471,7 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 	}
 	b.run = cfg->run;
 	b.run.pool = mc_pool_new(mc_run_pool_size((size_t)n,
-	    cfg->run.nchecks));
+	    cfg->run.set->n));
 	if (threads == NULL || b.run.pool == NULL || (cfg->ordered &&
 	    (b.pending == NULL || b.pending_len == NULL))) {
 		mc_pool_free(b.run.pool);

@@ -92,6 +92,50 @@ mc_checks_select(const char *list, const struct mc_check **out,
 	return (int)n;
 }
 
+int
+mc_checkset_setup(struct mc_checkset *set,
+    const struct mc_check *const *checks, size_t n,
+    const struct mc_options *opts, char *err, size_t errsize)
+{
+	char why[512];
+	size_t i;
+
+	memset(set, 0, sizeof(*set));
+	set->v = calloc(n > 0 ? n : 1, sizeof(*set->v));
+	if (set->v == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		set->v[i].check = checks[i];
+		set->n = i + 1;
+		if (checks[i]->setup == NULL)
+			continue;
+		why[0] = '\0';
+		if (checks[i]->setup(opts, &set->v[i].state, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errsize, "%s", why[0] != '\0' ? why :
+			    "a check could not be set up");
+			set->n = i; /* its own state is its setup's to free */
+			mc_checkset_release(set);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+mc_checkset_release(struct mc_checkset *set)
+{
+	size_t i;
+
+	for (i = set->n; i > 0; i--)
+		if (set->v[i - 1].check->teardown != NULL)
+			set->v[i - 1].check->teardown(set->v[i - 1].state);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
 /*
  * A metric the check does not declare could not be given a threshold: a
  * bug in the check, shown as one (tests fail on it).
@@ -173,17 +217,17 @@ mc_runner_new(const struct mc_run_config *cfg)
 	if (r == NULL)
 		return NULL;
 	r->cfg = *cfg;
-	r->jobs = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1, sizeof(*r->jobs));
+	r->jobs = calloc(cfg->set->n > 0 ? cfg->set->n : 1, sizeof(*r->jobs));
 	if (r->jobs == NULL)
 		goto fail;
-	for (i = 0; i < cfg->nchecks; i++) {
+	for (i = 0; i < cfg->set->n; i++) {
 		r->jobs[i].runner = r;
 		r->jobs[i].ctx.arena = mc_arena_new();
 		if (r->jobs[i].ctx.arena == NULL)
 			goto fail;
 	}
-	if (cfg->pool == NULL && cfg->nchecks > 1) {
-		r->own_pool = mc_pool_new(mc_run_pool_size(1, cfg->nchecks));
+	if (cfg->pool == NULL && cfg->set->n > 1) {
+		r->own_pool = mc_pool_new(mc_run_pool_size(1, cfg->set->n));
 		if (r->own_pool == NULL)
 			goto fail;
 		r->cfg.pool = r->own_pool;
@@ -193,7 +237,7 @@ mc_runner_new(const struct mc_run_config *cfg)
 	return r;
 fail:
 	if (r->jobs != NULL)
-		for (i = 0; i < cfg->nchecks; i++)
+		for (i = 0; i < cfg->set->n; i++)
 			mc_arena_free(r->jobs[i].ctx.arena);
 	free(r->jobs);
 	free(r);
@@ -208,7 +252,7 @@ mc_runner_free(struct mc_runner *r)
 	if (r == NULL)
 		return;
 	mc_pool_free(r->own_pool);
-	for (i = 0; i < r->cfg.nchecks; i++)
+	for (i = 0; i < r->cfg.set->n; i++)
 		mc_arena_free(r->jobs[i].ctx.arena);
 	free(r->jobs);
 	pthread_cond_destroy(&r->cv);
@@ -233,20 +277,22 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 	memset(rep, 0, sizeof(*rep));
 	start = mc_now();
 	rep->domain = strdup(name);
-	rep->results = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1,
+	rep->results = calloc(cfg->set->n > 0 ? cfg->set->n : 1,
 	    sizeof(*rep->results));
 	if (rep->domain == NULL || rep->results == NULL) {
 		mc_report_release(rep);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
-	rep->nresults = cfg->nchecks;
+	rep->nresults = cfg->set->n;
 	session = mc_dns_session_begin(cfg->dns);
-	r->running = cfg->nchecks;
-	for (i = 0; i < cfg->nchecks; i++) {
+	r->running = cfg->set->n;
+	for (i = 0; i < cfg->set->n; i++) {
 		j = &r->jobs[i];
-		mc_result_init(&rep->results[i], cfg->checks[i]->name);
-		j->check = cfg->checks[i];
+		mc_result_init(&rep->results[i], cfg->set->v[i].check->name);
+		j->check = cfg->set->v[i].check;
+		j->ctx.state = cfg->set->v[i].state;
+		j->ctx.deadline = deadline;
 		j->deadline = deadline;
 		j->session = session;
 		j->ctx.domain = rep->domain;
@@ -258,16 +304,16 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		j->pj.arg = j;
 	}
 	/* every check but the first on the pool; the first on this thread */
-	for (i = 1; i < cfg->nchecks; i++)
+	for (i = 1; i < cfg->set->n; i++)
 		if (mc_pool_submit(cfg->pool, &r->jobs[i].pj) == -1)
 			job_inline(&r->jobs[i]);
-	if (cfg->nchecks > 0)
+	if (cfg->set->n > 0)
 		job_inline(&r->jobs[0]);
 	pthread_mutex_lock(&r->mu);
 	while (r->running > 0)
 		pthread_cond_wait(&r->cv, &r->mu);
 	pthread_mutex_unlock(&r->mu);
-	for (i = 0; i < cfg->nchecks; i++) {
+	for (i = 0; i < cfg->set->n; i++) {
 		mc_arena_reset(r->jobs[i].ctx.arena);
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;

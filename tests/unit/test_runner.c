@@ -213,11 +213,15 @@ run(const struct mc_check *const *checks, size_t n, double deadline,
     const char *domain, struct mc_report *rep)
 {
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = n,
-		.opts = &opts, .dns = dns, .deadline = deadline };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns,
+		.deadline = deadline };
 	char err[256];
 
+	assert_int_equal(mc_checkset_setup(&set, checks, n, &opts, err,
+	    sizeof(err)), 0);
 	assert_int_equal(mc_run_domain(&cfg, domain, rep, err, sizeof(err)), 0);
+	mc_checkset_release(&set);
 }
 
 static void
@@ -290,13 +294,16 @@ test_invalid_domain_runs_nothing(void **state)
 {
 	const struct mc_check *checks[] = { &fails };
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = 1,
-		.opts = &opts, .dns = dns };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
 	struct mc_report rep = { 0 };
 	char err[256];
 
 	(void)state;
+	assert_int_equal(mc_checkset_setup(&set, checks, 1, &opts, err,
+	    sizeof(err)), 0);
 	assert_int_equal(mc_run_domain(&cfg, "a..b", &rep, err, sizeof(err)), -1);
+	mc_checkset_release(&set);
 	assert_non_null(strstr(err, "empty label"));
 	assert_null(rep.results);
 }
@@ -307,14 +314,16 @@ test_runner_reused_across_domains(void **state)
 {
 	const struct mc_check *checks[] = { &arena, &warns };
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = 2,
-		.opts = &opts, .dns = dns };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
 	struct mc_runner *r;
 	struct mc_report rep;
 	char err[256];
 
 	(void)state;
 	arena_runs = 0;
+	assert_int_equal(mc_checkset_setup(&set, checks, 2, &opts, err,
+	    sizeof(err)), 0);
 	r = mc_runner_new(&cfg);
 	assert_non_null(r);
 	assert_int_equal(mc_runner_run(r, "example.org", 0, &rep, err,
@@ -338,6 +347,7 @@ test_runner_reused_across_domains(void **state)
 	    -1);
 	assert_int_equal(arena_runs, 2);
 	mc_runner_free(r);
+	mc_checkset_release(&set);
 }
 
 struct domain_thread {
@@ -370,8 +380,9 @@ test_shared_pool_runs_every_check_at_once(void **state)
 	const struct mc_check *checks[] = { &barrier, &barrier, &barrier,
 	    &barrier, &barrier, &barrier };
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = 6,
-		.opts = &opts, .dns = dns };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
+	char err[256];
 	struct domain_thread d[2] = {
 		{ .domain = "example.org" }, { .domain = "example.net" },
 	};
@@ -381,6 +392,8 @@ test_shared_pool_runs_every_check_at_once(void **state)
 	(void)state;
 	barrier_in = 0;
 	barrier_want = 12;
+	assert_int_equal(mc_checkset_setup(&set, checks, 6, &opts, err,
+	    sizeof(err)), 0);
 	cfg.pool = mc_pool_new(mc_run_pool_size(2, 6));
 	assert_non_null(cfg.pool);
 	for (i = 0; i < 2; i++) {
@@ -411,6 +424,7 @@ test_shared_pool_runs_every_check_at_once(void **state)
 	for (i = 0; i < 2; i++)
 		mc_runner_free(d[i].runner);
 	mc_pool_free(cfg.pool);
+	mc_checkset_release(&set);
 }
 
 /* A job the pool cannot take (it is full) is refused, not queued. */
