@@ -11,12 +11,16 @@
  * at a time, and flushed per domain in JSON Lines mode.  The progress line
  * (a terminal only) is erased before each write and redrawn after.
  */
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mailcheck/baseline.h"
 #include "mailcheck/bulk.h"
@@ -428,6 +432,27 @@ worker(void *arg)
 	return NULL;
 }
 
+/*
+ * glibc gives threads up to 8 malloc arenas a core, and a bulk run's
+ * hundreds of long-lived workers spread the DNS cache and the reports over
+ * all of them: peak memory grew with the run (145 MiB for 100,000 domains
+ * at --parallel 32, against 54 MiB with one arena for 10,000; no CPU
+ * difference measured on 2 cores, the workers mostly wait for DNS).  One
+ * arena for every two cores, at most 8; MALLOC_ARENA_MAX still rules.
+ */
+static void
+limit_malloc_arenas(void)
+{
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+	long ncpu;
+
+	if (getenv("MALLOC_ARENA_MAX") != NULL)
+		return;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	mallopt(M_ARENA_MAX, ncpu >= 16 ? 8 : ncpu >= 4 ? (int)(ncpu / 2) : 1);
+#endif
+}
+
 static void
 summary(const struct bulk *b)
 {
@@ -462,6 +487,8 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 	n = cfg->parallel < 1 ? 1 : cfg->parallel;
 	if (src->total > 0 && (size_t)n > src->total)
 		n = (int)src->total;
+	if (n > 1)
+		limit_malloc_arenas();
 	threads = calloc((size_t)n, sizeof(*threads));
 	if (cfg->ordered) {
 		/* only command-line names are ordered: a known, small number */
