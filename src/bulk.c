@@ -7,9 +7,10 @@
  * jobs and arenas) on the shared DNS handle; the checks of every domain
  * run on one shared pool of workers, created once and sized for all the
  * checks in flight (mc_run_pool_size()).  The runner makes each domain a
- * DNS session, so the cache can drop what finished domains used.  Output is written under one lock, a whole report
- * at a time, and flushed per domain in JSON Lines mode.  The progress line
- * (a terminal only) is erased before each write and redrawn after.
+ * DNS session, so the cache can drop what finished domains used.  Output
+ * is written under one lock, a whole report at a time, and flushed per
+ * domain in JSON Lines mode.  The progress line (a terminal only) is
+ * erased before each write and redrawn after.
  */
 #ifdef __GLIBC__
 #include <malloc.h>

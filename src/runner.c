@@ -35,7 +35,6 @@ struct job {
 	const struct mc_check *check;
 	struct mc_ctx ctx;            /* ctx.arena is reset after each run */
 	double deadline;
-	uint64_t session;
 };
 
 struct mc_runner {
@@ -164,7 +163,6 @@ job_run(void *arg)
 	double start;
 	int rc;
 
-	mc_dns_session_enter(j->session, j->deadline);
 	start = mc_now();
 	rc = j->check->run(&j->ctx);
 	r->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
@@ -177,7 +175,6 @@ job_run(void *arg)
 		    "the %s check did not finish before the deadline",
 		    j->check->name);
 	r->status = mc_result_worst(r);
-	mc_dns_session_enter(0, 0);
 }
 
 /* After job_run, once its worker (if any) is free for the next domain. */
@@ -267,7 +264,7 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 	const struct mc_run_config *cfg = &r->cfg;
 	char name[MC_DNS_NAME_MAX + 2];
 	struct job *j;
-	uint64_t session;
+	struct mc_dns_session *session;
 	double start;
 	size_t i;
 
@@ -279,13 +276,14 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 	rep->domain = strdup(name);
 	rep->results = calloc(cfg->set->n > 0 ? cfg->set->n : 1,
 	    sizeof(*rep->results));
-	if (rep->domain == NULL || rep->results == NULL) {
+	session = mc_dns_session_begin(cfg->dns, deadline);
+	if (rep->domain == NULL || rep->results == NULL || session == NULL) {
+		mc_dns_session_end(session);
 		mc_report_release(rep);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
 	rep->nresults = cfg->set->n;
-	session = mc_dns_session_begin(cfg->dns);
 	r->running = cfg->set->n;
 	for (i = 0; i < cfg->set->n; i++) {
 		j = &r->jobs[i];
@@ -294,9 +292,8 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		j->ctx.state = cfg->set->v[i].state;
 		j->ctx.deadline = deadline;
 		j->deadline = deadline;
-		j->session = session;
 		j->ctx.domain = rep->domain;
-		j->ctx.dns = cfg->dns;
+		j->ctx.dns = session;
 		j->ctx.opts = cfg->opts;
 		j->ctx.result = &rep->results[i];
 		j->pj.fn = job_run;
@@ -318,7 +315,7 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;
 	}
-	mc_dns_session_end(cfg->dns, session);
+	mc_dns_session_end(session);
 	rep->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
 	return 0;
 }

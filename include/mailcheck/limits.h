@@ -8,7 +8,8 @@
 #define MC_DNS_NAME_MAX 253      /* RFC 1035 2.3.4, presentation, no final dot */
 #define MC_DNS_LABEL_MAX 63      /* RFC 1035 2.3.4 */
 #define MC_DNS_MAX_RRS 4096      /* records kept from one answer */
-#define MC_DNS_CNAME_MAX 8       /* CNAME hops followed */
+#define MC_DNS_CNAME_MAX 16      /* CNAME hops followed, over all the answers
+                                    of one question (the zone backend too) */
 #define MC_DNS_EDNS_SIZE 1232    /* EDNS0 UDP payload we advertise */
 #define MC_DNS_INFLIGHT_MAX 128  /* questions on the wire per batch: 512 overran
                                     a slow resolver's socket buffer (bench/dns_batch.sh) */

@@ -186,12 +186,12 @@ struct mc_spf_outcome {
 };
 
 /*
- * Run check_host() with the DNS handle.  Returns 0 with out filled in (any
+ * Run check_host() through the DNS session.  Returns 0 with out filled in (any
  * result, permerror included), or -1 on bad input (an IP that does not
  * parse, no domain) with a message in err.  out->trace must be released
  * with json_decref().
  */
-int mc_spf_check_host(struct mc_dns *dns, struct mc_arena *a,
+int mc_spf_check_host(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_spf_request *req, struct mc_spf_outcome *out,
     char *err, size_t errsize);
 

@@ -813,7 +813,7 @@ main(int argc, char **argv)
 	 * The deadline is each domain's (the runner gives the DNS layer the
 	 * same instant it judges the checks by); with one domain, the run's.
 	 */
-	dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&dcfg, err, sizeof(err));
 	if (dns == NULL) {
 		cli_error("%s", err);
 		goto out;

@@ -82,6 +82,7 @@ mc_cli_spf(int argc, char **argv)
 	struct mc_spf_outcome out;
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
+	struct mc_dns_session *session = NULL;
 	size_t nres = 0, nzones = 0;
 	char err[512], dom[MC_DNS_NAME_MAX + 2];
 	double timeout = MC_DEFAULT_TIMEOUT, start;
@@ -162,17 +163,19 @@ mc_cli_spf(int argc, char **argv)
 	dcfg.nzone_files = nzones;
 	dcfg.query_timeout = timeout < MC_QUERY_TIMEOUT ? timeout :
 	    MC_QUERY_TIMEOUT;
-	dns = mc_dns_new(&dcfg, start + timeout, err, sizeof(err));
+	dns = mc_dns_new(&dcfg, err, sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mailcheck spf: %s\n", err);
 		goto out;
 	}
+	session = mc_dns_session_begin(dns, start + timeout);
 	arena = mc_arena_new();
-	if (arena == NULL) {
+	if (arena == NULL || session == NULL) {
 		fprintf(stderr, "mailcheck spf: out of memory\n");
 		goto out;
 	}
-	if (mc_spf_check_host(dns, arena, &req, &out, err, sizeof(err)) == -1) {
+	if (mc_spf_check_host(session, arena, &req, &out, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "mailcheck spf: %s\n", err);
 		goto out;
 	}
@@ -210,6 +213,7 @@ mc_cli_spf(int argc, char **argv)
 	rc = 0;
 out:
 	mc_arena_free(arena);
+	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	return mc_cli_finish(rc);
 }

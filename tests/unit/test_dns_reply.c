@@ -143,7 +143,8 @@ parse_edns(const struct pkt *p, const char *name, uint16_t type, int edns,
 {
 	*out = mc_answer_new(name, type);
 	assert_non_null(*out);
-	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, *out);
+	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
+	    *out);
 }
 
 /* The same for a query with EDNS, as the engine sends first. */
@@ -416,13 +417,16 @@ test_cname_chain(void **state)
 	assert_string_equal(a->cname, "c.test");
 	mc_answer_free(a);
 
-	/* a CNAME loop ends without records and without hanging */
+	/* a CNAME loop is a failure of its own, never "no records" */
 	header(&p, ID, F_RESP, 1, 2);
 	question(&p, "example.test", MC_RR_A, C_IN);
 	rr_name(&p, "example.test", MC_RR_CNAME, -1, "b.test");
 	rr_name(&p, "b.test", MC_RR_CNAME, -1, "example.test");
 	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
 	assert_int_equal(a->count, 0);
+	assert_int_equal(a->status, MC_DNS_TEMPFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_CNAME_LOOP);
+	assert_string_equal(a->why, "CNAME loop at example.test");
 	mc_answer_free(a);
 }
 
@@ -460,6 +464,42 @@ test_mx_and_txt(void **state)
 	assert_int_equal(a->rr[0].len, 8);
 	assert_string_equal(a->rr[0].data, "v=spf1 a");
 	assert_int_equal(a->rr[0].nstrings, 2);
+	mc_answer_free(a);
+}
+
+/*
+ * A TXT record without strings (RDLENGTH 0) is malformed (RFC 1035
+ * 3.3.14): alone it makes the answer PERMFAIL, never the string ""; beside
+ * good records it is left out.
+ */
+static void
+test_txt_without_strings(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_TXT, C_IN);
+	rr_head(&p, "example.test", MC_RR_TXT, 0);
+	assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_PERMFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_MALFORMED);
+	assert_int_equal(a->count, 0);
+	mc_answer_free(a);
+
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_TXT, C_IN);
+	rr_head(&p, "example.test", MC_RR_TXT, 0);
+	rr_head(&p, "example.test", MC_RR_TXT, 3);
+	put8(&p, 2);
+	put16(&p, ('o' << 8) | 'k');
+	assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->count, 1);
+	assert_string_equal(a->rr[0].data, "ok");
 	mc_answer_free(a);
 }
 
@@ -581,6 +621,7 @@ main(void)
 	MC_TEST_ADD(t, &n, test_cname_chain);
 	MC_TEST_ADD(t, &n, test_mx_and_txt);
 	MC_TEST_ADD(t, &n, test_malformed);
+	MC_TEST_ADD(t, &n, test_txt_without_strings);
 	MC_TEST_ADD(t, &n, test_build_query);
 	MC_TEST_ADD(t, &n, test_build_query_plain);
 	return mc_table_run("dns_reply", t, n, NULL, NULL);

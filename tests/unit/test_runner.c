@@ -195,7 +195,7 @@ setup(void **state)
 	fp = fdopen(fd, "w");
 	fputs("example.org. 300 IN TXT \"hello\"\n", fp);
 	fclose(fp);
-	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	return dns == NULL ? -1 : 0;
 }
 
