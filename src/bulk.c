@@ -375,6 +375,8 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 		b->st->worst = state;
 	if (json_array_size(rep.changes) > 0)
 		b->st->changed++;
+	if (rep.changes != NULL && mc_changes_worse(rep.changes) > 0)
+		b->st->worse++;
 	progress(b, 0);
 	pthread_mutex_unlock(&b->out_mu);
 
@@ -467,7 +469,8 @@ summary(const struct bulk *b)
 	    st->by_status[MC_WARN], st->by_status[MC_CRIT],
 	    st->by_status[MC_UNKNOWN]);
 	if (b->cfg->baseline != NULL)
-		fprintf(b->cfg->err, "; %zu changed", st->changed);
+		fprintf(b->cfg->err, "; %zu changed, %zu for the worse",
+		    st->changed, st->worse);
 	if (st->invalid > 0)
 		fprintf(b->cfg->err, "; %zu invalid line%s skipped", st->invalid,
 		    st->invalid == 1 ? "" : "s");

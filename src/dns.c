@@ -57,6 +57,7 @@ struct entry {
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
+	double deadline;           /* of the session that asked (0: none) */
 };
 
 /* An answer made for one session alone (a deadline, a bad name). */
@@ -381,16 +382,23 @@ find(struct mc_dns *dns, const char *name, uint16_t type)
 
 /*
  * Is a stored answer not to be served to session s?  A failure caused by
- * another session's deadline is not ours; a TEMPFAIL stored before this
- * session began is asked again, so that one timeout does not stick to
- * every later domain of a bulk run.  Caller holds the lock.
+ * the deadline of the session that asked is not for a session with more
+ * time (a later deadline, or none) while its own time lasts; a TEMPFAIL
+ * stored before this session began is asked again, so that one timeout
+ * does not stick to every later domain of a bulk run.  Caller holds the
+ * lock.
  */
 static int
 must_ask_again(const struct entry *e, const struct mc_dns_session *s)
 {
+	int more_time;
+
 	if (e->ans == NULL)
 		return 0;
-	if (e->stale && (s->deadline == 0 || mc_now() < s->deadline))
+	more_time = e->deadline != 0 && (s->deadline == 0 ||
+	    s->deadline > e->deadline);
+	if (e->stale && more_time &&
+	    (s->deadline == 0 || mc_now() < s->deadline))
 		return 1;
 	return e->ans->status == MC_DNS_TEMPFAIL && s->id >= e->born;
 }
@@ -527,6 +535,7 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 				q[i].ans = &nomem_answer;
 				continue;
 			}
+			e->deadline = s->deadline;
 			req[nreq++] = &e->req;
 		}
 		stamp(e, s);

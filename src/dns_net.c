@@ -23,7 +23,42 @@
  * earlier copy with EDNS is not taken for the reply to it.  New questions
  * go first to the server that answered last, so a dead first server costs
  * one retransmission interval, not one per round.  No question outlives its
- * own timeout or the run's deadline.
+ * own budget or the run's deadline.
+ *
+ * The schedule of one question (documented for users in docs/mailcheck.1,
+ * "THE DNS ENGINE"):
+ *   budget   = the query timeout (MC_QUERY_TIMEOUT, 5 s), but at most
+ *              NET_BUDGET_SHARE (1/2) of the time left before the session's
+ *              deadline, and not under NET_BUDGET_MIN (0.25 s) while that
+ *              much is left;
+ *   attempt  = MC_ATTEMPT_TIMEOUT (1 s), shortened to budget / tries;
+ *   sends    = up to MC_QUERY_TRIES (3), rotating over the servers, at
+ *              0, attempt, 3 x attempt, ... (the interval doubles), never
+ *              past the budget;
+ *   then     TEMPFAIL "timeout"; when the deadline cut the budget short,
+ *              with reason MC_DNS_REASON_BUDGET, so that a session with
+ *              more time asks again instead of taking this failure.
+ * One silent question so ends well before the run's deadline, and the
+ * questions that depend on others (MX -> A -> PTR) still have time.
+ *
+ * Answers are handed to the cache one by one, the moment each is final
+ * (mc_dns_request_done()), never at the end of the batch: a check waiting
+ * on one question of another check's batch is woken at once.
+ *
+ * CNAMEs: the reply's chain is followed within the answer
+ * (mc_ldns_parse_reply()); a chain that stops short (its last name has no
+ * record and no CNAME in the answer, and no SOA or NXDOMAIN says it has
+ * none) is asked again for its last name, as a new query with a new ID,
+ * within the same budget, the chain carried over; over all the answers at
+ * most MC_DNS_CNAME_MAX hops.  A loop or a longer chain ends the question
+ * with TEMPFAIL and its reason, never NODATA or NXDOMAIN.
+ *
+ * Spoofing (RFC 5452): a forged reply must guess, at once, the source
+ * port of the question's own socket (the kernel's ephemeral range, about
+ * 28,000 ports here, a fresh one for every question), its random 16-bit ID
+ * and the question itself, and come from the server's address and port;
+ * that is about 2^31 tries for one question, and a miss costs nothing but
+ * the packet (it is dropped and the question goes on waiting).
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
@@ -1000,8 +1035,10 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			}
 			next++;
 		}
-		if (active == 0)
+		if (active == 0 && next == n)
 			break;
+		if (active == 0)
+			continue; /* a burst that all failed at once: more to start */
 
 		/* timers, then the poll set; slot[0..lo) are all done */
 		np = 0;

@@ -19,6 +19,7 @@
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
 #include "mc_table.h"
+#include "mc_pkt.h"
 #include "banned.h"
 
 #define ID 0x4d2e
@@ -26,43 +27,6 @@
 #define F_TC 0x0200
 #define F_RESP 0x8180 /* QR RD RA, NOERROR */
 #define C_IN 1
-
-struct pkt {
-	unsigned char b[1024];
-	size_t len;
-};
-
-static void
-put8(struct pkt *p, unsigned v)
-{
-	p->b[p->len++] = (unsigned char)v;
-}
-
-static void
-put16(struct pkt *p, unsigned v)
-{
-	put8(p, v >> 8);
-	put8(p, v & 0xff);
-}
-
-static void
-put_name(struct pkt *p, const char *name)
-{
-	const char *dot;
-	size_t n;
-
-	while (*name != '\0') {
-		dot = strchr(name, '.');
-		n = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		put8(p, (unsigned)n);
-		memcpy(p->b + p->len, name, n);
-		p->len += n;
-		name += n;
-		if (*name == '.')
-			name++;
-	}
-	put8(p, 0);
-}
 
 static void
 header(struct pkt *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
@@ -82,17 +46,6 @@ question(struct pkt *p, const char *name, unsigned type, unsigned class)
 	put_name(p, name);
 	put16(p, type);
 	put16(p, class);
-}
-
-static void
-rr_head(struct pkt *p, const char *owner, unsigned type, unsigned rdlen)
-{
-	put_name(p, owner);
-	put16(p, type);
-	put16(p, C_IN);
-	put16(p, 0);
-	put16(p, 300);
-	put16(p, rdlen);
 }
 
 static void
