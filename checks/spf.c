@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/dns_batch.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/spf.h"
 #include "mailcheck/util.h"
@@ -66,8 +67,7 @@ struct pend {
 	struct node *n;
 	const char *term;
 	json_t *tj;               /* the term's entry in the tree, or NULL */
-	const char *name;
-	uint16_t type;
+	struct mc_dns_query q;    /* the question, and its answer */
 	unsigned fam;             /* P_ADDR: the families an empty answer is
 	                             void for (a: A IPv4, AAAA IPv6; exists:
 	                             both, it asks A whatever the client) */
@@ -118,7 +118,8 @@ push_fam(struct tree *t, enum pend_kind kind, struct node *n,
 		return;
 	}
 	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
-	    .term = term, .tj = tj, .name = name, .type = type, .fam = fam };
+	    .term = term, .tj = tj, .q = { .name = name, .type = type },
+	    .fam = fam };
 }
 
 static void
@@ -438,7 +439,7 @@ count_void(const struct pend *p, unsigned fam)
 		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
 	    json_pack("{s:o, s:o, s:s}", "term", dstr(p->term), "name",
-	    dstr(p->name), "family", fam_str[fam]));
+	    dstr(p->q.name), "family", fam_str[fam]));
 }
 
 static void
@@ -455,7 +456,7 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 	case P_ADDR:
 		/* each family on its own: a failed A does not hide an
 		   empty AAAA */
-		if (p->type == MC_RR_AAAA)
+		if (p->q.type == MC_RR_AAAA)
 			break; /* judged with its A twin */
 		if (!mc_dns_failed(ans) && ans->count == 0)
 			fam |= p->fam;
@@ -476,9 +477,9 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 				continue;
 			if (++n > MC_SPF_MAX_ADDRS) {
 				mc_finding_add(t->ctx->result, MC_F_SPF_MX_TOO_MANY,
-				    p->name, "'%s' in the SPF record of %s: %s has "
+				    p->q.name, "'%s' in the SPF record of %s: %s has "
 				    "more than %d MX hosts (permerror)", p->term,
-				    p->n->domain, p->name, MC_SPF_MAX_ADDRS);
+				    p->n->domain, p->q.name, MC_SPF_MAX_ADDRS);
 				break;
 			}
 			push(t, P_HOST, p->n, p->term, NULL, ans->rr[i].data,
@@ -501,9 +502,35 @@ is_twin(const struct tree *t, size_t i)
 {
 	const struct pend *p = &t->pend[i], *q = p + 1;
 
-	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
-	    p->fam == FAM_IPV4 && q->kind == P_ADDR &&
-	    q->type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
+	return i + 1 < t->npend && p->kind == P_ADDR &&
+	    p->q.type == MC_RR_A && p->fam == FAM_IPV4 && q->kind == P_ADDR &&
+	    q->q.type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
+}
+
+/*
+ * The first level also asks what authorisation needs: the domain's MX
+ * (its hosts' addresses go with the next level) and type SPF (99).
+ */
+static void
+first_level(struct tree *t, const struct mc_dns_query *mxq,
+    const struct mc_dns_query *spfq)
+{
+	struct mc_ctx *ctx = t->ctx;
+	size_t i;
+
+	t->root_mx = mxq->ans;
+	if (spfq->ans->status == MC_DNS_OK)
+		mc_finding_add(ctx->result, MC_F_SPF_TYPE_SPF, ctx->domain,
+		    "%s publishes a record of type SPF (99), which RFC 7208 "
+		    "removed", ctx->domain);
+	for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
+		if (t->root_mx->rr[i].data[0] == '\0')
+			continue;
+		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		    t->root_mx->rr[i].data, MC_RR_A);
+		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		    t->root_mx->rr[i].data, MC_RR_AAAA);
+	}
 }
 
 /* Fetch the tree, one batch per level. */
@@ -511,18 +538,21 @@ static int
 fetch_tree(struct tree *t)
 {
 	struct mc_ctx *ctx = t->ctx;
-	struct mc_dns_query *q;
-	struct pend *swap;
-	size_t i, extra;
+	struct mc_dns_query mxq, spfq;
+	struct mc_dns_batch b;
+	struct pend *swap, *p;
+	size_t i;
 
 	t->pend = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->pend));
 	t->next = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->next));
-	q = mc_arena_calloc(ctx->arena, MAX_PENDING + 2, sizeof(*q));
-	if (t->pend == NULL || t->next == NULL || q == NULL)
+	if (t->pend == NULL || t->next == NULL)
 		return -1;
 	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
 	json_object_set_new(t->nodes[0].json, "void", json_array());
+	mc_dns_batch_init(&b, ctx);
+	mc_dns_batch_add(&b, &mxq, ctx->domain, MC_RR_MX);
+	mc_dns_batch_add(&b, &spfq, ctx->domain, MC_RR_SPF);
 	while (t->nnext > 0) {
 		swap = t->pend;
 		t->pend = t->next;
@@ -530,44 +560,21 @@ fetch_tree(struct tree *t)
 		t->npend = t->nnext;
 		t->nnext = 0;
 		for (i = 0; i < t->npend; i++) {
-			q[i].name = t->pend[i].name;
-			q[i].type = t->pend[i].type;
-			if (t->pend[i].kind == P_TXT &&
-			    json_object_get(t->pend[i].n->json, "void") == NULL)
-				json_object_set_new(t->pend[i].n->json, "void",
+			p = &t->pend[i];
+			mc_dns_batch_add(&b, &p->q, p->q.name, p->q.type);
+			if (p->kind == P_TXT &&
+			    json_object_get(p->n->json, "void") == NULL)
+				json_object_set_new(p->n->json, "void",
 				    json_array());
 		}
-		extra = 0;
-		if (t->root_mx == NULL) {
-			/* the first level also asks what authorisation needs */
-			q[i].name = ctx->domain;
-			q[i].type = MC_RR_MX;
-			q[i + 1].name = ctx->domain;
-			q[i + 1].type = MC_RR_SPF;
-			extra = 2;
-		}
-		mc_dns_lookup_batch(ctx->dns, q, t->npend + extra);
-		t->questions += t->npend + extra;
-		if (extra > 0) {
-			t->root_mx = q[t->npend].ans;
-			if (q[t->npend + 1].ans->status == MC_DNS_OK)
-				mc_finding_add(ctx->result, MC_F_SPF_TYPE_SPF,
-				    ctx->domain, "%s publishes a record of type "
-				    "SPF (99), which RFC 7208 removed",
-				    ctx->domain);
-			/* the addresses of the domain's MX hosts, next level */
-			for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
-				if (t->root_mx->rr[i].data[0] == '\0')
-					continue;
-				push(t, P_HOST, &t->nodes[0], NULL, NULL,
-				    t->root_mx->rr[i].data, MC_RR_A);
-				push(t, P_HOST, &t->nodes[0], NULL, NULL,
-				    t->root_mx->rr[i].data, MC_RR_AAAA);
-			}
-		}
+		t->questions += b.n;
+		if (mc_dns_batch_run(&b) == -1)
+			return -1;
+		if (t->root_mx == NULL)
+			first_level(t, &mxq, &spfq);
 		for (i = 0; i < t->npend; i++)
-			got_answer(t, &t->pend[i], q[i].ans,
-			    is_twin(t, i) ? q[i + 1].ans : NULL);
+			got_answer(t, &t->pend[i], t->pend[i].q.ans,
+			    is_twin(t, i) ? t->pend[i + 1].q.ans : NULL);
 	}
 	return 0;
 }
