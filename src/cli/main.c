@@ -155,20 +155,22 @@ static const char usage_text2[] =
 static int plugin_mode;
 
 /*
- * Tell the problem msg on stderr, with suffix; in plugin mode also the
+ * Tell the problem msg on stderr, with suffix; in plugin mode instead the
  * plugin's answer on stdout, all Nagios and Icinga show: "MAILCHECK
  * UNKNOWN - <problem>" (the exit code is 3), without the suffix, within
  * the plugin's first-line limit, and the whole problem below when it was
- * cut.
+ * cut.  Nothing goes to stderr then: Icinga merges it into the output,
+ * ahead of the plugin's first line.
  */
 static void
 report_problem(const char *msg, const char *suffix)
 {
 	size_t room = MC_NAGIOS_LINE_MAX - (sizeof("MAILCHECK UNKNOWN - ") - 1);
 
-	fprintf(stderr, "mailcheck: %s%s\n", msg, suffix);
-	if (!plugin_mode)
+	if (!plugin_mode) {
+		fprintf(stderr, "mailcheck: %s%s\n", msg, suffix);
 		return;
+	}
 	if (strlen(msg) <= room)
 		printf("MAILCHECK UNKNOWN - %s\n", msg);
 	else
