@@ -38,5 +38,9 @@
 #define MC_SPF_MAX_ADDRS 10      /* RFC 7208 4.6.4: MX hosts, PTR names */
 #define MC_SPF_WARN_LOOKUPS 8    /* our own: close to the limit */
 #define MC_SPF_MAX_DEPTH 20      /* our own: nesting of the lookup tree */
+#define MC_SPF_RECORD_LONG 450   /* RFC 7208 3.4: octets a record should
+                                    stay within, with the rest of an answer */
+#define MC_SPF_RECORD_UDP 512    /* RFC 7208 3.4: over this the answer may
+                                    not fit a UDP reply (RFC 1035 2.3.4) */
 
 #endif
