@@ -1,0 +1,1 @@
+typedef int mc_dkim_key_placeholder;
