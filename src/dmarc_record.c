@@ -331,8 +331,11 @@ read_uris(struct parse *ps, enum tag tg)
 			continue;
 		}
 		if (slen != 6 || strncasecmp(el[i], "mailto", 6) != 0) {
-			/* RFC 7489 6.2: only mailto: must be supported */
+			/* RFC 7489 6.2: only mailto: must be supported; the
+			   URI is still valid, which RFC 9989 4.10.1 counts */
 			u->valid = 1;
+			if (tg == T_RUA)
+				r->rua_valid = 1;
 			problem(ps, MC_F_DMARC_URI_UNSUPPORTED, MC_WARN, el[i],
 			    "%s URI '%s' uses the %.*s: scheme: receivers send "
 			    "reports by mail only and skip it, so no report "
