@@ -4,9 +4,8 @@
  * RFC 8301, RFC 8463)
  *
  * Selectors cannot be listed, so they are guessed: the user's selectors
- * (--dkim-selector) and the shipped list data/dkim-selectors (read once by
- * the CLI and passed in struct mc_options; read here only for library users
- * that pass none), asked all at once, each once, as
+ * (--dkim-selector) and the shipped list data/dkim-selectors (read once, in
+ * setup, for every domain of the run), asked all at once, each once, as
  * <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
  * is asked: NXDOMAIN there means nothing exists below it (RFC 8020), so
  * there is nothing to guess.  Not finding a guessed selector proves nothing;
@@ -70,32 +69,27 @@ sel_add(struct mc_ctx *ctx, struct sel *s, size_t *n, const char *name,
 }
 
 /*
- * The selector list: the one in the options (loaded once by the CLI), or
- * data/dkim-selectors read now, for library users that pass none.  A list
- * read now is returned in *owned; a missing or malformed file is reported
- * as dkim.selector-list, and NULL returned (only the user's selectors).
+ * setup: the shipped selector list, read once for every domain of the run.
+ * Missing, unreadable or malformed: an error naming the file (and line).
  */
-static const struct mc_dkim_selector_list *
-selector_list(struct mc_ctx *ctx, struct mc_dkim_selector_list **owned)
+static int
+dkim_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
 {
-	char path[4096], err[1024];
+	char path[4096];
 
-	*owned = NULL;
-	if (ctx->opts != NULL && ctx->opts->dkim_selectors != NULL)
-		return ctx->opts->dkim_selectors;
-	if (mc_datafile_path(MC_DKIM_SELECTOR_FILE, path, sizeof(path)) != 1) {
-		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST,
-		    MC_DKIM_SELECTOR_FILE, "cannot find the selector list %s "
-		    "(looked in %s); only the selectors given with "
-		    "--dkim-selector were asked", MC_DKIM_SELECTOR_FILE, path);
-		return NULL;
-	}
-	*owned = mc_dkim_selector_list_load(path, err, sizeof(err));
-	if (*owned == NULL)
-		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST, path,
-		    "%s; only the selectors given with --dkim-selector were "
-		    "asked", err);
-	return *owned;
+	(void)opts;
+	if (mc_datafile_find(MC_DKIM_SELECTOR_FILE, "DKIM selector list", "",
+	    path, sizeof(path), err, errsize) == -1)
+		return -1;
+	*state = mc_dkim_selector_list_load(path, err, errsize);
+	return *state != NULL ? 0 : -1;
+}
+
+static void
+dkim_teardown(void *state)
+{
+	mc_dkim_selector_list_free(state);
 }
 
 /* The first TXT record, quoted for a message: 60 bytes, NUL as '?'. */
@@ -393,14 +387,12 @@ domainkey_absent(struct mc_ctx *ctx, const struct sel *s, size_t n,
 static struct sel *
 gather_selectors(struct mc_ctx *ctx, size_t *np)
 {
-	const struct mc_dkim_selector_list *sl;
-	struct mc_dkim_selector_list *owned = NULL;
+	const struct mc_dkim_selector_list *sl = ctx->state;
 	struct sel *s;
 	size_t i, nuser;
 
 	*np = 0;
 	nuser = ctx->opts != NULL ? ctx->opts->nselectors : 0;
-	sl = selector_list(ctx, &owned);
 	s = mc_arena_calloc(ctx->arena, nuser + (sl != NULL ? sl->n : 0) + 1,
 	    sizeof(*s));
 	for (i = 0; s != NULL && i < nuser; i++)
@@ -410,7 +402,6 @@ gather_selectors(struct mc_ctx *ctx, size_t *np)
 		if (sel_add(ctx, s, np, sl->v[i].name, sl->v[i].provider,
 		    0) == -1)
 			s = NULL;
-	mc_dkim_selector_list_free(owned);
 	return s;
 }
 
@@ -465,6 +456,8 @@ const struct mc_check mc_check_dkim = {
 	.summary = "DKIM selectors and their public keys",
 	.rfc = "RFC 6376 3.6, RFC 8301, RFC 8463",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.setup = dkim_setup,
+	.teardown = dkim_teardown,
 	.run = dkim_run,
 	.metrics = dkim_metrics,
 };

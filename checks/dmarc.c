@@ -333,16 +333,27 @@ report_policy(struct mc_ctx *ctx, const psl_ctx_t *psl,
 	return 0;
 }
 
-/* The Public Suffix List: libpsl's built-in one, or the system's file. */
-static const psl_ctx_t *
-psl_get(psl_ctx_t **owned)
+/*
+ * setup: the Public Suffix List, once.  libpsl's built-in list when it has
+ * one, else the system's file; without either the organizational domain
+ * is unknown and grading says so (psl NULL).
+ */
+static int
+dmarc_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
 {
-	const psl_ctx_t *psl = psl_builtin();
+	(void)opts;
+	(void)err;
+	(void)errsize;
+	if (psl_builtin() == NULL)
+		*state = psl_load_file(PSL_SYSTEM_FILE);
+	return 0;
+}
 
-	*owned = NULL;
-	if (psl == NULL)
-		psl = *owned = psl_load_file(PSL_SYSTEM_FILE);
-	return psl;
+static void
+dmarc_teardown(void *state)
+{
+	psl_free(state);
 }
 
 static int
@@ -351,11 +362,9 @@ dmarc_run(struct mc_ctx *ctx)
 	struct mc_result *r = ctx->result;
 	struct mc_dns_query q[MC_DMARC_WALK_MAX + 1];
 	struct mc_dmarc_discovery *d;
-	psl_ctx_t *pslfile = NULL;
-	const psl_ctx_t *psl;
+	const psl_ctx_t *psl = ctx->state != NULL ? ctx->state : psl_builtin();
 	json_t *data, *walk;
 	size_t i;
-	int rc = -1;
 
 	/* ask */
 	d = mc_arena_alloc(ctx->arena, sizeof(*d));
@@ -376,9 +385,8 @@ dmarc_run(struct mc_ctx *ctx)
 		d->node[i].ans = q[i].ans;
 
 	/* judge */
-	psl = psl_get(&pslfile);
 	if (mc_dmarc_walk_end(ctx->arena, d) == -1)
-		goto out;
+		return -1;
 
 	/* report */
 	walk = json_array();
@@ -388,22 +396,15 @@ dmarc_run(struct mc_ctx *ctx)
 		    "name", d->node[i].qname, "status",
 		    mc_dns_status_str(d->node[i].ans->status),
 		    "records", (int)d->node[i].ndmarc));
-	rc = 0;
-	if (d->failed == 0) {
-		mc_finding_dns(r, d->node[0].ans, "the DMARC record");
-		goto out;
-	}
+	if (d->failed == 0)
+		return mc_finding_dns(r, d->node[0].ans, "the DMARC record");
 	report_own(ctx, &d->node[0], q[d->n].ans);
-	if (d->failed != MC_DMARC_NO_NODE) {
-		mc_finding_dns(r, d->node[d->failed].ans,
+	if (d->failed != MC_DMARC_NO_NODE)
+		return mc_finding_dns(r, d->node[d->failed].ans,
 		    "the DMARC record of a parent domain");
-		goto out;
-	}
 	report_org(ctx, psl, d, data);
-	if (d->pol != MC_DMARC_NO_NODE) {
-		rc = report_policy(ctx, psl, d, data);
-		goto out;
-	}
+	if (d->pol != MC_DMARC_NO_NODE)
+		return report_policy(ctx, psl, d, data);
 	json_object_set_new(data, "policy_domain", json_null());
 	json_object_set_new(data, "applied", json_pack("{s:s, s:s, s:s}",
 	    "policy", "none applied", "source", "none", "reason", d->reason));
@@ -414,9 +415,7 @@ dmarc_run(struct mc_ctx *ctx)
 		mc_finding_brief(r, "no DMARC");
 	}
 	mc_result_summary(r, "no DMARC policy: %s", d->reason);
-out:
-	psl_free(pslfile);
-	return rc;
+	return 0;
 }
 
 static const char *const dmarc_metrics[] = {
@@ -428,6 +427,8 @@ const struct mc_check mc_check_dmarc = {
 	.summary = "DMARC policy record, discovery and report destinations",
 	.rfc = "RFC 7489, RFC 9989",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.setup = dmarc_setup,
+	.teardown = dmarc_teardown,
 	.run = dmarc_run,
 	.metrics = dmarc_metrics,
 };
