@@ -92,19 +92,11 @@ dkim_teardown(void *state)
 	mc_dkim_selector_list_free(state);
 }
 
-/* The first TXT record, quoted for a message: 60 bytes, NUL as '?'. */
+/* A TXT record quoted for a message: its first 60 bytes. */
 static const char *
 quote(struct mc_ctx *ctx, const struct mc_rr *rr)
 {
-	char q[61];
-	size_t k, n = rr->len > 60 ? 60 : rr->len;
-
-	/* raw text (the renderers escape it); a NUL must not cut it */
-	for (k = 0; k < n; k++)
-		q[k] = rr->data[k] != '\0' ? rr->data[k] : '?';
-	q[n] = '\0';
-	return mc_arena_printf(ctx->arena, "\"%s%s\"", q,
-	    rr->len > 60 ? "..." : "");
+	return mc_quote(ctx->arena, rr->data, rr->len, 60);
 }
 
 /* Judge the key's size (RFC 8301 3.2): the parser only measures it. */

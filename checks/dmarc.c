@@ -134,19 +134,11 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 	return 0;
 }
 
-/* The first TXT record, quoted for a message: 60 bytes, NUL as '?'. */
+/* A TXT record quoted for a message: its first 60 bytes. */
 static const char *
 quote(struct mc_ctx *ctx, const struct mc_rr *rr)
 {
-	char q[61];
-	size_t k, n = rr->len > 60 ? 60 : rr->len;
-
-	/* raw text (the renderers escape it); a NUL must not cut it */
-	for (k = 0; k < n; k++)
-		q[k] = rr->data[k] != '\0' ? rr->data[k] : '?';
-	q[n] = '\0';
-	return mc_arena_printf(ctx->arena, "\"%s%s\"", q,
-	    rr->len > 60 ? "..." : "");
+	return mc_quote(ctx->arena, rr->data, rr->len, 60);
 }
 
 /* What the domain's own _dmarc name holds besides one DMARC1 record. */
@@ -414,7 +406,12 @@ dmarc_run(struct mc_ctx *ctx)
 		    "tree walk (%zu names)", ctx->domain, d->node[0].qname, d->n);
 		mc_finding_brief(r, "no DMARC");
 	}
-	mc_result_summary(r, "no DMARC policy: %s", d->reason);
+	if (d->node[0].nlookalike > 0 && d->node[0].ndmarc == 0)
+		/* dmarc.version-invalid says why receivers discard it */
+		mc_result_summary(r, "no usable DMARC policy at %s",
+		    d->node[0].qname);
+	else
+		mc_result_summary(r, "no DMARC policy: %s", d->reason);
 	return 0;
 }
 
