@@ -114,7 +114,7 @@ job_run(void *arg)
 		mc_finding_add(r, MC_F_CHECK_TIMEOUT, NULL,
 		    "the %s check did not finish before the deadline",
 		    j->check->name);
-	r->status = mc_result_worst(r);
+	mc_result_settle(r);
 	return NULL;
 }
 
