@@ -10,7 +10,7 @@
 #include <idn2.h>
 
 #include "mailcheck/limits.h"
-#include "mailcheck/util.h"
+#include "mailcheck/domain.h"
 #include "banned.h"
 
 /*

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/arena.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
-#include "mailcheck/util.h"
 #include "banned.h"
 
 static const struct mc_finding_def defs[] = {
@@ -76,24 +77,6 @@ mc_finding_defs(void)
 	return defs;
 }
 
-static char *
-vstrdup_printf(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	char *s;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (s != NULL)
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
-}
-
 /* Count what could not be recorded; returns -1 for the caller to pass on. */
 static int
 lost(struct mc_result *r)
@@ -117,7 +100,7 @@ vadd(struct mc_result *r, enum mc_finding_id id, enum mc_status sev,
 	memset(f, 0, sizeof(*f));
 	f->id = id;
 	f->severity = sev;
-	f->message = vstrdup_printf(fmt, ap);
+	f->message = mc_vasprintf(NULL, fmt, ap);
 	if (f->message == NULL)
 		return lost(r);
 	if (subject != NULL && (f->subject = strdup(subject)) == NULL) {
@@ -178,7 +161,7 @@ replace_text(struct mc_result *r, char **slot, const char *fmt, va_list ap)
 {
 	char *s;
 
-	s = vstrdup_printf(fmt, ap);
+	s = mc_vasprintf(NULL, fmt, ap);
 	if (s == NULL)
 		return lost(r);
 	free(*slot);

@@ -30,7 +30,7 @@
 #include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
-#include "mailcheck/util.h"
+#include "mailcheck/domain.h"
 #include "banned.h"
 
 #define EXIT_USAGE 3

@@ -17,7 +17,9 @@
 #include "mailcheck/limits.h"
 #include "mailcheck/report.h"
 #include "mailcheck/spf.h"
-#include "mailcheck/util.h"
+#include "mailcheck/addr.h"
+#include "mailcheck/domain.h"
+#include "mailcheck/escape.h"
 #include "banned.h"
 
 #define EXIT_USAGE 3

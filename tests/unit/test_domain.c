@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mailcheck/limits.h"
-#include "mailcheck/util.h"
+#include "mailcheck/domain.h"
 #include "mc_table.h"
 
 /* Names of a given length built at run time: "L63" a 63-octet label, ... */

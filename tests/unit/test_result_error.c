@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/arena.h"
 #include "mailcheck/report.h"
 
 void *__real_malloc(size_t size);
@@ -101,6 +102,31 @@ nothing_lost_adds_nothing(void **state)
 	assert_int_equal(r.nfindings, 1);
 	assert_null(internal_error());
 	assert_int_equal(r.status, MC_INFO);
+}
+
+/* mc_vasprintf(): past its small buffer the text is formatted whole. */
+static void
+long_texts_are_whole(void **state)
+{
+	struct mc_arena *a;
+	char big[1000];
+	char *p;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(mc_finding_add(&r, MC_F_MX_NULL, NULL, "<%s>", big),
+	    0);
+	assert_int_equal(strlen(r.findings[0].message), sizeof(big) + 1);
+	assert_int_equal(r.findings[0].message[sizeof(big)], '>');
+	a = mc_arena_new();
+	assert_non_null(a);
+	p = mc_arena_printf(a, "%s|%d", big, 42);
+	assert_non_null(p);
+	assert_int_equal(strlen(p), sizeof(big) + 2);
+	assert_string_equal(p + sizeof(big) - 1, "|42");
+	assert_string_equal(mc_arena_printf(a, "%d-%s", 7, "short"), "7-short");
+	mc_arena_free(a);
 }
 
 /* The array cannot grow: the hint and metric must not reach finding 1. */
@@ -241,6 +267,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(nothing_lost_adds_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(long_texts_are_whole,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_add_drops_its_decorations,
 		    setup, teardown),
