@@ -26,15 +26,13 @@
 #include "mailcheck/check.h"
 #include "mailcheck/connect.h"
 #include "mailcheck/dkim_selectors.h"
+#include "mailcheck/domain.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
-#include "mailcheck/domain.h"
 #include "banned.h"
 
-#define EXIT_USAGE MC_CLI_EXIT_USAGE
-#define MAX_LIST MC_CLI_MAX_LIST
 /* cli.selectors (a struct mc_cli_list) holds every -s */
-_Static_assert(MC_DKIM_MAX_USER_SELECTORS <= MAX_LIST,
+_Static_assert(MC_DKIM_MAX_USER_SELECTORS <= MC_CLI_MAX_LIST,
     "struct mc_cli_list is too small for the --dkim-selector limit");
 
 enum format { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_NAGIOS };
@@ -51,7 +49,7 @@ struct cli {
 	enum format format;
 	const char *checks;
 	int verbose;
-	struct mc_threshold thresholds[MAX_LIST];
+	struct mc_threshold thresholds[MC_CLI_MAX_LIST];
 	size_t nthresholds;
 	enum fail_on fail_on;
 	int fail_on_change;
@@ -172,9 +170,9 @@ add_threshold(struct cli *cli, const char *arg, enum mc_status sev)
 {
 	char err[256];
 
-	if (cli->nthresholds == MAX_LIST) {
+	if (cli->nthresholds == MC_CLI_MAX_LIST) {
 		mc_cli_error("too many thresholds (at most %d)",
-		    MAX_LIST);
+		    MC_CLI_MAX_LIST);
 		return -1;
 	}
 	if (mc_threshold_parse(arg, sev, &cli->thresholds[cli->nthresholds],
@@ -493,8 +491,8 @@ on_alarm(int sig)
 
 	(void)sig;
 	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) == -1)
-		_exit(EXIT_USAGE);
-	_exit(EXIT_USAGE);
+		_exit(MC_CLI_EXIT_USAGE);
+	_exit(MC_CLI_EXIT_USAGE);
 }
 
 /* The exit code of a finished run. */
@@ -517,10 +515,78 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 	return code;
 }
 
+/* Options that do not go together, or no domain: -1, told. */
+static int
+usage_conflicts(const struct cli *cli, size_t nnames)
+{
+	size_t i;
+
+	if (nnames == 0 && cli->domains_file == NULL) {
+		mc_cli_usage_error("%s", "no domain given");
+		return -1;
+	}
+	if (cli->format == FMT_NAGIOS && (nnames != 1 ||
+	    cli->domains_file != NULL)) {
+		mc_cli_usage_error("%s", "plugin mode checks exactly one domain");
+		return -1;
+	}
+	/* the plugin's state follows the guidelines, not the CI options */
+	if (cli->format == FMT_NAGIOS && (cli->baseline != NULL ||
+	    cli->fail_on_arg != NULL)) {
+		mc_cli_usage_error("%s does not apply in plugin mode",
+		    cli->baseline != NULL ? "--baseline" : "--fail-on");
+		return -1;
+	}
+	for (i = 0; i < cli->nthresholds; i++) {
+		if (cli->format != FMT_NAGIOS &&
+		    strcmp(cli->thresholds[i].metric, "time") == 0) {
+			mc_cli_usage_error("%s", "a threshold on 'time' needs plugin "
+			    "mode (--format nagios): the report has no place "
+			    "for it");
+			return -1;
+		}
+	}
+	if (mc_cli_dns_ready(&cli->dns) == -1)
+		return -1;
+	if (cli->http_root != NULL && cli->dns.zones.n == 0) {
+		mc_cli_usage_error("%s", "--http-root needs --zone-file (it "
+		    "answers HTTPS in offline runs)");
+		return -1;
+	}
+	if (cli->dnsbl_zones.n > 0 && cli->dnsbl_config != NULL) {
+		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
+		    "other");
+		return -1;
+	}
+	return 0;
+}
+
+/* The user's options as the checks' setup() and run() see them. */
+static void
+raw_options(const struct cli *cli, struct mc_options *opts)
+{
+	opts->ips = cli->ips.v;
+	opts->nips = cli->ips.n;
+	opts->selectors = cli->selectors.v;
+	opts->nselectors = cli->selectors.n;
+	opts->dnsbl_zones = cli->dnsbl_zones.v;
+	opts->ndnsbl_zones = cli->dnsbl_zones.n;
+	opts->dnsbl_config = cli->dnsbl_config;
+	opts->connect_to = cli->connect_to.v;
+	opts->nconnect_to = cli->connect_to.n;
+	opts->ca_file = cli->ca_file;
+	opts->http_root = cli->http_root;
+	opts->helo_name = cli->helo_name;
+	opts->smtp_port = cli->smtp_port;
+	opts->smtp_all_addresses = cli->smtp_all_addresses;
+	opts->trust_anchor = cli->trust_anchor;
+	opts->offline = cli->dns.zones.n > 0;
+}
+
 int
 mc_cli_check(int argc, char **argv)
 {
-	const struct mc_check *selected[MAX_LIST];
+	const struct mc_check *selected[MC_CLI_MAX_LIST];
 	struct mc_options opts = { 0 };
 	struct cli cli = {
 		.parallel = MC_BULK_PARALLEL,
@@ -536,7 +602,7 @@ mc_cli_check(int argc, char **argv)
 	char err[512];
 	const char *nc;
 	size_t nnames = 0;
-	int i, n, rc, bulk, code = EXIT_USAGE;
+	int i, n, rc, bulk, code = MC_CLI_EXIT_USAGE;
 
 	mc_cli_dns_init(&cli.dns);
 	if (mc_cli_plugin()) {
@@ -545,82 +611,31 @@ mc_cli_check(int argc, char **argv)
 	}
 	rc = parse_args(argc, argv, &cli);
 	if (rc != 0)
-		return rc == 1 ? mc_cli_finish(0) : EXIT_USAGE;
+		return rc == 1 ? mc_cli_finish(0) : MC_CLI_EXIT_USAGE;
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
 		mc_cli_error("out of memory");
-		return EXIT_USAGE;
+		return MC_CLI_EXIT_USAGE;
 	}
 	for (i = 0; i < (int)cli.hosts.n; i++)
 		names[nnames++] = cli.hosts.v[i];
 	for (i = optind; i < argc; i++)
 		names[nnames++] = argv[i];
-	if (nnames == 0 && cli.domains_file == NULL) {
-		mc_cli_usage_error("%s", "no domain given");
+	if (usage_conflicts(&cli, nnames) == -1)
 		goto out;
-	}
-	if (cli.format == FMT_NAGIOS && (nnames != 1 ||
-	    cli.domains_file != NULL)) {
-		mc_cli_usage_error("%s", "plugin mode checks exactly one domain");
-		goto out;
-	}
-	/* the plugin's state follows the guidelines, not the CI options */
-	if (cli.format == FMT_NAGIOS && (cli.baseline != NULL ||
-	    cli.fail_on_arg != NULL)) {
-		mc_cli_usage_error("%s does not apply in plugin mode",
-		    cli.baseline != NULL ? "--baseline" : "--fail-on");
-		goto out;
-	}
-	for (i = 0; i < (int)cli.nthresholds; i++) {
-		if (cli.format != FMT_NAGIOS &&
-		    strcmp(cli.thresholds[i].metric, "time") == 0) {
-			mc_cli_usage_error("%s", "a threshold on 'time' needs plugin "
-			    "mode (--format nagios): the report has no place "
-			    "for it");
-			goto out;
-		}
-	}
-	if (mc_cli_dns_ready(&cli.dns) == -1)
-		goto out;
-	if (cli.http_root != NULL && cli.dns.zones.n == 0) {
-		mc_cli_usage_error("%s", "--http-root needs --zone-file (it "
-		    "answers HTTPS in offline runs)");
-		goto out;
-	}
-	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
-		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
-		    "other");
-		goto out;
-	}
-
 	if (cli.checks != NULL) {
-		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
+		n = mc_checks_select(cli.checks, selected, MC_CLI_MAX_LIST, err,
 		    sizeof(err));
 		if (n == -1) {
 			mc_cli_error("%s", err);
 			goto out;
 		}
 	} else {
-		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
+		for (n = 0; mc_checks[n] != NULL && n < MC_CLI_MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
-	opts.ips = cli.ips.v;
-	opts.nips = cli.ips.n;
-	opts.selectors = cli.selectors.v;
-	opts.nselectors = cli.selectors.n;
-	opts.dnsbl_zones = cli.dnsbl_zones.v;
-	opts.ndnsbl_zones = cli.dnsbl_zones.n;
-	opts.dnsbl_config = cli.dnsbl_config;
-	opts.connect_to = cli.connect_to.v;
-	opts.nconnect_to = cli.connect_to.n;
-	opts.ca_file = cli.ca_file;
-	opts.http_root = cli.http_root;
-	opts.helo_name = cli.helo_name;
-	opts.smtp_port = cli.smtp_port;
-	opts.smtp_all_addresses = cli.smtp_all_addresses;
-	opts.trust_anchor = cli.trust_anchor;
-	opts.offline = cli.dns.zones.n > 0;
+	raw_options(&cli, &opts);
 	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,
 	    sizeof(err)) == -1) {
 		mc_cli_error("%s", err);
@@ -712,7 +727,7 @@ mc_cli_check(int argc, char **argv)
 
 	if (mc_bulk_run(&bcfg, &src, &st) == -1) {
 		mc_cli_error("out of memory");
-		code = EXIT_USAGE;
+		code = MC_CLI_EXIT_USAGE;
 	} else
 		code = exit_code(&cli, &st);
 	if (cli.format == FMT_NAGIOS)
