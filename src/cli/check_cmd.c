@@ -113,7 +113,8 @@ static const char usage_text2[] =
 "      --fail-on LIST           what makes the exit code non-zero in text and JSON\n"
 "                               modes: warn (default: the exit codes below), crit\n"
 "                               (warnings exit 0), and/or change (with --baseline,\n"
-"                               any change exits at least 1), e.g. crit,change\n"
+"                               a change for the worse exits at least 1; changes\n"
+"                               for the better are listed only), e.g. crit,change\n"
 "      --baseline FILE          compare with an earlier JSON or JSON Lines report\n"
 "                               and list the changes (JSON: a \"changes\" array)\n"
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
@@ -510,7 +511,7 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 		return code;
 	if (cli->fail_on == FAIL_CRIT && worst == MC_WARN)
 		code = 0;
-	if (cli->fail_on_change && st->changed > 0 && code == 0)
+	if (cli->fail_on_change && st->worse > 0 && code == 0)
 		code = 1;
 	return code;
 }
@@ -548,6 +549,11 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 	}
 	if (mc_cli_dns_ready(&cli->dns) == -1)
 		return -1;
+	if (cli->fail_on_change && cli->baseline == NULL) {
+		mc_cli_usage_error("%s", "--fail-on change needs --baseline "
+		    "(there is nothing to compare with)");
+		return -1;
+	}
 	if (cli->http_root != NULL && cli->dns.zones.n == 0) {
 		mc_cli_usage_error("%s", "--http-root needs --zone-file (it "
 		    "answers HTTPS in offline runs)");
