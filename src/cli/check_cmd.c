@@ -330,8 +330,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 				plugin_mode = 1;
 				mc_cli_voice("mailcheck", 1);
 			} else {
-				mc_cli_usage_error("unknown format '%s' (expected text, "
-				    "json, jsonl or nagios)", optarg);
+				mc_cli_usage_error("unknown format '%s' "
+				    "(expected text, json, jsonl or nagios)",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -345,7 +346,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 'i':
 			if (inet_pton(AF_INET, optarg, buf) != 1 &&
 			    inet_pton(AF_INET6, optarg, buf) != 1) {
-				mc_cli_usage_error("invalid IP address '%s'", optarg);
+				mc_cli_usage_error("invalid IP address '%s'",
+				    optarg);
 				return -1;
 			}
 			if (mc_cli_list_add(&cli->ips, optarg, "--ip") == -1)
@@ -360,7 +362,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->dnsbl_config = optarg;
 			break;
 		case 'H':
-			if (mc_cli_list_add(&cli->hosts, optarg, "--host") == -1)
+			if (mc_cli_list_add(&cli->hosts, optarg,
+			    "--host") == -1)
 				return -1;
 			break;
 		case 'w':
@@ -372,8 +375,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_FAIL_ON:
 			cli->fail_on_arg = optarg;
 			if (parse_fail_on(optarg, cli) == -1) {
-				mc_cli_usage_error("invalid --fail-on '%s' (expected warn, "
-				    "crit or change, comma-separated)", optarg);
+				mc_cli_usage_error("invalid --fail-on '%s' "
+				    "(expected warn, crit or change, "
+				    "comma-separated)", optarg);
 				return -1;
 			}
 			break;
@@ -388,8 +392,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			v = strtol(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
 			    v > MC_BULK_PARALLEL_MAX) {
-				mc_cli_usage_error("invalid --parallel '%s' (expected 1 to "
-				    "1024)", optarg);
+				mc_cli_usage_error("invalid --parallel '%s' "
+				    "(expected 1 to 1024)", optarg);
 				return -1;
 			}
 			cli->parallel = (int)v;
@@ -422,7 +426,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_HELO_NAME:
 			if (mc_domain_normalise(optarg, name, sizeof(name), 0,
 			    err, sizeof(err)) == -1) {
-				mc_cli_usage_error("invalid --helo-name: %s", err);
+				mc_cli_usage_error("invalid --helo-name: %s",
+				    err);
 				return -1;
 			}
 			cli->helo_name = optarg;
@@ -432,8 +437,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			v = strtol(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
 			    v > 65535) {
-				mc_cli_usage_error("invalid --smtp-port '%s' (expected 1 "
-				    "to 65535)", optarg);
+				mc_cli_usage_error("invalid --smtp-port '%s' "
+				    "(expected 1 to 65535)", optarg);
 				return -1;
 			}
 			cli->smtp_port = (int)v;
@@ -444,8 +449,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			else if (strcmp(optarg, "all") == 0)
 				cli->smtp_all_addresses = 1;
 			else {
-				mc_cli_usage_error("invalid --smtp-addresses '%s' "
-				    "(expected first or all)", optarg);
+				mc_cli_usage_error("invalid --smtp-addresses "
+				    "'%s' (expected first or all)", optarg);
 				return -1;
 			}
 			break;
@@ -528,7 +533,8 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 	}
 	if (cli->format == FMT_NAGIOS && (nnames != 1 ||
 	    cli->domains_file != NULL)) {
-		mc_cli_usage_error("%s", "plugin mode checks exactly one domain");
+		mc_cli_usage_error("%s", "plugin mode checks exactly one "
+		    "domain");
 		return -1;
 	}
 	/* the plugin's state follows the guidelines, not the CI options */
@@ -541,9 +547,9 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 	for (i = 0; i < cli->nthresholds; i++) {
 		if (cli->format != FMT_NAGIOS &&
 		    strcmp(cli->thresholds[i].metric, "time") == 0) {
-			mc_cli_usage_error("%s", "a threshold on 'time' needs plugin "
-			    "mode (--format nagios): the report has no place "
-			    "for it");
+			mc_cli_usage_error("%s", "a threshold on 'time' needs "
+			    "plugin mode (--format nagios): the report has no "
+			    "place for it");
 			return -1;
 		}
 	}
@@ -560,8 +566,8 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 		return -1;
 	}
 	if (cli->dnsbl_zones.n > 0 && cli->dnsbl_config != NULL) {
-		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
-		    "other");
+		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config "
+		    "exclude each other");
 		return -1;
 	}
 	return 0;

@@ -82,7 +82,8 @@ tell(const char *msg, const char *suffix)
 	if (strlen(msg) <= room)
 		printf(PLUGIN_PREFIX "%s\n", msg);
 	else
-		printf(PLUGIN_PREFIX "%.*s...\n%s\n", (int)(room - 3), msg, msg);
+		printf(PLUGIN_PREFIX "%.*s...\n%s\n", (int)(room - 3), msg,
+		    msg);
 }
 
 int

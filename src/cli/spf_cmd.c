@@ -102,8 +102,8 @@ mc_cli_spf(int argc, char **argv)
 			else if (strcmp(optarg, "text") == 0)
 				json = 0;
 			else
-				return mc_cli_usage_error("unknown format '%s' (expected "
-				    "text or json)", optarg);
+				return mc_cli_usage_error("unknown format '%s' "
+				    "(expected text or json)", optarg);
 			break;
 		case 'h':
 			fputs(spf_usage, stdout);
@@ -124,9 +124,9 @@ mc_cli_spf(int argc, char **argv)
 		return mc_cli_usage_error("%s", "more than one domain given");
 	if (optind == argc - 1) {
 		if (mc_is_ip_literal(argv[optind]))
-			return mc_cli_usage_error("invalid domain: '%s' is an IP "
-			    "address (the client's address goes in --ip)",
-			    argv[optind]);
+			return mc_cli_usage_error("invalid domain: '%s' is "
+			    "an IP address (the client's address goes in "
+			    "--ip)", argv[optind]);
 		if (mc_domain_normalise(argv[optind], dom, sizeof(dom), 1, err,
 		    sizeof(err)) == -1)
 			return mc_cli_usage_error("invalid domain: %s", err);
@@ -134,8 +134,8 @@ mc_cli_spf(int argc, char **argv)
 	} else if ((req.sender == NULL || strchr(req.sender, '@') == NULL ||
 	    strrchr(req.sender, '@')[1] == '\0') &&
 	    (req.helo == NULL || *req.helo == '\0'))
-		return mc_cli_usage_error("%s", "no domain: give DOMAIN, --sender or "
-		    "--helo");
+		return mc_cli_usage_error("%s", "no domain: give DOMAIN, "
+		    "--sender or --helo");
 	if (mc_cli_dns_ready(&dopts) == -1)
 		return MC_CLI_EXIT_USAGE;
 

@@ -270,8 +270,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(long_texts_are_whole,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(failed_add_drops_its_decorations,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    failed_add_drops_its_decorations, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_message_is_counted,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_subject_is_counted,
