@@ -251,6 +251,24 @@ add_selector(struct cli *cli, const char *arg)
 	return 0;
 }
 
+/* A decimal integer option from min to max: 0, or -1 (told). */
+static int
+parse_int(const char *opt, const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+		mc_cli_usage_error("invalid %s '%s' (expected %ld to %ld)", opt,
+		    arg, min, max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 /* --connect-to: valid syntax, an IP address to connect to. */
 static int
 parse_connect_to(struct cli *cli, const char *arg)
@@ -304,8 +322,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 	unsigned char buf[16];
 	char name[MC_DNS_NAME_MAX + 2], err[512];
 	struct stat sb;
-	char *end;
-	long v;
 	int c, taken;
 
 	optind = 1;
@@ -388,15 +404,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->domains_file = optarg;
 			break;
 		case OPT_PARALLEL:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
-			    v > MC_BULK_PARALLEL_MAX) {
-				mc_cli_usage_error("invalid --parallel '%s' "
-				    "(expected 1 to 1024)", optarg);
+			if (parse_int("--parallel", optarg, 1,
+			    MC_BULK_PARALLEL_MAX, &cli->parallel) == -1)
 				return -1;
-			}
-			cli->parallel = (int)v;
 			break;
 		case OPT_CONNECT_TO:
 			if (parse_connect_to(cli, optarg) == -1)
@@ -433,15 +443,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->helo_name = optarg;
 			break;
 		case OPT_SMTP_PORT:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
-			    v > 65535) {
-				mc_cli_usage_error("invalid --smtp-port '%s' "
-				    "(expected 1 to 65535)", optarg);
+			if (parse_int("--smtp-port", optarg, 1, 65535,
+			    &cli->smtp_port) == -1)
 				return -1;
-			}
-			cli->smtp_port = (int)v;
 			break;
 		case OPT_SMTP_ADDRESSES:
 			if (strcmp(optarg, "first") == 0)
