@@ -105,10 +105,13 @@ MAILCHECK_RESOLV_CONF="$MC_SOURCE_DIR/tests/no-resolver.conf" bad "no resolver u
 for t in 0 -1 abc 1s nan inf 1e999 "" 86401 1e-9 1e2 0x10 +5 " 5" . 0.0001 0.0000000001; do
   bad "timeout '$t'" "invalid timeout '$t' (expected seconds, a decimal number from 0.001 to 86400)" \
     --timeout "$t" -z "$ZONE" example.org
+done
+# spf takes -t through the same parser
+for t in 0 1e-9 0x10; do
   bad "spf: timeout '$t'" "invalid timeout '$t' (expected seconds, a decimal number from 0.001 to 86400)" \
     spf --ip 192.0.2.1 --timeout "$t" -z "$ZONE" example.org
 done
-for t in .5 2.5 30 86400; do
+for t in .5 86400; do
   good "timeout '$t'" '"status"' -f json --checks mx --timeout "$t" -z "$ZONE" example.org
 done
 "$MC_BIN" -f json --checks mx --timeout 0.001 -z "$ZONE" example.org > "$W/out" 2> "$W/err"
