@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailcheck/util.h"
+#include "mailcheck/escape.h"
 #include "banned.h"
 
 /* Write the escaped form of s into out (room for 4*len+1); returns length. */

@@ -174,7 +174,7 @@ job_run(void *arg)
 		mc_finding_add(r, MC_F_CHECK_TIMEOUT, NULL,
 		    "the %s check did not finish before the deadline",
 		    j->check->name);
-	r->status = mc_result_worst(r);
+	mc_result_settle(r);
 }
 
 /* After job_run, once its worker (if any) is free for the next domain. */

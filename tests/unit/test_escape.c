@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mailcheck/report.h"
-#include "mailcheck/util.h"
+#include "mailcheck/escape.h"
 #include "mc_table.h"
 
 struct row {
