@@ -12,7 +12,8 @@ alone it prints "ready PORT" and serves until --lifetime has passed:
 
 The zone data (a subset of RFC 1035 master files) ---------------------------
   $ORIGIN name.   $TTL n   $INCLUDE file (beside this one; the records of a
-  file replace the same name's and type's records from the files it includes)
+  file replace the same name's and type's records from the files it includes,
+  and a CNAME replaces every record of its name there)
   $GENERATE a-b owner TYPE rdata  ('$' is the number)
   owner [ttl] [IN] TYPE rdata       owner '@' is the origin, blank the last one
   types A AAAA MX TXT CNAME PTR NS, and any type in RFC 3597 form:
@@ -269,8 +270,9 @@ class Scenario:
             f.pop(0)
         rtype = type_code(f.pop(0))
         k = (key(owner), rtype)
-        if self.source.get(k, path) != path:
-            del self.rrsets[k]
+        for old in [o for o in self.rrsets if o[0] == k[0] and self.source[o] != path
+                    and (o[1] == rtype or 5 in (rtype, o[1]))]:
+            del self.rrsets[old]
         self.source[k] = path
         self.rrsets.setdefault(k, []).append((owner, ttl, rdata(rtype, f, origin)))
         for i in range(len(k[0]) + 1):
