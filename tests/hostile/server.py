@@ -4,11 +4,11 @@
 
 It answers like a recursive resolver from a scenario file's zone data and
 misbehaves where the scenario's `;!` lines say so.  Python standard library
-only, raw sockets, UDP and TCP on one free port of 127.0.0.1.  The runner
+only, raw sockets, UDP and TCP on one free port of 127.0.0.1 (or ::1).  The runner
 (tests/hostile/run.py) imports it and starts one server per scenario; run
 alone it prints "ready PORT" and serves until --lifetime has passed:
 
-    server.py SCENARIO [--port PORT] [--lifetime S]
+    server.py SCENARIO [--port PORT] [--addr 127.0.0.1|::1] [--number N] [--lifetime S]
 
 The zone data (a subset of RFC 1035 master files) ---------------------------
   $ORIGIN name.   $TTL n   $INCLUDE file (beside this one; the records of a
@@ -30,6 +30,8 @@ How it answers (a resolver that has every record) ---------------------------
   at most 1232) is cut to a header and question with TC set.
 
 The faults (`;! KIND [ARG] NAME [TYPE]`) --------------------------------------
+  `;!N KIND ...` applies to the Nth server of the scenario only (the runner
+  starts a second server on the same data for {server2}).
   NAME is a name (relative names are not expanded: write it in full, with or
   without the final dot), `*.NAME` for every name below NAME, or `*` for
   every name; TYPE (a mnemonic or `*`) may
@@ -60,6 +62,7 @@ Every query is logged (transport, name, type) for the runner's assertions.
 """
 import argparse
 import ipaddress
+import re
 import os
 import select
 import socket
@@ -248,8 +251,9 @@ class Scenario:
                 raise ValueError("%s:%d: %s: %r" % (path, lineno, e, line)) from None
 
     def line(self, line, origin, ttl, last, path):
-        if line.startswith(";!"):
-            self.fault(line[2:].split())
+        m = re.match(r";!([0-9]*)\s", line)
+        if m:
+            self.fault(line[m.end():].split(), int(m.group(1)) if m.group(1) else None)
             return last
         if line.startswith("$GENERATE"):
             w = line.split(None, 2)
@@ -279,7 +283,7 @@ class Scenario:
             self.names.add(k[0][i:])
         return owner
 
-    def fault(self, w):
+    def fault(self, w, server):
         kind = w[0].upper()
         if kind == "NO-TCP":
             self.no_tcp = True
@@ -294,12 +298,12 @@ class Scenario:
         if name and name[0] == b"*":
             name = ("*",) + name[1:]
         rtype = None if len(w) < 3 or w[2] == "*" else type_code(w[2])
-        self.faults.append((kind, arg, name, rtype))
+        self.faults.append((kind, arg, name, rtype, server))
 
-    def faults_for(self, qname, qtype):
+    def faults_for(self, qname, qtype, server=1):
         k = key(qname)
-        return [(kind, arg) for kind, arg, name, rtype in self.faults
-                if (name is None or name == k or (name[0] == "*" and len(k) >= len(name)
+        return [(kind, arg) for kind, arg, name, rtype, only in self.faults
+                if only in (None, server) and (name is None or name == k or (name[0] == "*" and len(k) >= len(name)
                                                   and k[len(k) - len(name) + 1:] == name[1:]))
                 and (rtype is None or rtype == qtype)]
 
@@ -396,22 +400,24 @@ def malformed(kind, qid, question):
 class Server:
     """Serves one Scenario on 127.0.0.1:port (UDP and, unless NO-TCP, TCP)."""
 
-    def __init__(self, scenario, port=0, addr="127.0.0.1"):
+    def __init__(self, scenario, port=0, addr="127.0.0.1", number=1):
         if not ipaddress.ip_address(addr).is_loopback:
             raise ValueError("refusing non-loopback address " + addr)
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
         self.sc = scenario
+        self.number = number
         self.log = []             # (transport, name text, type name)
         self.counts = {}
         self.lock = threading.Lock()
         self.stopping = False
         for attempt in range(50):
-            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp = socket.socket(family, socket.SOCK_DGRAM)
             self.udp.bind((addr, port))
             self.port = self.udp.getsockname()[1]
             if scenario.no_tcp:
                 self.tcp = None
                 break
-            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp = socket.socket(family, socket.SOCK_STREAM)
             self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 self.tcp.bind((addr, self.port))
@@ -421,7 +427,7 @@ class Server:
                 self.tcp.close()
                 if port:
                     raise
-        self.other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.other = socket.socket(family, socket.SOCK_DGRAM)
         self.other.bind((addr, 0))
         self.pending = []         # (due time, packet, client)
         self.threads = [threading.Thread(target=self.serve_udp, daemon=True)]
@@ -452,7 +458,7 @@ class Server:
         n = self.asked("tcp" if tcp else "udp", qname, qtype)
         hops = MAX_CHAIN
         delay = 0.0
-        for kind, arg in self.sc.faults_for(qname, qtype):
+        for kind, arg in self.sc.faults_for(qname, qtype, self.number):
             if kind == "CNAME-HOPS":
                 hops = int(arg)
                 continue
@@ -532,7 +538,8 @@ class Server:
                 q = parse_query(pkt)
                 if q is None:
                     return
-                kind = next((arg for k, arg in self.sc.faults_for(q[1], q[2]) if k == "TCP"), None)
+                kind = next((arg for k, arg in self.sc.faults_for(q[1], q[2], self.number)
+                             if k == "TCP"), None)
                 if kind == "refuse":
                     return
                 if kind == "hang":
@@ -562,9 +569,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("scenario")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--addr", default="127.0.0.1")
+    ap.add_argument("--number", type=int, default=1)
     ap.add_argument("--lifetime", type=float, default=60.0)
     a = ap.parse_args()
-    srv = Server(Scenario(a.scenario), a.port)
+    srv = Server(Scenario(a.scenario), a.port, a.addr, a.number)
     print("ready %d" % srv.port, flush=True)
     end = time.monotonic() + a.lifetime
     seen = 0
