@@ -139,7 +139,13 @@ def run_one(binary, path, schema):
         got_v = checks.get(name, {}).get("metrics", {}).get(metric)
         if got_v is None or float(got_v) != float(value):
             errs.append(f"metric {name}.{metric} = {got_v}, expected {value}")
-    for name, ptr, value in spec["data"]:
+    return errs + data_mismatches(checks, spec["data"])
+
+def data_mismatches(checks, expected):
+    """Errors for the (check, JSON pointer, value) triples that the checks'
+    data (name -> check object) does not hold; an absent value is "<absent>"."""
+    errs = []
+    for name, ptr, value in expected:
         try:
             got_v = pointer(checks[name]["data"], ptr)
         except (KeyError, IndexError, ValueError, TypeError):
