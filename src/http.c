@@ -570,7 +570,7 @@ finish(struct xfer *x, CURLcode cc)
 	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
 	r->code = code;
 	if (x->guard[0] != '\0') {
-		fail(r, MC_HTTP_PERMFAIL, MC_HTTP_E_GUARD, "%s", x->guard);
+		fail(r, MC_HTTP_TEMPFAIL, MC_HTTP_E_GUARD, "%s", x->guard);
 		return;
 	}
 	if (cc == CURLE_WRITE_ERROR && x->truncated)
@@ -880,7 +880,7 @@ mc_http_fetch_batch(struct mc_http *h, struct mc_dns *dns, double deadline,
 			fetch_root(h, &x[i]);
 		else if (h->offline) {
 			req[i].resp.status = MC_HTTP_SKIPPED;
-			req[i].resp.why = strdup("not fetched: the run reads "
+			req[i].resp.why = strdup("the run reads "
 			    "zone files only (give --http-root, or "
 			    "--connect-to for this host)");
 		} else {

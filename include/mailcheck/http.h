@@ -47,9 +47,10 @@
 enum mc_http_status {
 	MC_HTTP_OK,       /* status 200 arrived; body, len, content_type set */
 	MC_HTTP_NOTFOUND, /* 404 or 410, or no such file under --http-root */
-	MC_HTTP_TEMPFAIL, /* timeout, connection failed, 5xx, DNS TEMPFAIL */
+	MC_HTTP_TEMPFAIL, /* timeout, connection failed, 5xx, DNS TEMPFAIL,
+	                     the loopback guard (no verdict on the server) */
 	MC_HTTP_PERMFAIL, /* certificate, TLS, redirect, other status codes,
-	                     no address for the host, the loopback guard */
+	                     no address for the host */
 	MC_HTTP_SKIPPED,  /* not fetched: an offline run without --http-root
 	                     or a --connect-to entry for the host */
 };
