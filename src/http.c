@@ -512,7 +512,8 @@ static int
 easy_setup(const struct mc_http *h, struct xfer *x, struct curl_slist *cto,
     double remaining)
 {
-	long total = (long)(remaining * 1000.0), conn;
+	/* end a little before the deadline, so the check can still report */
+	long total = (long)((remaining - MC_HTTP_DEADLINE_MARGIN) * 1000.0), conn;
 	CURL *c;
 	int rc = 0;
 

@@ -40,6 +40,7 @@
 
 #define MC_HTTP_TIMEOUT 10.0     /* seconds for one transfer, at most */
 #define MC_HTTP_CONNECT_TIMEOUT 5.0 /* seconds to connect, at most */
+#define MC_HTTP_DEADLINE_MARGIN 0.25 /* seconds left to report in */
 #define MC_HTTP_CACHE_MAX 256    /* answers kept by a handle */
 #define MC_HTTP_BATCH_MAX 64     /* requests in one batch */
 #define MC_HTTP_URL_MAX 2048     /* bytes of a URL we fetch */

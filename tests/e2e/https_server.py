@@ -8,7 +8,7 @@ command line.  Beside a file, FILE.status holds "CODE [LOCATION]" to answer
 with another status (a redirect, 500), and FILE.type the Content-Type
 (default by extension: .txt text/plain, .svg image/svg+xml, .pem
 application/x-pem-file).  --silent accepts connections and never answers
-(no TLS handshake): a server that hangs.  Prints "ready PORT" when
+(no TLS handshake): a server that hangs; --plain speaks HTTP without TLS.  Prints "ready PORT" when
 listening; logs "peak N" (most requests in flight at once) on exit.
 Exits by itself after --lifetime seconds.  Loopback only.
 """
@@ -76,6 +76,8 @@ class Server(http.server.ThreadingHTTPServer):
             HELD.append(conn)  # never answered, closed at exit
             raise OSError("held")
         conn.settimeout(30)
+        if CTX is None:
+            return conn, addr
         return CTX.wrap_socket(conn, server_side=True), addr
 
     def handle_error(self, request, client_address):
@@ -89,12 +91,13 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--silent", action="store_true")
+    ap.add_argument("--plain", action="store_true")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--lifetime", type=float, default=120)
     ARGS = ap.parse_args()
     HELD = []
     CTX = None
-    if not ARGS.silent:
+    if not ARGS.silent and not ARGS.plain:
         CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         CTX.load_cert_chain(ARGS.cert, ARGS.key)
     srv = Server(("127.0.0.1", ARGS.port), Handler)

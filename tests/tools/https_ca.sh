@@ -10,6 +10,7 @@
 # DIR/expired.{pem,key}           server: the good names, expired in 2020
 # DIR/mark.pem                    a mark certificate for example.test with the
 #                                 BIMI EKU and a logotype extension, + CA
+# DIR/expiring.pem                the same, valid for 5 more days
 # DIR/plain-cert.pem              an ordinary certificate for example.test
 # DIR/not-a-cert.pem              a PEM that holds a private key only
 set -eu
@@ -61,6 +62,7 @@ openssl ca -batch -config ca.cnf -in expired.csr -out expired.pem -notext \
 printf 'subjectAltName=DNS:example.test\nextendedKeyUsage=1.3.6.1.5.5.7.3.31\n1.3.6.1.5.5.7.1.12=DER:3000\n' > mark.ext
 leaf markleaf "/CN=Example Brand/O=Example" mark.ext 365
 cat markleaf.pem ca.pem > mark.pem
+leaf expiring "/CN=Example Brand/O=Example" mark.ext 5
 printf 'subjectAltName=DNS:www.example.test\nextendedKeyUsage=serverAuth\n' > plain.ext
 leaf plain "/CN=www.example.test" plain.ext
 cp plain.pem plain-cert.pem
