@@ -281,9 +281,14 @@ mta_sts_run(struct mc_ctx *ctx)
 	mc_http_fetch(ctx->state, ctx->dns, ctx->deadline, ctx->arena, url,
 	    MC_STS_POLICY_MAX, &h);
 	if (!fetch_failed(ctx, url, &h)) {
+		size_t len = h.len;
+
+		/* a cut body: its last, partial line is not judged */
+		while (h.truncated && len > 0 && h.body[len - 1] != '\n')
+			len--;
 		p = mc_arena_alloc(ctx->arena, sizeof(*p));
 		if (p == NULL || mc_sts_policy_parse(ctx->arena,
-		    (const char *)h.body, h.len, p) == -1)
+		    (const char *)h.body, len, p) == -1)
 			return -1;
 		judge_policy(ctx, url, &h, p);
 	}

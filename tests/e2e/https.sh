@@ -52,11 +52,11 @@ def put(d, body):
     os.makedirs(f"{r}/mta-sts.{d}/.well-known", exist_ok=True)
     open(f"{r}/mta-sts.{d}/.well-known/mta-sts.txt", "wb").write(body)
 good = b"version: STSv1\nmode: enforce\nmx: mx1.%s\nmax_age: 604800\n"
-put("big.test", good % b"big.test" + b"# padding\n" * 7168)          # 70 KiB
+put("big.test", good % b"big.test" + b"\n" * 71680)          # 70 KiB (blank lines)
 put("mxflood.test", b"version: STSv1\nmode: enforce\nmax_age: 604800\nmx: mx1.mxflood.test\n"
     + b"".join(b"mx: h%d.mxflood.test\n" % i for i in range(10000)))   # 10,000 mx lines
 put("longline.test", b"version: STSv1\nmode: enforce\nmx: " + b"a" * (1 << 20) + b"\n")
-put("nul.test", b"version: STSv1\nmode: enforce\nmx: mx1.nul.test\x00evil\nmax_age: 604800\n")
+put("nul.test", b"version: STSv1\nmode: enforce\nmx: mx1.nul.test\x00evil\nmx: *.nul.test\nmax_age: 604800\n")
 os.makedirs(f"{r}/images.example.test", exist_ok=True)
 open(f"{r}/images.example.test/logo.svg", "w").write(
     '<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" '
@@ -135,7 +135,7 @@ for line in open(sys.argv[1]):
   ok.test redirect.test notfound.test ctype.test big.test status.test \
   expired.test wrongname.test plain.test guard.test mxflood.test longline.test \
   nul.test > "$W/sts.jsonl" 2> "$W/sts.err"
-expect_eq "mta-sts run exits 3 (the guard's refusal is unknown)" "$?" 3
+expect_eq "mta-sts run exits 2 (crit outranks the guard's unknown)" "$?" 2
 expect_eq "valid enforce policy" "$(codes "$W/sts.jsonl" ok.test)" "mta-sts.mx-not-covered"
 expect_eq "redirect" "$(codes "$W/sts.jsonl" redirect.test)" "mta-sts.redirect"
 expect_eq "redirect names the target" \
@@ -178,6 +178,12 @@ expect_eq "refused connection" "$(codes "$W/closed.jsonl" hang.test)" "mta-sts.f
 "$MC_BIN" -f jsonl -z "$W/test.zone" --connect-to "mta-sts.ok.test:443:127.0.0.1:$GOOD" \
   --checks mta-sts ok.test > "$W/noca.jsonl"
 expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
+
+# a --connect-to target given by name is resolved by the DNS layer (here the
+# zone: mx1.ok.test is 127.0.0.1), never by the system resolver
+"$MC_BIN" -f jsonl -z "$W/test.zone" --ca-file "$CA" \
+  --connect-to "mta-sts.ok.test:443:mx1.ok.test:$GOOD" --checks mta-sts ok.test > "$W/byname.jsonl"
+expect_eq "connect-to a name" "$(codes "$W/byname.jsonl" ok.test)" "mta-sts.mx-not-covered"
 
 # 3. BIMI: logo and mark certificates over HTTPS
 for z in example plain expired expiring key huge hang; do
