@@ -6,6 +6,8 @@
 # Every connection goes to loopback through --connect-to, and
 # MAILCHECK_NET_LOOPBACK_ONLY=1 refuses any other.
 . "$(dirname "$0")/lib.sh"
+T0=$(now_ms)
+step() { echo "# $1 at $(( $(now_ms) - T0 )) ms"; }
 MAILCHECK_NET_LOOPBACK_ONLY=1
 export MAILCHECK_NET_LOOPBACK_ONLY
 
@@ -17,22 +19,31 @@ sh "$MC_SOURCE_DIR/tests/tools/https_ca.sh" "$W/ca" knot.test ok.test redirect.t
   { cat "$W/ca.log"; exit 1; }
 CA=$W/ca/ca.pem
 
-# https_start VAR ARGS...: a server on a free loopback port, its port in VAR
+# https_start VAR ARGS...: a server on a free loopback port; https_wait VAR
+# then puts its port in VAR (start them all, then wait: they start at once)
 https_start() {
   hsvar=$1
   shift
-  hslog="$W/https.$hsvar.log"
   python3 "$MC_SOURCE_DIR/tests/e2e/https_server.py" --root "$root" \
-    --lifetime 250 "$@" > "$hslog" 2> "$hslog.err" &
+    --lifetime 280 "$@" > "$W/https.$hsvar.log" 2> "$W/https.$hsvar.err" &
   E2E_PIDS="$E2E_PIDS $!"
+}
+https_wait() {
   i=0
-  until grep -q '^ready' "$hslog" 2>/dev/null; do
+  until grep -q '^ready' "$W/https.$1.log" 2>/dev/null; do
     i=$((i + 1))
-    [ $i -lt 500 ] || { echo "https server did not start" >&2; cat "$hslog.err" >&2; exit 1; }
+    [ $i -lt 1500 ] || { echo "https server did not start" >&2; cat "$W/https.$1.err" >&2; exit 1; }
     sleep 0.02
   done
-  eval "$hsvar=$(awk '/^ready/ { print $2 }' "$hslog")"
+  eval "$1=$(awk '/^ready/ { print $2 }' "$W/https.$1.log")"
 }
+
+mkdir -p "$root"
+https_start GOOD --cert "$W/ca/good.pem" --key "$W/ca/good.key"
+https_start EXPIRED --cert "$W/ca/expired.pem" --key "$W/ca/expired.key"
+https_start WRONG --cert "$W/ca/wrongname.pem" --key "$W/ca/wrongname.key"
+https_start SILENT --silent
+https_start PLAIN --plain
 
 policy() { # DOMAIN TEXT (printf format)
   mkdir -p "$root/mta-sts.$1/.well-known"
@@ -72,14 +83,10 @@ cp "$W/ca/plain-cert.pem" "$root/images.example.test/plain.pem"
 cp "$W/ca/expired.pem" "$root/images.example.test/expired.pem"
 cp "$W/ca/expiring.pem" "$root/images.example.test/expiring.pem"
 cp "$W/ca/not-a-cert.pem" "$root/images.example.test/key.pem"
-cp -r "$root/images.example.test" "$root/images.knot.test"
+mkdir -p "$root/images.knot.test"
 cp "$root/images.example.test/logo.svg" "$root/images.knot.test/logo.svg"
 
-https_start GOOD --cert "$W/ca/good.pem" --key "$W/ca/good.key"
-https_start EXPIRED --cert "$W/ca/expired.pem" --key "$W/ca/expired.key"
-https_start WRONG --cert "$W/ca/wrongname.pem" --key "$W/ca/wrongname.key"
-https_start SILENT --silent
-https_start PLAIN --plain
+for s in GOOD EXPIRED WRONG SILENT PLAIN; do https_wait $s; done
 closed=$(free_port)
 
 zone=$W/test.zone
@@ -129,6 +136,7 @@ for line in open(sys.argv[1]):
                     if f["code"] == sys.argv[3]), "(no such finding)"))' "$1" "$2" "$3"
 }
 
+step servers
 # 1. MTA-STS policy fetches, all domains in one run (transfers at once)
 # shellcheck disable=SC2086
 "$MC_BIN" -f jsonl -z "$W/test.zone" --ca-file "$CA" $CT --checks mta-sts \
@@ -161,6 +169,7 @@ expect_eq "1 MB line" "$(codes "$W/sts.jsonl" longline.test | tr ' ' '\n' | sort
 expect_eq "NUL byte" "$(codes "$W/sts.jsonl" nul.test)" "mta-sts.policy-syntax"
 expect_eq "no sanitizer or crash report" "$(grep -c -i 'sanitizer\|runtime error' "$W/sts.err")" 0
 
+step sts
 # 2. a server that accepts and never answers: bounded by the deadline (the
 # runner adds check.timeout to a check still running at the deadline: the
 # exact list of codes below says there is none)
@@ -185,6 +194,7 @@ expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
   --connect-to "mta-sts.ok.test:443:mx1.ok.test:$GOOD" --checks mta-sts ok.test > "$W/byname.jsonl"
 expect_eq "connect-to a name" "$(codes "$W/byname.jsonl" ok.test)" "mta-sts.mx-not-covered"
 
+step hang
 # 3. BIMI: logo and mark certificates over HTTPS
 for z in example plain expired expiring key huge hang; do
   case $z in example) dom=example.test ;; *) dom=$z.example ;; esac
@@ -210,6 +220,7 @@ expect_eq "hanging logo server" "$(codes "$W/bimi.hang.jsonl" hang.example)" \
   "bimi.fetch-tempfail bimi.no-certificate"
 expect_eq "bimi: no sanitizer or crash report" "$(grep -c -i 'sanitizer\|runtime error' "$W/bimi.err")" 0
 
+step bimi
 # 4. through Knot over the network: addresses of hosts without --connect-to
 # come from the DNS layer (a logo URL with a port, A 127.0.0.1 in the zone)
 zones=$W/zones
@@ -234,4 +245,5 @@ expect_eq "knot: the policy's mode metric" \
 expect_eq "knot: the logo came over the network" \
   "$(json_get "$W/knot.jsonl" "[c['data']['logo']['source'] for c in d['checks'] if c['name'] == 'bimi'][0]")" \
   network
+step knot
 finish

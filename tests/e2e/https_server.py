@@ -78,7 +78,10 @@ class Server(http.server.ThreadingHTTPServer):
         conn.settimeout(30)
         if CTX is None:
             return conn, addr
-        return CTX.wrap_socket(conn, server_side=True), addr
+        # the handshake happens in the request's thread, on first read, so
+        # one slow or aborted client never holds up the accept loop
+        return CTX.wrap_socket(conn, server_side=True,
+                               do_handshake_on_connect=False), addr
 
     def handle_error(self, request, client_address):
         pass
