@@ -310,6 +310,8 @@ bimi_run(struct mc_ctx *ctx)
 		    "%zu v=BIMI1 records at %s: " NO_LOGO, n, name);
 	if (!judge_record(ctx, name, rr, &rec, data))
 		return 0;
+	mc_result_summary(r, "logo %s%s", rec.l != NULL ? rec.l : "(none)",
+	    rec.a != NULL && rec.a[0] != '\0' ? ", mark certificate" : "");
 	dmarc_prerequisite(ctx, q[1].ans, q[2].ans, data);
 	if (rec.l_valid)
 		req[nreq++] = (struct mc_http_request){ .url = rec.l,

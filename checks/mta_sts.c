@@ -167,7 +167,7 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_dns_answer *mx,
     const struct mc_sts_policy *p, json_t *hosts)
 {
 	struct mc_result *r = ctx->result;
-	size_t i, missed = 0;
+	size_t i, missed = 0, n = 0;
 	char list[512] = "";
 
 	for (i = 0; i < mx->count; i++) {
@@ -176,6 +176,7 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_dns_answer *mx,
 
 		if (mx->rr[i].type != MC_RR_MX || host[0] == '\0')
 			continue;
+		n++;
 		m = mc_sts_policy_match(p, host);
 		json_array_append_new(hosts, json_pack("{s:o,s:o}", "host",
 		    mc_json_dns_string(host, strlen(host)), "pattern",
@@ -197,6 +198,8 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_dns_answer *mx,
 			    "the policy: in enforce mode senders would refuse "
 			    "to deliver to it", host);
 	}
+	mc_result_summary(r, "mode %s, max_age %ld; %zu of %zu MX hosts "
+	    "covered", mc_sts_mode_str(p->mode), p->max_age, n - missed, n);
 	if (p->mode == MC_STS_MODE_TESTING)
 		mc_finding_add(r, MC_F_MTA_STS_TESTING, ctx->domain,
 		    "the policy is in testing mode: senders report TLS "
