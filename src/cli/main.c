@@ -78,7 +78,9 @@ static const char usage_text[] =
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
 "  -z, --zone-file FILE         answer all DNS from zone files (repeatable); no network\n"
-
+"      --connect-to HOST:PORT:ADDR:PORT  HTTPS to HOST:PORT goes to ADDR:PORT\n"
+"      --ca-file FILE           trust only these CAs for HTTPS\n"
+"      --http-root DIR          answer https://HOST/PATH from DIR/HOST/PATH\n"
 "  -f, --format FORMAT          text (default on a terminal) | json (default otherwise)\n"
 "                               | jsonl (one document a line, written as each domain\n"
 "                               finishes) | nagios (plugin output)\n"
@@ -577,8 +579,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 			return 1;
 		case 'h':
 			fputs(usage_text, stdout);
-			fputs("stand-in: --connect-to HOST:PORT:ADDR:PORT  --ca-file FILE  "
-			    "--http-root DIR\n", stdout);
 			return 1;
 		case ':':
 			usage_error("option '%s' needs a value",
