@@ -36,9 +36,8 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/http.h"
-#include "mailcheck/netguard.h"
+#include "mailcheck/connect.h"
 #include "mailcheck/limits.h"
-#include "mailcheck/util.h"
 #include "banned.h"
 
 struct entry {
@@ -70,9 +69,8 @@ struct xfer {
 	char host[MC_DNS_NAME_MAX + 1];
 	long port;
 	const char *path;
-	int direct;             /* a --connect-to entry names host:port */
-	char rname[MC_DNS_NAME_MAX + 1]; /* the name to resolve, or "" */
-	long rport;             /* and its port */
+	int direct;             /* a --connect-to entry names host:port (its
+	                           ADDR is an IP literal: nothing to resolve) */
 	int net;                /* this batch fetches it over the network */
 	int copied;             /* resp already lives in the arena */
 	CURL *easy;
@@ -310,46 +308,16 @@ mc_http_url_valid(const char *url)
 	return parse_url(&x) == 0;
 }
 
-/*
- * Does a --connect-to entry name host:port (curl: an empty HOST or PORT
- * matches any)?  If so, and its ADDR is a name rather than an address, the
- * name and port to resolve go to x->rname and x->rport (curl would ask the
- * system resolver otherwise).
- */
+/* Does a --connect-to entry name the URL's host and port? */
 static int
-connect_target(const struct mc_http *h, struct xfer *x)
+connect_target(const struct mc_http *h, const struct xfer *x)
 {
-	const char *c, *colon, *addr, *aend;
-	size_t i, hl, al;
-	char *e;
-	long p;
+	char addr[64];
+	int aport;
 
-	for (i = 0; i < h->nconnect_to; i++) {
-		c = h->connect_to[i];
-		colon = strchr(c, ':');
-		if (colon == NULL)
-			continue;
-		hl = (size_t)(colon - c);
-		if (hl > 0 && (hl != strlen(x->host) ||
-		    strncasecmp(c, x->host, hl) != 0))
-			continue;
-		p = strtol(colon + 1, &e, 10);
-		if (*e != ':' || (e != colon + 1 && p != x->port))
-			continue;
-		addr = e + 1;
-		aend = addr[0] == '[' ? NULL : strchr(addr, ':');
-		al = aend != NULL ? (size_t)(aend - addr) : 0;
-		x->rport = aend != NULL && aend[1] != '\0' ?
-		    strtol(aend + 1, NULL, 10) : x->port;
-		if (al > 0 && al < sizeof(x->rname)) {
-			memcpy(x->rname, addr, al);
-			x->rname[al] = '\0';
-			if (mc_is_ip_literal(x->rname))
-				x->rname[0] = '\0';
-		}
-		return 1;
-	}
-	return 0;
+	return mc_connect_to_map((const char *const *)h->connect_to,
+	    h->nconnect_to, x->host, (int)x->port, addr, sizeof(addr),
+	    &aport);
 }
 
 /* The Content-Type a file under --http-root is served with. */
@@ -469,11 +437,11 @@ resolve_hosts(struct mc_dns *dns, struct xfer *x, size_t n)
 	int bad = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!x[i].net || x[i].rname[0] == '\0')
+		if (!x[i].net || x[i].direct)
 			continue;
-		q[nq++] = (struct mc_dns_query){ .name = x[i].rname,
+		q[nq++] = (struct mc_dns_query){ .name = x[i].host,
 		    .type = MC_RR_A };
-		q[nq++] = (struct mc_dns_query){ .name = x[i].rname,
+		q[nq++] = (struct mc_dns_query){ .name = x[i].host,
 		    .type = MC_RR_AAAA };
 	}
 	if (nq > 0)
@@ -483,7 +451,7 @@ resolve_hosts(struct mc_dns *dns, struct xfer *x, size_t n)
 		const struct mc_dns_answer *ans[2];
 		size_t j, r;
 
-		if (!x[i].net || x[i].rname[0] == '\0')
+		if (!x[i].net || x[i].direct)
 			continue;
 		a4 = q[k].ans;
 		a6 = q[k + 1].ans;
@@ -491,7 +459,7 @@ resolve_hosts(struct mc_dns *dns, struct xfer *x, size_t n)
 		ans[0] = a4;
 		ans[1] = a6;
 		at = (size_t)snprintf(list, sizeof(list), "%s:%ld:",
-		    x[i].rname, x[i].rport);
+		    x[i].host, x[i].port);
 		for (j = 0; j < 2; j++)
 			for (r = 0; r < ans[j]->count && at < sizeof(list) - 64;
 			    r++) {
@@ -510,7 +478,7 @@ resolve_hosts(struct mc_dns *dns, struct xfer *x, size_t n)
 
 			fail(&x[i].req->resp, temp ? MC_HTTP_TEMPFAIL :
 			    MC_HTTP_PERMFAIL, MC_HTTP_E_RESOLVE,
-			    "%s has no address (A %s, AAAA %s)", x[i].rname,
+			    "%s has no address (A %s, AAAA %s)", x[i].host,
 			    mc_dns_status_str(a4->status),
 			    mc_dns_status_str(a6->status));
 			bad = 1;
@@ -859,10 +827,6 @@ mc_http_fetch_batch(struct mc_http *h, struct mc_dns *dns, double deadline,
 			continue;
 		}
 		x[i].direct = connect_target(h, &x[i]);
-		if (!x[i].direct) {
-			memcpy(x[i].rname, x[i].host, sizeof(x[i].rname));
-			x[i].rport = x[i].port;
-		}
 	}
 
 	/* 1. the cache: answers, entries in flight, and our misses */

@@ -19,7 +19,6 @@ EXEMPT = {
     "check.timeout": "a check still running at the deadline; the zone backend never waits (tests/unit/test_runner.c)",
     "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
                     "only; REFUSED or a malformed reply needs a real server",
-    "dkim.selector-list": "the shipped selector list file is missing: an installation problem",
     # HTTPS behaviour --http-root cannot show: tests/e2e/https.sh serves it
     "mta-sts.fetch-tempfail": "a server that never answers: tests/e2e/https.sh",
     "mta-sts.policy-unreachable": "a server without TLS: tests/e2e/https.sh",

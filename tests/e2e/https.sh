@@ -188,12 +188,6 @@ expect_eq "refused connection" "$(codes "$W/closed.jsonl" hang.test)" "mta-sts.f
   --checks mta-sts ok.test > "$W/noca.jsonl"
 expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
 
-# a --connect-to target given by name is resolved by the DNS layer (here the
-# zone: mx1.ok.test is 127.0.0.1), never by the system resolver
-"$MC_BIN" -f jsonl -z "$W/test.zone" --ca-file "$CA" \
-  --connect-to "mta-sts.ok.test:443:mx1.ok.test:$GOOD" --checks mta-sts ok.test > "$W/byname.jsonl"
-expect_eq "connect-to a name" "$(codes "$W/byname.jsonl" ok.test)" "mta-sts.mx-not-covered"
-
 step hang
 # 3. BIMI: logo and mark certificates over HTTPS
 for z in example plain expired expiring key huge hang; do
