@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * checks/tlsrpt.c - the domain's TLS reporting record (RFC 8460)
+ * checks/tls-rpt.c - the domain's TLS reporting record (RFC 8460)
  *
  * One batch asks the TXT records at _smtp._tls.<domain>, at _mta-sts.<domain>
  * and the domain's MX records; a second asks TLSA at _25._tcp.<host> for

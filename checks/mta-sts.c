@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * checks/mta_sts.c - the domain's MTA-STS record and policy (RFC 8461)
+ * checks/mta-sts.c - the domain's MTA-STS record and policy (RFC 8461)
  *
  * One batch asks the TXT records at _mta-sts.<domain> and the domain's MX
  * records.  Exactly one v=STSv1 record makes a policy worth fetching; the
