@@ -247,7 +247,7 @@ judge_record(struct mc_ctx *ctx, const char *name, const struct mc_rr *rr,
 		    "record is invalid (%s): " NO_LOGO, rec->detail);
 		return 0;
 	}
-	for (i = 0; i < rec->next && i < MC_BIMI_MAX_EXT; i++)
+	for (i = 0; i < rec->next && i < MC_TXT_MAX_EXT; i++)
 		mc_finding_add(r, MC_F_BIMI_TAG_UNKNOWN, name, "unknown tag "
 		    "'%s' (ignored by receivers)", rec->ext[i]);
 	if (rec->declined) {

@@ -86,7 +86,7 @@ judge_record(struct mc_ctx *ctx, const char *name, const struct mc_rr *rr,
 	mc_metric_set(r, "uris", (double)rec.nuri_total);
 	mc_result_summary(r, "reports to %s%s", rec.uri[0].text,
 	    rec.nuri_total > 1 ? " and more" : "");
-	for (i = 0; i < rec.next && i < MC_TLSRPT_MAX_EXT; i++)
+	for (i = 0; i < rec.next && i < MC_TXT_MAX_EXT; i++)
 		mc_finding_add(r, MC_F_TLSRPT_TAG_UNKNOWN, name,
 		    "unknown tag '%s' (ignored by reporters)", rec.ext[i]);
 }

@@ -302,32 +302,23 @@ int
 mc_sts_record_parse(struct mc_arena *a, const char *txt, size_t len,
     struct mc_sts_record *rec)
 {
-	struct mc_tv_list *l;
+	static const char *const known[] = { "id", NULL };
+	static const enum mc_sts_record_error map[] = {
+		[MC_TXT_SYNTAX] = MC_STS_R_SYNTAX,
+		[MC_TXT_VERSION] = MC_STS_R_VERSION,
+		[MC_TXT_NOMEM] = MC_STS_R_NOMEM,
+	};
+	struct mc_txt_record base;
 	const struct mc_tv_tag *id;
 	char msg[128];
 	size_t i;
 
 	memset(rec, 0, sizeof(*rec));
-	l = mc_arena_alloc(a, sizeof(*l));
-	if (l == NULL)
-		return rec_fail(a, rec, MC_STS_R_NOMEM, "out of memory");
-	if (mc_tv_parse(a, txt, len, l) == -1) {
-		snprintf(msg, sizeof(msg), "%s at byte %zu",
-		    mc_tv_strerror(l->err), l->errpos + 1);
-		return rec_fail(a, rec, l->err == MC_TV_ERR_NOMEM ?
-		    MC_STS_R_NOMEM : MC_STS_R_SYNTAX, msg);
-	}
-	if (l->n == 0 || strcmp(l->tag[0].name, "v") != 0 ||
-	    strcmp(l->tag[0].value, "STSv1") != 0)
-		return rec_fail(a, rec, MC_STS_R_VERSION,
-		    "the first tag is not v=STSv1");
-	for (i = 1; i < l->n; i++)
-		if (strcmp(l->tag[i].name, "id") != 0) {
-			if (rec->next < 8)
-				rec->ext[rec->next] = l->tag[i].name;
-			rec->next++;
-		}
-	id = mc_tv_get(l, "id");
+	if (mc_txt_record_parse(a, txt, len, "STSv1", known, &base) == -1)
+		return rec_fail(a, rec, map[base.err], base.detail);
+	memcpy(rec->ext, base.ext, sizeof(rec->ext));
+	rec->next = base.next;
+	id = mc_tv_get(base.tags, "id");
 	if (id == NULL)
 		return rec_fail(a, rec, MC_STS_R_ID_MISSING, "no id= tag");
 	for (i = 0; id->value[i] != '\0'; i++)

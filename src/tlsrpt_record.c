@@ -6,7 +6,6 @@
  * judge every URI: mailto: with a local part and a domain (RFC 6068,
  * without hfields), or an https: URL the HTTP layer could fetch.
  */
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -53,34 +52,24 @@ int
 mc_tlsrpt_parse(struct mc_arena *a, const char *txt, size_t len,
     struct mc_tlsrpt_record *rec)
 {
+	static const char *const known[] = { "rua", NULL };
+	static const enum mc_tlsrpt_error map[] = {
+		[MC_TXT_SYNTAX] = MC_TLSRPT_SYNTAX,
+		[MC_TXT_VERSION] = MC_TLSRPT_VERSION,
+		[MC_TXT_NOMEM] = MC_TLSRPT_NOMEM,
+	};
 	const char *el[MC_TLSRPT_MAX_URIS];
+	struct mc_txt_record base;
 	const struct mc_tv_tag *rua;
-	struct mc_tv_list *l;
-	char msg[128];
 	long n;
 	size_t i;
 
 	memset(rec, 0, sizeof(*rec));
-	l = mc_arena_alloc(a, sizeof(*l));
-	if (l == NULL)
-		return fail(a, rec, MC_TLSRPT_NOMEM, "out of memory");
-	if (mc_tv_parse(a, txt, len, l) == -1) {
-		snprintf(msg, sizeof(msg), "%s at byte %zu",
-		    mc_tv_strerror(l->err), l->errpos + 1);
-		return fail(a, rec, l->err == MC_TV_ERR_NOMEM ?
-		    MC_TLSRPT_NOMEM : MC_TLSRPT_SYNTAX, msg);
-	}
-	if (l->n == 0 || strcmp(l->tag[0].name, "v") != 0 ||
-	    strcmp(l->tag[0].value, "TLSRPTv1") != 0)
-		return fail(a, rec, MC_TLSRPT_VERSION,
-		    "the first tag is not v=TLSRPTv1");
-	for (i = 1; i < l->n; i++)
-		if (strcmp(l->tag[i].name, "rua") != 0) {
-			if (rec->next < MC_TLSRPT_MAX_EXT)
-				rec->ext[rec->next] = l->tag[i].name;
-			rec->next++;
-		}
-	rua = mc_tv_get(l, "rua");
+	if (mc_txt_record_parse(a, txt, len, "TLSRPTv1", known, &base) == -1)
+		return fail(a, rec, map[base.err], base.detail);
+	memcpy(rec->ext, base.ext, sizeof(rec->ext));
+	rec->next = base.next;
+	rua = mc_tv_get(base.tags, "rua");
 	if (rua == NULL)
 		return fail(a, rec, MC_TLSRPT_RUA_MISSING, "no rua= tag");
 	n = mc_tv_split(a, rua->value, ',', el, MC_TLSRPT_MAX_URIS);

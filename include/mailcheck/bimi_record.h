@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 #include "mailcheck/arena.h"
+#include "mailcheck/txt_record.h"
 
-#define MC_BIMI_MAX_EXT 8       /* unknown tag names kept */
 #define MC_BIMI_LOGO_MAX 32768  /* bytes of a logo read (AuthIndicators) */
 #define MC_BIMI_CERT_MAX 65536  /* bytes of a PEM read */
 #define MC_BIMI_MAX_SELECTORS 8 /* selectors asked (default included) */
@@ -39,7 +39,7 @@ struct mc_bimi_record {
 	int l_valid;          /* l is a fetchable https: URL */
 	int a_valid;          /* a is a fetchable https: URL */
 	int declined;         /* l empty and no a: no logo wanted */
-	const char *ext[MC_BIMI_MAX_EXT];
+	const char *ext[MC_TXT_MAX_EXT];
 	size_t next;
 };
 

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "mailcheck/arena.h"
+#include "mailcheck/txt_record.h"
 
 #define MC_STS_POLICY_URL_FMT "https://mta-sts.%s/.well-known/mta-sts.txt"
 #define MC_STS_POLICY_MAX 65536     /* RFC 8461 3.3: bytes of a policy read */
@@ -116,7 +117,7 @@ struct mc_sts_record {
 	enum mc_sts_record_error err;
 	const char *detail;     /* for errors: what and where (arena) */
 	const char *id;         /* the id, when valid (arena) */
-	const char *ext[8];     /* names of extension tags (arena) */
+	const char *ext[MC_TXT_MAX_EXT]; /* extension tag names (arena) */
 	size_t next;            /* extension tags, counted past 8 too */
 };
 

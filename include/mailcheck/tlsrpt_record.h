@@ -16,9 +16,9 @@
 #include <stddef.h>
 
 #include "mailcheck/arena.h"
+#include "mailcheck/txt_record.h"
 
 #define MC_TLSRPT_MAX_URIS 16   /* rua URIs kept (more are counted) */
-#define MC_TLSRPT_MAX_EXT 8     /* extension tag names kept */
 
 enum mc_tlsrpt_error {
 	MC_TLSRPT_OK,
@@ -39,7 +39,7 @@ struct mc_tlsrpt_record {
 	struct mc_tlsrpt_uri uri[MC_TLSRPT_MAX_URIS];
 	size_t nuri;            /* kept */
 	size_t nuri_total;      /* in the record */
-	const char *ext[MC_TLSRPT_MAX_EXT]; /* extension tag names */
+	const char *ext[MC_TXT_MAX_EXT]; /* extension tag names */
 	size_t next;            /* extension tags, counted past the max */
 };
 
