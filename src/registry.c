@@ -15,6 +15,8 @@ extern const struct mc_check mc_check_dkim;
 extern const struct mc_check mc_check_dmarc;
 extern const struct mc_check mc_check_rdns;
 extern const struct mc_check mc_check_dnsbl;
+extern const struct mc_check mc_check_smtp;
+extern const struct mc_check mc_check_dane;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
@@ -23,6 +25,8 @@ const struct mc_check *const mc_checks[] = {
 	&mc_check_dmarc,
 	&mc_check_rdns,
 	&mc_check_dnsbl,
+	&mc_check_smtp,
+	&mc_check_dane,
 	NULL,
 };
 
