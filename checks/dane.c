@@ -182,7 +182,7 @@ dane_run(struct mc_ctx *ctx)
 	const struct mc_smtp_probe **pr;
 	enum mc_dnssec_state ds;
 	json_t *hosts, *ho, *addrs, *o;
-	size_t i, k, n = 0, j, with = 0, without = 0, mismatch = 0;
+	size_t i, k, n = 0, j, with = 0, without = 0, mismatch = 0, failed = 0;
 	int rc, bad;
 
 	if (ctx->state == NULL)
@@ -207,6 +207,7 @@ dane_run(struct mc_ctx *ctx)
 		json_array_append_new(hosts, ho);
 		if (mc_dns_failed(mx.h[i].tlsa)) {
 			mc_finding_dns(r, mx.h[i].tlsa, "the TLSA records");
+			failed++;
 			continue;
 		}
 		if (judge_records(ctx, &mx.h[i], &hr[i],
@@ -238,7 +239,7 @@ dane_run(struct mc_ctx *ctx)
 	mc_metric_set(r, "tlsa_hosts", (double)with);
 	if (with == 0) {
 		mc_metric_set(r, "tlsa_mismatch", 0);
-		if (mx.n > 0)
+		if (mx.n > 0 && failed == 0)
 			mc_finding_add(r, MC_F_DANE_NONE, ctx->domain, "no MX "
 			    "host of %s publishes TLSA records: DANE is not in "
 			    "use", ctx->domain);
