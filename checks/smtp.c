@@ -131,15 +131,15 @@ judge_failure(struct mc_result *r, const char *subj,
 		break;
 	case MC_SMTP_REFUSED:
 		mc_finding_add(r, MC_F_SMTP_CONNECT_REFUSED, subj,
-		    "cannot connect to %s: connection refused; port 25 is "
-		    "often blocked on home and cloud networks, so this says "
-		    "nothing about TLS", subj);
+		    "cannot connect to %s (%s): connection refused; port 25 "
+		    "is often blocked on home and cloud networks, so this says "
+		    "nothing about TLS", subj, p->peer);
 		break;
 	case MC_SMTP_CONNECT_TIMEOUT:
 		mc_finding_add(r, MC_F_SMTP_CONNECT_TIMEOUT, subj,
-		    "cannot connect to %s: %s; port 25 is often blocked on "
-		    "home and cloud networks, so this says nothing about TLS",
-		    subj, why);
+		    "cannot connect to %s (%s): %s; port 25 is often blocked "
+		    "on home and cloud networks, so this says nothing about "
+		    "TLS", subj, p->peer, why);
 		break;
 	case MC_SMTP_UNREACHABLE:
 		mc_finding_add(r, MC_F_SMTP_CONNECT_UNREACHABLE, subj,

@@ -91,6 +91,7 @@ struct conn {
 	char line[MC_SMTP_LINE_MAX + 1];
 	size_t linelen;
 	size_t nlines;      /* lines of the reply being read */
+	int code;           /* its reply code */
 	size_t readtotal;
 	char out[300];
 	size_t outlen, outoff;
@@ -276,6 +277,8 @@ mc_smtp_new(const struct mc_smtp_config *cfg, char *err, size_t errsize)
 	SSL_CTX_set_security_level(s->ssl, 0);
 	SSL_CTX_set_cipher_list(s->ssl, "ALL:@SECLEVEL=0");
 	SSL_CTX_set_verify(s->ssl, SSL_VERIFY_NONE, NULL);
+	/* room for hostile chains of 100 certificates, to grade them */
+	SSL_CTX_set_max_cert_list(s->ssl, MC_SMTP_MAX_CERT_LIST);
 	return s;
 fail:
 	mc_smtp_free(s);
@@ -651,7 +654,7 @@ conn_read(struct mc_smtp *s, struct conn *c)
 	char buf[2048];
 	ssize_t n;
 	size_t i;
-	int code = 0, rc;
+	int rc;
 
 	n = recv(c->fd, buf, sizeof(buf), 0);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -686,7 +689,7 @@ conn_read(struct mc_smtp *s, struct conn *c)
 		else
 			c->e->p.bare_lf = 1;
 		c->line[c->linelen] = '\0';
-		rc = reply_line(c, c->line, c->linelen, &code);
+		rc = reply_line(c, c->line, c->linelen, &c->code);
 		c->linelen = 0;
 		if (rc == 1) {
 			if (i + 1 < (size_t)n && c->st == ST_STARTTLS) {
@@ -696,7 +699,7 @@ conn_read(struct mc_smtp *s, struct conn *c)
 				    "sent data after its reply to STARTTLS");
 				return;
 			}
-			on_reply(s, c, code);
+			on_reply(s, c, c->code);
 		}
 		if (rc == -1)
 			return;

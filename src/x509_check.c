@@ -60,8 +60,8 @@ lower_copy(struct mc_arena *a, const unsigned char *s, int len, char **out)
 	char *p;
 	int i;
 
-	if (len < 0)
-		return -1;
+	if (len < 0 || memchr(s, '\0', (size_t)len) != NULL)
+		return -1; /* "mx.example.org\0.evil" must not match */
 	p = mc_arena_alloc(a, (size_t)len + 1);
 	if (p == NULL)
 		return -1;

@@ -28,6 +28,7 @@
 #define MC_SMTP_REPLY_LINES 64    /* lines of one reply (EHLO extensions) */
 #define MC_SMTP_READ_MAX 16384    /* bytes read before TLS, all replies */
 #define MC_SMTP_MAX_CHAIN 16      /* certificates kept from the server's chain */
+#define MC_SMTP_MAX_CERT_LIST (256 * 1024) /* bytes of chain accepted */
 #define MC_SMTP_CONNECT_SECONDS 10.0 /* seconds for the TCP connection */
 #define MC_SMTP_PROBE_SECONDS 30.0   /* seconds for a whole probe */
 

@@ -22,9 +22,10 @@ Behaviours (what the tests in tests/e2e/smtp.sh expect of them):
   close        closes the connection after EHLO
   othername    like ok, greeting as "220 elsewhere.example"
   tls10        like ok, TLS 1.0 only
+  backlog      a socket whose accept queue is full: connects never finish
 Every connection is counted; "--log FILE" appends "NAME connect" lines.
 """
-import argparse, asyncio, os, ssl, sys
+import argparse, asyncio, os, socket, ssl, sys
 
 
 def make_ctx(certdir, cert, tls10=False):
@@ -140,9 +141,21 @@ async def main():
     ap.add_argument("--log")
     ap.add_argument("spec", nargs="+")
     a = ap.parse_args()
-    servers = []
+    servers, held = [], []
     for spec in a.spec:
         name, b, cert = spec.split(":")
+        if b == "backlog":
+            ls = socket.socket()
+            ls.bind(("127.0.0.1", 0))
+            ls.listen(0)
+            held.append(ls)
+            for _ in range(4):
+                c = socket.socket()
+                c.setblocking(False)
+                c.connect_ex(ls.getsockname())
+                held.append(c)
+            print(name, ls.getsockname()[1], flush=True)
+            continue
         ctx = make_ctx(a.dir, cert, b == "tls10") if cert != "-" else None
         lst = Listener(name, b, ctx, a.log)
         srv = await asyncio.start_server(lst.handle, "127.0.0.1", 0, limit=1 << 16)
