@@ -88,8 +88,11 @@ run() {
 # lines for every metric and data leaf (PATH as a JSON pointer)
 flatten() {
   /usr/bin/python3 - "$E2E_WORK" "$@" <<'PY'
-import json, sys
+import json, os, sys
+import jsonschema
 work = sys.argv[1]
+schema = json.load(open(os.path.join(os.environ["MC_SOURCE_DIR"], "docs", "report.schema.json")))
+validator = jsonschema.validators.validator_for(schema)(schema)
 def walk(prefix, v, out):
     if isinstance(v, dict):
         for k, x in v.items():
@@ -106,6 +109,8 @@ for d in sys.argv[2:]:
     except Exception as e:
         out.append(f"unparsable {e}")
         doc = {"checks": []}
+    for e in validator.iter_errors(doc):
+        out.append("schema-error " + e.message[:200])
     for c in doc["checks"]:
         out.append(c["name"] + "/status " + c["status"])
         for f in c["findings"]:
@@ -164,6 +169,12 @@ flatten good nostarttls starttls454 ehlo550 tlsfail greet554 hugegreet junk \
   weak longchain refused guarded offline dane-ee dane-ta dane-mismatch \
   dane-notls dane-expired dane-selfsigned dane-ta-name silent dane-silent \
   backlog nocafile
+
+if cat "$E2E_WORK"/*.flat | grep -q '^schema-error\|^unparsable'; then
+  fail "every report valid against docs/report.schema.json" "$(grep -h '^schema-error\|^unparsable' "$E2E_WORK"/*.flat | head -3)"
+else
+  pass "every report valid against docs/report.schema.json"
+fi
 
 # a good server: TLS, verified chain, the wildcard name matches
 expect_eq "good: exit" "$(cat "$E2E_WORK/good.rc")" 0
