@@ -151,16 +151,23 @@ message_has() {
   fi
 }
 
+runs=""
 for d in good nostarttls starttls454 ehlo550 tlsfail greet554 hugegreet junk \
     barelf endless close othername tls10 mismatch selfsigned expired expiring \
     weak longchain refused guarded offline dane-ee dane-ta dane-mismatch \
     dane-notls dane-expired dane-selfsigned dane-ta-name; do
   run "$d" &
+  runs="$runs $!"
 done
 run silent -t 3 &
+runs="$runs $!"
 run dane-silent -t 3 &
+runs="$runs $!"
 run backlog -t 3 &
-wait
+runs="$runs $!"
+# not a bare wait: that would wait for the server too
+# shellcheck disable=SC2086
+wait $runs
 run nocafile
 # shellcheck disable=SC2086
 "$MC_BIN" -z "$ZONE" --checks smtp -f text $CONNECT junk.test > "$E2E_WORK/junk.txt" 2>&1
