@@ -65,9 +65,6 @@ struct mc_options {
 	const char *ca_file;
 	const char *http_root;
 	int offline;
-	const char *helo_name;   /* TEMPORARY stand-in (smtp) */
-	int smtp_port;
-	int smtp_all_addresses;
 };
 
 struct mc_ctx {

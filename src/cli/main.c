@@ -66,8 +66,6 @@ struct cli {
 	int parallel;
 	struct list connect_to;       /* TEMPORARY stand-in for the seam */
 	const char *ca_file, *http_root;
-	const char *helo_name;        /* TEMPORARY stand-in (smtp) */
-	int smtp_port, smtp_all;
 };
 
 static const char usage_text[] =
@@ -426,8 +424,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
-		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT,
-		OPT_HELO_NAME, OPT_SMTP_PORT, OPT_SMTP_ADDRESSES };
+		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT };
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "zone-file", required_argument, NULL, 'z' },
@@ -448,9 +445,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
-		{ "helo-name", required_argument, NULL, OPT_HELO_NAME },
-		{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
-		{ "smtp-addresses", required_argument, NULL, OPT_SMTP_ADDRESSES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
@@ -480,15 +474,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_HTTP_ROOT:
 			cli->http_root = optarg;
-			break;
-		case OPT_HELO_NAME:
-			cli->helo_name = optarg;
-			break;
-		case OPT_SMTP_PORT:
-			cli->smtp_port = (int)strtol(optarg, NULL, 10);
-			break;
-		case OPT_SMTP_ADDRESSES:
-			cli->smtp_all = strcmp(optarg, "all") == 0;
 			break;
 		case 'z':
 			if (list_add(&cli->zones, optarg, "--zone-file") == -1)
@@ -822,9 +807,6 @@ main(int argc, char **argv)
 	opts.ca_file = cli.ca_file;
 	opts.http_root = cli.http_root;
 	opts.offline = cli.zones.n > 0;
-	opts.helo_name = cli.helo_name;
-	opts.smtp_port = cli.smtp_port;
-	opts.smtp_all_addresses = cli.smtp_all;
 	bcfg.run.checks = selected;
 	bcfg.run.nchecks = (size_t)n;
 	bcfg.run.opts = &opts;
