@@ -155,12 +155,6 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 		jobs[i].ctx.opts = cfg->opts;
 		jobs[i].ctx.result = &rep->results[i];
 		jobs[i].ctx.arena = mc_arena_new();
-		jobs[i].ctx.deadline = cfg->deadline;
-		if (cfg->checks[i]->setup != NULL &&
-		    cfg->checks[i]->setup(cfg->opts, &jobs[i].ctx.state, err,
-		    errsize) == -1)
-			mc_finding_add(&rep->results[i], MC_F_INTERNAL_ERROR,
-			    NULL, "%s", err);
 	}
 	for (i = 0; i < cfg->nchecks; i++) {
 		if (jobs[i].ctx.arena == NULL)
@@ -177,8 +171,6 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 			mc_finding_add(&rep->results[i], MC_F_INTERNAL_ERROR,
 			    NULL, "out of memory");
 		mc_arena_free(jobs[i].ctx.arena);
-		if (cfg->checks[i]->teardown != NULL)
-			cfg->checks[i]->teardown(jobs[i].ctx.state);
 		rep->results[i].status = mc_result_worst(&rep->results[i]);
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;

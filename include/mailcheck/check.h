@@ -59,12 +59,6 @@ struct mc_options {
 	   reports a missing or malformed file as a dkim.selector-list
 	   finding */
 	const struct mc_dkim_selector_list *dkim_selectors;
-	/* TEMPORARY stand-in for the coordinator's seam */
-	const char *const *connect_to;
-	size_t nconnect_to;
-	const char *ca_file;
-	const char *http_root;
-	int offline;
 };
 
 struct mc_ctx {
@@ -73,8 +67,6 @@ struct mc_ctx {
 	struct mc_arena *arena;
 	const struct mc_options *opts;
 	struct mc_result *result;
-	void *state;     /* TEMPORARY stand-in: what setup() made */
-	double deadline; /* TEMPORARY stand-in: absolute mc_now(); 0 none */
 };
 
 struct mc_check {
@@ -83,10 +75,6 @@ struct mc_check {
 	const char *rfc;      /* the main specifications */
 	unsigned flags;
 	int (*run)(struct mc_ctx *ctx); /* NULL: not built into this binary */
-	/* TEMPORARY stand-in for the seam */
-	int (*setup)(const struct mc_options *opts, void **state, char *err,
-	    size_t errsize);
-	void (*teardown)(void *state);
 	/*
 	 * Every metric the check may publish, NULL-terminated: thresholds
 	 * (-w/-c) are checked against it, and the runner turns a metric not

@@ -64,8 +64,6 @@ struct cli {
 	const char *baseline;
 	const char *domains_file;
 	int parallel;
-	struct list connect_to;       /* TEMPORARY stand-in for the seam */
-	const char *ca_file, *http_root;
 };
 
 static const char usage_text[] =
@@ -423,8 +421,7 @@ static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
-		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
-		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT };
+		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL };
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "zone-file", required_argument, NULL, 'z' },
@@ -442,9 +439,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "domains-file", required_argument, NULL, OPT_DOMAINS_FILE },
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
-		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
-		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
@@ -464,16 +458,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 'r':
 			if (list_add(&cli->resolvers, optarg, "--resolver") == -1)
 				return -1;
-			break;
-		case OPT_CONNECT_TO:
-			if (list_add(&cli->connect_to, optarg, "--connect-to") == -1)
-				return -1;
-			break;
-		case OPT_CA_FILE:
-			cli->ca_file = optarg;
-			break;
-		case OPT_HTTP_ROOT:
-			cli->http_root = optarg;
 			break;
 		case 'z':
 			if (list_add(&cli->zones, optarg, "--zone-file") == -1)
@@ -802,11 +786,6 @@ main(int argc, char **argv)
 	opts.nselectors = cli.selectors.n;
 	opts.dnsbl = dnsbl;
 	opts.dkim_selectors = dksel;
-	opts.connect_to = cli.connect_to.v;
-	opts.nconnect_to = cli.connect_to.n;
-	opts.ca_file = cli.ca_file;
-	opts.http_root = cli.http_root;
-	opts.offline = cli.zones.n > 0;
 	bcfg.run.checks = selected;
 	bcfg.run.nchecks = (size_t)n;
 	bcfg.run.opts = &opts;
