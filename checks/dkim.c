@@ -89,32 +89,27 @@ is_space(int c)
 }
 
 /*
- * The selector list: the one in the options (loaded once by the CLI), or
- * data/dkim-selectors read now, for library users that pass none.  A list
- * read now is returned in *owned; a missing or malformed file is reported
- * as dkim.selector-list, and NULL returned (only the user's selectors).
+ * setup: the shipped selector list, read once for every domain of the run.
+ * Missing, unreadable or malformed: an error naming the file (and line).
  */
-static const struct mc_dkim_selector_list *
-selector_list(struct mc_ctx *ctx, struct mc_dkim_selector_list **owned)
+static int
+dkim_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
 {
-	char path[4096], err[1024];
+	char path[4096];
 
-	*owned = NULL;
-	if (ctx->opts != NULL && ctx->opts->dkim_selectors != NULL)
-		return ctx->opts->dkim_selectors;
-	if (mc_datafile_path(MC_DKIM_SELECTOR_FILE, path, sizeof(path)) != 1) {
-		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST,
-		    MC_DKIM_SELECTOR_FILE, "cannot find the selector list %s "
-		    "(looked in %s); only the selectors given with "
-		    "--dkim-selector were asked", MC_DKIM_SELECTOR_FILE, path);
-		return NULL;
-	}
-	*owned = mc_dkim_selector_list_load(path, err, sizeof(err));
-	if (*owned == NULL)
-		mc_finding_add(ctx->result, MC_F_DKIM_SELECTOR_LIST, path,
-		    "%s; only the selectors given with --dkim-selector were "
-		    "asked", err);
-	return *owned;
+	(void)opts;
+	if (mc_datafile_find(MC_DKIM_SELECTOR_FILE, "DKIM selector list", "",
+	    path, sizeof(path), err, errsize) == -1)
+		return -1;
+	*state = mc_dkim_selector_list_load(path, err, errsize);
+	return *state != NULL ? 0 : -1;
+}
+
+static void
+dkim_teardown(void *state)
+{
+	mc_dkim_selector_list_free(state);
 }
 
 /*
@@ -521,8 +516,7 @@ dkim_run(struct mc_ctx *ctx)
 	struct sel *s;
 	struct key k;
 	json_t *data, *list, *js;
-	const struct mc_dkim_selector_list *sl;
-	struct mc_dkim_selector_list *owned = NULL;
+	const struct mc_dkim_selector_list *sl = ctx->state;
 	const char *qn;
 	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0, nfailed = 0;
 	size_t nuser, cap;
@@ -535,21 +529,18 @@ dkim_run(struct mc_ctx *ctx)
 		return -1;
 	r->data = data;
 	nuser = ctx->opts != NULL ? ctx->opts->nselectors : 0;
-	sl = selector_list(ctx, &owned);
 	cap = nuser + (sl != NULL ? sl->n : 0);
 	s = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*s));
 	q = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*q));
 	if (s == NULL || q == NULL)
-		goto fail;
+		return -1;
 	for (i = 0; i < nuser; i++)
 		if (sel_add(ctx, s, &n, ctx->opts->selectors[i], NULL, 1) == -1)
-			goto fail;
+			return -1;
 	for (i = 0; sl != NULL && i < sl->n; i++)
 		if (sel_add(ctx, s, &n, sl->v[i].name, sl->v[i].provider,
 		    0) == -1)
-			goto fail;
-	mc_dkim_selector_list_free(owned);
-	owned = NULL;
+			return -1;
 
 	/* RFC 8020: NXDOMAIN at _domainkey means no selector below it */
 	qn = mc_arena_printf(ctx->arena, "_domainkey.%s", ctx->domain);
@@ -654,9 +645,6 @@ dkim_run(struct mc_ctx *ctx)
 		mc_result_summary(r, "%zu selector%s: %s", found,
 		    found == 1 ? "" : "s", summary);
 	return 0;
-fail:
-	mc_dkim_selector_list_free(owned);
-	return -1;
 }
 
 static const char *const dkim_metrics[] = {
@@ -668,6 +656,8 @@ const struct mc_check mc_check_dkim = {
 	.summary = "DKIM selectors and their public keys",
 	.rfc = "RFC 6376 3.6, RFC 8301, RFC 8463",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.setup = dkim_setup,
+	.teardown = dkim_teardown,
 	.run = dkim_run,
 	.metrics = dkim_metrics,
 };

@@ -680,6 +680,35 @@ node_usable(struct mc_ctx *ctx, const struct node *nd, int report)
 	return 1;
 }
 
+/*
+ * setup: the Public Suffix List, once.  libpsl's built-in list when it has
+ * one, else the system's file; without either the organizational domain
+ * is unknown and grading says so (psl NULL).
+ */
+static int
+dmarc_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
+{
+	(void)opts;
+	(void)err;
+	(void)errsize;
+	if (psl_builtin() == NULL)
+		*state = psl_load_file(PSL_SYSTEM_FILE);
+	return 0;
+}
+
+static void
+dmarc_teardown(void *state)
+{
+	psl_free(state);
+}
+
+static const psl_ctx_t *
+psl_of(const struct mc_ctx *ctx)
+{
+	return ctx->state != NULL ? ctx->state : psl_builtin();
+}
+
 static int
 dmarc_run(struct mc_ctx *ctx)
 {
@@ -688,8 +717,7 @@ dmarc_run(struct mc_ctx *ctx)
 	struct node nd[MC_DMARC_WALK_MAX];
 	const char *names[MC_DMARC_WALK_MAX], *pslorg, *walkorg = NULL, *psd;
 	const struct mc_dns_answer *apex;
-	psl_ctx_t *pslfile = NULL;
-	const psl_ctx_t *psl;
+	const psl_ctx_t *psl = psl_of(ctx);
 	json_t *data, *walk;
 	size_t i, n, pol = (size_t)-1;
 	int rc = 0;
@@ -713,11 +741,6 @@ dmarc_run(struct mc_ctx *ctx)
 	mc_dns_lookup_batch(ctx->dns, q, n + 1);
 	apex = q[n].ans;
 
-	psl = psl_builtin();
-	if (psl == NULL) {
-		pslfile = psl_load_file(PSL_SYSTEM_FILE);
-		psl = pslfile;
-	}
 
 	walk = json_array();
 	json_object_set_new(data, "walk", walk);
@@ -846,7 +869,6 @@ dmarc_run(struct mc_ctx *ctx)
 		    "tree walk)", nd[0].qname, nd[pol].domain);
 	rc = grade(ctx, psl, &nd[pol], pol == 0, data);
 out:
-	psl_free(pslfile);
 	return rc;
 }
 
@@ -859,6 +881,8 @@ const struct mc_check mc_check_dmarc = {
 	.summary = "DMARC policy record, discovery and report destinations",
 	.rfc = "RFC 7489, RFC 9989",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.setup = dmarc_setup,
+	.teardown = dmarc_teardown,
 	.run = dmarc_run,
 	.metrics = dmarc_metrics,
 };

@@ -75,23 +75,35 @@ struct zres {
 	json_t *results;
 };
 
-static const struct mc_dnsbl_list *
-zone_list(struct mc_ctx *ctx, struct mc_dnsbl_list **owned)
+/*
+ * setup: the blocklist zone list, from --dnsbl-zone, --dnsbl-config or the
+ * shipped data/dnsbl-zones, read once.  Errors name file and line.
+ */
+static int
+dnsbl_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
 {
-	char path[1024], err[512];
+	char path[4096];
 
-	*owned = NULL;
-	if (ctx->opts != NULL && ctx->opts->dnsbl != NULL)
-		return ctx->opts->dnsbl;
-	if (mc_datafile_path("dnsbl-zones", path, sizeof(path)) != 1) {
-		mc_result_summary(ctx->result, "no blocklist zone list "
-		    "(data file dnsbl-zones not found in %s)", path);
-		return NULL;
+	if (opts->ndnsbl_zones > 0)
+		*state = mc_dnsbl_list_generic(opts->dnsbl_zones,
+		    opts->ndnsbl_zones, err, errsize);
+	else if (opts->dnsbl_config != NULL)
+		*state = mc_dnsbl_list_load(opts->dnsbl_config, err, errsize);
+	else {
+		if (mc_datafile_find("dnsbl-zones", "blocklist zone list",
+		    " or use --dnsbl-config", path, sizeof(path), err,
+		    errsize) == -1)
+			return -1;
+		*state = mc_dnsbl_list_load(path, err, errsize);
 	}
-	*owned = mc_dnsbl_list_load(path, err, sizeof(err));
-	if (*owned == NULL)
-		mc_result_summary(ctx->result, "%s", err);
-	return *owned;
+	return *state != NULL ? 0 : -1;
+}
+
+static void
+dnsbl_teardown(void *state)
+{
+	mc_dnsbl_list_free(state);
 }
 
 /* Classify every record of one answer into a. */
@@ -416,8 +428,7 @@ static int
 dnsbl_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
-	const struct mc_dnsbl_list *list;
-	struct mc_dnsbl_list *owned = NULL;
+	const struct mc_dnsbl_list *list = ctx->state;
 	const struct mc_dnsbl_zone *z;
 	struct mc_mailaddrs ma;
 	struct mc_dns_query *q = NULL, *tq = NULL;
@@ -435,11 +446,9 @@ dnsbl_run(struct mc_ctx *ctx)
 	if (data == NULL)
 		return -1;
 	r->data = data;
-	list = zone_list(ctx, &owned);
 	if (list == NULL) {
 		mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL, "the dnsbl check "
-		    "has no zone list: %s", r->summary != NULL ? r->summary :
-		    "unknown reason");
+		    "was not set up: it has no zone list");
 		return 0;
 	}
 	json_object_set_new(data, "zone_list",
@@ -626,7 +635,6 @@ dnsbl_run(struct mc_ctx *ctx)
 	    "; some zones could not be used" : "");
 	rc = 0;
 out:
-	mc_dnsbl_list_free(owned);
 	return rc;
 }
 
@@ -639,6 +647,8 @@ const struct mc_check mc_check_dnsbl = {
 	.summary = "blocklists (DNSBL) of the mail addresses and the domain",
 	.rfc = "RFC 5782",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
+	.setup = dnsbl_setup,
+	.teardown = dnsbl_teardown,
 	.run = dnsbl_run,
 	.metrics = dnsbl_metrics,
 };

@@ -62,10 +62,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mc_dns_config dcfg = { .zone_files = files, .nzone_files = 1 };
 	struct mc_nagios_opts no = { .timeout = 10 };
 	struct mc_render_opts ro = { .verbose = 1 };
-	struct mc_options opts = { .ips = ips, .nips = 2 };
-	struct mc_run_config rc = { .checks = checks, .opts = &opts };
+	static struct mc_options opts = { .ips = ips, .nips = 2,
+		.dnsbl_zones = bl, .ndnsbl_zones = 1 };
+	static struct mc_checkset set;
+	struct mc_run_config rc = { .set = &set, .opts = &opts };
 	struct mc_report rep;
-	struct mc_dnsbl_list *list = NULL;
 	struct mc_dns *dns;
 	char err[512];
 	FILE *f;
@@ -73,6 +74,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		if (setup() == -1)
+			abort();
+		while (mc_checks[n] != NULL &&
+		    n < sizeof(checks) / sizeof(checks[0]))
+			checks[n] = mc_checks[n], n++;
+		if (mc_checkset_setup(&set, checks, n, &opts, err,
+		    sizeof(err)) == -1)
 			abort();
 		ready = 1;
 	}
@@ -83,18 +90,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fputc('\n', f);
 	if (fclose(f) != 0)
 		abort();
-	while (mc_checks[n] != NULL && n < sizeof(checks) / sizeof(checks[0]))
-		checks[n] = mc_checks[n], n++;
-	rc.nchecks = n;
 	/* a zone file ldns refuses is an error, as at the command line */
 	if ((dns = mc_dns_new(&dcfg, 0, err, sizeof(err))) == NULL) {
 		if (getenv("MC_FUZZ_DEBUG") != NULL)
 			fprintf(stderr, "zone refused: %s\n", err);
 		return 0;
 	}
-	if ((list = mc_dnsbl_list_generic(bl, 1, err, sizeof(err))) == NULL)
-		abort();
-	opts.dnsbl = list;
 	rc.dns = dns;
 	memset(&rep, 0, sizeof(rep));
 	if (mc_run_domain(&rc, "example.org", &rep, err, sizeof(err)) == -1)
@@ -106,7 +107,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (getenv("MC_FUZZ_DEBUG") != NULL)
 		fprintf(stderr, "status %s\n", mc_status_str(rep.status));
 	mc_report_release(&rep);
-	mc_dnsbl_list_free(list);
 	mc_dns_free(dns);
 	return 0;
 }

@@ -115,3 +115,14 @@ fail:
 	fclose(f);
 	return NULL;
 }
+
+int
+mc_datafile_find(const char *name, const char *what, const char *instead,
+    char *buf, size_t size, char *err, size_t errsize)
+{
+	if (mc_datafile_path(name, buf, size) == 1)
+		return 0;
+	snprintf(err, errsize, "cannot find the %s '%s' (looked in %s): set "
+	    "MAILCHECK_DATADIR%s", what, name, buf, instead);
+	return -1;
+}

@@ -14,7 +14,6 @@
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mxhosts.h"
-#include "mailcheck/netguard.h"
 #include "mailcheck/smtp.h"
 #include "mailcheck/util.h"
 #include "banned.h"
@@ -141,12 +140,6 @@ mc_mxhosts_probe_deadline(double run_deadline)
 	return run_deadline - (left > 5.0 ? 0.5 : left > 0 ? left / 10 : 0);
 }
 
-static int
-guard(const void *sa, char *err, size_t errsize)
-{
-	return mc_net_guard_check(sa, err, errsize);
-}
-
 int
 mc_mxhosts_smtp_setup(const struct mc_options *opts, void **state,
     char *err, size_t errsize)
@@ -157,7 +150,6 @@ mc_mxhosts_smtp_setup(const struct mc_options *opts, void **state,
 		.connect_to = opts->connect_to,
 		.nconnect_to = opts->nconnect_to,
 		.offline = opts->offline,
-		.guard = guard,
 	};
 
 	*state = mc_smtp_shared_get(opts, &cfg, err, errsize);

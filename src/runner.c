@@ -74,6 +74,50 @@ mc_checks_select(const char *list, const struct mc_check **out,
 	return (int)n;
 }
 
+int
+mc_checkset_setup(struct mc_checkset *set,
+    const struct mc_check *const *checks, size_t n,
+    const struct mc_options *opts, char *err, size_t errsize)
+{
+	char why[512];
+	size_t i;
+
+	memset(set, 0, sizeof(*set));
+	set->v = calloc(n > 0 ? n : 1, sizeof(*set->v));
+	if (set->v == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		set->v[i].check = checks[i];
+		set->n = i + 1;
+		if (checks[i]->setup == NULL)
+			continue;
+		why[0] = '\0';
+		if (checks[i]->setup(opts, &set->v[i].state, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errsize, "%s", why[0] != '\0' ? why :
+			    "a check could not be set up");
+			set->n = i; /* its own state is its setup's to free */
+			mc_checkset_release(set);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+mc_checkset_release(struct mc_checkset *set)
+{
+	size_t i;
+
+	for (i = set->n; i > 0; i--)
+		if (set->v[i - 1].check->teardown != NULL)
+			set->v[i - 1].check->teardown(set->v[i - 1].state);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}
+
 /*
  * A metric the check does not declare could not be given a threshold: a
  * bug in the check, shown as one (tests fail on it).
@@ -134,20 +178,22 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 	memset(rep, 0, sizeof(*rep));
 	start = mc_now();
 	rep->domain = strdup(name);
-	rep->results = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1,
+	rep->results = calloc(cfg->set->n > 0 ? cfg->set->n : 1,
 	    sizeof(*rep->results));
-	jobs = calloc(cfg->nchecks > 0 ? cfg->nchecks : 1, sizeof(*jobs));
+	jobs = calloc(cfg->set->n > 0 ? cfg->set->n : 1, sizeof(*jobs));
 	if (rep->domain == NULL || rep->results == NULL || jobs == NULL) {
 		free(jobs);
 		mc_report_release(rep);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
-	rep->nresults = cfg->nchecks;
+	rep->nresults = cfg->set->n;
 	session = mc_dns_session_begin(cfg->dns);
-	for (i = 0; i < cfg->nchecks; i++) {
-		mc_result_init(&rep->results[i], cfg->checks[i]->name);
-		jobs[i].check = cfg->checks[i];
+	for (i = 0; i < cfg->set->n; i++) {
+		mc_result_init(&rep->results[i], cfg->set->v[i].check->name);
+		jobs[i].check = cfg->set->v[i].check;
+		jobs[i].ctx.state = cfg->set->v[i].state;
+		jobs[i].ctx.deadline = cfg->deadline;
 		jobs[i].deadline = cfg->deadline;
 		jobs[i].session = session;
 		jobs[i].ctx.domain = rep->domain;
@@ -156,7 +202,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 		jobs[i].ctx.result = &rep->results[i];
 		jobs[i].ctx.arena = mc_arena_new();
 	}
-	for (i = 0; i < cfg->nchecks; i++) {
+	for (i = 0; i < cfg->set->n; i++) {
 		if (jobs[i].ctx.arena == NULL)
 			continue;
 		jobs[i].started = pthread_create(&jobs[i].thread, NULL,
@@ -164,7 +210,7 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 		if (!jobs[i].started)
 			job_run(&jobs[i]);
 	}
-	for (i = 0; i < cfg->nchecks; i++) {
+	for (i = 0; i < cfg->set->n; i++) {
 		if (jobs[i].started)
 			pthread_join(jobs[i].thread, NULL);
 		if (jobs[i].ctx.arena == NULL)

@@ -20,6 +20,9 @@
  * (security level 0) are allowed for the same reason: an old server is
  * graded, not skipped.
  *
+ * Every connect passes the loopback guard and --connect-to mapping of
+ * src/connect.c first.
+ *
  * The cache is a plain array searched linearly under one mutex (tens of
  * MX hosts per run); an entry is claimed by the first caller, which runs
  * it; later callers wait on the condition variable until it is published.
@@ -42,16 +45,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "mailcheck/connect.h"
 #include "mailcheck/dns.h"
 #include "mailcheck/smtp.h"
 #include "banned.h"
-
-struct mapping {
-	char *host;     /* "" any */
-	unsigned port;  /* 0 any */
-	char *addr;     /* "" the original */
-	unsigned aport; /* 0 the original */
-};
 
 struct entry {
 	struct mc_smtp_probe p;
@@ -63,10 +60,9 @@ struct mc_smtp {
 	SSL_CTX *ssl;
 	char helo[256];
 	unsigned port;
-	struct mapping *map;
-	size_t nmap;
+	const char *const *connect_to; /* the caller's, valid (connect.h) */
+	size_t nconnect_to;
 	int offline;
-	int (*guard)(const void *sa, char *err, size_t errsize);
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct entry **e;
@@ -165,69 +161,10 @@ xprintf(const char *fmt, ...)
 	return xstrdup(buf);
 }
 
-/* "HOST:PORT:ADDR:PORT", ADDR may be [v6]; -1 on a malformed one. */
-static int
-parse_mapping(const char *s, struct mapping *m, char *err, size_t errsize)
-{
-	char buf[512], *f[4], *p = buf, *end;
-	unsigned long v;
-	size_t i, n = strlen(s);
-
-	memset(m, 0, sizeof(*m));
-	if (n >= sizeof(buf))
-		goto bad;
-	memcpy(buf, s, n + 1);
-	for (i = 0; i < 4; i++) {
-		f[i] = p;
-		if (i == 2 && *p == '[') {
-			end = strchr(p, ']');
-			if (end == NULL)
-				goto bad;
-			f[i] = p + 1;
-			*end = '\0';
-			p = end + 1;
-			if (*p != ':')
-				goto bad;
-			*p++ = '\0';
-			continue;
-		}
-		end = i < 3 ? strchr(p, ':') : NULL;
-		if (i < 3 && end == NULL)
-			goto bad;
-		if (end != NULL) {
-			*end = '\0';
-			p = end + 1;
-		}
-	}
-	for (i = 1; i < 4; i += 2) {
-		v = 0;
-		if (*f[i] != '\0') {
-			errno = 0;
-			v = strtoul(f[i], &end, 10);
-			if (errno != 0 || *end != '\0' || v == 0 || v > 65535)
-				goto bad;
-		}
-		if (i == 1)
-			m->port = (unsigned)v;
-		else
-			m->aport = (unsigned)v;
-	}
-	m->host = xstrdup(f[0]);
-	m->addr = xstrdup(f[2]);
-	if (m->host == NULL || m->addr == NULL)
-		goto bad;
-	return 0;
-bad:
-	free(m->host);
-	free(m->addr);
-	snprintf(err, errsize, "cannot parse --connect-to '%s': want "
-	    "HOST:PORT:ADDR:PORT", s);
-	return -1;
-}
-
 struct mc_smtp *
 mc_smtp_new(const struct mc_smtp_config *cfg, char *err, size_t errsize)
 {
+	struct mc_connect_to ct;
 	struct mc_smtp *s;
 	size_t i;
 
@@ -240,7 +177,8 @@ mc_smtp_new(const struct mc_smtp_config *cfg, char *err, size_t errsize)
 	pthread_cond_init(&s->cond, NULL);
 	s->port = cfg->port != 0 ? cfg->port : MC_SMTP_PORT;
 	s->offline = cfg->offline;
-	s->guard = cfg->guard;
+	s->connect_to = cfg->connect_to;
+	s->nconnect_to = cfg->nconnect_to;
 	if (cfg->helo_name != NULL)
 		snprintf(s->helo, sizeof(s->helo), "%s", cfg->helo_name);
 	else if (gethostname(s->helo, sizeof(s->helo) - 1) != 0 ||
@@ -255,19 +193,10 @@ mc_smtp_new(const struct mc_smtp_config *cfg, char *err, size_t errsize)
 			    cfg->helo_name != NULL ? "--helo-name" : "host name");
 			goto fail;
 		}
-	if (cfg->nconnect_to > 0) {
-		s->map = calloc(cfg->nconnect_to, sizeof(*s->map));
-		if (s->map == NULL) {
-			snprintf(err, errsize, "out of memory");
-			goto fail;
-		}
-	}
-	for (i = 0; i < cfg->nconnect_to; i++) {
-		if (parse_mapping(cfg->connect_to[i], &s->map[i], err,
+	for (i = 0; i < cfg->nconnect_to; i++)
+		if (mc_connect_to_parse(cfg->connect_to[i], &ct, err,
 		    errsize) == -1)
 			goto fail;
-		s->nmap++;
-	}
 	s->ssl = SSL_CTX_new(TLS_client_method());
 	if (s->ssl == NULL) {
 		snprintf(err, errsize, "cannot create a TLS context");
@@ -319,11 +248,6 @@ mc_smtp_free(struct mc_smtp *s)
 		free(s->e[i]);
 	}
 	free(s->e);
-	for (i = 0; i < s->nmap; i++) {
-		free(s->map[i].host);
-		free(s->map[i].addr);
-	}
-	free(s->map);
 	SSL_CTX_free(s->ssl);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
@@ -405,19 +329,6 @@ sockaddr_of(const char *addr, unsigned port, struct sockaddr_storage *ss,
 	return -1;
 }
 
-static const struct mapping *
-find_mapping(const struct mc_smtp *s, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < s->nmap; i++)
-		if ((s->map[i].host[0] == '\0' ||
-		    strcasecmp(s->map[i].host, host) == 0) &&
-		    (s->map[i].port == 0 || s->map[i].port == s->port))
-			return &s->map[i];
-	return NULL;
-}
-
 static void
 queue(struct conn *c, const char *cmd)
 {
@@ -430,13 +341,12 @@ static void
 conn_start(struct mc_smtp *s, struct conn *c, double deadline)
 {
 	struct mc_smtp_probe *p = &c->e->p;
-	const struct mapping *m;
 	struct sockaddr_storage ss;
 	const char *addr = p->addr;
 	unsigned port = s->port;
 	socklen_t len;
-	char err[256];
-	int fl;
+	char err[256], mapped[64];
+	int fl, mport, m;
 
 	c->fd = -1;
 	c->start = mc_now();
@@ -447,17 +357,16 @@ conn_start(struct mc_smtp *s, struct conn *c, double deadline)
 	if (c->connect_deadline > c->deadline)
 		c->connect_deadline = c->deadline;
 	c->st = ST_CONNECT;
-	m = find_mapping(s, p->host);
-	if (m == NULL && s->offline) {
+	m = mc_connect_to_map(s->connect_to, s->nconnect_to, p->host,
+	    (int)s->port, mapped, sizeof(mapped), &mport);
+	if (m == 0 && s->offline) {
 		conn_end(c, MC_SMTP_SKIPPED, "not connected: an offline "
 		    "(--zone-file) run connects only to hosts --connect-to names");
 		return;
 	}
-	if (m != NULL) {
-		if (m->addr[0] != '\0')
-			addr = m->addr;
-		if (m->aport != 0)
-			port = m->aport;
+	if (m == 1) {
+		addr = mapped;
+		port = (unsigned)mport;
 	}
 	if (sockaddr_of(addr, port, &ss, &len) == -1) {
 		conn_end(c, MC_SMTP_CONNECT_FAILED, "'%s' is not an IP address",
@@ -466,7 +375,8 @@ conn_start(struct mc_smtp *s, struct conn *c, double deadline)
 	}
 	p->peer = ss.ss_family == AF_INET6 ? xprintf("[%s]:%u", addr, port) :
 	    xprintf("%s:%u", addr, port);
-	if (s->guard != NULL && s->guard(&ss, err, sizeof(err)) == -1) {
+	if (mc_net_guard_check((const struct sockaddr *)&ss, err,
+	    sizeof(err)) == -1) {
 		conn_end(c, MC_SMTP_CONNECT_FAILED, "%s", err);
 		return;
 	}

@@ -198,6 +198,15 @@ printf 'example.org. MX 10 mail.example.org.\n; fine\n;! SERVFAIL\n' > "$W/bad-f
 bad "malformed fault line: file and line" "$W/bad-fault.zone:3: fault line must read" \
   -z "$W/bad-fault.zone" example.org
 bad "bad second zone file" "$W/bad-record.zone:3: " -z "$ZONE" -z "$W/bad-record.zone" example.org
+bad "connect-to without ports" "invalid --connect-to 'mx.example.org'" -z "$ZONE" --connect-to mx.example.org example.org
+bad "connect-to to a name" "must be an IP address" -z "$ZONE" --connect-to mx.example.org:25:localhost:2525 example.org
+bad "connect-to port out of range" "invalid --connect-to" -z "$ZONE" --connect-to ::127.0.0.1:70000 example.org
+bad "http-root without zone files" "--http-root needs --zone-file" --resolver 127.0.0.1:9 --http-root "$W" example.org
+bad "http-root not a directory" "invalid --http-root" -z "$ZONE" --http-root "$ZONE" example.org
+bad "smtp-port zero" "invalid --smtp-port '0'" -z "$ZONE" --smtp-port 0 example.org
+bad "smtp-addresses unknown" "invalid --smtp-addresses 'some'" -z "$ZONE" --smtp-addresses some example.org
+bad "ca-file missing" "cannot read --ca-file '$W/no-such-ca.pem'" -z "$ZONE" --ca-file "$W/no-such-ca.pem" example.org
+bad "helo-name invalid" "invalid --helo-name" -z "$ZONE" --helo-name "a..b" example.org
 
 # --- what exits 0
 good "--help" "usage: mailcheck" --help

@@ -21,7 +21,6 @@ EXEMPT = {
     "check.timeout": "a check still running at the deadline; the zone backend never waits (tests/unit/test_runner.c)",
     "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
                     "only; REFUSED or a malformed reply needs a real server",
-    "dkim.selector-list": "the shipped selector list file is missing: an installation problem",
     "smtp.connect-unreachable": "no route to a host: loopback always has one (the mapping from "
                                 "ENETUNREACH/EHOSTUNREACH is in src/smtp.c)",
     "dane.tlsa-insecure": "needs the DNSSEC state of an answer, which the DNS layer does not "

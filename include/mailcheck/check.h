@@ -2,9 +2,19 @@
 /*
  * mailcheck/check.h - the life of a check, and how to add one
  *
- * The life of a check.  The runner validates and normalises the domain, opens
- * the DNS layer, and starts every selected check at once, each in its own
- * thread with its own arena and an empty struct mc_result.  A check's run()
+ * The life of a check.  Once per process, before the first domain, the
+ * runner calls every selected check's setup() (mc_checkset_setup()): the
+ * check loads what it owns (a zone list, a selector list, the Public Suffix
+ * List, a trust anchor, a connection handle) from the user's raw options
+ * into a state of its own; a setup that fails stops the run before it
+ * starts, with its one-line message.  The state reaches every run() as
+ * ctx->state, shared read-only by the runs of all domains (a check whose
+ * state changes must lock it), and teardown() releases it at the end.
+ * Nothing outside the check loads or names its data.
+ *
+ * For each domain the runner validates and normalises the name, opens a
+ * DNS session, and starts every selected check at once, each with its own
+ * arena and an empty struct mc_result.  A check's run()
  * asks DNS through ctx->dns (mc_dns_lookup, mc_dns_lookup_batch: blocking
  * for this thread, shared cache underneath, so checks that ask the same
  * question cost one query), appends findings, metrics and data to
@@ -35,14 +45,22 @@
 #include "mailcheck/dns.h"
 #include "mailcheck/report.h"
 
-/* Flags: what a check needs from the runner. */
+/*
+ * Flags: what a check needs from the runner.  A check that is not
+ * MC_CHECK_DEFAULT runs only when --checks names it.  A check that is
+ * MC_CHECK_NEEDS_NET connects to hosts other than DNS servers (HTTPS,
+ * SMTP); in offline runs (opts->offline) it connects only to the hosts
+ * --connect-to names and says so for the others.
+ */
 #define MC_CHECK_NEEDS_DNS (1 << 0) /* asks DNS (every check so far) */
 #define MC_CHECK_DEFAULT (1 << 1)   /* part of the full check by default */
+#define MC_CHECK_NEEDS_NET (1 << 2) /* connects beyond DNS */
 
-struct mc_dnsbl_list; /* mailcheck/dnsbl_zones.h */
-struct mc_dkim_selector_list; /* mailcheck/dkim_selectors.h */
-
-/* What the user asked for, shared read-only by every check. */
+/*
+ * What the user asked for, as given (validated for syntax by the CLI),
+ * shared read-only by every check.  Data a check derives from these
+ * (a loaded list, a parsed file) is the check's own: see setup().
+ */
 struct mc_options {
 	const char *const *ips;       /* --ip, textual addresses */
 	size_t nips;
@@ -50,15 +68,23 @@ struct mc_options {
 	   all are asked: the CLI takes at most MC_DKIM_MAX_USER_SELECTORS */
 	const char *const *selectors;
 	size_t nselectors;
-	/* blocklist zones: --dnsbl-config, --dnsbl-zone or data/dnsbl-zones;
-	   NULL: the dnsbl check loads data/dnsbl-zones itself */
-	const struct mc_dnsbl_list *dnsbl;
-	/* the DKIM selectors guessed besides the user's: data/dkim-selectors,
-	   loaded once by the CLI (an empty list: none guessed); NULL: the
-	   dkim check loads data/dkim-selectors itself on every run and
-	   reports a missing or malformed file as a dkim.selector-list
-	   finding */
-	const struct mc_dkim_selector_list *dkim_selectors;
+	/* --dnsbl-zone (replaces the configured list), or NULL, 0 */
+	const char *const *dnsbl_zones;
+	size_t ndnsbl_zones;
+	const char *dnsbl_config;     /* --dnsbl-config FILE, or NULL */
+
+	/* connections other than DNS (HTTPS, SMTP) */
+	const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT */
+	size_t nconnect_to;
+	const char *ca_file;          /* --ca-file; NULL: system trust store */
+	const char *http_root;        /* --http-root DIR, or NULL */
+	const char *helo_name;        /* --helo-name; NULL: the host name */
+	int smtp_port;                /* --smtp-port; 0: 25 */
+	int smtp_all_addresses;       /* --smtp-addresses all */
+	const char *trust_anchor;     /* --trust-anchor FILE; NULL: built in */
+	/* DNS answers come from zone files only: connect to no host but
+	   those --connect-to names */
+	int offline;
 };
 
 struct mc_ctx {
@@ -67,6 +93,9 @@ struct mc_ctx {
 	struct mc_arena *arena;
 	const struct mc_options *opts;
 	struct mc_result *result;
+	void *state;                  /* what the check's setup() made, or NULL */
+	double deadline;              /* the run's, absolute mc_now() seconds;
+	                                 0: none.  Connections end by then. */
 };
 
 struct mc_check {
@@ -74,6 +103,15 @@ struct mc_check {
 	const char *summary;  /* one line for --list-checks */
 	const char *rfc;      /* the main specifications */
 	unsigned flags;
+	/*
+	 * Optional.  Load what the check owns from opts into *state (set
+	 * to NULL before the call); 0, or -1 with a one-line message in
+	 * err.  Called once per process, before any run.
+	 */
+	int (*setup)(const struct mc_options *opts, void **state, char *err,
+	    size_t errsize);
+	/* Optional.  Release what setup() made (called even for NULL). */
+	void (*teardown)(void *state);
 	int (*run)(struct mc_ctx *ctx); /* NULL: not built into this binary */
 	/*
 	 * Every metric the check may publish, NULL-terminated: thresholds

@@ -20,6 +20,14 @@
 int mc_datafile_path(const char *name, char *buf, size_t size);
 
 /*
+ * The same for a check's setup(): 0 with the path in buf, or -1 with
+ * "cannot find the WHAT 'NAME' (looked in DIRS): set MAILCHECK_DATADIR"
+ * and instead (may be "") appended, in err.
+ */
+int mc_datafile_find(const char *name, const char *what, const char *instead,
+    char *buf, size_t size, char *err, size_t errsize);
+
+/*
  * Read the whole file at path, at most max bytes, into a new buffer
  * (free() it) with a NUL after its *len bytes.  NULL with a one-line
  * reason naming the file as "WHAT 'PATH'" in err when it cannot be opened

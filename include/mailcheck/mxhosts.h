@@ -49,8 +49,7 @@ struct mc_options;
 /*
  * The setup and teardown of the smtp and dane checks: *state becomes the
  * run's shared SMTP client (mc_smtp_shared_get() keyed by opts), made from
- * --helo-name, --smtp-port, --connect-to and the offline flag, with the
- * loopback guard (mc_net_guard_check()) before every connect.
+ * --helo-name, --smtp-port, --connect-to and the offline flag.
  */
 int mc_mxhosts_smtp_setup(const struct mc_options *opts, void **state,
     char *err, size_t errsize);

@@ -35,16 +35,11 @@
 struct mc_smtp_config {
 	const char *helo_name;         /* EHLO name; NULL: the machine's name */
 	unsigned port;                 /* 0: 25 */
-	/* "HOST:PORT:ADDR:PORT" (curl's --connect-to): connect to ADDR:PORT
-	   instead of an address of HOST on PORT; HOST or the first PORT empty
-	   match any; ADDR is an IP literal (IPv6 in brackets) */
+	/* --connect-to HOST:PORT:ADDR:PORT (mailcheck/connect.h), borrowed:
+	   they must outlive the handle */
 	const char *const *connect_to;
 	size_t nconnect_to;
 	int offline;                   /* connect only where connect_to says */
-	int (*guard)(const void *sa, char *err, size_t errsize);
-	                               /* called before every connect: 0 go
-	                                  ahead, -1 refuse (err says why);
-	                                  NULL: none */
 };
 
 enum mc_smtp_result {

@@ -25,6 +25,7 @@
 #include "mailcheck/baseline.h"
 #include "mailcheck/bulk.h"
 #include "mailcheck/check.h"
+#include "mailcheck/connect.h"
 #include "mailcheck/datafile.h"
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/dnsbl_zones.h"
@@ -49,7 +50,10 @@ struct list {
 
 struct cli {
 	struct list resolvers, zones, selectors, ips, dnsbl_zones, hosts;
+	struct list connect_to;
 	const char *dnsbl_config;
+	const char *ca_file, *http_root, *helo_name, *trust_anchor;
+	int smtp_port, smtp_all_addresses;
 	/* --dkim-selector, normalised, each once (selectors.v points here) */
 	char selbuf[MC_DKIM_MAX_USER_SELECTORS][MC_DNS_NAME_MAX + 2];
 	enum format format;
@@ -88,7 +92,27 @@ static const char usage_text[] =
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
-"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n";
+
+/* Options for connections other than DNS, and the rest. */
+static const char usage_text2[] =
+"      --connect-to HOST:PORT:ADDR:PORT\n"
+"                               connect to ADDR:PORT instead of HOST:PORT for HTTPS\n"
+"                               and SMTP (curl's meaning; repeatable; HOST or PORT\n"
+"                               empty: any; ADDR an IP address); with --zone-file\n"
+"                               the only hosts connected to\n"
+"      --ca-file FILE           trust the CA certificates in FILE (PEM) instead of\n"
+"                               the system's store, for HTTPS and SMTP\n"
+"      --http-root DIR          with --zone-file, answer https://HOST/PATH from\n"
+"                               DIR/HOST/PATH (check a policy before publishing it)\n"
+"      --helo-name NAME         the name the SMTP probe gives in EHLO (default:\n"
+"                               this machine's host name)\n"
+"      --smtp-port PORT         the port of the SMTP probe (default 25)\n"
+"      --smtp-addresses first|all\n"
+"                               probe the first IPv4 and first IPv6 address of\n"
+"                               each MX host (default), or all of them\n"
+"      --trust-anchor FILE      DNSSEC trust anchors (DS/DNSKEY records in zone-file\n"
+"                               syntax) instead of the built-in root keys\n"
 "  -H, --host DOMAIN            the domain to check (plugin style; repeatable,\n"
 "                               but plugin mode takes exactly one)\n"
 "  -w, --warning METRIC=RANGE   warning threshold for a metric (repeatable); METRIC\n"
@@ -307,90 +331,6 @@ raise_fd_limit(void)
 	}
 }
 
-/* Is the check called name among the selected? */
-static int
-selected_has(const struct mc_check *const *selected, size_t n,
-    const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(selected[i]->name, name) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The path of the shipped data file name (a "what" for messages) in path;
- * -1 with an error naming where it was looked for.
- */
-static int
-shipped_path(const char *name, const char *what, const char *instead,
-    char *path, size_t size)
-{
-	if (mc_datafile_path(name, path, size) == 1)
-		return 0;
-	cli_error("cannot find the %s '%s' (looked in %s): set "
-	    "MAILCHECK_DATADIR%s", what, name, path, instead);
-	return -1;
-}
-
-/*
- * The blocklist zone list: --dnsbl-zone, --dnsbl-config, or the shipped
- * data/dnsbl-zones when the dnsbl check runs.  Errors name file and line.
- */
-static int
-load_dnsbl(const struct cli *cli, const struct mc_check *const *selected,
-    size_t n, struct mc_dnsbl_list **out)
-{
-	char path[1024], err[1024];
-
-	*out = NULL;
-	if (cli->dnsbl_zones.n > 0)
-		*out = mc_dnsbl_list_generic(cli->dnsbl_zones.v,
-		    cli->dnsbl_zones.n, err, sizeof(err));
-	else if (cli->dnsbl_config != NULL)
-		*out = mc_dnsbl_list_load(cli->dnsbl_config, err, sizeof(err));
-	else {
-		if (!selected_has(selected, n, "dnsbl"))
-			return 0;
-		if (shipped_path("dnsbl-zones", "blocklist zone list",
-		    " or use --dnsbl-config", path, sizeof(path)) == -1)
-			return -1;
-		*out = mc_dnsbl_list_load(path, err, sizeof(err));
-	}
-	if (*out == NULL) {
-		cli_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The shipped DKIM selector list, read once for every domain of the run
- * when the dkim check runs.  Missing, unreadable or malformed: an error
- * naming the file (and line).
- */
-static int
-load_dkim_selectors(const struct mc_check *const *selected, size_t n,
-    struct mc_dkim_selector_list **out)
-{
-	char path[1024], err[1024];
-
-	*out = NULL;
-	if (!selected_has(selected, n, "dkim"))
-		return 0;
-	if (shipped_path(MC_DKIM_SELECTOR_FILE, "DKIM selector list", "", path,
-	    sizeof(path)) == -1)
-		return -1;
-	*out = mc_dkim_selector_list_load(path, err, sizeof(err));
-	if (*out == NULL) {
-		cli_error("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* -s NAME: a valid selector, asked once however often it is given. */
 static int
 add_selector(struct cli *cli, const char *arg)
@@ -417,11 +357,27 @@ add_selector(struct cli *cli, const char *arg)
 	return 0;
 }
 
+/* --connect-to: valid syntax, an IP address to connect to. */
+static int
+parse_connect_to(struct cli *cli, const char *arg)
+{
+	struct mc_connect_to ct;
+	char err[512];
+
+	if (mc_connect_to_parse(arg, &ct, err, sizeof(err)) == -1) {
+		usage_error("%s", err);
+		return -1;
+	}
+	return list_add(&cli->connect_to, arg, "--connect-to");
+}
+
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
 	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
-		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL };
+		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
+		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
+		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR };
 	static const struct option longopts[] = {
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "zone-file", required_argument, NULL, 'z' },
@@ -439,6 +395,13 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "domains-file", required_argument, NULL, OPT_DOMAINS_FILE },
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
+		{ "helo-name", required_argument, NULL, OPT_HELO_NAME },
+		{ "smtp-port", required_argument, NULL, OPT_SMTP_PORT },
+		{ "smtp-addresses", required_argument, NULL, OPT_SMTP_ADDRESSES },
+		{ "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-checks", no_argument, NULL, OPT_LIST },
 		{ "list-metrics", no_argument, NULL, OPT_LIST_METRICS },
@@ -447,6 +410,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char buf[16];
+	char name[MC_DNS_NAME_MAX + 2], err[512];
+	struct stat sb;
 	char *end;
 	long v;
 	int c;
@@ -545,6 +510,61 @@ parse_args(int argc, char **argv, struct cli *cli)
 			}
 			cli->parallel = (int)v;
 			break;
+		case OPT_CONNECT_TO:
+			if (parse_connect_to(cli, optarg) == -1)
+				return -1;
+			break;
+		case OPT_CA_FILE:
+		case OPT_TRUST_ANCHOR:
+			if (access(optarg, R_OK) == -1) {
+				cli_error("cannot read %s '%s': %s",
+				    c == OPT_CA_FILE ? "--ca-file" :
+				    "--trust-anchor", optarg, strerror(errno));
+				return -1;
+			}
+			if (c == OPT_CA_FILE)
+				cli->ca_file = optarg;
+			else
+				cli->trust_anchor = optarg;
+			break;
+		case OPT_HTTP_ROOT:
+			if (stat(optarg, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+				cli_error("invalid --http-root '%s': not a "
+				    "directory", optarg);
+				return -1;
+			}
+			cli->http_root = optarg;
+			break;
+		case OPT_HELO_NAME:
+			if (mc_domain_normalise(optarg, name, sizeof(name), 0,
+			    err, sizeof(err)) == -1) {
+				usage_error("invalid --helo-name: %s", err);
+				return -1;
+			}
+			cli->helo_name = optarg;
+			break;
+		case OPT_SMTP_PORT:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
+			    v > 65535) {
+				usage_error("invalid --smtp-port '%s' (expected 1 "
+				    "to 65535)", optarg);
+				return -1;
+			}
+			cli->smtp_port = (int)v;
+			break;
+		case OPT_SMTP_ADDRESSES:
+			if (strcmp(optarg, "first") == 0)
+				cli->smtp_all_addresses = 0;
+			else if (strcmp(optarg, "all") == 0)
+				cli->smtp_all_addresses = 1;
+			else {
+				usage_error("invalid --smtp-addresses '%s' "
+				    "(expected first or all)", optarg);
+				return -1;
+			}
+			break;
 		case 'v':
 			if (cli->verbose < 3)
 				cli->verbose++;
@@ -560,6 +580,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			return 1;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(usage_text2, stdout);
 			return 1;
 		case ':':
 			usage_error("option '%s' needs a value",
@@ -638,8 +659,7 @@ main(int argc, char **argv)
 	struct mc_domain_source src = { 0 };
 	struct mc_bulk_stats st;
 	struct mc_dns *dns;
-	struct mc_dnsbl_list *dnsbl = NULL;
-	struct mc_dkim_selector_list *dksel = NULL;
+	struct mc_checkset set = { 0 };
 	json_t *baseline = NULL;
 	const char **names = NULL;
 	FILE *dfile = NULL;
@@ -705,6 +725,11 @@ main(int argc, char **argv)
 		usage_error("%s", "--resolver and --zone-file exclude each other");
 		goto out;
 	}
+	if (cli.http_root != NULL && cli.zones.n == 0) {
+		usage_error("%s", "--http-root needs --zone-file (it answers "
+		    "HTTPS in offline runs)");
+		goto out;
+	}
 	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
 		usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
 		    "other");
@@ -722,9 +747,27 @@ main(int argc, char **argv)
 		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
-	if (load_dnsbl(&cli, selected, (size_t)n, &dnsbl) == -1 ||
-	    load_dkim_selectors(selected, (size_t)n, &dksel) == -1)
+	opts.ips = cli.ips.v;
+	opts.nips = cli.ips.n;
+	opts.selectors = cli.selectors.v;
+	opts.nselectors = cli.selectors.n;
+	opts.dnsbl_zones = cli.dnsbl_zones.v;
+	opts.ndnsbl_zones = cli.dnsbl_zones.n;
+	opts.dnsbl_config = cli.dnsbl_config;
+	opts.connect_to = cli.connect_to.v;
+	opts.nconnect_to = cli.connect_to.n;
+	opts.ca_file = cli.ca_file;
+	opts.http_root = cli.http_root;
+	opts.helo_name = cli.helo_name;
+	opts.smtp_port = cli.smtp_port;
+	opts.smtp_all_addresses = cli.smtp_all_addresses;
+	opts.trust_anchor = cli.trust_anchor;
+	opts.offline = cli.zones.n > 0;
+	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,
+	    sizeof(err)) == -1) {
+		cli_error("%s", err);
 		goto out;
+	}
 	/* validate every domain before asking anything */
 	for (i = 0; i < (int)nnames; i++) {
 		char name[MC_DNS_NAME_MAX + 2];
@@ -780,14 +823,7 @@ main(int argc, char **argv)
 		alarm((unsigned)ceil(cli.timeout) + 1);
 	}
 
-	opts.ips = cli.ips.v;
-	opts.nips = cli.ips.n;
-	opts.selectors = cli.selectors.v;
-	opts.nselectors = cli.selectors.n;
-	opts.dnsbl = dnsbl;
-	opts.dkim_selectors = dksel;
-	bcfg.run.checks = selected;
-	bcfg.run.nchecks = (size_t)n;
+	bcfg.run.set = &set;
 	bcfg.run.opts = &opts;
 	bcfg.run.dns = dns;
 	bcfg.timeout = cli.timeout;
@@ -837,8 +873,7 @@ out:
 	if (dfile != NULL && dfile != stdin)
 		fclose(dfile);
 	json_decref(baseline);
-	mc_dnsbl_list_free(dnsbl);
-	mc_dkim_selector_list_free(dksel);
+	mc_checkset_release(&set);
 	free(names);
 	return code;
 }

@@ -29,6 +29,9 @@ MC_SOURCE_DIR=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 # no run may reach the machine's resolver, even one that forgets --resolver
 MAILCHECK_RESOLV_CONF=${MAILCHECK_RESOLV_CONF:-$MC_SOURCE_DIR/tests/no-resolver.conf}
 export MAILCHECK_RESOLV_CONF
+# any HTTPS or SMTP connection outside loopback fails at once
+MAILCHECK_NET_LOOPBACK_ONLY=1
+export MAILCHECK_NET_LOOPBACK_ONLY
 E2E_WORK=$(mktemp -d "${TMPDIR:-/tmp}/mc-e2e.XXXXXX")
 E2E_PIDS=""
 E2E_FAILED=0

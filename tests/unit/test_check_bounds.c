@@ -29,8 +29,8 @@ queries_for(const struct mc_check *check, void (*fill)(FILE *))
 	struct mc_dns_config dcfg = { .zone_files = files, .nzone_files = 1 };
 	const struct mc_check *checks[1] = { check };
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = 1,
-		.opts = &opts };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts };
 	struct mc_report rep;
 	struct mc_dns *dns;
 	size_t n;
@@ -48,8 +48,11 @@ queries_for(const struct mc_check *check, void (*fill)(FILE *))
 	if (dns == NULL)
 		fail_msg("zone: %s", err);
 	cfg.dns = dns;
+	assert_int_equal(mc_checkset_setup(&set, checks, 1, &opts, err,
+	    sizeof(err)), 0);
 	assert_int_equal(mc_run_domain(&cfg, "example.org", &rep, err,
 	    sizeof(err)), 0);
+	mc_checkset_release(&set);
 	mc_report_release(&rep);
 	n = mc_dns_queries_sent(dns);
 	mc_dns_free(dns);

@@ -88,7 +88,8 @@ collect_from_fixtures(void)
 	const char *src = getenv("MC_SOURCE_DIR");
 	struct mc_dns_config dcfg = { .query_timeout = 1 };
 	struct mc_options opts = { 0 };
-	struct mc_run_config rcfg = { .opts = &opts };
+	struct mc_checkset set;
+	struct mc_run_config rcfg = { .set = &set, .opts = &opts };
 	struct mc_report rep;
 	char pattern[1024], domain[512], err[256];
 	const char *file;
@@ -98,8 +99,8 @@ collect_from_fixtures(void)
 	assert_non_null(src);
 	for (n = 0; mc_checks[n] != NULL && n < 64; n++)
 		all[n] = mc_checks[n];
-	rcfg.checks = all;
-	rcfg.nchecks = n;
+	if (mc_checkset_setup(&set, all, n, &opts, err, sizeof(err)) == -1)
+		fail_msg("setup: %s", err);
 	snprintf(pattern, sizeof(pattern), "%s/fixtures/*/*.zone", src);
 	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
 	for (i = 0; i < g.gl_pathc; i++) {
@@ -126,6 +127,7 @@ collect_from_fixtures(void)
 		runs++;
 	}
 	globfree(&g);
+	mc_checkset_release(&set);
 	assert_true(runs > 0);
 }
 

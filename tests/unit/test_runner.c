@@ -134,11 +134,15 @@ run(const struct mc_check *const *checks, size_t n, double deadline,
     const char *domain, struct mc_report *rep)
 {
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = n,
-		.opts = &opts, .dns = dns, .deadline = deadline };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns,
+		.deadline = deadline };
 	char err[256];
 
+	assert_int_equal(mc_checkset_setup(&set, checks, n, &opts, err,
+	    sizeof(err)), 0);
 	assert_int_equal(mc_run_domain(&cfg, domain, rep, err, sizeof(err)), 0);
+	mc_checkset_release(&set);
 }
 
 static void
@@ -211,13 +215,16 @@ test_invalid_domain_runs_nothing(void **state)
 {
 	const struct mc_check *checks[] = { &fails };
 	struct mc_options opts = { 0 };
-	struct mc_run_config cfg = { .checks = checks, .nchecks = 1,
-		.opts = &opts, .dns = dns };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
 	struct mc_report rep = { 0 };
 	char err[256];
 
 	(void)state;
+	assert_int_equal(mc_checkset_setup(&set, checks, 1, &opts, err,
+	    sizeof(err)), 0);
 	assert_int_equal(mc_run_domain(&cfg, "a..b", &rep, err, sizeof(err)), -1);
+	mc_checkset_release(&set);
 	assert_non_null(strstr(err, "empty label"));
 	assert_null(rep.results);
 }
