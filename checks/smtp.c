@@ -39,7 +39,7 @@ struct probe_ref {
 };
 
 struct tally {
-	size_t tls_hosts, starttls_missing;
+	size_t tls_hosts, starttls_missing, skipped;
 	double days_left;  /* minimum, -1e9: no certificate seen */
 };
 
@@ -416,6 +416,7 @@ smtp_run(struct mc_ctx *ctx)
 			judge_greeting(ctx, subj, &mx.h[i], pr[k]);
 			if (pr[k]->result != MC_SMTP_TLS_OK) {
 				tls_ok[i] = 0;
+				t.skipped += pr[k]->result == MC_SMTP_SKIPPED;
 				if (pr[k]->result == MC_SMTP_NO_STARTTLS ||
 				    pr[k]->result == MC_SMTP_STARTTLS_REJECTED)
 					missing[i] = 1;
@@ -435,8 +436,14 @@ smtp_run(struct mc_ctx *ctx)
 	if (mx.null_mx)
 		return mc_result_summary(r, "null MX: the domain accepts no "
 		    "mail, nothing to probe");
-	return mc_result_summary(r, "%zu of %zu MX hosts completed STARTTLS "
-	    "(%zu addresses probed)", t.tls_hosts, mx.n, n);
+	if (n > 0 && t.skipped == n)
+		return mc_result_summary(r, "not probed: an offline run (%zu "
+		    "address%s of %zu MX host%s skipped)", n, n == 1 ? "" : "es",
+		    mx.n, mx.n == 1 ? "" : "s");
+	return mc_result_summary(r, "%zu of %zu MX host%s completed STARTTLS "
+	    "(%zu address%s probed, %zu skipped)", t.tls_hosts, mx.n,
+	    mx.n == 1 ? "" : "s", n - t.skipped, n - t.skipped == 1 ? "" : "es",
+	    t.skipped);
 }
 
 static const char *const smtp_metrics[] = {

@@ -114,6 +114,7 @@ class Listener:
                 writer.write(b"220 2.0.0 go ahead" + e)
                 await writer.drain()
                 if b == "tlsfail":
+                    await reader.read(1)  # the ClientHello has begun
                     writer.write(b"this is not TLS\r\n" * 4)
                     await writer.drain()
                     await asyncio.sleep(1)
