@@ -360,7 +360,7 @@ conn_start(struct mc_smtp *s, struct conn *c, double deadline)
 	m = mc_connect_to_map(s->connect_to, s->nconnect_to, p->host,
 	    (int)s->port, mapped, sizeof(mapped), &mport);
 	if (m == 0 && s->offline) {
-		conn_end(c, MC_SMTP_SKIPPED, "not connected: an offline "
+		conn_end(c, MC_SMTP_SKIPPED, "an offline "
 		    "(--zone-file) run connects only to hosts --connect-to names");
 		return;
 	}
