@@ -185,16 +185,9 @@ dane_run(struct mc_ctx *ctx)
 	size_t i, k, n = 0, j, with = 0, without = 0, mismatch = 0, failed = 0;
 	int rc, bad;
 
-	if (ctx->state == NULL)
-		return -1;
-	r->data = json_object();
-	if (r->data == NULL)
-		return -1;
-	if (mc_mxhosts_collect(ctx->dns, ctx->arena, ctx->domain,
-	    ctx->opts->smtp_all_addresses, mc_mxhosts_port(ctx->opts), &mx) == -1)
-		return -1;
-	if (mc_dns_failed(mx.mx))
-		return mc_finding_dns(r, mx.mx, "the MX records");
+	rc = mc_mxhosts_start(ctx, &mx);
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	hr = mc_arena_calloc(ctx->arena, mx.n + 1, sizeof(*hr));
 	if (hr == NULL)
 		return -1;

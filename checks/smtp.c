@@ -355,18 +355,11 @@ smtp_run(struct mc_ctx *ctx)
 	json_t *hosts, *ho, *addrs, *o;
 	const char *subj;
 	size_t i, k, n = 0;
-	int *tls_ok, *missing;
+	int *tls_ok, *missing, rc;
 
-	if (ctx->state == NULL)
-		return -1;
-	r->data = json_object();
-	if (r->data == NULL)
-		return -1;
-	if (mc_mxhosts_collect(ctx->dns, ctx->arena, ctx->domain,
-	    ctx->opts->smtp_all_addresses, mc_mxhosts_port(ctx->opts), &mx) == -1)
-		return -1;
-	if (mc_dns_failed(mx.mx))
-		return mc_finding_dns(r, mx.mx, "the MX records");
+	rc = mc_mxhosts_start(ctx, &mx);
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
 	for (i = 0; i < mx.n; i++) {
 		if (mc_dns_failed(mx.h[i].a))
 			mc_finding_dns(r, mx.h[i].a, "the address of an MX host");

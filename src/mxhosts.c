@@ -161,3 +161,20 @@ mc_mxhosts_smtp_teardown(void *state)
 {
 	mc_smtp_shared_put(state);
 }
+
+int
+mc_mxhosts_start(struct mc_ctx *ctx, struct mc_mxhosts *mx)
+{
+	if (ctx->state == NULL)
+		return -1;
+	ctx->result->data = json_object();
+	if (ctx->result->data == NULL)
+		return -1;
+	if (mc_mxhosts_collect(ctx->dns, ctx->arena, ctx->domain,
+	    ctx->opts->smtp_all_addresses, mc_mxhosts_port(ctx->opts), mx) == -1)
+		return -1;
+	if (!mc_dns_failed(mx->mx))
+		return 0;
+	return mc_finding_dns(ctx->result, mx->mx, "the MX records") == -1 ?
+	    -1 : 1;
+}

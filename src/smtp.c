@@ -67,7 +67,6 @@ struct mc_smtp {
 	pthread_cond_t cond;
 	struct entry **e;
 	size_t ne, cap;
-	size_t connects;
 	/* shared handles (mc_smtp_shared_get) */
 	const void *key;
 	size_t refs;
@@ -254,17 +253,6 @@ mc_smtp_free(struct mc_smtp *s)
 	free(s);
 }
 
-size_t
-mc_smtp_connects(struct mc_smtp *s)
-{
-	size_t n;
-
-	pthread_mutex_lock(&s->lock);
-	n = s->connects;
-	pthread_mutex_unlock(&s->lock);
-	return n;
-}
-
 /* End a connection with a result; the first end wins. */
 static void
 conn_end(struct conn *c, enum mc_smtp_result r, const char *fmt, ...)
@@ -391,9 +379,6 @@ conn_start(struct mc_smtp *s, struct conn *c, double deadline)
 		conn_end(c, MC_SMTP_ERROR, "cannot make a socket non-blocking");
 		return;
 	}
-	pthread_mutex_lock(&s->lock);
-	s->connects++;
-	pthread_mutex_unlock(&s->lock);
 	if (connect(c->fd, (struct sockaddr *)&ss, len) == 0 ||
 	    errno == EINPROGRESS) {
 		c->want = POLLOUT;

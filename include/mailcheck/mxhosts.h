@@ -46,6 +46,14 @@ int mc_mxhosts_collect(struct mc_dns *dns, struct mc_arena *a,
     const char *domain, int all, unsigned port, struct mc_mxhosts *out);
 
 struct mc_options;
+struct mc_ctx;
+/*
+ * The common start of the smtp and dane runs: the result's data object,
+ * the hosts of ctx->domain by the run's options, and a dns finding when
+ * the MX lookup failed.  Returns 0 to go on, 1 when the MX lookup failed
+ * (reported), -1 on error (no SMTP client from setup, no memory).
+ */
+int mc_mxhosts_start(struct mc_ctx *ctx, struct mc_mxhosts *mx);
 /*
  * The setup and teardown of the smtp and dane checks: *state becomes the
  * run's shared SMTP client (mc_smtp_shared_get() keyed by opts), made from

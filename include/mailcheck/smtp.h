@@ -131,7 +131,4 @@ struct mc_smtp *mc_smtp_shared_get(const void *key,
     const struct mc_smtp_config *cfg, char *err, size_t errsize);
 void mc_smtp_shared_put(struct mc_smtp *s);
 
-/* Number of connections attempted (tests check de-duplication with it). */
-size_t mc_smtp_connects(struct mc_smtp *s);
-
 #endif
