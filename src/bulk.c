@@ -423,6 +423,8 @@ run_one(struct bulk *b, const char *name, size_t seq)
 		b->st->worst = state;
 	if (changes != NULL && json_array_size(changes) > 0)
 		b->st->changed++;
+	if (changes != NULL && mc_changes_worse(changes) > 0)
+		b->st->worse++;
 	progress(b, 0);
 	pthread_mutex_unlock(&b->out_mu);
 
@@ -492,7 +494,8 @@ summary(const struct bulk *b)
 	    st->by_status[MC_WARN], st->by_status[MC_CRIT],
 	    st->by_status[MC_UNKNOWN]);
 	if (b->cfg->baseline != NULL)
-		fprintf(b->cfg->err, "; %zu changed", st->changed);
+		fprintf(b->cfg->err, "; %zu changed, %zu for the worse",
+		    st->changed, st->worse);
 	if (st->invalid > 0)
 		fprintf(b->cfg->err, "; %zu invalid line%s skipped", st->invalid,
 		    st->invalid == 1 ? "" : "s");

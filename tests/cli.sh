@@ -198,6 +198,7 @@ printf 'example.org. MX 10 mail.example.org.\n; fine\n;! SERVFAIL\n' > "$W/bad-f
 bad "malformed fault line: file and line" "$W/bad-fault.zone:3: fault line must read" \
   -z "$W/bad-fault.zone" example.org
 bad "bad second zone file" "$W/bad-record.zone:3: " -z "$ZONE" -z "$W/bad-record.zone" example.org
+bad "fail-on change without a baseline" "--fail-on change needs --baseline" -z "$ZONE" --fail-on change example.org
 bad "connect-to without ports" "invalid --connect-to 'mx.example.org'" -z "$ZONE" --connect-to mx.example.org example.org
 bad "connect-to to a name" "must be an IP address" -z "$ZONE" --connect-to mx.example.org:25:localhost:2525 example.org
 bad "connect-to port out of range" "invalid --connect-to" -z "$ZONE" --connect-to ::127.0.0.1:70000 example.org

@@ -82,6 +82,7 @@ struct mc_bulk_stats {
 	size_t done;                   /* domains reported */
 	size_t by_status[MC_CRIT + 1]; /* reports by status */
 	size_t changed;                /* reports with changes (baseline) */
+	size_t worse;                  /* ... with changes for the worse */
 	size_t invalid;                /* lines skipped */
 	enum mc_status worst;          /* nagios: the plugin state */
 	int write_error;

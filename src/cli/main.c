@@ -124,14 +124,17 @@ static const char usage_text2[] =
 "      --fail-on LIST           what makes the exit code non-zero in text and JSON\n"
 "                               modes: warn (default: the exit codes below), crit\n"
 "                               (warnings exit 0), and/or change (with --baseline,\n"
-"                               any change exits at least 1), e.g. crit,change\n"
+"                               a change for the worse exits at least 1; changes\n"
+"                               for the better are listed only), e.g. crit,change\n"
 "      --baseline FILE          compare with an earlier JSON or JSON Lines report\n"
 "                               and list the changes (JSON: a \"changes\" array)\n"
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
 "                               '#' comments; invalid lines reported and skipped)\n"
 "      --parallel N             domains in flight (default 32)\n"
-"  -v, --verbose                more detail (repeatable, up to 3); with text and\n"
-"                               several domains, full reports instead of one line each\n"
+"  -v, --verbose                text: the SPF include tree with each include's cost\n"
+"                               and what to cut; -vv also every record seen; -vvv\n"
+"                               also metrics; with several domains, full reports\n"
+"                               instead of one line each\n"
 "      --list-checks            list the checks and exit\n"
 "      --list-metrics           list the metrics -w/-c take (perfdata labels) and exit\n"
 "  -V, --version                print the version and exit\n"
@@ -640,7 +643,7 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 		return code;
 	if (cli->fail_on == FAIL_CRIT && worst == MC_WARN)
 		code = 0;
-	if (cli->fail_on_change && st->changed > 0 && code == 0)
+	if (cli->fail_on_change && st->worse > 0 && code == 0)
 		code = 1;
 	return code;
 }
@@ -723,6 +726,11 @@ main(int argc, char **argv)
 	}
 	if (cli.resolvers.n > 0 && cli.zones.n > 0) {
 		usage_error("%s", "--resolver and --zone-file exclude each other");
+		goto out;
+	}
+	if (cli.fail_on_change && cli.baseline == NULL) {
+		usage_error("%s", "--fail-on change needs --baseline (there is "
+		    "nothing to compare with)");
 		goto out;
 	}
 	if (cli.http_root != NULL && cli.zones.n == 0) {

@@ -66,7 +66,41 @@ expect_eq "no change: empty changes array" "$(python3 -c 'import json,sys; print
 "$MC_BIN" --checks mx -z "$W/before.zone" -f text --baseline "$W/base2.json" example.org > "$W/out.txt"
 expect_eq "text: back to ok exits 0" "$?" 0
 grep -q "^  resolved mx mx.target-cname at mx2.example.org: " "$W/out.txt" && pass "text lists a resolved finding" || fail "text resolved" "$(cat "$W/out.txt")"
-grep -q "^  changed  mx data hosts: " "$W/out.txt" && pass "text lists changed data" || fail "text data" "$(cat "$W/out.txt")"
+grep -qF '  changed  mx data hosts[0].addresses: removed "93.184.216.99"' "$W/out.txt" && pass "text lists changed data leaf by leaf" || fail "text data" "$(cat "$W/out.txt")"
+grep -qF '  changed  mx data hosts[1]: removed {"preference":20,' "$W/out.txt" && pass "text lists a removed host" || fail "text removed host" "$(cat "$W/out.txt")"
+grep -q "^Changes since the baseline (.*, 0 for the worse):" "$W/out.txt" && pass "text: an improvement is not for the worse" || fail "text worse count" "$(cat "$W/out.txt")"
+
+# --fail-on change fails only on changes for the worse
+"$MC_BIN" --checks mx -z "$W/before.zone" -f json --fail-on crit,change --baseline "$W/base2.json" example.org > "$W/better.json"
+expect_eq "--fail-on change: an improvement exits 0" "$?" 0
+python3 - "$W/better.json" <<'PY' && pass "improvements are listed, none worse" || fail "improvements listed" "$(cat "$W/better.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["changes"], d
+assert all(c["worse"] is False for c in d["changes"]), d["changes"]
+assert any(c["kind"] == "finding-resolved" for c in d["changes"]), d["changes"]
+PY
+schema "$W/better.json" && pass "improvements validate" || fail "schema improvements" "see above"
+
+# a long record edited in the middle: the text shows the part that differs
+long="v=spf1 ip4:192.0.2.1 ip4:192.0.2.2 ip4:192.0.2.3 ip4:192.0.2.4 include:_spf.a.example"
+printf '$ORIGIN example.org.\n@ TXT "%s ~all"\n' "$long" > "$W/spf1.zone"
+printf '$ORIGIN example.org.\n@ TXT "%s -all"\n' "$long" > "$W/spf2.zone"
+"$MC_BIN" --checks spf -z "$W/spf1.zone" -f json example.org > "$W/spf1.json"
+"$MC_BIN" --checks spf -z "$W/spf2.zone" -f text --baseline "$W/spf1.json" example.org > "$W/spf.txt"
+grep -qE '^  changed  spf data record: "\.\.\.[^"]{8,40} ~all" -> "\.\.\.[^"]{8,40} -all"$' "$W/spf.txt" \
+  && pass "text: a long record shows the edit, not a shared prefix" || fail "long record diff" "$(cat "$W/spf.txt")"
+
+# a finding whose severity rose is a change for the worse
+printf '$ORIGIN example.org.\n@ MX 10 mx1\n@ MX 20 mx2\nmx1 A 93.184.216.34\nmx2 A 93.184.216.35\n' > "$W/two.zone"
+"$MC_BIN" --checks mx -z "$W/two.zone" -f json example.org > "$W/two.json"
+"$MC_BIN" --checks mx -z "$W/two.zone" -f json -w mx_hosts=3: --fail-on crit,change --baseline "$W/two.json" example.org > "$W/rose.json"
+python3 - "$W/rose.json" <<'PY' && pass "a threshold made worse shows as status for the worse" || fail "status worse" "$(cat "$W/rose.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = [c for c in d["changes"] if c["kind"] == "status"]
+assert st and st[0]["worse"] is True, d["changes"]
+PY
 
 # a JSON Lines baseline from bulk mode, matched by domain
 "$MC_BIN" --checks mx -z "$W/before.zone" -f jsonl --baseline "$W/base.json" example.org mx1.example.org > "$W/bulk.jsonl" 2>/dev/null
