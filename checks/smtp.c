@@ -218,22 +218,19 @@ judge_tls(struct mc_ctx *ctx, const char *subj, const struct mc_mxhost *h,
 		mc_finding_add(r, MC_F_SMTP_CHAIN_LONG, subj, "%s sends a "
 		    "chain of %zu certificates (the first %d are judged)", subj,
 		    p->nchain_total, MC_SMTP_MAX_CHAIN);
-	if (p->nchain == 0) {
-		mc_finding_add(r, MC_F_SMTP_CERT_UNTRUSTED, subj, "%s sent no "
-		    "certificate", subj);
-		return 0;
-	}
-	if (mc_cert_parse(ctx->arena, p->chain[0], p->chainlen[0], &ci, err,
-	    sizeof(err)) == -1) {
-		mc_finding_add(r, MC_F_SMTP_CERT_UNTRUSTED, subj, "%s: %s",
-		    subj, err);
-		return 0;
-	}
 	recs = dane_records(ctx->arena, h, &nrecs);
 	if (nrecs > 0)
 		rule = RULE_DANE;
 	else if (mta_sts_enforced(ctx, h->name))
 		rule = RULE_MTA_STS;
+	if (p->nchain == 0 || mc_cert_parse(ctx->arena, p->chain[0],
+	    p->chainlen[0], &ci, err, sizeof(err)) == -1) {
+		mc_finding_add_sev(r, MC_F_SMTP_CERT_UNTRUSTED,
+		    rule_severity(rule), subj, "%s: %s; %s", subj,
+		    p->nchain == 0 ? "the server sent no certificate" : err,
+		    rule_text(rule));
+		return 0;
+	}
 	ee = nrecs > 0 && dane_ee_matches(recs, nrecs, p);
 
 	cs = mc_chain_verify((const unsigned char *const *)p->chain,

@@ -868,6 +868,13 @@ mc_smtp_probe(struct mc_smtp *s, const struct mc_smtp_target *t, size_t n,
 	for (i = 0; i < n; i++) {
 		e = lookup(s, &t[i], &fresh);
 		if (e == NULL) {
+			/* no memory: what this call claimed must still end,
+			   or other threads would wait for it forever */
+			for (i = 0; i < nmine; i++) {
+				mine[i]->p.result = MC_SMTP_ERROR;
+				mine[i]->done = 1;
+			}
+			pthread_cond_broadcast(&s->cond);
 			pthread_mutex_unlock(&s->lock);
 			goto out;
 		}

@@ -24,7 +24,8 @@ othername:othername:good tls10:tls10:good mismatch:ok:mismatch
 selfsigned:ok:selfsigned expired:ok:expired expiring:ok:expiring weak:ok:weak
 longchain:ok:longchain backlog:backlog:- dane-ee:ok:good dane-ta:ok:good
 dane-mismatch:ok:good dane-notls:nostarttls:- dane-expired:ok:expired
-dane-selfsigned:ok:selfsigned dane-silent:silent:- dane-ta-name:ok:mismatch"
+dane-selfsigned:ok:selfsigned dane-silent:silent:- dane-ta-name:ok:mismatch
+inject:inject:good"
 args=""
 for s in $SPECS; do
   args="$args ${s%%:*}.mx.test:${s#*:}"
@@ -155,7 +156,7 @@ runs=""
 for d in good nostarttls starttls454 ehlo550 tlsfail greet554 hugegreet junk \
     barelf endless close othername tls10 mismatch selfsigned expired expiring \
     weak longchain refused guarded offline dane-ee dane-ta dane-mismatch \
-    dane-notls dane-expired dane-selfsigned dane-ta-name; do
+    dane-notls dane-expired dane-selfsigned dane-ta-name inject; do
   run "$d" &
   runs="$runs $!"
 done
@@ -175,7 +176,7 @@ flatten good nostarttls starttls454 ehlo550 tlsfail greet554 hugegreet junk \
   barelf endless close othername tls10 mismatch selfsigned expired expiring \
   weak longchain refused guarded offline dane-ee dane-ta dane-mismatch \
   dane-notls dane-expired dane-selfsigned dane-ta-name silent dane-silent \
-  backlog nocafile
+  backlog nocafile inject
 
 if cat "$E2E_WORK"/*.flat | grep -q '^schema-error\|^unparsable'; then
   fail "every report valid against docs/report.schema.json" "$(grep -h '^schema-error\|^unparsable' "$E2E_WORK"/*.flat | head -3)"
@@ -214,6 +215,8 @@ expect_eq "barelf: TLS still completes" "$(metric barelf smtp tls_hosts)" 1
 expect_finding hugegreet smtp.reply-oversize warn
 expect_finding endless smtp.reply-oversize warn
 expect_finding junk smtp.reply-malformed warn
+expect_finding inject smtp.reply-malformed warn
+message_has inject "data after its reply to STARTTLS"
 expect_finding silent smtp.timeout unknown
 expect_eq "silent: the run ends by its deadline (exit 3)" "$(cat "$E2E_WORK/silent.rc")" 3
 no_finding silent check.timeout

@@ -23,6 +23,8 @@ Behaviours (what the tests in tests/e2e/smtp.sh expect of them):
   othername    like ok, greeting as "220 elsewhere.example"
   tls10        like ok, TLS 1.0 only
   backlog      a socket whose accept queue is full: connects never finish
+  inject       sends a line right behind its 220 to STARTTLS (the plain
+               text a client must not read as TLS, RFC 3207 5)
 Every connection is counted; "--log FILE" appends "NAME connect" lines.
 """
 import argparse, asyncio, os, socket, ssl, sys
@@ -111,7 +113,8 @@ class Listener:
                     writer.write(b"454 4.7.0 TLS not available" + e)
                     await writer.drain()
                     continue
-                writer.write(b"220 2.0.0 go ahead" + e)
+                writer.write(b"220 2.0.0 go ahead" + e +
+                             (b"250 injected" + e if b == "inject" else b""))
                 await writer.drain()
                 if b == "tlsfail":
                     await reader.read(1)  # the ClientHello has begun
