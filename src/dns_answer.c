@@ -63,6 +63,7 @@ static const struct {
 	{ MC_RR_A, "A" }, { MC_RR_NS, "NS" }, { MC_RR_CNAME, "CNAME" },
 	{ MC_RR_SOA, "SOA" }, { MC_RR_PTR, "PTR" }, { MC_RR_MX, "MX" },
 	{ MC_RR_TXT, "TXT" }, { MC_RR_AAAA, "AAAA" }, { MC_RR_SPF, "SPF" },
+	{ MC_RR_TLSA, "TLSA" },
 };
 
 const char *

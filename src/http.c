@@ -429,7 +429,7 @@ on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
  * with the response failed (no address, or DNS failed).
  */
 static int
-resolve_hosts(struct mc_dns *dns, struct xfer *x, size_t n)
+resolve_hosts(struct mc_dns_session *dns, struct xfer *x, size_t n)
 {
 	struct mc_dns_query q[2 * MC_HTTP_BATCH_MAX];
 	char list[1024];
@@ -623,7 +623,7 @@ finish(struct xfer *x, CURLcode cc)
 
 /* Run the network transfers of a batch at once, until all end. */
 static void
-fetch_network(struct mc_http *h, struct mc_dns *dns, double deadline,
+fetch_network(struct mc_http *h, struct mc_dns_session *dns, double deadline,
     struct xfer *x, size_t n)
 {
 	struct curl_slist *cto = NULL;
@@ -800,7 +800,7 @@ cache_unlink(struct mc_http *h, struct entry *victim)
 }
 
 void
-mc_http_fetch_batch(struct mc_http *h, struct mc_dns *dns, double deadline,
+mc_http_fetch_batch(struct mc_http *h, struct mc_dns_session *dns, double deadline,
     struct mc_arena *a, struct mc_http_request *req, size_t n)
 {
 	struct xfer *x;
@@ -931,7 +931,7 @@ copy:
 }
 
 void
-mc_http_fetch(struct mc_http *h, struct mc_dns *dns, double deadline,
+mc_http_fetch(struct mc_http *h, struct mc_dns_session *dns, double deadline,
     struct mc_arena *a, const char *url, size_t max_body,
     struct mc_http_response *out)
 {

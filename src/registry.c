@@ -17,6 +17,8 @@ extern const struct mc_check mc_check_dnsbl;
 extern const struct mc_check mc_check_mta_sts;
 extern const struct mc_check mc_check_tlsrpt;
 extern const struct mc_check mc_check_bimi;
+extern const struct mc_check mc_check_smtp;
+extern const struct mc_check mc_check_dane;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
@@ -28,6 +30,8 @@ const struct mc_check *const mc_checks[] = {
 	&mc_check_mta_sts,
 	&mc_check_tlsrpt,
 	&mc_check_bimi,
+	&mc_check_smtp,
+	&mc_check_dane,
 	NULL,
 };
 

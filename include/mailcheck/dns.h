@@ -32,6 +32,7 @@ enum mc_rr_type {
 	MC_RR_MX = 15,
 	MC_RR_TXT = 16,
 	MC_RR_AAAA = 28,
+	MC_RR_TLSA = 52,
 	MC_RR_SPF = 99,
 };
 

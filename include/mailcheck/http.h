@@ -118,12 +118,12 @@ void mc_http_release(struct mc_http *h);
  * dns resolves hosts that the network is asked for; deadline is the run's
  * absolute mc_now() deadline (0: none): no transfer outlives it.
  */
-void mc_http_fetch_batch(struct mc_http *h, struct mc_dns *dns,
+void mc_http_fetch_batch(struct mc_http *h, struct mc_dns_session *dns,
     double deadline, struct mc_arena *a, struct mc_http_request *req,
     size_t n);
 
 /* One request: mc_http_fetch_batch() with n 1, the response in *out. */
-void mc_http_fetch(struct mc_http *h, struct mc_dns *dns, double deadline,
+void mc_http_fetch(struct mc_http *h, struct mc_dns_session *dns, double deadline,
     struct mc_arena *a, const char *url, size_t max_body,
     struct mc_http_response *out);
 
