@@ -416,7 +416,7 @@ eval_term(struct eval *ev, const struct mc_spf_term *t, const char *domain,
 {
 	const char *name = NULL;
 
-	if (mc_spf_kind_counts(t->kind)) {
+	if (t->costs) {
 		if (count_lookup(ev, t) == -1)
 			return M_PERMERROR;
 		name = target(ev, t, domain);
