@@ -58,7 +58,7 @@ open_zone(void)
 		    "n%d TXT \"%d\"\n", i, i);
 	if (fclose(fp) != 0)
 		return NULL;
-	return mc_dns_new(&cfg, 0, err, sizeof(err));
+	return mc_dns_new(&cfg, err, sizeof(err));
 }
 
 static void
@@ -77,7 +77,8 @@ test_answers_reach_their_items(void **state)
 	dns = open_zone();
 	assert_non_null(dns);
 	assert_non_null(a);
-	ctx.dns = dns;
+	ctx.dns = mc_dns_session_begin(dns, 0);
+	assert_non_null(ctx.dns);
 	ctx.arena = a;
 	mc_dns_batch_init(&b, &ctx);
 	assert_int_equal(mc_dns_batch_run(&b), 0); /* empty: asks nothing */
@@ -106,6 +107,7 @@ test_answers_reach_their_items(void **state)
 		}
 	}
 	mc_arena_free(a);
+	mc_dns_session_end(ctx.dns);
 	mc_dns_free(dns);
 	unlink(path);
 	rmdir(tmpdir);
