@@ -48,11 +48,15 @@ mc_finding_dns(struct mc_result *r, const struct mc_dns_answer *ans,
     const char *what)
 {
 	char tbuf[16], subject[300];
+	const char *why = ans->why != NULL ? ans->why :
+	    mc_dns_status_str(ans->status);
 
 	snprintf(subject, sizeof(subject), "%s %s", ans->qname,
 	    mc_rr_type_str(ans->qtype, tbuf, sizeof(tbuf)));
-	return mc_finding_add(r, ans->status == MC_DNS_PERMFAIL ?
+	if (mc_finding_add(r, ans->status == MC_DNS_PERMFAIL ?
 	    MC_F_DNS_PERMFAIL : MC_F_DNS_TEMPFAIL, subject,
-	    "cannot look up %s of %s: %s", what, ans->qname,
-	    ans->why != NULL ? ans->why : mc_dns_status_str(ans->status));
+	    "cannot look up %s of %s: %s", what, ans->qname, why) == -1)
+		return -1;
+	/* the reason alone: the plugin groups a check's failures by it */
+	return mc_finding_brief(r, "%s", why);
 }

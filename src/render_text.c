@@ -147,6 +147,8 @@ render_result(FILE *out, const struct mc_result *r,
 		    opts->color ? C_RESET : "");
 	}
 	free(f);
+	if (opts->verbose > 0)
+		mc_render_text_detail(out, r, opts->verbose);
 }
 
 int

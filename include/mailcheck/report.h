@@ -166,10 +166,13 @@ void mc_report_release(struct mc_report *rep);
 /* Renderers.  Each returns 0, or -1 on a write error. */
 struct mc_render_opts {
 	int color;   /* text: use ANSI colours */
-	int verbose; /* text: also show passing checks' data */
+	int verbose; /* text: 1 the SPF include tree, 2 also every record
+	                seen, 3 also metrics (src/render_detail.c) */
 };
 int mc_render_text(FILE *out, const struct mc_report *rep,
     const struct mc_render_opts *opts);
+/* What -v (1), -vv (2) and -vvv (3) add below a check's findings. */
+void mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose);
 /* The report as a JSON document (new reference), or NULL. */
 json_t *mc_report_json(const struct mc_report *rep);
 /* json: indented; jsonl: one line.  Both end with a newline. */

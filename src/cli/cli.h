@@ -38,8 +38,8 @@ int mc_cli_spf(int argc, char **argv);
 /*
  * How the running command tells problems: "<prog>: <problem>" on stderr
  * (prog: "mailcheck", "mailcheck spf", static), usage errors followed by
- * " (see '<prog> --help')"; when plugin is set, also "MAILCHECK UNKNOWN -
- * <problem>" on stdout, within the plugin's first-line limit.  A command
+ * " (see '<prog> --help')"; when plugin is set, instead "MAILCHECK UNKNOWN
+ * - <problem>" on stdout only, within the plugin's first-line limit.  A command
  * sets it before it parses; the default is "mailcheck", no plugin.
  */
 void mc_cli_voice(const char *prog, int plugin);

@@ -70,15 +70,21 @@ format_shown(char *out, size_t size, const char *fmt, va_list ap)
 	out[o] = '\0';
 }
 
-/* Tell msg (already shown safe) with suffix on stderr, and to the plugin. */
+/*
+ * Tell msg (already shown safe) with suffix on stderr; in plugin mode
+ * instead the plugin's answer on stdout, without the suffix.  Nothing goes
+ * to stderr then: Icinga merges it into the output, ahead of the plugin's
+ * first line.
+ */
 static void
 tell(const char *msg, const char *suffix)
 {
 	size_t room = MC_NAGIOS_LINE_MAX - (sizeof(PLUGIN_PREFIX) - 1);
 
-	fprintf(stderr, "%s: %s%s\n", voice.prog, msg, suffix);
-	if (!voice.plugin)
+	if (!voice.plugin) {
+		fprintf(stderr, "%s: %s%s\n", voice.prog, msg, suffix);
 		return;
+	}
 	if (strlen(msg) <= room)
 		printf(PLUGIN_PREFIX "%s\n", msg);
 	else
