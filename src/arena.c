@@ -3,7 +3,8 @@
  * src/arena.c - per-run memory regions
  *
  * Blocks are chained; big requests get a block of their own.  Nothing is
- * freed before the whole arena goes.
+ * freed before the whole arena goes, or is reset for the next run (which
+ * keeps one block, so a reused arena costs no malloc for small runs).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,27 @@ mc_arena_free(struct mc_arena *a)
 		free(b);
 	}
 	free(a);
+}
+
+void
+mc_arena_reset(struct mc_arena *a)
+{
+	struct block *b, *next, *keep = NULL;
+
+	/* keep one standard block (the head is the one small requests use) */
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		if (keep == NULL && b->size == ARENA_BLOCK) {
+			keep = b;
+			continue;
+		}
+		free(b);
+	}
+	if (keep != NULL) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->head = keep;
 }
 
 /* size bytes, aligned, not zeroed; NULL when out of memory. */

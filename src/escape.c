@@ -53,3 +53,19 @@ mc_escape_dup(const char *s, size_t len)
 		escape_into(out, s, len);
 	return out;
 }
+
+char *
+mc_quote(struct mc_arena *a, const char *s, size_t len, size_t max)
+{
+	size_t k, n = len > max ? max : len;
+	char *out;
+
+	out = mc_arena_alloc(a, n + 6);
+	if (out == NULL)
+		return NULL;
+	out[0] = '"';
+	for (k = 0; k < n; k++)
+		out[k + 1] = s[k] != '\0' ? s[k] : '?';
+	memcpy(out + n + 1, len > max ? "...\"" : "\"", len > max ? 5 : 2);
+	return out;
+}

@@ -3,7 +3,6 @@
  * src/registry.c - the one list of checks
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "mailcheck/check.h"
@@ -35,28 +34,4 @@ mc_check_find(const char *name)
 		if (strcmp(mc_checks[i]->name, name) == 0)
 			return mc_checks[i];
 	return NULL;
-}
-
-int
-mc_dns_failed(const struct mc_dns_answer *ans)
-{
-	return ans->status == MC_DNS_TEMPFAIL || ans->status == MC_DNS_PERMFAIL;
-}
-
-int
-mc_finding_dns(struct mc_result *r, const struct mc_dns_answer *ans,
-    const char *what)
-{
-	char tbuf[16], subject[300];
-	const char *why = ans->why != NULL ? ans->why :
-	    mc_dns_status_str(ans->status);
-
-	snprintf(subject, sizeof(subject), "%s %s", ans->qname,
-	    mc_rr_type_str(ans->qtype, tbuf, sizeof(tbuf)));
-	if (mc_finding_add(r, ans->status == MC_DNS_PERMFAIL ?
-	    MC_F_DNS_PERMFAIL : MC_F_DNS_TEMPFAIL, subject,
-	    "cannot look up %s of %s: %s", what, ans->qname, why) == -1)
-		return -1;
-	/* the reason alone: the plugin groups a check's failures by it */
-	return mc_finding_brief(r, "%s", why);
 }

@@ -335,5 +335,6 @@ mc_report_release(struct mc_report *rep)
 		mc_result_release(&rep->results[i]);
 	free(rep->results);
 	free(rep->domain);
+	json_decref(rep->changes);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -20,6 +20,13 @@ struct mc_arena *mc_arena_new(void);
 /* Release the arena and everything allocated from it; NULL is a no-op. */
 void mc_arena_free(struct mc_arena *a);
 
+/*
+ * Release everything allocated from the arena but keep the arena, and one
+ * block of it, for the next run: the runner reuses a check's arena from
+ * one domain to the next.
+ */
+void mc_arena_reset(struct mc_arena *a);
+
 /* size bytes, aligned for any type, zeroed. */
 void *mc_arena_alloc(struct mc_arena *a, size_t size);
 /* n elements of size bytes, zeroed; NULL on overflow. */

@@ -22,5 +22,11 @@
 char *mc_escape(struct mc_arena *a, const char *s, size_t len);
 /* The same into a malloc'ed string. */
 char *mc_escape_dup(const char *s, size_t len);
+/*
+ * Quote DNS content for a finding's message: "first max bytes..." in
+ * double quotes, raw (the renderers escape it) but with NUL bytes as '?'
+ * so that none cuts the message.  A string from the arena, or NULL.
+ */
+char *mc_quote(struct mc_arena *a, const char *s, size_t len, size_t max);
 
 #endif

@@ -97,6 +97,8 @@ struct mc_report {
 	long duration_ms;
 	struct mc_result *results;
 	size_t nresults;
+	json_t *changes;        /* --baseline: the changes array
+	                           (mailcheck/baseline.h; owned), or NULL */
 };
 
 /*
@@ -173,10 +175,30 @@ int mc_render_text(FILE *out, const struct mc_report *rep,
     const struct mc_render_opts *opts);
 /* What -v (1), -vv (2) and -vvv (3) add below a check's findings. */
 void mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose);
-/* The report as a JSON document (new reference), or NULL. */
+/*
+ * Bulk mode's text: one line a domain, its status, name and worst finding
+ * (with how many more), and the number of changes when rep->changes is
+ * set.  Flushed, so that each line shows as its domain finishes.
+ */
+int mc_render_text_line(FILE *out, const struct mc_report *rep);
+/*
+ * The report as a JSON document (new reference), or NULL; with
+ * rep->changes, a "changes" member last.  mc_render_json() writes this
+ * document; there is no other JSON path to the report.
+ */
 json_t *mc_report_json(const struct mc_report *rep);
-/* json: indented; jsonl: one line.  Both end with a newline. */
+/*
+ * json: indented; jsonl: one line.  Both end with a newline.  This is how
+ * every report reaches JSON output, single or bulk.
+ */
 int mc_render_json(FILE *out, const struct mc_report *rep, int compact);
+/*
+ * doc as text, as jansson's json_dumps() writes it with JSON_COMPACT
+ * (compact) or JSON_INDENT(2), JSON_PRESERVE_ORDER and
+ * JSON_REAL_PRECISION(10), without a final newline: a malloc'ed string of
+ * *len bytes plus a NUL, or NULL when out of memory.
+ */
+char *mc_json_text(const json_t *doc, int compact, size_t *len);
 
 #define MC_SCHEMA_VERSION 1
 

@@ -698,7 +698,7 @@ mc_cli_check(int argc, char **argv)
 	 * The deadline is each domain's (the runner gives the DNS layer the
 	 * same instant it judges the checks by); with one domain, the run's.
 	 */
-	dns = mc_cli_dns_open(&cli.dns, 0);
+	dns = mc_cli_dns_open(&cli.dns);
 	if (dns == NULL)
 		goto out;
 	if (cli.format == FMT_NAGIOS) {

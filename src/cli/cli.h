@@ -101,10 +101,11 @@ int mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg);
 int mc_cli_dns_ready(const struct mc_cli_dns *d);
 /*
  * After parsing: the DNS layer for these options, with the query timeout
- * clamped to the run's; deadline as for mc_dns_new().  NULL when the
- * options do not go together or the layer cannot start (the problem told).
+ * clamped to the run's (-t); runs ask through sessions with their own
+ * deadline (mc_dns_session_begin()).  NULL when the options do not go
+ * together or the layer cannot start (the problem told).
  */
-struct mc_dns *mc_cli_dns_open(const struct mc_cli_dns *d, double deadline);
+struct mc_dns *mc_cli_dns_open(const struct mc_cli_dns *d);
 /*
  * Parse a timeout: a plain decimal number of seconds ("30", "2.5", ".5"),
  * from 0.001 to 86400; no sign, exponent, hex, blank or "inf".  0, or -1.

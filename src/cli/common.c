@@ -220,7 +220,7 @@ mc_cli_dns_ready(const struct mc_cli_dns *d)
 }
 
 struct mc_dns *
-mc_cli_dns_open(const struct mc_cli_dns *d, double deadline)
+mc_cli_dns_open(const struct mc_cli_dns *d)
 {
 	struct mc_dns_config cfg = {
 		.resolvers = d->resolvers.v,
@@ -236,7 +236,7 @@ mc_cli_dns_open(const struct mc_cli_dns *d, double deadline)
 
 	if (mc_cli_dns_ready(d) == -1)
 		return NULL;
-	dns = mc_dns_new(&cfg, deadline, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	if (dns == NULL)
 		mc_cli_error("%s", err);
 	return dns;

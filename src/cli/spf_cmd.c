@@ -69,6 +69,7 @@ mc_cli_spf(int argc, char **argv)
 	struct mc_cli_dns dopts;
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
+	struct mc_dns_session *session = NULL;
 	char err[512], dom[MC_DNS_NAME_MAX + 2];
 	double start;
 	json_t *doc;
@@ -139,15 +140,17 @@ mc_cli_spf(int argc, char **argv)
 	if (mc_cli_dns_ready(&dopts) == -1)
 		return MC_CLI_EXIT_USAGE;
 
-	dns = mc_cli_dns_open(&dopts, start + dopts.timeout);
+	dns = mc_cli_dns_open(&dopts);
 	if (dns == NULL)
 		goto out;
+	session = mc_dns_session_begin(dns, start + dopts.timeout);
 	arena = mc_arena_new();
-	if (arena == NULL) {
+	if (arena == NULL || session == NULL) {
 		mc_cli_error("out of memory");
 		goto out;
 	}
-	if (mc_spf_check_host(dns, arena, &req, &out, err, sizeof(err)) == -1) {
+	if (mc_spf_check_host(session, arena, &req, &out, err,
+	    sizeof(err)) == -1) {
 		mc_cli_error("%s", err);
 		goto out;
 	}
@@ -185,6 +188,7 @@ mc_cli_spf(int argc, char **argv)
 	rc = 0;
 out:
 	mc_arena_free(arena);
+	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	return mc_cli_finish(rc);
 }
