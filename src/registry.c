@@ -14,6 +14,9 @@ extern const struct mc_check mc_check_dkim;
 extern const struct mc_check mc_check_dmarc;
 extern const struct mc_check mc_check_rdns;
 extern const struct mc_check mc_check_dnsbl;
+extern const struct mc_check mc_check_mta_sts;
+extern const struct mc_check mc_check_tlsrpt;
+extern const struct mc_check mc_check_bimi;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
@@ -22,6 +25,9 @@ const struct mc_check *const mc_checks[] = {
 	&mc_check_dmarc,
 	&mc_check_rdns,
 	&mc_check_dnsbl,
+	&mc_check_mta_sts,
+	&mc_check_tlsrpt,
+	&mc_check_bimi,
 	NULL,
 };
 

@@ -38,8 +38,8 @@ int mc_cli_spf(int argc, char **argv);
 /*
  * How the running command tells problems: "<prog>: <problem>" on stderr
  * (prog: "mailcheck", "mailcheck spf", static), usage errors followed by
- * " (see '<prog> --help')"; when plugin is set, instead "MAILCHECK UNKNOWN
- * - <problem>" on stdout only, within the plugin's first-line limit.  A command
+ * " (see '<prog> --help')"; when plugin is set, also "MAILCHECK UNKNOWN -
+ * <problem>" on stdout, within the plugin's first-line limit.  A command
  * sets it before it parses; the default is "mailcheck", no plugin.
  */
 void mc_cli_voice(const char *prog, int plugin);
@@ -101,9 +101,9 @@ int mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg);
 int mc_cli_dns_ready(const struct mc_cli_dns *d);
 /*
  * After parsing: the DNS layer for these options, with the query timeout
- * clamped to the run's (-t); runs ask through sessions with their own
- * deadline (mc_dns_session_begin()).  NULL when the options do not go
- * together or the layer cannot start (the problem told).
+ * clamped to the run's (the run's deadline goes to its session,
+ * mc_dns_session_begin()).  NULL when the options do not go together or
+ * the layer cannot start (the problem told).
  */
 struct mc_dns *mc_cli_dns_open(const struct mc_cli_dns *d);
 /*

@@ -72,9 +72,8 @@ format_shown(char *out, size_t size, const char *fmt, va_list ap)
 
 /*
  * Tell msg (already shown safe) with suffix on stderr; in plugin mode
- * instead the plugin's answer on stdout, without the suffix.  Nothing goes
- * to stderr then: Icinga merges it into the output, ahead of the plugin's
- * first line.
+ * instead the plugin's answer on stdout, and nothing on stderr: Icinga
+ * merges it into the output, ahead of the plugin's first line.
  */
 static void
 tell(const char *msg, const char *suffix)

@@ -58,13 +58,14 @@ open_zone(void)
 		    "n%d TXT \"%d\"\n", i, i);
 	if (fclose(fp) != 0)
 		return NULL;
-	return mc_dns_new(&cfg, 0, err, sizeof(err));
+	return mc_dns_new(&cfg, err, sizeof(err));
 }
 
 static void
 test_answers_reach_their_items(void **state)
 {
 	struct mc_dns *dns;
+	struct mc_dns_session *session;
 	struct mc_arena *a = mc_arena_new();
 	struct mc_ctx ctx = { .domain = "batch.test" };
 	struct mc_dns_batch b;
@@ -77,7 +78,9 @@ test_answers_reach_their_items(void **state)
 	dns = open_zone();
 	assert_non_null(dns);
 	assert_non_null(a);
-	ctx.dns = dns;
+	session = mc_dns_session_begin(dns, 0);
+	assert_non_null(session);
+	ctx.dns = session;
 	ctx.arena = a;
 	mc_dns_batch_init(&b, &ctx);
 	assert_int_equal(mc_dns_batch_run(&b), 0); /* empty: asks nothing */
@@ -106,6 +109,7 @@ test_answers_reach_their_items(void **state)
 		}
 	}
 	mc_arena_free(a);
+	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	unlink(path);
 	rmdir(tmpdir);
