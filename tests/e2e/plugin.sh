@@ -165,7 +165,11 @@ expect_eq "invalid domain in plugin mode: UNKNOWN line on stdout" "$(cat "$E2E_W
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -H two.example.org > /dev/null 2>&1
 expect_eq "two domains in plugin mode: exit 3" "$?" 3
 
-# -t is a hard deadline: a server that answers after 3 s
+# -t is a hard deadline: a server that answers after 3 s.  A question has
+# its own budget (half the time left: src/dns_net.c), so with -t 1 the MX
+# question fails on its own after 0.5 s and the check ends unknown with the
+# DNS failure, not unfinished; the rendering of unfinished checks is
+# tests/unit/test_nagios.c's
 cat > "$E2E_WORK/slow.data" <<'DATA'
 ENTRY_BEGIN
 MATCH opcode qtype qname
@@ -189,16 +193,17 @@ t0=$(date +%s.%N)
 rc=$?
 t1=$(date +%s.%N)
 expect_eq "timeout: exit 3" "$rc" 3
-expect_eq "timeout: first line names the unfinished check" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx"
+expect_eq "timeout: first line names the failed question" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: cannot look up the MX records of slow.example.org"
 python3 -c "import sys; sys.exit(0 if $t1 - $t0 < 2.5 else 1)" && pass "timeout: ends by the deadline" || fail "timeout: took" "$(python3 -c "print($t1 - $t0)")"
 
-# every check at once: all named, or as many as fit and "..."
+# every check at once: each ends by its questions' budgets, before the
+# deadline, and none is unfinished
 "$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" -H slow.example.org -t 1 > "$E2E_WORK/out"
 expect_eq "timeout, all checks: exit 3" "$?" 3
 first=$(head -1 "$E2E_WORK/out")
 case "$first" in
-  "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx spf dkim dmarc rdns dnsbl" | \
-  "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx spf"*" ...") pass "timeout, all checks: first line" ;;
+  *unfinished*) fail "timeout, all checks: first line" "'$first'" ;;
+  "MAILCHECK UNKNOWN - slow.example.org: "*) pass "timeout, all checks: first line" ;;
   *) fail "timeout, all checks: first line" "'$first'" ;;
 esac
 [ "${#first}" -le 100 ] && pass "timeout, all checks: at most 100" || fail "timeout line length" "${#first}"

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * src/cli/main.c - the mailcheck command: a thin user of libmailcheck
+ * src/cli/check_cmd.c - `mailcheck [check]`: the full health check
  *
- * Parses the command line, opens the DNS layer, hands the domains to the
- * bulk runner (src/bulk.c: one domain or many, rendered as they finish),
- * and turns the worst status into the exit code.  Invoked as
- * check_mailcheck it is a Nagios/Icinga plugin.  Only this file exits.
+ * Parses the command line, opens the DNS layer, sets the selected checks
+ * up, hands the domains to the bulk runner (src/bulk.c: one domain or
+ * many, rendered as they finish), and turns the worst status into the exit
+ * code.  Invoked as check_mailcheck (or with --format nagios) it is a
+ * Nagios/Icinga plugin.  A thin user of libmailcheck: it names no check.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
-#include <libgen.h>
 #include <signal.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,41 +25,31 @@
 #include "mailcheck/bulk.h"
 #include "mailcheck/check.h"
 #include "mailcheck/connect.h"
-#include "mailcheck/datafile.h"
 #include "mailcheck/dkim_selectors.h"
-#include "mailcheck/dnsbl_zones.h"
+#include "mailcheck/domain.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
-#include "mailcheck/util.h"
 #include "banned.h"
 
-#define EXIT_USAGE 3
-#define MAX_LIST 64
-/* cli.selectors (a struct list) holds every -s */
-_Static_assert(MC_DKIM_MAX_USER_SELECTORS <= MAX_LIST,
-    "struct list is too small for the --dkim-selector limit");
+/* cli.selectors (a struct mc_cli_list) holds every -s */
+_Static_assert(MC_DKIM_MAX_USER_SELECTORS <= MC_CLI_MAX_LIST,
+    "struct mc_cli_list is too small for the --dkim-selector limit");
 
 enum format { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_NAGIOS };
 enum fail_on { FAIL_WARN, FAIL_CRIT };
 
-struct list {
-	const char *v[MAX_LIST];
-	size_t n;
-};
-
 struct cli {
-	struct list resolvers, zones, selectors, ips, dnsbl_zones, hosts;
-	struct list connect_to;
+	struct mc_cli_dns dns;
+	struct mc_cli_list selectors, ips, dnsbl_zones, hosts, connect_to;
 	const char *dnsbl_config;
 	const char *ca_file, *http_root, *helo_name, *trust_anchor;
 	int smtp_port, smtp_all_addresses;
 	/* --dkim-selector, normalised, each once (selectors.v points here) */
 	char selbuf[MC_DKIM_MAX_USER_SELECTORS][MC_DNS_NAME_MAX + 2];
 	enum format format;
-	double timeout;
 	const char *checks;
 	int verbose;
-	struct mc_threshold thresholds[MAX_LIST];
+	struct mc_threshold thresholds[MC_CLI_MAX_LIST];
 	size_t nthresholds;
 	enum fail_on fail_on;
 	int fail_on_change;
@@ -154,93 +143,6 @@ static const char usage_text2[] =
 /* Set when invoked as check_mailcheck or given --format nagios. */
 static int plugin_mode;
 
-/*
- * Tell the problem msg on stderr, with suffix; in plugin mode instead the
- * plugin's answer on stdout, all Nagios and Icinga show: "MAILCHECK
- * UNKNOWN - <problem>" (the exit code is 3), without the suffix, within
- * the plugin's first-line limit, and the whole problem below when it was
- * cut.  Nothing goes to stderr then: Icinga merges it into the output,
- * ahead of the plugin's first line.
- */
-static void
-report_problem(const char *msg, const char *suffix)
-{
-	size_t room = MC_NAGIOS_LINE_MAX - (sizeof("MAILCHECK UNKNOWN - ") - 1);
-
-	if (!plugin_mode) {
-		fprintf(stderr, "mailcheck: %s%s\n", msg, suffix);
-		return;
-	}
-	if (strlen(msg) <= room)
-		printf("MAILCHECK UNKNOWN - %s\n", msg);
-	else
-		printf("MAILCHECK UNKNOWN - %.*s...\n%s\n", (int)(room - 3),
-		    msg, msg);
-}
-
-/* One line on stderr, problem first (and the plugin's answer). */
-static void __attribute__((format(printf, 1, 2)))
-cli_error(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	report_problem(msg, "");
-}
-
-/* A usage error: the problem, then where to read more. */
-static void
-usage_error(const char *fmt, const char *arg)
-{
-	char msg[768];
-
-	snprintf(msg, sizeof(msg), fmt, arg);
-	report_problem(msg, " (see 'mailcheck --help')");
-}
-
-/* The option getopt stopped at: "--name[=value]", or "-c" from a cluster. */
-static const char *
-bad_option(char **argv)
-{
-	static char buf[8];
-	const char *arg = argv[optind - 1];
-
-	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
-		return arg;
-	snprintf(buf, sizeof(buf), "-%c", optopt);
-	return buf;
-}
-
-static int
-list_add(struct list *l, const char *v, const char *opt)
-{
-	if (l->n == MAX_LIST) {
-		cli_error("too many %s options (at most %d)",
-		    opt, MAX_LIST);
-		return -1;
-	}
-	l->v[l->n++] = v;
-	return 0;
-}
-
-int
-mc_cli_parse_timeout(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
-	    v > 86400)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* --fail-on warn|crit|change, comma-separated. */
 static int
 parse_fail_on(const char *s, struct cli *cli)
@@ -271,16 +173,16 @@ add_threshold(struct cli *cli, const char *arg, enum mc_status sev)
 {
 	char err[256];
 
-	if (cli->nthresholds == MAX_LIST) {
-		cli_error("too many thresholds (at most %d)",
-		    MAX_LIST);
+	if (cli->nthresholds == MC_CLI_MAX_LIST) {
+		mc_cli_error("too many thresholds (at most %d)",
+		    MC_CLI_MAX_LIST);
 		return -1;
 	}
 	if (mc_threshold_parse(arg, sev, &cli->thresholds[cli->nthresholds],
 	    err, sizeof(err)) == -1 ||
 	    mc_threshold_known(&cli->thresholds[cli->nthresholds], err,
 	    sizeof(err)) == -1) {
-		usage_error("%s", err);
+		mc_cli_usage_error("%s", err);
 		return -1;
 	}
 	cli->nthresholds++;
@@ -314,17 +216,6 @@ list_metrics(void)
 				printf("%s\n", label);
 }
 
-int
-mc_cli_finish(int code)
-{
-	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
-		cli_error("cannot write the output: %s",
-		    strerror(errno));
-		return EXIT_USAGE;
-	}
-	return code;
-}
-
 static void
 raise_fd_limit(void)
 {
@@ -345,20 +236,38 @@ add_selector(struct cli *cli, const char *arg)
 
 	if (mc_dkim_selector_normalise(arg, name, sizeof(name), err,
 	    sizeof(err)) == -1) {
-		usage_error("invalid DKIM selector: %s", err);
+		mc_cli_usage_error("invalid DKIM selector: %s", err);
 		return -1;
 	}
 	for (i = 0; i < cli->selectors.n; i++)
 		if (strcmp(cli->selectors.v[i], name) == 0)
 			return 0;
 	if (cli->selectors.n == MC_DKIM_MAX_USER_SELECTORS) {
-		cli_error("too many --dkim-selector options (at most %d)",
+		mc_cli_error("too many --dkim-selector options (at most %d)",
 		    MC_DKIM_MAX_USER_SELECTORS);
 		return -1;
 	}
 	memcpy(cli->selbuf[cli->selectors.n], name, strlen(name) + 1);
 	cli->selectors.v[cli->selectors.n] = cli->selbuf[cli->selectors.n];
 	cli->selectors.n++;
+	return 0;
+}
+
+/* A decimal integer option from min to max: 0, or -1 (told). */
+static int
+parse_int(const char *opt, const char *arg, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max) {
+		mc_cli_usage_error("invalid %s '%s' (expected %ld to %ld)", opt,
+		    arg, min, max);
+		return -1;
+	}
+	*out = (int)v;
 	return 0;
 }
 
@@ -370,10 +279,10 @@ parse_connect_to(struct cli *cli, const char *arg)
 	char err[512];
 
 	if (mc_connect_to_parse(arg, &ct, err, sizeof(err)) == -1) {
-		usage_error("%s", err);
+		mc_cli_usage_error("%s", err);
 		return -1;
 	}
-	return list_add(&cli->connect_to, arg, "--connect-to");
+	return mc_cli_list_add(&cli->connect_to, arg, "--connect-to");
 }
 
 static int
@@ -384,10 +293,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR };
 	static const struct option longopts[] = {
-		{ "resolver", required_argument, NULL, 'r' },
-		{ "zone-file", required_argument, NULL, 'z' },
+		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
 		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "ip", required_argument, NULL, 'i' },
@@ -417,22 +324,18 @@ parse_args(int argc, char **argv, struct cli *cli)
 	unsigned char buf[16];
 	char name[MC_DNS_NAME_MAX + 2], err[512];
 	struct stat sb;
-	char *end;
-	long v;
-	int c;
+	int c, taken;
 
+	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:z:f:t:s:i:H:w:c:vVh", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" MC_CLI_DNS_SHORTOPTS
+	    "f:s:i:H:w:c:vVh", longopts, NULL)) != -1) {
+		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg)) != 0) {
+			if (taken == -1)
+				return -1;
+			continue;
+		}
 		switch (c) {
-		case 'r':
-			if (list_add(&cli->resolvers, optarg, "--resolver") == -1)
-				return -1;
-			break;
-		case 'z':
-			if (list_add(&cli->zones, optarg, "--zone-file") == -1)
-				return -1;
-			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
 				cli->format = FMT_TEXT;
@@ -443,16 +346,11 @@ parse_args(int argc, char **argv, struct cli *cli)
 			else if (strcmp(optarg, "nagios") == 0) {
 				cli->format = FMT_NAGIOS;
 				plugin_mode = 1;
+				mc_cli_voice("mailcheck", 1);
 			} else {
-				usage_error("unknown format '%s' (expected text, "
-				    "json, jsonl or nagios)", optarg);
-				return -1;
-			}
-			break;
-		case 't':
-			if (mc_cli_parse_timeout(optarg, &cli->timeout) == -1) {
-				usage_error("invalid timeout '%s' (expected seconds, "
-				    "more than 0 and at most 86400)", optarg);
+				mc_cli_usage_error("unknown format '%s' "
+				    "(expected text, json, jsonl or nagios)",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -466,14 +364,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 'i':
 			if (inet_pton(AF_INET, optarg, buf) != 1 &&
 			    inet_pton(AF_INET6, optarg, buf) != 1) {
-				usage_error("invalid IP address '%s'", optarg);
+				mc_cli_usage_error("invalid IP address '%s'",
+				    optarg);
 				return -1;
 			}
-			if (list_add(&cli->ips, optarg, "--ip") == -1)
+			if (mc_cli_list_add(&cli->ips, optarg, "--ip") == -1)
 				return -1;
 			break;
 		case OPT_DNSBL_ZONE:
-			if (list_add(&cli->dnsbl_zones, optarg,
+			if (mc_cli_list_add(&cli->dnsbl_zones, optarg,
 			    "--dnsbl-zone") == -1)
 				return -1;
 			break;
@@ -481,7 +380,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->dnsbl_config = optarg;
 			break;
 		case 'H':
-			if (list_add(&cli->hosts, optarg, "--host") == -1)
+			if (mc_cli_list_add(&cli->hosts, optarg,
+			    "--host") == -1)
 				return -1;
 			break;
 		case 'w':
@@ -493,8 +393,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_FAIL_ON:
 			cli->fail_on_arg = optarg;
 			if (parse_fail_on(optarg, cli) == -1) {
-				usage_error("invalid --fail-on '%s' (expected warn, "
-				    "crit or change, comma-separated)", optarg);
+				mc_cli_usage_error("invalid --fail-on '%s' "
+				    "(expected warn, crit or change, "
+				    "comma-separated)", optarg);
 				return -1;
 			}
 			break;
@@ -505,15 +406,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->domains_file = optarg;
 			break;
 		case OPT_PARALLEL:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
-			    v > MC_BULK_PARALLEL_MAX) {
-				usage_error("invalid --parallel '%s' (expected 1 to "
-				    "1024)", optarg);
+			if (parse_int("--parallel", optarg, 1,
+			    MC_BULK_PARALLEL_MAX, &cli->parallel) == -1)
 				return -1;
-			}
-			cli->parallel = (int)v;
 			break;
 		case OPT_CONNECT_TO:
 			if (parse_connect_to(cli, optarg) == -1)
@@ -522,7 +417,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_CA_FILE:
 		case OPT_TRUST_ANCHOR:
 			if (access(optarg, R_OK) == -1) {
-				cli_error("cannot read %s '%s': %s",
+				mc_cli_error("cannot read %s '%s': %s",
 				    c == OPT_CA_FILE ? "--ca-file" :
 				    "--trust-anchor", optarg, strerror(errno));
 				return -1;
@@ -534,7 +429,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_HTTP_ROOT:
 			if (stat(optarg, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-				cli_error("invalid --http-root '%s': not a "
+				mc_cli_error("invalid --http-root '%s': not a "
 				    "directory", optarg);
 				return -1;
 			}
@@ -543,21 +438,16 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_HELO_NAME:
 			if (mc_domain_normalise(optarg, name, sizeof(name), 0,
 			    err, sizeof(err)) == -1) {
-				usage_error("invalid --helo-name: %s", err);
+				mc_cli_usage_error("invalid --helo-name: %s",
+				    err);
 				return -1;
 			}
 			cli->helo_name = optarg;
 			break;
 		case OPT_SMTP_PORT:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' || v < 1 ||
-			    v > 65535) {
-				usage_error("invalid --smtp-port '%s' (expected 1 "
-				    "to 65535)", optarg);
+			if (parse_int("--smtp-port", optarg, 1, 65535,
+			    &cli->smtp_port) == -1)
 				return -1;
-			}
-			cli->smtp_port = (int)v;
 			break;
 		case OPT_SMTP_ADDRESSES:
 			if (strcmp(optarg, "first") == 0)
@@ -565,8 +455,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			else if (strcmp(optarg, "all") == 0)
 				cli->smtp_all_addresses = 1;
 			else {
-				usage_error("invalid --smtp-addresses '%s' "
-				    "(expected first or all)", optarg);
+				mc_cli_usage_error("invalid --smtp-addresses "
+				    "'%s' (expected first or all)", optarg);
 				return -1;
 			}
 			break;
@@ -588,12 +478,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			fputs(usage_text2, stdout);
 			return 1;
 		case ':':
-			usage_error("option '%s' needs a value",
-			    bad_option(argv));
+			mc_cli_usage_error("option '%s' needs a value",
+			    mc_cli_bad_option(argv));
 			return -1;
 		default:
-			usage_error("unknown option '%s'",
-			    bad_option(argv));
+			mc_cli_usage_error("unknown option '%s'",
+			    mc_cli_bad_option(argv));
 			return -1;
 		}
 	}
@@ -613,21 +503,8 @@ on_alarm(int sig)
 
 	(void)sig;
 	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) == -1)
-		_exit(EXIT_USAGE);
-	_exit(EXIT_USAGE);
-}
-
-static int
-is_plugin_name(const char *argv0)
-{
-	char buf[256];
-	size_t len;
-
-	len = strlen(argv0);
-	if (len >= sizeof(buf))
-		return 0;
-	memcpy(buf, argv0, len + 1);
-	return strcmp(basename(buf), "check_mailcheck") == 0;
+		_exit(MC_CLI_EXIT_USAGE);
+	_exit(MC_CLI_EXIT_USAGE);
 }
 
 /* The exit code of a finished run. */
@@ -650,14 +527,86 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 	return code;
 }
 
-int
-main(int argc, char **argv)
+/* Options that do not go together, or no domain: -1, told. */
+static int
+usage_conflicts(const struct cli *cli, size_t nnames)
 {
-	const struct mc_check *selected[MAX_LIST];
-	struct mc_dns_config dcfg = { 0 };
+	size_t i;
+
+	if (nnames == 0 && cli->domains_file == NULL) {
+		mc_cli_usage_error("%s", "no domain given");
+		return -1;
+	}
+	if (cli->format == FMT_NAGIOS && (nnames != 1 ||
+	    cli->domains_file != NULL)) {
+		mc_cli_usage_error("%s", "plugin mode checks exactly one "
+		    "domain");
+		return -1;
+	}
+	/* the plugin's state follows the guidelines, not the CI options */
+	if (cli->format == FMT_NAGIOS && (cli->baseline != NULL ||
+	    cli->fail_on_arg != NULL)) {
+		mc_cli_usage_error("%s does not apply in plugin mode",
+		    cli->baseline != NULL ? "--baseline" : "--fail-on");
+		return -1;
+	}
+	for (i = 0; i < cli->nthresholds; i++) {
+		if (cli->format != FMT_NAGIOS &&
+		    strcmp(cli->thresholds[i].metric, "time") == 0) {
+			mc_cli_usage_error("%s", "a threshold on 'time' needs "
+			    "plugin mode (--format nagios): the report has no "
+			    "place for it");
+			return -1;
+		}
+	}
+	if (mc_cli_dns_ready(&cli->dns) == -1)
+		return -1;
+	if (cli->fail_on_change && cli->baseline == NULL) {
+		mc_cli_usage_error("%s", "--fail-on change needs --baseline "
+		    "(there is nothing to compare with)");
+		return -1;
+	}
+	if (cli->http_root != NULL && cli->dns.zones.n == 0) {
+		mc_cli_usage_error("%s", "--http-root needs --zone-file (it "
+		    "answers HTTPS in offline runs)");
+		return -1;
+	}
+	if (cli->dnsbl_zones.n > 0 && cli->dnsbl_config != NULL) {
+		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config "
+		    "exclude each other");
+		return -1;
+	}
+	return 0;
+}
+
+/* The user's options as the checks' setup() and run() see them. */
+static void
+raw_options(const struct cli *cli, struct mc_options *opts)
+{
+	opts->ips = cli->ips.v;
+	opts->nips = cli->ips.n;
+	opts->selectors = cli->selectors.v;
+	opts->nselectors = cli->selectors.n;
+	opts->dnsbl_zones = cli->dnsbl_zones.v;
+	opts->ndnsbl_zones = cli->dnsbl_zones.n;
+	opts->dnsbl_config = cli->dnsbl_config;
+	opts->connect_to = cli->connect_to.v;
+	opts->nconnect_to = cli->connect_to.n;
+	opts->ca_file = cli->ca_file;
+	opts->http_root = cli->http_root;
+	opts->helo_name = cli->helo_name;
+	opts->smtp_port = cli->smtp_port;
+	opts->smtp_all_addresses = cli->smtp_all_addresses;
+	opts->trust_anchor = cli->trust_anchor;
+	opts->offline = cli->dns.zones.n > 0;
+}
+
+int
+mc_cli_check(int argc, char **argv)
+{
+	const struct mc_check *selected[MC_CLI_MAX_LIST];
 	struct mc_options opts = { 0 };
 	struct cli cli = {
-		.timeout = MC_DEFAULT_TIMEOUT,
 		.parallel = MC_BULK_PARALLEL,
 	};
 	struct mc_bulk_config bcfg = { 0 };
@@ -671,111 +620,43 @@ main(int argc, char **argv)
 	char err[512];
 	const char *nc;
 	size_t nnames = 0;
-	int i, n, rc, bulk, code = EXIT_USAGE;
+	int i, n, rc, bulk, code = MC_CLI_EXIT_USAGE;
 
-	if (argc > 0 && is_plugin_name(argv[0])) {
+	mc_cli_dns_init(&cli.dns);
+	if (mc_cli_plugin()) {
 		cli.format = FMT_NAGIOS;
 		plugin_mode = 1;
 	}
-	if (argc > 1 && strcmp(argv[1], "check") == 0) {
-		argv++;
-		argc--;
-	} else if (argc > 1 && strcmp(argv[1], "spf") == 0) {
-		return mc_cli_spf(argc - 1, argv + 1);
-	} else if (argc > 1 && (strcmp(argv[1], "dkim-verify") == 0 ||
-	    strcmp(argv[1], "dmarc-report") == 0)) {
-		cli_error("the '%s' command is not in this "
-		    "version yet", argv[1]);
-		return EXIT_USAGE;
-	}
 	rc = parse_args(argc, argv, &cli);
 	if (rc != 0)
-		return rc == 1 ? mc_cli_finish(0) : EXIT_USAGE;
+		return rc == 1 ? mc_cli_finish(0) : MC_CLI_EXIT_USAGE;
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
-		cli_error("out of memory");
-		return EXIT_USAGE;
+		mc_cli_error("out of memory");
+		return MC_CLI_EXIT_USAGE;
 	}
 	for (i = 0; i < (int)cli.hosts.n; i++)
 		names[nnames++] = cli.hosts.v[i];
 	for (i = optind; i < argc; i++)
 		names[nnames++] = argv[i];
-	if (nnames == 0 && cli.domains_file == NULL) {
-		usage_error("%s", "no domain given");
+	if (usage_conflicts(&cli, nnames) == -1)
 		goto out;
-	}
-	if (cli.format == FMT_NAGIOS && (nnames != 1 ||
-	    cli.domains_file != NULL)) {
-		usage_error("%s", "plugin mode checks exactly one domain");
-		goto out;
-	}
-	/* the plugin's state follows the guidelines, not the CI options */
-	if (cli.format == FMT_NAGIOS && (cli.baseline != NULL ||
-	    cli.fail_on_arg != NULL)) {
-		usage_error("%s does not apply in plugin mode",
-		    cli.baseline != NULL ? "--baseline" : "--fail-on");
-		goto out;
-	}
-	for (i = 0; i < (int)cli.nthresholds; i++) {
-		if (cli.format != FMT_NAGIOS &&
-		    strcmp(cli.thresholds[i].metric, "time") == 0) {
-			usage_error("%s", "a threshold on 'time' needs plugin "
-			    "mode (--format nagios): the report has no place "
-			    "for it");
-			goto out;
-		}
-	}
-	if (cli.resolvers.n > 0 && cli.zones.n > 0) {
-		usage_error("%s", "--resolver and --zone-file exclude each other");
-		goto out;
-	}
-	if (cli.fail_on_change && cli.baseline == NULL) {
-		usage_error("%s", "--fail-on change needs --baseline (there is "
-		    "nothing to compare with)");
-		goto out;
-	}
-	if (cli.http_root != NULL && cli.zones.n == 0) {
-		usage_error("%s", "--http-root needs --zone-file (it answers "
-		    "HTTPS in offline runs)");
-		goto out;
-	}
-	if (cli.dnsbl_zones.n > 0 && cli.dnsbl_config != NULL) {
-		usage_error("%s", "--dnsbl-zone and --dnsbl-config exclude each "
-		    "other");
-		goto out;
-	}
-
 	if (cli.checks != NULL) {
-		n = mc_checks_select(cli.checks, selected, MAX_LIST, err,
+		n = mc_checks_select(cli.checks, selected, MC_CLI_MAX_LIST, err,
 		    sizeof(err));
 		if (n == -1) {
-			cli_error("%s", err);
+			mc_cli_error("%s", err);
 			goto out;
 		}
 	} else {
-		for (n = 0; mc_checks[n] != NULL && n < MAX_LIST; n++)
+		for (n = 0; mc_checks[n] != NULL && n < MC_CLI_MAX_LIST; n++)
 			selected[n] = mc_checks[n];
 	}
-	opts.ips = cli.ips.v;
-	opts.nips = cli.ips.n;
-	opts.selectors = cli.selectors.v;
-	opts.nselectors = cli.selectors.n;
-	opts.dnsbl_zones = cli.dnsbl_zones.v;
-	opts.ndnsbl_zones = cli.dnsbl_zones.n;
-	opts.dnsbl_config = cli.dnsbl_config;
-	opts.connect_to = cli.connect_to.v;
-	opts.nconnect_to = cli.connect_to.n;
-	opts.ca_file = cli.ca_file;
-	opts.http_root = cli.http_root;
-	opts.helo_name = cli.helo_name;
-	opts.smtp_port = cli.smtp_port;
-	opts.smtp_all_addresses = cli.smtp_all_addresses;
-	opts.trust_anchor = cli.trust_anchor;
-	opts.offline = cli.zones.n > 0;
+	raw_options(&cli, &opts);
 	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,
 	    sizeof(err)) == -1) {
-		cli_error("%s", err);
+		mc_cli_error("%s", err);
 		goto out;
 	}
 	/* validate every domain before asking anything */
@@ -784,14 +665,14 @@ main(int argc, char **argv)
 
 		if (mc_domain_normalise(names[i], name, sizeof(name), 0, err,
 		    sizeof(err)) == -1) {
-			cli_error("invalid domain: %s", err);
+			mc_cli_error("invalid domain: %s", err);
 			goto out;
 		}
 	}
 	if (cli.baseline != NULL) {
 		baseline = mc_baseline_load(cli.baseline, err, sizeof(err));
 		if (baseline == NULL) {
-			cli_error("%s", err);
+			mc_cli_error("%s", err);
 			goto out;
 		}
 	}
@@ -799,7 +680,7 @@ main(int argc, char **argv)
 		dfile = strcmp(cli.domains_file, "-") == 0 ? stdin :
 		    fopen(cli.domains_file, "r");
 		if (dfile == NULL) {
-			cli_error("cannot open domains file "
+			mc_cli_error("cannot open domains file "
 			    "'%s': %s", cli.domains_file, strerror(errno));
 			goto out;
 		}
@@ -813,30 +694,22 @@ main(int argc, char **argv)
 	bcfg.render.verbose = cli.verbose;
 
 	raise_fd_limit();
-	dcfg.resolvers = cli.resolvers.v;
-	dcfg.nresolvers = cli.resolvers.n;
-	dcfg.zone_files = cli.zones.v;
-	dcfg.nzone_files = cli.zones.n;
-	dcfg.query_timeout = cli.timeout < MC_QUERY_TIMEOUT ? cli.timeout :
-	    MC_QUERY_TIMEOUT;
 	/*
 	 * The deadline is each domain's (the runner gives the DNS layer the
 	 * same instant it judges the checks by); with one domain, the run's.
 	 */
-	dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
-	if (dns == NULL) {
-		cli_error("%s", err);
+	dns = mc_cli_dns_open(&cli.dns);
+	if (dns == NULL)
 		goto out;
-	}
 	if (cli.format == FMT_NAGIOS) {
 		signal(SIGALRM, on_alarm);
-		alarm((unsigned)ceil(cli.timeout) + 1);
+		alarm((unsigned)ceil(cli.dns.timeout) + 1);
 	}
 
 	bcfg.run.set = &set;
 	bcfg.run.opts = &opts;
 	bcfg.run.dns = dns;
-	bcfg.timeout = cli.timeout;
+	bcfg.timeout = cli.dns.timeout;
 	bcfg.parallel = cli.parallel;
 	bcfg.format = cli.format == FMT_NAGIOS ? MC_FORMAT_NAGIOS :
 	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
@@ -851,7 +724,7 @@ main(int argc, char **argv)
 	bcfg.one_line = bulk && cli.verbose == 0;
 	bcfg.ordered = dfile == NULL;
 	if (dfile == NULL)
-		bcfg.run_deadline = mc_now() + cli.timeout;
+		bcfg.run_deadline = mc_now() + cli.dns.timeout;
 	bcfg.thresholds = cli.thresholds;
 	bcfg.nthresholds = cli.nthresholds;
 	bcfg.baseline = baseline;
@@ -871,8 +744,8 @@ main(int argc, char **argv)
 		src.total = 0;
 
 	if (mc_bulk_run(&bcfg, &src, &st) == -1) {
-		cli_error("out of memory");
-		code = EXIT_USAGE;
+		mc_cli_error("out of memory");
+		code = MC_CLI_EXIT_USAGE;
 	} else
 		code = exit_code(&cli, &st);
 	if (cli.format == FMT_NAGIOS)
