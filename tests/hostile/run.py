@@ -9,7 +9,8 @@ The binary runs twice against the server, -f json (the assertions) and
 -f text (same exit code, nothing raw on the terminal).
 
     ;@ domain: example.org            the domain to check (required)
-    ;@ checks: mx,spf                 --checks (default: all)
+    ;@ checks: mx,spf                 --checks (default: the six DNS checks,
+                                      mx,spf,dkim,dmarc,rdns,dnsbl)
     ;@ timeout: 2                     -t (default 5)
     ;@ args: --dnsbl-zone bl.test     more arguments (shell words; \\xHH is a
                                       byte; {server} is 127.0.0.1:PORT, {dead}
@@ -85,6 +86,8 @@ ABSENCE = re.compile(r"(^|\.)(none|missing|nxdomain|domain-nxdomain|target-nxdom
                      r"listed-policy|not-authorised|not-confirmed|ptr-missing|"
                      r"cname-dangling|no-selector-found|domainkey-nxdomain|"
                      r"selector-missing|key-missing|target-none|too-many-void|inherited)$")
+# the checks whose verdicts rest on DNS alone: the default --checks
+DNS_CHECKS = "mx,spf,dkim,dmarc,rdns,dnsbl"
 EXIT = {"ok": 0, "info": 0, "warn": 1, "crit": 2, "unknown": 3}
 
 
@@ -96,7 +99,7 @@ def unescape(text):
 
 
 def parse(path):
-    spec = {"checks": None, "timeout": "5", "args": [], "files": {}, "exit": None,
+    spec = {"checks": DNS_CHECKS, "timeout": "5", "args": [], "files": {}, "exit": None,
             "check": [], "expect": [], "expect_not": [], "msg": [], "no_msg": [],
             "data": [], "stderr": [], "no_report": False, "asked": [], "allow": set(),
             "zone": False, "repeat": 1, "listen": "127.0.0.1", "formats": ["json", "text"], "text": [], "no_text": []}
