@@ -13,6 +13,10 @@
 # proxy adding 20 ms to every query (the build tree's tests/mc-delayproxy,
 # or BENCH_PROXY=delay_proxy.py).  Prints domains per
 # second and peak RSS for both (BENCH_DIRECT_ONLY=1: the first only).
+# Also prints mailcheck's own CPU time (user+sys) per domain, the figure
+# that matters on a shared machine.  BENCH_REPEAT=N repeats each run N
+# times; BENCH_COMPARE="BIN2 ..." runs other binaries against the same
+# servers after BIN, turn about (to compare builds under the same load).
 # Not a test: nothing is asserted.
 # Nothing leaves loopback; every server started here is killed on exit.
 set -u
@@ -80,8 +84,8 @@ until kdig @127.0.0.1 -p "$KNOT_PORT" "$last" MX +timeout=1 +retry=0 2>/dev/null
 done
 
 run() {
-  label=$1 port=$2
-  /usr/bin/time -v "$BIN" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
+  label=$1 port=$2 bin=${3:-$BIN}
+  /usr/bin/time -v "$bin" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
     --dnsbl-zone bl.test ${BENCH_ARGS:-} --domains-file "$E2E_WORK/domains.txt" > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/time.$label"
   python3 - "$label" "$N" "$PAR" "$E2E_WORK/time.$label" "$E2E_WORK/out.jsonl" <<'PY'
 import json, re, sys
@@ -90,6 +94,9 @@ t = open(tf).read()
 m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
 wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
+cpu = sum(float(re.search(r"%s time \(seconds\): ([\d.]+)" % k, t).group(1))
+          for k in ("User", "System"))
+usr = float(re.search(r"User time \(seconds\): ([\d.]+)", t).group(1))
 docs = [json.loads(l) for l in open(out)]
 st = {}
 for d in docs:
@@ -106,12 +113,24 @@ for d in docs:
                 why[f["code"]] = why.get(f["code"], 0) + 1
 print(f"{label:8s} {n} domains, --parallel {par}: {wall:.2f} s, {n / wall:.0f} domains/s, "
       f"peak RSS {rss / 1024:.1f} MiB, reports {len(docs)} {st}")
+print(f"         mailcheck CPU {cpu:.2f} s (user {usr:.2f} + sys {cpu - usr:.2f}): "
+      f"{cpu * 1000 / n:.3f} ms a domain")
 for l in summary: print("         " + l)
 if why: print("         findings (unknown by cause, others by code):", why)
 PY
 }
 
-run direct "$KNOT_PORT"
+# every binary (BIN, then BENCH_COMPARE's), BENCH_REPEAT times, in turn
+runs() {
+  k=0
+  while [ $k -lt "${BENCH_REPEAT:-1}" ]; do
+    run "$1" "$2"
+    for other in ${BENCH_COMPARE:-}; do run "$1:$(basename "$other")" "$2" "$other"; done
+    k=$((k + 1))
+  done
+}
+
+runs direct "$KNOT_PORT"
 [ "${BENCH_DIRECT_ONLY:-0}" = 1 ] && exit 0
 PROXY_PORT=$(free_port)
 # the C proxy of the build tree (tests/tools/mc-delayproxy.c) keeps up with
@@ -124,4 +143,4 @@ else
 fi
 E2E_PIDS="$E2E_PIDS $!"
 wait_dns "$PROXY_PORT" bench.test SOA || { echo "proxy did not answer" >&2; exit 1; }
-run delay20 "$PROXY_PORT"
+runs delay20 "$PROXY_PORT"

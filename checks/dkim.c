@@ -4,35 +4,29 @@
  * RFC 8301, RFC 8463)
  *
  * Selectors cannot be listed, so they are guessed: the user's selectors
- * (--dkim-selector) and the shipped list data/dkim-selectors (read once by
- * the CLI and passed in struct mc_options; read here only for library users
- * that pass none), asked all at once, each once, as
+ * (--dkim-selector) and the shipped list data/dkim-selectors (read once, in
+ * setup, for every domain of the run), asked all at once, each once, as
  * <selector>._domainkey.<domain> TXT.  First, _domainkey.<domain>
  * is asked: NXDOMAIN there means nothing exists below it (RFC 8020), so
  * there is nothing to guess.  Not finding a guessed selector proves nothing;
  * only the user's selectors can be "missing".
  *
- * Each key record goes through the shared tag=value tokenizer; p= is
- * decoded with a bounded, strict base64 decoder and handed to OpenSSL:
- * RSA as SubjectPublicKeyInfo or as a bare PKCS#1 RSAPublicKey (both occur
- * in the wild), ed25519 as the raw 32 bytes of RFC 8463.  Only DER parsing
- * is done (no primality or other key checks), so a 16384-bit key costs
- * microseconds.
+ * Ask, judge, report: each key record is read by src/dkim_key.c (the
+ * parser the message verifier shares), whose problems become findings;
+ * this file judges the key's size (RFC 8301) and what else the selector's
+ * name holds: several key records, or a TXT record that is not a key
+ * beside it (verifiers that read the first record fail when it comes
+ * first).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/decoder.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "mailcheck/check.h"
 #include "mailcheck/datafile.h"
+#include "mailcheck/dkim_key.h"
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/limits.h"
-#include "mailcheck/tagvalue.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -41,14 +35,6 @@ struct sel {
 	const char *provider; /* from the list, or NULL */
 	int user;             /* given with --dkim-selector */
 	const char *qname;    /* <selector>._domainkey.<domain>, or NULL */
-};
-
-struct key {
-	const char *type;     /* "rsa", "ed25519", or NULL: no usable key */
-	const char *encoding; /* "spki", "pkcs1", "raw" */
-	int bits;
-	int revoked;
-	int testing;
 };
 
 /*
@@ -82,12 +68,6 @@ sel_add(struct mc_ctx *ctx, struct sel *s, size_t *n, const char *name,
 	return 0;
 }
 
-static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
  * setup: the shipped selector list, read once for every domain of the run.
  * Missing, unreadable or malformed: an error naming the file (and line).
@@ -112,334 +92,65 @@ dkim_teardown(void *state)
 	mc_dkim_selector_list_free(state);
 }
 
-/*
- * Strict base64 (RFC 4648 4) with whitespace allowed between characters,
- * as RFC 6376 3.6.1 permits in p=.  Writes at most outsize bytes; returns
- * the decoded length, or -1 with the offending character's index in *bad
- * and a reason.
- */
-static long
-b64_decode(const char *in, unsigned char *out, size_t outsize, size_t *bad,
-    const char **why)
+/* A TXT record quoted for a message: its first 60 bytes. */
+static const char *
+quote(struct mc_ctx *ctx, const struct mc_rr *rr)
 {
-	static const char alpha[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p;
-	unsigned long acc = 0;
-	size_t i, nchar = 0, npad = 0, o = 0;
-	int v;
-
-	for (i = 0; in[i] != '\0'; i++) {
-		if (is_space((unsigned char)in[i]))
-			continue;
-		if (in[i] == '=') {
-			npad++;
-			nchar++;
-			if (npad > 2) {
-				*bad = i;
-				*why = "too much padding";
-				return -1;
-			}
-			continue;
-		}
-		p = strchr(alpha, in[i]);
-		if (p == NULL) {
-			*bad = i;
-			*why = "character not in the base64 alphabet";
-			return -1;
-		}
-		if (npad > 0) {
-			*bad = i;
-			*why = "data after the padding";
-			return -1;
-		}
-		v = (int)(p - alpha);
-		acc = (acc << 6) | (unsigned long)v;
-		nchar++;
-		if (nchar % 4 == 0) {
-			if (o + 3 > outsize) {
-				*bad = i;
-				*why = "too long";
-				return -1;
-			}
-			out[o++] = (unsigned char)(acc >> 16);
-			out[o++] = (unsigned char)(acc >> 8);
-			out[o++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	if (nchar % 4 != 0) {
-		*bad = i;
-		*why = "truncated (length not a multiple of 4)";
-		return -1;
-	}
-	if (npad > 0) {
-		/* the last group held padding: acc holds 4 - npad characters */
-		acc <<= 6 * npad;
-		if (o + 3 - npad > outsize) {
-			*bad = i;
-			*why = "too long";
-			return -1;
-		}
-		out[o++] = (unsigned char)(acc >> 16);
-		if (npad == 1)
-			out[o++] = (unsigned char)(acc >> 8);
-	}
-	return (long)o;
+	return mc_quote(ctx->arena, rr->data, rr->len, 60);
 }
 
-/* Parse an RSA public key in either DER encoding; NULL if neither. */
-static EVP_PKEY *
-rsa_from_der(const unsigned char *der, size_t len, const char **encoding,
-    const char **why)
-{
-	OSSL_DECODER_CTX *dctx;
-	const unsigned char *p = der;
-	size_t left = len;
-	EVP_PKEY *pkey;
-
-	pkey = d2i_PUBKEY(NULL, &p, (long)len);
-	if (pkey != NULL) {
-		if ((size_t)(p - der) != len) {
-			EVP_PKEY_free(pkey);
-			*why = "bytes after the key";
-			return NULL;
-		}
-		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
-			EVP_PKEY_free(pkey);
-			*why = "the key is not an RSA key";
-			return NULL;
-		}
-		*encoding = "spki";
-		return pkey;
-	}
-	ERR_clear_error();
-	pkey = NULL;
-	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "type-specific",
-	    "RSA", EVP_PKEY_PUBLIC_KEY, NULL, NULL);
-	if (dctx != NULL) {
-		p = der;
-		if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || left != 0) {
-			EVP_PKEY_free(pkey);
-			pkey = NULL;
-		}
-		OSSL_DECODER_CTX_free(dctx);
-	}
-	ERR_clear_error();
-	if (pkey == NULL) {
-		*why = "neither a SubjectPublicKeyInfo nor an RSAPublicKey";
-		return NULL;
-	}
-	*encoding = "pkcs1";
-	return pkey;
-}
-
-/* Is v one of the colon-separated elements of list? */
-static int
-list_has(struct mc_ctx *ctx, const char *list, const char *v)
-{
-	const char *el[MC_TV_MAX_TAGS];
-	long n, i;
-
-	n = mc_tv_split(ctx->arena, list, ':', el, MC_TV_MAX_TAGS);
-	for (i = 0; i < n && i < MC_TV_MAX_TAGS; i++)
-		if (strcmp(el[i], v) == 0)
-			return 1;
-	return 0;
-}
-
-/* Grade one RSA or ed25519 key from its decoded p=. */
+/* Judge the key's size (RFC 8301 3.2): the parser only measures it. */
 static void
-eval_key(struct mc_ctx *ctx, const char *subject, const char *ktype,
-    const unsigned char *der, size_t len, struct key *k)
+judge_size(struct mc_ctx *ctx, const char *subject, const struct mc_dkim_key *k)
 {
 	struct mc_result *r = ctx->result;
-	const char *why = NULL, *enc = NULL, *dk;
-	EVP_PKEY *pkey;
+	const char *dk;
 
-	if (strcmp(ktype, "ed25519") == 0) {
-		if (len != 32) {
-			mc_finding_add(r, MC_F_DKIM_KEY_INVALID, subject,
-			    "ed25519 key at %s is %zu bytes, not 32%s", subject,
-			    len, len == 44 ? " (a SubjectPublicKeyInfo: RFC 8463 "
-			    "wants the raw key)" : "");
-			return;
-		}
-		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der,
-		    len);
-		ERR_clear_error();
-		if (pkey == NULL) {
-			mc_finding_add(r, MC_F_DKIM_KEY_INVALID, subject,
-			    "OpenSSL cannot read the ed25519 key at %s", subject);
-			return;
-		}
-		EVP_PKEY_free(pkey);
-		k->type = "ed25519";
-		k->encoding = "raw";
-		k->bits = 256;
+	if (k->type != MC_DKIM_KEY_RSA || k->bits >= 2048)
 		return;
-	}
-	pkey = rsa_from_der(der, len, &enc, &why);
-	if (pkey == NULL) {
-		mc_finding_add(r, MC_F_DKIM_KEY_INVALID, subject,
-		    "OpenSSL cannot read the RSA key at %s: %s", subject, why);
-		return;
-	}
-	k->type = "rsa";
-	k->encoding = enc;
-	k->bits = EVP_PKEY_get_bits(pkey);
-	EVP_PKEY_free(pkey);
 	if (k->bits < 1024)
 		mc_finding_add(r, MC_F_DKIM_KEY_TOO_SHORT, subject,
 		    "RSA key at %s is %d bits: verifiers ignore signatures with "
 		    "keys under 1024 bits", subject, k->bits);
-	else if (k->bits < 2048)
+	else
 		mc_finding_add(r, MC_F_DKIM_KEY_WEAK, subject,
 		    "RSA key at %s is %d bits; 2048 bits is the current "
 		    "recommendation", subject, k->bits);
-	if (k->bits < 2048) {
-		/* "DKIM mail 1024 bit": the selector, for the plugin's line */
-		dk = strstr(subject, "._domainkey.");
-		mc_finding_brief(r, "DKIM %.*s %d bit", dk != NULL ?
-		    (int)(dk - subject) : (int)strlen(subject), subject, k->bits);
-		mc_finding_metric(r, "min_key_bits"); /* thresholds may override */
-	}
+	/* "DKIM mail 1024 bit": the selector, for the plugin's line */
+	dk = strstr(subject, "._domainkey.");
+	mc_finding_brief(r, "DKIM %.*s %d bit", dk != NULL ?
+	    (int)(dk - subject) : (int)strlen(subject), subject, k->bits);
+	mc_finding_metric(r, "min_key_bits"); /* thresholds may override */
+}
+
+/* Parse the key record, report its problems and judge its size. */
+static int
+eval_record(struct mc_ctx *ctx, const char *subject, const struct mc_rr *rr,
+    struct mc_dkim_key *k)
+{
+	size_t i;
+
+	if (mc_dkim_key_parse(ctx->arena, subject, rr->data, rr->len, 0,
+	    k) == -1)
+		return -1;
+	for (i = 0; i < k->nproblem; i++)
+		mc_finding_add(ctx->result, k->problem[i].id, subject, "%s",
+		    k->problem[i].message);
+	judge_size(ctx, subject, k);
+	return 0;
 }
 
 /*
- * Evaluate one key record (joined TXT strings) into k, adding findings
- * about subject (the selector's name).
+ * One selector's answer; returns 1 when a key record was found (and read
+ * into k), 0 when not, -1 on no memory.
  */
-static void
-eval_record(struct mc_ctx *ctx, const char *subject, const char *rec,
-    size_t len, struct key *k)
-{
-	struct mc_result *r = ctx->result;
-	struct mc_tv_list *l;
-	const struct mc_tv_tag *t, *p;
-	const char *ktype = "rsa", *why = "";
-	unsigned char *der;
-	size_t bad = 0, plen, i;
-	long n;
-
-	l = mc_arena_alloc(ctx->arena, sizeof(*l));
-	if (l == NULL)
-		return;
-	if (mc_tv_parse(ctx->arena, rec, len, l) == -1) {
-		if (l->err == MC_TV_ERR_DUPLICATE)
-			mc_finding_add(r, MC_F_DKIM_RECORD_SYNTAX, subject,
-			    "key record at %s repeats tag '%s' (offsets %zu and "
-			    "%zu): the record is invalid", subject,
-			    mc_escape(ctx->arena, rec + l->errpos,
-			    strcspn(rec + l->errpos, " \t=;")), l->duppos,
-			    l->errpos);
-		else
-			mc_finding_add(r, MC_F_DKIM_RECORD_SYNTAX, subject,
-			    "key record at %s: %s at offset %zu", subject,
-			    mc_tv_strerror(l->err), l->errpos);
-		return;
-	}
-	t = mc_tv_get(l, "v");
-	if (t != NULL && t != &l->tag[0]) {
-		mc_finding_add(r, MC_F_DKIM_VERSION_INVALID, subject,
-		    "key record at %s has v= but not as its first tag", subject);
-		return;
-	}
-	if (t != NULL && strcmp(t->value, "DKIM1") != 0) {
-		mc_finding_add(r, MC_F_DKIM_VERSION_INVALID, subject,
-		    "key record at %s has v=%s, not v=DKIM1", subject, t->value);
-		return;
-	}
-	t = mc_tv_get(l, "k");
-	if (t != NULL)
-		ktype = t->value;
-	if (strcmp(ktype, "rsa") != 0 && strcmp(ktype, "ed25519") != 0) {
-		mc_finding_add(r, MC_F_DKIM_KEY_TYPE_UNKNOWN, subject,
-		    "key record at %s has unknown key type k=%s", subject, ktype);
-		return;
-	}
-	t = mc_tv_get(l, "h");
-	if (t != NULL && !list_has(ctx, t->value, "sha256")) {
-		if (list_has(ctx, t->value, "sha1"))
-			mc_finding_add(r, MC_F_DKIM_HASH_SHA1_ONLY, subject,
-			    "key record at %s allows only sha1 (h=%s)", subject,
-			    t->value);
-		else
-			mc_finding_add(r, MC_F_DKIM_HASH_SHA1_ONLY, subject,
-			    "key record at %s allows no hash verifiers use "
-			    "(h=%s)", subject, t->value);
-	}
-	t = mc_tv_get(l, "s");
-	if (t != NULL && !list_has(ctx, t->value, "*") &&
-	    !list_has(ctx, t->value, "email"))
-		mc_finding_add(r, MC_F_DKIM_SERVICE_NOT_EMAIL, subject,
-		    "key record at %s is for service s=%s, not email", subject,
-		    t->value);
-	t = mc_tv_get(l, "t");
-	if (t != NULL && list_has(ctx, t->value, "y")) {
-		k->testing = 1;
-		mc_finding_add(r, MC_F_DKIM_TESTING, subject,
-		    "key at %s is in testing mode (t=y)", subject);
-	}
-	p = mc_tv_get(l, "p");
-	if (p == NULL) {
-		mc_finding_add(r, MC_F_DKIM_KEY_MISSING, subject,
-		    "key record at %s has no p= tag", subject);
-		return;
-	}
-	for (i = 0, plen = 0; p->value[i] != '\0'; i++)
-		if (!is_space((unsigned char)p->value[i]))
-			plen++;
-	if (plen == 0) {
-		k->revoked = 1;
-		mc_finding_add(r, MC_F_DKIM_KEY_REVOKED, subject,
-		    "key at %s is revoked (empty p=)", subject);
-		return;
-	}
-	if (plen > MC_DKIM_MAX_KEY_B64) {
-		mc_finding_add(r, MC_F_DKIM_KEY_INVALID, subject,
-		    "key at %s is %zu base64 characters, more than any key "
-		    "mailcheck reads (%d)", subject, plen, MC_DKIM_MAX_KEY_B64);
-		return;
-	}
-	der = mc_arena_alloc(ctx->arena, plen);
-	if (der == NULL)
-		return;
-	n = b64_decode(p->value, der, plen, &bad, &why);
-	if (n == -1) {
-		mc_finding_add(r, MC_F_DKIM_KEY_BASE64, subject,
-		    "p= of the key at %s is not valid base64: %s (offset %zu)",
-		    subject, why, p->vpos + bad);
-		return;
-	}
-	eval_key(ctx, subject, ktype, der, (size_t)n, k);
-}
-
-/* Does this TXT record look like a DKIM key record at all? */
-static int
-looks_dkim(struct mc_ctx *ctx, const char *rec, size_t len)
-{
-	struct mc_tv_list *l;
-
-	if (len >= 6 && strncmp(rec, "v=DKIM", 6) == 0)
-		return 1;
-	l = mc_arena_alloc(ctx->arena, sizeof(*l));
-	if (l == NULL)
-		return 0;
-	(void)mc_tv_parse(ctx->arena, rec, len, l);
-	if (mc_tv_get(l, "v") != NULL &&
-	    strncmp(mc_tv_get(l, "v")->value, "DKIM", 4) != 0)
-		return 0;
-	return mc_tv_get(l, "p") != NULL || mc_tv_get(l, "k") != NULL;
-}
-
-/* One selector's answer; returns 1 when a key record was found. */
 static int
 eval_selector(struct mc_ctx *ctx, const struct sel *s,
-    const struct mc_dns_answer *ans, struct key *k, json_t *js)
+    const struct mc_dns_answer *ans, struct mc_dkim_key *k, json_t *js)
 {
 	struct mc_result *r = ctx->result;
-	size_t i, nrec = 0, first = 0;
+	const struct mc_rr *first = NULL, *other = NULL;
+	size_t i, nrec = 0, nother = 0;
 
 	json_object_set_new(js, "status", json_string(
 	    mc_dns_status_str(ans->status)));
@@ -450,10 +161,14 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	for (i = 0; i < ans->count && i < MC_DKIM_MAX_RECORDS; i++) {
 		if (ans->rr[i].type != MC_RR_TXT)
 			continue;
-		if (!looks_dkim(ctx, ans->rr[i].data, ans->rr[i].len))
+		if (!mc_dkim_key_looks(ctx->arena, ans->rr[i].data,
+		    ans->rr[i].len)) {
+			if (nother++ == 0)
+				other = &ans->rr[i];
 			continue;
+		}
 		if (nrec++ == 0)
-			first = i;
+			first = &ans->rr[i];
 	}
 	if (ans->cname != NULL) {
 		json_object_set_new(js, "cname", json_string(ans->cname));
@@ -482,100 +197,234 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	if (nrec > 1)
 		mc_finding_add(r, MC_F_DKIM_MULTIPLE_RECORDS, s->qname,
 		    "selector %s has %zu key records", s->name, nrec);
-	json_object_set_new(js, "record", mc_json_dns_string(
-	    ans->rr[first].data, ans->rr[first].len));
-	eval_record(ctx, s->qname, ans->rr[first].data, ans->rr[first].len, k);
-	json_object_set_new(js, "key_type", k->type != NULL ?
-	    json_string(k->type) : json_null());
-	if (k->type != NULL) {
+	/* RFC 6376 3.6.2.2: verifiers reading the first TXT record fail when
+	   the other one comes first, and DNS order varies */
+	if (nother > 0)
+		mc_finding_add(r, MC_F_DKIM_NON_KEY_RECORD, s->qname,
+		    "selector %s holds %s TXT record%s that %s not a key "
+		    "beside the key: %s; verifiers that read only the first "
+		    "record fail whenever DNS returns %s first", s->name,
+		    nother == 1 ? "a" : mc_arena_printf(ctx->arena, "%zu",
+		    nother), nother == 1 ? "" : "s", nother == 1 ? "is" : "are",
+		    quote(ctx, other), nother == 1 ? "it" : "one");
+	json_object_set_new(js, "record", mc_json_dns_string(first->data,
+	    first->len));
+	if (eval_record(ctx, s->qname, first, k) == -1)
+		return -1;
+	json_object_set_new(js, "key_type", k->type != MC_DKIM_KEY_NONE ?
+	    json_string(k->ktype) : json_null());
+	if (k->type != MC_DKIM_KEY_NONE) {
 		json_object_set_new(js, "bits", json_integer(k->bits));
 		json_object_set_new(js, "encoding", json_string(k->encoding));
 	}
 	json_object_set_new(js, "revoked", json_boolean(k->revoked));
-	json_object_set_new(js, "testing", json_boolean(k->testing));
+	json_object_set_new(js, "testing", json_boolean(
+	    (k->flags & MC_DKIM_FLAG_TESTING) != 0));
 	return 1;
 }
 
 /* "rsa 2048", "ed25519", "revoked", "invalid": for the summary */
 static const char *
-key_desc(struct mc_ctx *ctx, const struct key *k)
+key_desc(struct mc_ctx *ctx, const struct mc_dkim_key *k)
 {
-	if (k->type == NULL)
+	if (k->type == MC_DKIM_KEY_NONE)
 		return k->revoked ? "revoked" : "invalid";
-	if (strcmp(k->type, "rsa") == 0)
+	if (k->type == MC_DKIM_KEY_RSA)
 		return mc_arena_printf(ctx->arena, "rsa %d", k->bits);
-	return k->type;
+	return "ed25519";
 }
 
+/* What the selectors found, over the whole run. */
+struct tally {
+	size_t found, nrsa, ned, nfailed;
+	int minbits;
+	char summary[256];
+	size_t so;
+};
+
+/* Ask every selector (the user's, then the list's) at once. */
+static struct mc_dns_query *
+ask_selectors(struct mc_ctx *ctx, const struct sel *s, size_t n)
+{
+	struct mc_dns_query *q;
+	size_t i, nq = 0;
+
+	q = mc_arena_calloc(ctx->arena, n + 1, sizeof(*q));
+	if (q == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (s[i].qname != NULL)
+			q[nq++] = (struct mc_dns_query){ .name = s[i].qname,
+			    .type = MC_RR_TXT };
+	mc_dns_lookup_batch(ctx->dns, q, nq);
+	return q;
+}
+
+/* Judge one selector's answer and count it; 0 or -1. */
 static int
-dkim_run(struct mc_ctx *ctx)
+judge_selector(struct mc_ctx *ctx, const struct sel *s,
+    const struct mc_dns_answer *ans, json_t *list, struct tally *t)
+{
+	struct mc_dkim_key k;
+	json_t *js;
+	int rc;
+
+	js = json_pack("{s:s, s:s, s:s}", "selector", s->name, "name",
+	    s->qname, "source", s->user ? "user" : "list");
+	if (js == NULL)
+		return -1;
+	if (s->provider != NULL)
+		json_object_set_new(js, "provider", mc_json_dns_string(
+		    s->provider, strlen(s->provider)));
+	rc = eval_selector(ctx, s, ans, &k, js);
+	if (rc != 1) {
+		if (mc_dns_failed(ans))
+			t->nfailed++;
+		if (rc == 0 && (s->user || json_object_get(js, "cname") !=
+		    NULL || mc_dns_failed(ans)))
+			json_array_append_new(list, js);
+		else
+			json_decref(js);
+		return rc;
+	}
+	t->found++;
+	json_array_append_new(list, js);
+	if (k.type == MC_DKIM_KEY_RSA) {
+		t->nrsa++;
+		if (t->minbits == 0 || k.bits < t->minbits)
+			t->minbits = k.bits;
+	} else if (k.type == MC_DKIM_KEY_ED25519)
+		t->ned++;
+	if (t->so < sizeof(t->summary))
+		t->so += (size_t)snprintf(t->summary + t->so,
+		    sizeof(t->summary) - t->so, "%s%s (%s)", t->found > 1 ?
+		    ", " : "", s->name, key_desc(ctx, &k));
+	return 0;
+}
+
+/* Metrics, the findings over all selectors, and the summary. */
+static void
+report_tally(struct mc_ctx *ctx, const struct sel *s, size_t n,
+    const struct tally *t)
+{
+	struct mc_result *r = ctx->result;
+	size_t i;
+
+	mc_metric_set(r, "selectors_found", (double)t->found);
+	if (t->nrsa > 0)
+		mc_metric_set(r, "min_key_bits", t->minbits);
+	if (t->ned > 0 && t->nrsa == 0)
+		mc_finding_add(r, MC_F_DKIM_ED25519_ONLY, ctx->domain,
+		    "only ed25519 keys were found for %s", ctx->domain);
+	if (t->found > 0) {
+		mc_result_summary(r, "%zu selector%s: %s", t->found,
+		    t->found == 1 ? "" : "s", t->summary);
+		return;
+	}
+	if (t->nfailed > 0) {
+		/* a failed selector may hold the key: no verdict */
+		mc_result_summary(r, "no selector found among %zu tried; %zu "
+		    "lookup%s failed", n, t->nfailed, t->nfailed == 1 ? "" : "s");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (s[i].user)
+			break;
+	if (n == 0)
+		/* an empty list and no -s: nothing was asked */
+		mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
+		    "no DKIM selector was tried: the selector list is empty and "
+		    "none was given with --dkim-selector");
+	else if (i == n)
+		mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
+		    "no DKIM selector found among %zu tried", n);
+	if (n == 0)
+		mc_result_summary(r, "no selector tried");
+	else
+		mc_result_summary(r, "no selector found among %zu tried", n);
+}
+
+/* RFC 8020: NXDOMAIN at _domainkey means no selector below it; 1 then. */
+static int
+domainkey_absent(struct mc_ctx *ctx, const struct sel *s, size_t n,
+    json_t *data)
 {
 	struct mc_result *r = ctx->result;
 	const struct mc_dns_answer *dk;
-	struct mc_dns_query *q;
-	struct sel *s;
-	struct key k;
-	json_t *data, *list, *js;
-	const struct mc_dkim_selector_list *sl = ctx->state;
 	const char *qn;
-	size_t i, n = 0, nq = 0, found = 0, nrsa = 0, ned = 0, nfailed = 0;
-	size_t nuser, cap;
-	int minbits = 0;
-	char summary[256];
-	size_t so = 0;
+	size_t i;
 
-	data = json_object();
-	if (data == NULL)
-		return -1;
-	r->data = data;
-	nuser = ctx->opts != NULL ? ctx->opts->nselectors : 0;
-	cap = nuser + (sl != NULL ? sl->n : 0);
-	s = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*s));
-	q = mc_arena_calloc(ctx->arena, cap + 1, sizeof(*q));
-	if (s == NULL || q == NULL)
-		return -1;
-	for (i = 0; i < nuser; i++)
-		if (sel_add(ctx, s, &n, ctx->opts->selectors[i], NULL, 1) == -1)
-			return -1;
-	for (i = 0; sl != NULL && i < sl->n; i++)
-		if (sel_add(ctx, s, &n, sl->v[i].name, sl->v[i].provider,
-		    0) == -1)
-			return -1;
-
-	/* RFC 8020: NXDOMAIN at _domainkey means no selector below it */
 	qn = mc_arena_printf(ctx->arena, "_domainkey.%s", ctx->domain);
 	if (qn == NULL)
 		return -1;
 	dk = mc_dns_lookup(ctx->dns, qn, MC_RR_TXT);
 	json_object_set_new(data, "domainkey", json_string(
 	    mc_dns_status_str(dk->status)));
+	if (dk->status != MC_DNS_NXDOMAIN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i].user)
+			mc_finding_add(r, MC_F_DKIM_SELECTOR_MISSING,
+			    s[i].qname != NULL ? s[i].qname : s[i].name,
+			    "no DKIM key record for selector %s: %s does not "
+			    "exist", s[i].name, qn);
+	mc_finding_add(r, MC_F_DKIM_DOMAINKEY_NXDOMAIN, qn, "%s does not exist "
+	    "(NXDOMAIN), so no DKIM selector can exist below it", qn);
+	mc_metric_set(r, "selectors_found", 0);
+	mc_result_summary(r, "no DKIM keys: %s does not exist", qn);
+	return 1;
+}
+
+/* The selectors to ask: the user's, then the list's, each once. */
+static struct sel *
+gather_selectors(struct mc_ctx *ctx, size_t *np)
+{
+	const struct mc_dkim_selector_list *sl = ctx->state;
+	struct sel *s;
+	size_t i, nuser;
+
+	*np = 0;
+	nuser = ctx->opts != NULL ? ctx->opts->nselectors : 0;
+	s = mc_arena_calloc(ctx->arena, nuser + (sl != NULL ? sl->n : 0) + 1,
+	    sizeof(*s));
+	for (i = 0; s != NULL && i < nuser; i++)
+		if (sel_add(ctx, s, np, ctx->opts->selectors[i], NULL, 1) == -1)
+			s = NULL;
+	for (i = 0; s != NULL && sl != NULL && i < sl->n; i++)
+		if (sel_add(ctx, s, np, sl->v[i].name, sl->v[i].provider,
+		    0) == -1)
+			s = NULL;
+	return s;
+}
+
+static int
+dkim_run(struct mc_ctx *ctx)
+{
+	struct mc_result *r = ctx->result;
+	struct tally t = { .found = 0 };
+	struct mc_dns_query *q;
+	struct sel *s;
+	json_t *data, *list;
+	size_t i, n = 0, nq = 0;
+	int rc;
+
+	data = json_object();
+	if (data == NULL)
+		return -1;
+	r->data = data;
+	s = gather_selectors(ctx, &n);
+	if (s == NULL)
+		return -1;
+	rc = domainkey_absent(ctx, s, n, data);
 	json_object_set_new(data, "tried", json_integer((json_int_t)n));
 	list = json_array();
 	json_object_set_new(data, "selectors", list);
-	if (dk->status == MC_DNS_NXDOMAIN) {
-		for (i = 0; i < n; i++)
-			if (s[i].user)
-				mc_finding_add(r, MC_F_DKIM_SELECTOR_MISSING,
-				    s[i].qname != NULL ? s[i].qname : s[i].name,
-				    "no DKIM key record for selector %s: %s does "
-				    "not exist", s[i].name, qn);
-		mc_finding_add(r, MC_F_DKIM_DOMAINKEY_NXDOMAIN, qn,
-		    "%s does not exist (NXDOMAIN), so no DKIM selector can "
-		    "exist below it", qn);
-		mc_metric_set(r, "selectors_found", 0);
-		mc_result_summary(r, "no DKIM keys: %s does not exist", qn);
-		return 0;
-	}
-
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
+	q = ask_selectors(ctx, s, n);
+	if (q == NULL)
+		return -1;
 	for (i = 0; i < n; i++) {
-		if (s[i].qname == NULL)
-			continue;
-		q[nq].name = s[i].qname;
-		q[nq++].type = MC_RR_TXT;
-	}
-	mc_dns_lookup_batch(ctx->dns, q, nq);
-
-	for (i = 0, nq = 0; i < n; i++) {
 		if (s[i].qname == NULL) {
 			if (s[i].user)
 				mc_finding_add(r, MC_F_DKIM_SELECTOR_MISSING,
@@ -583,67 +432,10 @@ dkim_run(struct mc_ctx *ctx)
 				    "valid name under %s", s[i].name, ctx->domain);
 			continue;
 		}
-		memset(&k, 0, sizeof(k));
-		js = json_pack("{s:s, s:s, s:s}", "selector", s[i].name,
-		    "name", s[i].qname, "source", s[i].user ? "user" : "list");
-		if (js == NULL)
+		if (judge_selector(ctx, &s[i], q[nq++].ans, list, &t) == -1)
 			return -1;
-		if (s[i].provider != NULL)
-			json_object_set_new(js, "provider", mc_json_dns_string(
-			    s[i].provider, strlen(s[i].provider)));
-		if (!eval_selector(ctx, &s[i], q[nq++].ans, &k, js)) {
-			if (mc_dns_failed(q[nq - 1].ans))
-				nfailed++;
-			if (s[i].user || json_object_get(js, "cname") != NULL ||
-			    mc_dns_failed(q[nq - 1].ans))
-				json_array_append_new(list, js);
-			else
-				json_decref(js);
-			continue;
-		}
-		found++;
-		json_array_append_new(list, js);
-		if (k.type != NULL && strcmp(k.type, "rsa") == 0) {
-			nrsa++;
-			if (minbits == 0 || k.bits < minbits)
-				minbits = k.bits;
-		} else if (k.type != NULL)
-			ned++;
-		if (so < sizeof(summary))
-			so += (size_t)snprintf(summary + so, sizeof(summary) - so,
-			    "%s%s (%s)", found > 1 ? ", " : "", s[i].name,
-			    key_desc(ctx, &k));
 	}
-	mc_metric_set(r, "selectors_found", (double)found);
-	if (nrsa > 0)
-		mc_metric_set(r, "min_key_bits", minbits);
-	if (ned > 0 && nrsa == 0)
-		mc_finding_add(r, MC_F_DKIM_ED25519_ONLY, ctx->domain,
-		    "only ed25519 keys were found for %s", ctx->domain);
-	if (found == 0 && nfailed > 0) {
-		/* a failed selector may hold the key: no verdict */
-		mc_result_summary(r, "no selector found among %zu tried; %zu "
-		    "lookup%s failed", n, nfailed, nfailed == 1 ? "" : "s");
-	} else if (found == 0) {
-		for (i = 0; i < n; i++)
-			if (s[i].user)
-				break;
-		if (i == n && n == 0)
-			/* an empty list and no -s: nothing was asked */
-			mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
-			    "no DKIM selector was tried: the selector list is "
-			    "empty and none was given with --dkim-selector");
-		else if (i == n)
-			mc_finding_add(r, MC_F_DKIM_NO_SELECTOR_FOUND, ctx->domain,
-			    "no DKIM selector found among %zu tried", n);
-		if (n == 0)
-			mc_result_summary(r, "no selector tried");
-		else
-			mc_result_summary(r, "no selector found among %zu "
-			    "tried", n);
-	} else
-		mc_result_summary(r, "%zu selector%s: %s", found,
-		    found == 1 ? "" : "s", summary);
+	report_tally(ctx, s, n, &t);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/datafile.h"
+#include "mailcheck/dns_batch.h"
 #include "mailcheck/dnsbl_zones.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
@@ -46,8 +47,10 @@ static const char *const zstate_str[] = {
 	[Z_UNTESTED] = "untested",
 };
 
-/* One question of the batch. */
+/* One question of the batch, and what it is for. */
 struct ask {
+	struct mc_dns_query q;  /* the A question */
+	struct mc_dns_query txt;/* its TXT reason, when has_txt */
 	size_t zone;
 	const char *subject;   /* address, domain, or test entry */
 	int test;              /* 1: listed test entry, 2: unlisted; 3 and 4
@@ -57,8 +60,6 @@ struct ask {
 	int answered;          /* records present */
 	char codes[128];
 	char meaning[512];
-	const struct mc_dns_answer *txt;
-	size_t tqi;            /* its TXT question, when listed */
 	int has_txt;
 };
 
@@ -72,7 +73,18 @@ struct zres {
 	   answers for IPv6 addresses are not counted */
 	enum zstate state6;
 	char reason6[600];
-	json_t *results;
+};
+
+/* The run: what is asked, of which zones, and what came back. */
+struct run {
+	struct mc_ctx *ctx;
+	const struct mc_dnsbl_list *list;
+	struct mc_mailaddrs ma;
+	const char **doms;     /* the domain and its MX host names */
+	size_t ndoms, nip, nip6;
+	struct ask *asks;      /* every question, zone by zone */
+	size_t nasks, max;
+	struct zres *zr;       /* per zone */
 };
 
 /*
@@ -164,9 +176,10 @@ classify(const struct mc_dnsbl_zone *z, struct ask *a,
  */
 static void
 self_test(enum zstate *state, char *why, size_t whysize, const char *family,
-    const struct ask *listed, const struct mc_dns_answer *lans,
-    const struct ask *unlisted, const struct mc_dns_answer *uans)
+    const struct ask *listed, const struct ask *unlisted)
 {
+	const struct mc_dns_answer *lans = listed->q.ans, *uans = unlisted->q.ans;
+
 	if (*state != Z_USABLE)
 		return;
 	if (mc_dns_failed(lans) || mc_dns_failed(uans)) {
@@ -246,38 +259,55 @@ txt_reason(struct mc_arena *arena, const struct mc_dns_answer *txt,
 }
 
 /*
- * The question for one key in zone z: the reversed address (addr, len) or
- * the domain.  Returns 1 added, 0 when the name is too long, -1 on error.
+ * The question for one key in zone zi: the reversed address (addr, len)
+ * or the domain.  Returns 1 added, 0 when the name is too long, -1 on
+ * error.
  */
 static int
-add_query(struct mc_ctx *ctx, struct mc_dns_query *q, struct ask *asks,
-    size_t *nq, size_t zi, const struct mc_dnsbl_zone *z,
+add_query(struct run *d, struct mc_dns_batch *b, size_t zi,
     const unsigned char *addr, size_t len, const char *domain,
     const char *subject, int test)
 {
+	const struct mc_dnsbl_zone *z = &d->list->zones[zi];
+	struct ask *a;
 	char *name;
 	size_t size = 80 + strlen(z->zone);
 
 	if (addr != NULL) {
-		name = mc_arena_alloc(ctx->arena, size);
+		name = mc_arena_alloc(d->ctx->arena, size);
 		if (name == NULL || mc_reverse_name(addr, len, z->zone, name,
 		    size) == -1)
 			return -1;
 	} else {
-		name = mc_arena_printf(ctx->arena, "%s.%s", domain, z->zone);
+		name = mc_arena_printf(d->ctx->arena, "%s.%s", domain, z->zone);
 		if (name == NULL)
 			return -1;
 	}
 	if (strlen(name) > MC_DNS_NAME_MAX)
 		return 0;
-	q[*nq].name = name;
-	q[*nq].type = MC_RR_A;
-	asks[*nq].zone = zi;
-	asks[*nq].subject = subject;
-	asks[*nq].test = test;
-	asks[*nq].v6 = addr != NULL && len == 16;
-	(*nq)++;
-	return 1;
+	if (d->nasks == d->max)
+		return -1; /* sized for every question: cannot happen */
+	a = &d->asks[d->nasks++];
+	a->zone = zi;
+	a->subject = subject;
+	a->test = test;
+	a->v6 = addr != NULL && len == 16;
+	return mc_dns_batch_add(b, &a->q, name, MC_RR_A) == -1 ? -1 : 1;
+}
+
+/* A test entry (an address in text, or a domain) as a question. */
+static int
+add_test(struct run *d, struct mc_dns_batch *b, size_t zi, const char *entry,
+    int test)
+{
+	unsigned char tb[16];
+	int v6 = test >= 3;
+
+	if (d->list->zones[zi].kind == MC_DNSBL_KIND_DOMAIN)
+		return add_query(d, b, zi, NULL, 0, entry, entry, test);
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, entry, tb) != 1)
+		return -1;
+	return add_query(d, b, zi, tb, v6 ? 16 : 4, NULL, entry, test);
 }
 
 /* The domain and its MX host names, without repeats (arena). */
@@ -424,205 +454,213 @@ report_zone(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 	}
 }
 
+/*
+ * The addresses and domains to look up, in the data; a cut address list
+ * and failed lookups as findings.  Returns 0, or -1 when out of memory.
+ */
 static int
-dnsbl_run(struct mc_ctx *ctx)
+gather(struct run *d, json_t *data)
 {
-	struct mc_result *r = ctx->result;
-	const struct mc_dnsbl_list *list = ctx->state;
-	const struct mc_dnsbl_zone *z;
-	struct mc_mailaddrs ma;
-	struct mc_dns_query *q = NULL, *tq = NULL;
-	struct ask *asks = NULL;
-	struct zres *zr = NULL;
-	const char **doms = NULL;
-	unsigned char tb[16];
-	json_t *data, *zones, *addrs, *jd, *jz;
-	const char *reason;
-	size_t i, zi, ndoms = 0, nip = 0, nip6 = 0, nq = 0, ntq = 0, max, rlen;
-	size_t nlisted = 0, nchecked = 0, nunusable = 0, ntempfail = 0;
-	int rc = -1;
+	struct mc_result *r = d->ctx->result;
+	const struct mc_mailaddrs *ma = &d->ma;
+	json_t *addrs, *jd;
+	size_t i;
 
-	data = json_object();
-	if (data == NULL)
+	if (mc_mailaddrs_collect(d->ctx, &d->ma) == -1)
 		return -1;
-	r->data = data;
-	if (list == NULL) {
-		mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL, "the dnsbl check "
-		    "was not set up: it has no zone list");
-		return 0;
-	}
-	json_object_set_new(data, "zone_list",
-	    mc_json_dns_string(list->source, strlen(list->source)));
-	if (mc_mailaddrs_collect(ctx, &ma) == -1)
-		goto out;
-	for (i = 0; i < ma.nfailed; i++)
-		mc_finding_dns(r, ma.failed[i], "the addresses of the mail hosts");
-	doms = domain_subjects(ctx, &ma, &ndoms);
-	if (doms == NULL)
-		goto out;
-
+	for (i = 0; i < ma->nfailed; i++)
+		mc_finding_dns(r, ma->failed[i], "the addresses of the mail hosts");
+	mc_mailaddrs_report_cut(ma, r, MC_F_DNSBL_ADDRESSES_CUT, d->ctx->domain);
+	d->doms = domain_subjects(d->ctx, ma, &d->ndoms);
+	if (d->doms == NULL)
+		return -1;
 	addrs = json_array();
 	json_object_set_new(data, "addresses", addrs);
-	for (i = 0; i < ma.naddrs; i++) {
-		json_t *o = mc_mailaddr_json(&ma.addrs[i]);
+	for (i = 0; i < ma->naddrs; i++) {
+		json_t *o = mc_mailaddr_json(&ma->addrs[i]);
 
 		json_object_set_new(o, "checked",
-		    json_boolean(ma.addrs[i].public));
+		    json_boolean(ma->addrs[i].public));
 		json_array_append_new(addrs, o);
-		if (ma.addrs[i].public)
-			nip++;
-		if (ma.addrs[i].public && ma.addrs[i].len == 16)
-			nip6++;
+		if (ma->addrs[i].public)
+			d->nip++;
+		if (ma->addrs[i].public && ma->addrs[i].len == 16)
+			d->nip6++;
 	}
 	jd = json_array();
-	for (i = 0; i < ndoms; i++)
-		json_array_append_new(jd, mc_json_dns_string(doms[i],
-		    strlen(doms[i])));
+	for (i = 0; i < d->ndoms; i++)
+		json_array_append_new(jd, mc_json_dns_string(d->doms[i],
+		    strlen(d->doms[i])));
 	json_object_set_new(data, "domains", jd);
-	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
+	json_object_set_new(data, "spf_record", json_boolean(ma->spf));
 	json_object_set_new(data, "spf_terms_skipped",
-	    json_integer((json_int_t)ma.spf_skipped));
-	for (zi = 0; zi < list->nzones; zi++)
-		if (list->zones[zi].kind == MC_DNSBL_KIND_DOMAIN)
-			break;
-	if (nip == 0 && ma.nfailed == 0)
-		mc_finding_add(r, MC_F_DNSBL_NO_ADDRESS, ctx->domain,
-		    "no public address of %s's mail to look up (no MX address "
-		    "and no --ip)%s", ctx->domain, zi < list->nzones ?
-		    "; only domain lists were asked" : "");
+	    json_integer((json_int_t)ma->spf_skipped));
+	json_object_set_new(data, "addresses_cut",
+	    json_integer((json_int_t)ma->ncut));
+	return 0;
+}
 
-	/* every question of every zone, self-tests included, in one batch */
-	max = list->nzones * (4 + (nip > ndoms ? nip : ndoms));
-	q = mc_arena_calloc(ctx->arena, max + 1, sizeof(*q));
-	asks = mc_arena_calloc(ctx->arena, max + 1, sizeof(*asks));
-	zr = mc_arena_calloc(ctx->arena, list->nzones + 1, sizeof(*zr));
-	if (q == NULL || asks == NULL || zr == NULL)
-		goto out;
-	for (zi = 0; zi < list->nzones; zi++) {
-		z = &list->zones[zi];
-		zr[zi].first = nq;
-		if (z->kind == MC_DNSBL_KIND_IP) {
-			if (inet_pton(AF_INET, z->test_listed, tb) != 1 ||
-			    add_query(ctx, q, asks, &nq, zi, z, tb, 4, NULL,
-			    z->test_listed, 1) != 1 ||
-			    inet_pton(AF_INET, z->test_unlisted, tb) != 1 ||
-			    add_query(ctx, q, asks, &nq, zi, z, tb, 4, NULL,
-			    z->test_unlisted, 2) != 1)
-				goto out;
-			/* RFC 5782 5: an IPv6 question, the IPv6 self-test */
-			if (nip6 > 0 && !z->ipv4_only) {
-				zr[zi].has6 = 1;
-				zr[zi].first6 = nq;
-				if (inet_pton(AF_INET6, z->test6_listed, tb) != 1 ||
-				    add_query(ctx, q, asks, &nq, zi, z, tb, 16,
-				    NULL, z->test6_listed, 3) != 1 ||
-				    inet_pton(AF_INET6, z->test6_unlisted,
-				    tb) != 1 ||
-				    add_query(ctx, q, asks, &nq, zi, z, tb, 16,
-				    NULL, z->test6_unlisted, 4) != 1)
-					goto out;
-			}
-			for (i = 0; i < ma.naddrs; i++) {
-				if (!ma.addrs[i].public || (z->ipv4_only &&
-				    ma.addrs[i].len != 4))
-					continue;
-				if (add_query(ctx, q, asks, &nq, zi, z,
-				    ma.addrs[i].addr, ma.addrs[i].len, NULL,
-				    ma.addrs[i].text, 0) == -1)
-					goto out;
-			}
-		} else {
-			if (add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
-			    z->test_listed, z->test_listed, 1) != 1 ||
-			    add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
-			    z->test_unlisted, z->test_unlisted, 2) != 1)
-				goto out;
-			for (i = 0; i < ndoms; i++)
-				if (add_query(ctx, q, asks, &nq, zi, z, NULL, 0,
-				    doms[i], doms[i], 0) == -1)
-					goto out;
-		}
+/* The questions of one zone: its self-tests first, then the real ones. */
+static int
+ask_zone(struct run *d, struct mc_dns_batch *b, size_t zi)
+{
+	const struct mc_dnsbl_zone *z = &d->list->zones[zi];
+	const struct mc_mailaddr *m;
+	size_t i;
+
+	d->zr[zi].first = d->nasks;
+	if (add_test(d, b, zi, z->test_listed, 1) != 1 ||
+	    add_test(d, b, zi, z->test_unlisted, 2) != 1)
+		return -1;
+	if (z->kind == MC_DNSBL_KIND_DOMAIN) {
+		for (i = 0; i < d->ndoms; i++)
+			if (add_query(d, b, zi, NULL, 0, d->doms[i], d->doms[i],
+			    0) == -1)
+				return -1;
+		return 0;
 	}
-	mc_dns_lookup_batch(ctx->dns, q, nq);
-
-	/* classify; errors anywhere make the zone unusable */
-	for (i = 0; i < nq; i++)
-		classify(&list->zones[asks[i].zone], &asks[i], q[i].ans,
-		    &zr[asks[i].zone]);
-	for (zi = 0; zi < list->nzones; zi++) {
-		i = zr[zi].first;
-		self_test(&zr[zi].state, zr[zi].reason, sizeof(zr[zi].reason),
-		    "", &asks[i], q[i].ans, &asks[i + 1], q[i + 1].ans);
-		i = zr[zi].first6;
-		if (zr[zi].has6)
-			self_test(&zr[zi].state6, zr[zi].reason6,
-			    sizeof(zr[zi].reason6), "IPv6 ", &asks[i],
-			    q[i].ans, &asks[i + 1], q[i + 1].ans);
+	/* RFC 5782 5: an IPv6 question, the IPv6 self-test */
+	if (d->nip6 > 0 && !z->ipv4_only) {
+		d->zr[zi].has6 = 1;
+		d->zr[zi].first6 = d->nasks;
+		if (add_test(d, b, zi, z->test6_listed, 3) != 1 ||
+		    add_test(d, b, zi, z->test6_unlisted, 4) != 1)
+			return -1;
 	}
-
-	/* TXT reasons of the listings that count, in one batch */
-	tq = mc_arena_calloc(ctx->arena, nq + 1, sizeof(*tq));
-	if (tq == NULL)
-		goto out;
-	for (i = 0; i < nq; i++) {
-		if (asks[i].test || !counted(&zr[asks[i].zone], &asks[i]) ||
-		    (asks[i].verdict != MC_DNSBL_LISTED &&
-		    asks[i].verdict != MC_DNSBL_POLICY))
+	for (i = 0; i < d->ma.naddrs; i++) {
+		m = &d->ma.addrs[i];
+		if (!m->public || (z->ipv4_only && m->len != 4))
 			continue;
-		asks[i].tqi = ntq;
-		asks[i].has_txt = 1;
-		tq[ntq].name = q[i].name;
-		tq[ntq++].type = MC_RR_TXT;
+		if (add_query(d, b, zi, m->addr, m->len, NULL, m->text, 0) == -1)
+			return -1;
 	}
-	mc_dns_lookup_batch(ctx->dns, tq, ntq);
-	for (i = 0; i < nq; i++)
-		if (asks[i].has_txt)
-			asks[i].txt = tq[asks[i].tqi].ans;
+	return 0;
+}
+
+/* Asking: every question of every zone, self-tests included, at once. */
+static int
+ask_all(struct run *d)
+{
+	struct mc_dns_batch b;
+	size_t zi, nz = d->list->nzones;
+
+	d->max = nz * (4 + (d->nip > d->ndoms ? d->nip : d->ndoms));
+	d->asks = mc_arena_calloc(d->ctx->arena, d->max + 1, sizeof(*d->asks));
+	d->zr = mc_arena_calloc(d->ctx->arena, nz + 1, sizeof(*d->zr));
+	if (d->asks == NULL || d->zr == NULL)
+		return -1;
+	mc_dns_batch_init(&b, d->ctx);
+	for (zi = 0; zi < nz; zi++)
+		if (ask_zone(d, &b, zi) == -1)
+			return -1;
+	return mc_dns_batch_run(&b);
+}
+
+static int
+is_listing(const struct ask *a)
+{
+	return a->verdict == MC_DNSBL_LISTED || a->verdict == MC_DNSBL_POLICY;
+}
+
+/*
+ * Judging: classify every answer (an error code anywhere makes the zone
+ * unusable), run the self-tests, then ask the TXT reasons of the listings
+ * that count, at once.
+ */
+static int
+judge(struct run *d)
+{
+	struct mc_dns_batch b;
+	struct zres *zr;
+	struct ask *a;
+	size_t i, zi;
+
+	for (i = 0; i < d->nasks; i++) {
+		a = &d->asks[i];
+		classify(&d->list->zones[a->zone], a, a->q.ans, &d->zr[a->zone]);
+	}
+	for (zi = 0; zi < d->list->nzones; zi++) {
+		zr = &d->zr[zi];
+		self_test(&zr->state, zr->reason, sizeof(zr->reason), "",
+		    &d->asks[zr->first], &d->asks[zr->first + 1]);
+		if (zr->has6)
+			self_test(&zr->state6, zr->reason6, sizeof(zr->reason6),
+			    "IPv6 ", &d->asks[zr->first6],
+			    &d->asks[zr->first6 + 1]);
+	}
+	mc_dns_batch_init(&b, d->ctx);
+	for (i = 0; i < d->nasks; i++) {
+		a = &d->asks[i];
+		if (a->test || !counted(&d->zr[a->zone], a) || !is_listing(a))
+			continue;
+		a->has_txt = 1;
+		if (mc_dns_batch_add(&b, &a->txt, a->q.name, MC_RR_TXT) == -1)
+			return -1;
+	}
+	return mc_dns_batch_run(&b);
+}
+
+/* Reporting, one zone: its findings, and its entry in the data. */
+static json_t *
+report_one(struct run *d, size_t zi, size_t *nlisted)
+{
+	const struct mc_dnsbl_zone *z = &d->list->zones[zi];
+	const struct zres *zr = &d->zr[zi];
+	const struct ask *a;
+	const char *reason;
+	json_t *results;
+	size_t i, rlen;
+
+	report_zone(d->ctx, z, zr);
+	results = json_array();
+	for (i = zr->first; i < d->nasks && d->asks[i].zone == zi; i++) {
+		a = &d->asks[i];
+		if (a->test)
+			continue;
+		reason = txt_reason(d->ctx->arena, a->has_txt ? a->txt.ans :
+		    NULL, &rlen);
+		if (counted(zr, a)) {
+			report_answer(d->ctx, z, a, a->q.ans, reason, rlen);
+			if (a->answered && is_listing(a))
+				(*nlisted)++;
+		}
+		if (zr->state == Z_USABLE)
+			json_array_append_new(results, result_json(a, a->q.ans,
+			    reason, rlen));
+	}
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}",
+	    "zone", z->zone,
+	    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
+	    "status", zstate_str[zr->state],
+	    "self_test_ipv6", zr->has6,
+	    "ipv6_status", zr->has6 && zr->state == Z_USABLE ?
+	    json_string(zstate_str[zr->state6]) : json_null(),
+	    "ipv6_reason", zr->has6 && zr->state == Z_USABLE &&
+	    zr->state6 != Z_USABLE ? mc_json_dns_string(zr->reason6,
+	    strlen(zr->reason6)) : json_null(),
+	    "reason", zr->state == Z_USABLE ? json_null() :
+	    mc_json_dns_string(zr->reason, strlen(zr->reason)),
+	    "results", results);
+}
+
+/* Reporting: every zone, the metrics and the summary. */
+static void
+report(struct run *d, json_t *data)
+{
+	struct mc_result *r = d->ctx->result;
+	size_t zi, nlisted = 0, nchecked = 0, nunusable = 0, ntempfail = 0;
+	json_t *zones;
 
 	zones = json_array();
 	json_object_set_new(data, "zones", zones);
-	for (zi = 0; zi < list->nzones; zi++) {
-		z = &list->zones[zi];
-		report_zone(ctx, z, &zr[zi]);
-		if (zr[zi].state == Z_USABLE)
+	for (zi = 0; zi < d->list->nzones; zi++) {
+		json_array_append_new(zones, report_one(d, zi, &nlisted));
+		if (d->zr[zi].state == Z_USABLE)
 			nchecked++;
-		else if (zr[zi].state == Z_TEMPFAIL)
+		else if (d->zr[zi].state == Z_TEMPFAIL)
 			ntempfail++;
 		else
 			nunusable++;
-		zr[zi].results = json_array();
-		for (i = 0; i < nq; i++) {
-			if (asks[i].zone != zi || asks[i].test)
-				continue;
-			reason = txt_reason(ctx->arena, asks[i].txt, &rlen);
-			if (counted(&zr[zi], &asks[i])) {
-				report_answer(ctx, z, &asks[i], q[i].ans, reason,
-				    rlen);
-				if (asks[i].answered && (asks[i].verdict ==
-				    MC_DNSBL_LISTED || asks[i].verdict ==
-				    MC_DNSBL_POLICY))
-					nlisted++;
-			}
-			json_array_append_new(zr[zi].results,
-			    result_json(&asks[i], q[i].ans, reason, rlen));
-		}
-		jz = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}",
-		    "zone", z->zone,
-		    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
-		    "status", zstate_str[zr[zi].state],
-		    "self_test_ipv6", zr[zi].has6,
-		    "ipv6_status", zr[zi].has6 && zr[zi].state == Z_USABLE ?
-		    json_string(zstate_str[zr[zi].state6]) : json_null(),
-		    "ipv6_reason", zr[zi].has6 && zr[zi].state == Z_USABLE &&
-		    zr[zi].state6 != Z_USABLE ? mc_json_dns_string(zr[zi].reason6,
-		    strlen(zr[zi].reason6)) : json_null(),
-		    "reason", zr[zi].state == Z_USABLE ? json_null() :
-		    mc_json_dns_string(zr[zi].reason, strlen(zr[zi].reason)),
-		    "results", zr[zi].state == Z_USABLE ? zr[zi].results :
-		    json_array());
-		if (zr[zi].state != Z_USABLE)
-			json_decref(zr[zi].results);
-		json_array_append_new(zones, jz);
 	}
 	mc_metric_set(r, "listed", (double)nlisted);
 	mc_metric_set(r, "zones_checked", (double)nchecked);
@@ -630,12 +668,53 @@ dnsbl_run(struct mc_ctx *ctx)
 	mc_metric_set(r, "zones_tempfail", (double)ntempfail);
 	mc_result_summary(r, "%zu listing%s on %zu usable zone%s (%zu "
 	    "address%s, %zu domain%s)%s", nlisted, nlisted == 1 ? "" : "s",
-	    nchecked, nchecked == 1 ? "" : "s", nip, nip == 1 ? "" : "es",
-	    ndoms, ndoms == 1 ? "" : "s", nunusable + ntempfail > 0 ?
+	    nchecked, nchecked == 1 ? "" : "s", d->nip, d->nip == 1 ? "" : "es",
+	    d->ndoms, d->ndoms == 1 ? "" : "s", nunusable + ntempfail > 0 ?
 	    "; some zones could not be used" : "");
-	rc = 0;
-out:
-	return rc;
+}
+
+/* Are there only domain zones to ask, for want of an address? */
+static void
+no_address(struct run *d)
+{
+	size_t zi;
+
+	if (d->nip > 0 || d->ma.nfailed > 0)
+		return;
+	for (zi = 0; zi < d->list->nzones; zi++)
+		if (d->list->zones[zi].kind == MC_DNSBL_KIND_DOMAIN)
+			break;
+	mc_finding_add(d->ctx->result, MC_F_DNSBL_NO_ADDRESS, d->ctx->domain,
+	    "no public address of %s's mail to look up (no MX address and no "
+	    "--ip)%s", d->ctx->domain, zi < d->list->nzones ?
+	    "; only domain lists were asked" : "");
+}
+
+static int
+dnsbl_run(struct mc_ctx *ctx)
+{
+	struct mc_result *r = ctx->result;
+	struct run d = { .ctx = ctx, .list = ctx->state };
+	json_t *data;
+
+	data = json_object();
+	if (data == NULL)
+		return -1;
+	r->data = data;
+	if (d.list == NULL) {
+		mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL, "the dnsbl check "
+		    "was not set up: it has no zone list");
+		return 0;
+	}
+	json_object_set_new(data, "zone_list",
+	    mc_json_dns_string(d.list->source, strlen(d.list->source)));
+	if (gather(&d, data) == -1)
+		return -1;
+	no_address(&d);
+	if (ask_all(&d) == -1 || judge(&d) == -1)
+		return -1;
+	report(&d, data);
+	return 0;
 }
 
 static const char *const dnsbl_metrics[] = {

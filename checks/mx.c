@@ -5,7 +5,8 @@
  * MX records, or their absence (implicit MX: the domain's own address, or
  * a null MX: "accepts no mail"); each MX host's A and AAAA records, asked
  * all at once; targets that are CNAMEs, IP literals or missing; private,
- * loopback and reserved addresses; duplicates.  The data lists the hosts
+ * loopback and reserved addresses; duplicates.  At most MC_MX_MAX_HOSTS
+ * records are examined, the most preferred; more are reported as cut.  The data lists the hosts
  * with preferences and addresses for later checks (which ask the same
  * questions again and get them from the cache).
  */
@@ -124,16 +125,23 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 	json_t *hosts, *seen;
 	size_t i, j, n, nq = 0, nnull = 0, usable = 0, naddr = 0;
 
+	/* the MC_MX_MAX_HOSTS most preferred hosts, the ones senders try */
 	n = mx->count < MC_MX_MAX_HOSTS ? mx->count : MC_MX_MAX_HOSTS;
-	h = mc_arena_calloc(ctx->arena, n, sizeof(*h));
+	h = mc_arena_calloc(ctx->arena, mx->count, sizeof(*h));
 	q = mc_arena_calloc(ctx->arena, 2 * n, sizeof(*q));
 	if (h == NULL || q == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < mx->count; i++) {
 		h[i].pref = mx->rr[i].pref;
 		h[i].name = mx->rr[i].data;
 	}
-	qsort(h, n, sizeof(*h), cmp_host);
+	qsort(h, mx->count, sizeof(*h), cmp_host);
+	json_object_set_new(data, "hosts_cut",
+	    json_integer((json_int_t)(mx->count - n)));
+	if (mx->count > n)
+		mc_finding_add(r, MC_F_MX_HOSTS_CUT, ctx->domain, "%s has %zu MX "
+		    "records; only the %zu most preferred were examined",
+		    ctx->domain, mx->count, n);
 
 	for (i = 0; i < n; i++) {
 		if (*h[i].name == '\0') {

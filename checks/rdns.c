@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/dns_batch.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
 #include "mailcheck/util.h"
@@ -26,9 +27,14 @@
 struct item {
 	const struct mc_mailaddr *a;
 	char rev[80];
-	const struct mc_dns_answer *ptr;
-	size_t fq;     /* first forward question of this address */
-	size_t nnames; /* PTR names asked forward */
+	struct mc_dns_query ptr;                /* its PTR question */
+	struct mc_dns_query fwd[RDNS_MAX_PTR];  /* its PTR names, forward */
+	size_t nnames;                          /* PTR names asked forward */
+};
+
+/* The counts of the run, for metrics and the summary. */
+struct tally {
+	size_t nptr, nmissing, nconfirmed;
 };
 
 /* Words in generic names handed out by access providers. */
@@ -139,30 +145,34 @@ role(const struct mc_mailaddr *a)
 }
 
 /*
- * Was forward question x asked before it, for another address or another
- * PTR record (several addresses often share one host name)?  Its failure
- * is then reported already.
+ * Was forward question k of item i asked before it, for another address or
+ * another PTR record (several addresses often share one host name)?  Its
+ * failure is then reported already.
  */
 static int
-asked_before(const struct mc_dns_query *fq, size_t x)
+asked_before(const struct item *its, size_t i, size_t k)
 {
-	size_t j;
+	const struct mc_dns_query *x = &its[i].fwd[k], *y;
+	size_t j, m;
 
-	for (j = 0; j < x; j++)
-		if (fq[j].type == fq[x].type &&
-		    strcasecmp(fq[j].name, fq[x].name) == 0)
-			return 1;
+	for (j = 0; j <= i; j++)
+		for (m = 0; m < (j < i ? its[j].nnames : k); m++) {
+			y = &its[j].fwd[m];
+			if (y->type == x->type && strcasecmp(y->name, x->name) == 0)
+				return 1;
+		}
 	return 0;
 }
 
 /* Findings and data of one address, after both rounds. */
 static int
 evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
-    const struct item *it, const struct mc_dns_query *fq, json_t *out,
-    size_t *nptr, size_t *nmissing, size_t *nconfirmed)
+    const struct item *its, size_t idx, json_t *out, struct tally *n)
 {
 	struct mc_result *r = ctx->result;
+	const struct item *it = &its[idx];
 	const struct mc_mailaddr *a = it->a;
+	const struct mc_dns_answer *ptr = it->ptr.ans, *fwd;
 	enum mc_status sev = mc_mailaddr_sends(a) ? MC_CRIT : MC_WARN;
 	json_t *o, *names;
 	const char *why, *name;
@@ -173,42 +183,43 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 	if (o == NULL)
 		return -1;
 	json_object_set_new(o, "ptr_status",
-	    json_string(mc_dns_status_str(it->ptr->status)));
+	    json_string(mc_dns_status_str(ptr->status)));
 	names = json_array();
 	json_object_set_new(o, "ptr", names);
 	json_array_append_new(out, o);
 
-	if (mc_dns_failed(it->ptr)) {
-		mc_finding_dns(r, it->ptr, "the PTR record");
+	if (mc_dns_failed(ptr)) {
+		mc_finding_dns(r, ptr, "the PTR record");
 		json_object_set_new(o, "confirmed", json_null());
 		return 0;
 	}
-	if (it->ptr->count == 0) {
+	if (ptr->count == 0) {
 		mc_finding_add_sev(r, MC_F_RDNS_PTR_MISSING, sev, a->text,
 		    "%s %s has no PTR record (%s)%s", role(a), a->text,
-		    mc_dns_status_str(it->ptr->status),
+		    mc_dns_status_str(ptr->status),
 		    sev == MC_CRIT ? ": receivers such as Gmail refuse mail "
 		    "from it" : "");
 		mc_finding_brief(r, "%s no PTR", a->text);
 		mc_finding_metric(r, "missing"); /* thresholds may override */
-		(*nmissing)++;
+		n->nmissing++;
 		json_object_set_new(o, "confirmed", json_false());
 		return 0;
 	}
-	(*nptr)++;
-	if (it->ptr->count > 1)
+	n->nptr++;
+	if (ptr->count > 1)
 		mc_finding_add(r, MC_F_RDNS_MULTIPLE_PTR, a->text,
-		    "%s has %zu PTR records", a->text, it->ptr->count);
+		    "%s has %zu PTR records", a->text, ptr->count);
 	for (i = 0; i < it->nnames; i++) {
-		name = fq[it->fq + i].name;
+		name = it->fwd[i].name;
+		fwd = it->fwd[i].ans;
 		json_array_append_new(names, mc_json_dns_string(name,
 		    strlen(name)));
-		if (mc_dns_failed(fq[it->fq + i].ans)) {
-			if (!asked_before(fq, it->fq + i))
-				mc_finding_dns(r, fq[it->fq + i].ans,
+		if (mc_dns_failed(fwd)) {
+			if (!asked_before(its, idx, i))
+				mc_finding_dns(r, fwd,
 				    "the address of a PTR name");
 			unknown = 1;
-		} else if (confirms(fq[it->fq + i].ans, a))
+		} else if (confirms(fwd, a))
 			confirmed = 1;
 		if (looks_generic(a, name, &why)) {
 			generic = 1;
@@ -227,14 +238,14 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 	    json_null() : json_boolean(confirmed));
 	json_object_set_new(o, "generic", json_boolean(generic));
 	if (confirmed)
-		(*nconfirmed)++;
+		n->nconfirmed++;
 	else if (!unknown && it->nnames > 0) {
-		name = fq[it->fq].name;
+		name = it->fwd[0].name;
 		mc_finding_add_sev(r, MC_F_RDNS_NOT_CONFIRMED, sev, a->text,
 		    "PTR name %s of %s %s does not resolve back to it (%s)",
 		    name, role(a), a->text,
-		    fq[it->fq].ans->count == 0 ?
-		    mc_dns_status_str(fq[it->fq].ans->status) :
+		    it->fwd[0].ans->count == 0 ?
+		    mc_dns_status_str(it->fwd[0].ans->status) :
 		    "other addresses");
 		mc_finding_brief(r, "%s PTR not confirmed", a->text);
 	}
@@ -243,9 +254,74 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 		if (!mxmatch && it->nnames > 0)
 			mc_finding_add(r, MC_F_RDNS_MX_MISMATCH, a->text,
 			    "PTR name of %s is %s, not its MX host name %s",
-			    a->text, fq[it->fq].name, a->mx_host);
+			    a->text, it->fwd[0].name, a->mx_host);
 	}
 	return 0;
+}
+
+/*
+ * The public addresses, as items with their reverse names (arena; *n of
+ * them); the others are listed in the data as skipped.
+ */
+static struct item *
+pick(struct mc_ctx *ctx, const struct mc_mailaddrs *ma, json_t *data,
+    size_t *n)
+{
+	const struct mc_mailaddr *m;
+	struct item *it;
+	json_t *skipped;
+	size_t i;
+
+	*n = 0;
+	it = mc_arena_calloc(ctx->arena, ma->naddrs + 1, sizeof(*it));
+	if (it == NULL)
+		return NULL;
+	skipped = json_array();
+	json_object_set_new(data, "skipped", skipped);
+	for (i = 0; i < ma->naddrs; i++) {
+		m = &ma->addrs[i];
+		if (!m->public) {
+			json_array_append_new(skipped, json_pack("{s:s, s:s}",
+			    "address", m->text, "class", mc_addr_class_str(
+			    mc_addr_classify(m->addr, m->len))));
+			continue;
+		}
+		it[*n].a = m;
+		if (mc_reverse_name(m->addr, m->len, m->len == 4 ?
+		    "in-addr.arpa" : "ip6.arpa", it[*n].rev,
+		    sizeof(it[*n].rev)) == -1)
+			return NULL;
+		(*n)++;
+	}
+	return it;
+}
+
+/* Every PTR at once, then every PTR name forward at once. */
+static int
+ask(struct mc_ctx *ctx, struct item *it, size_t n)
+{
+	struct mc_dns_batch b;
+	const struct mc_dns_answer *ptr;
+	size_t i, k;
+
+	mc_dns_batch_init(&b, ctx);
+	for (i = 0; i < n; i++)
+		mc_dns_batch_add(&b, &it[i].ptr, it[i].rev, MC_RR_PTR);
+	if (mc_dns_batch_run(&b) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		ptr = it[i].ptr.ans;
+		for (k = 0; k < ptr->count && it[i].nnames < RDNS_MAX_PTR;
+		    k++) {
+			if (ptr->rr[k].type != MC_RR_PTR ||
+			    *ptr->rr[k].data == '\0')
+				continue;
+			mc_dns_batch_add(&b, &it[i].fwd[it[i].nnames++],
+			    ptr->rr[k].data, it[i].a->len == 4 ? MC_RR_A :
+			    MC_RR_AAAA);
+		}
+	}
+	return mc_dns_batch_run(&b);
 }
 
 static int
@@ -253,10 +329,10 @@ rdns_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
 	struct mc_mailaddrs ma;
-	struct mc_dns_query *q, *fq;
+	struct tally t = { 0 };
 	struct item *it;
-	json_t *data, *addrs, *skipped;
-	size_t i, k, n = 0, nfq = 0, nptr = 0, nmissing = 0, nconfirmed = 0;
+	json_t *data, *addrs;
+	size_t i, n;
 
 	data = json_object();
 	if (data == NULL)
@@ -266,74 +342,36 @@ rdns_run(struct mc_ctx *ctx)
 		return -1;
 	for (i = 0; i < ma.nfailed; i++)
 		mc_finding_dns(r, ma.failed[i], "the addresses of the mail hosts");
-
-	it = mc_arena_calloc(ctx->arena, ma.naddrs + 1, sizeof(*it));
-	q = mc_arena_calloc(ctx->arena, ma.naddrs + 1, sizeof(*q));
-	if (it == NULL || q == NULL)
+	mc_mailaddrs_report_cut(&ma, r, MC_F_RDNS_ADDRESSES_CUT, ctx->domain);
+	it = pick(ctx, &ma, data, &n);
+	if (it == NULL)
 		return -1;
-	skipped = json_array();
-	json_object_set_new(data, "skipped", skipped);
-	for (i = 0; i < ma.naddrs; i++) {
-		if (!ma.addrs[i].public) {
-			json_array_append_new(skipped, json_pack("{s:s, s:s}",
-			    "address", ma.addrs[i].text, "class",
-			    mc_addr_class_str(mc_addr_classify(ma.addrs[i].addr,
-			    ma.addrs[i].len))));
-			continue;
-		}
-		it[n].a = &ma.addrs[i];
-		if (mc_reverse_name(ma.addrs[i].addr, ma.addrs[i].len,
-		    ma.addrs[i].len == 4 ? "in-addr.arpa" : "ip6.arpa",
-		    it[n].rev, sizeof(it[n].rev)) == -1)
-			return -1;
-		q[n].name = it[n].rev;
-		q[n].type = MC_RR_PTR;
-		n++;
-	}
 	if (n == 0 && ma.nfailed == 0)
 		mc_finding_add(r, MC_F_RDNS_NO_ADDRESS, ctx->domain,
 		    "no public address of %s's mail to look up (no MX address "
 		    "and no --ip)", ctx->domain);
-
-	/* level 1: every PTR at once */
-	mc_dns_lookup_batch(ctx->dns, q, n);
-
-	/* level 2: every PTR name forward, at once */
-	fq = mc_arena_calloc(ctx->arena, n * RDNS_MAX_PTR + 1, sizeof(*fq));
-	if (fq == NULL)
+	if (ask(ctx, it, n) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		it[i].ptr = q[i].ans;
-		it[i].fq = nfq;
-		for (k = 0; k < it[i].ptr->count && it[i].nnames < RDNS_MAX_PTR;
-		    k++) {
-			if (it[i].ptr->rr[k].type != MC_RR_PTR ||
-			    *it[i].ptr->rr[k].data == '\0')
-				continue;
-			fq[nfq].name = it[i].ptr->rr[k].data;
-			fq[nfq++].type = it[i].a->len == 4 ? MC_RR_A : MC_RR_AAAA;
-			it[i].nnames++;
-		}
-	}
-	mc_dns_lookup_batch(ctx->dns, fq, nfq);
 
 	addrs = json_array();
 	json_object_set_new(data, "addresses", addrs);
 	json_object_set_new(data, "truncated", json_boolean(ma.truncated));
+	json_object_set_new(data, "addresses_cut",
+	    json_integer((json_int_t)ma.ncut));
 	json_object_set_new(data, "spf_record", json_boolean(ma.spf));
 	json_object_set_new(data, "spf_terms_skipped",
 	    json_integer((json_int_t)ma.spf_skipped));
 	for (i = 0; i < n; i++)
-		if (evaluate(ctx, &ma, &it[i], fq, addrs, &nptr, &nmissing,
-		    &nconfirmed) == -1)
+		if (evaluate(ctx, &ma, it, i, addrs, &t) == -1)
 			return -1;
 	mc_metric_set(r, "addresses", (double)n);
-	mc_metric_set(r, "with_ptr", (double)nptr);
-	mc_metric_set(r, "missing", (double)nmissing);
-	mc_metric_set(r, "confirmed", (double)nconfirmed);
+	mc_metric_set(r, "with_ptr", (double)t.nptr);
+	mc_metric_set(r, "missing", (double)t.nmissing);
+	mc_metric_set(r, "confirmed", (double)t.nconfirmed);
 	if (n > 0)
 		mc_result_summary(r, "%zu address%s, %zu with PTR, %zu "
-		    "forward-confirmed", n, n == 1 ? "" : "es", nptr, nconfirmed);
+		    "forward-confirmed", n, n == 1 ? "" : "es", t.nptr,
+		    t.nconfirmed);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/dns_batch.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/spf.h"
 #include "mailcheck/util.h"
@@ -66,8 +67,7 @@ struct pend {
 	struct node *n;
 	const char *term;
 	json_t *tj;               /* the term's entry in the tree, or NULL */
-	const char *name;
-	uint16_t type;
+	struct mc_dns_query q;    /* the question, and its answer */
 	unsigned fam;             /* P_ADDR: the families an empty answer is
 	                             void for (a: A IPv4, AAAA IPv6; exists:
 	                             both, it asks A whatever the client) */
@@ -85,7 +85,15 @@ struct tree {
 	size_t questions;         /* DNS questions this check asked */
 	int truncated;
 	const struct mc_dns_answer *root_mx;
+	const struct mc_rr *root_rr;     /* the domain's record, or NULL */
 	const struct mc_dns_answer *exp; /* TXT at the root's exp=, or NULL */
+};
+
+/* What authorisation found for the MX addresses, for the summary. */
+struct auth {
+	size_t nmx, npass;
+	const char *first;        /* the first MX address that passes */
+	size_t failed;            /* MX address lookups that failed */
 };
 
 static json_t *
@@ -110,7 +118,8 @@ push_fam(struct tree *t, enum pend_kind kind, struct node *n,
 		return;
 	}
 	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
-	    .term = term, .tj = tj, .name = name, .type = type, .fam = fam };
+	    .term = term, .tj = tj, .q = { .name = name, .type = type },
+	    .fam = fam };
 }
 
 static void
@@ -252,26 +261,20 @@ expand_node(struct tree *t, struct node *n)
 	/* a hostile record repeats terms: one finding per problem, not per
 	   term (ptr once; a loop once per ancestor, at most depth + 1) */
 	unsigned long long loops = 0;
-	int ptr_seen = 0, up, after_all = 0;
+	int ptr_seen = 0, up;
 
+	/* the parser decides what costs a lookup (term->costs): nothing
+	   after "all" (5.1), no redirect beside "all" (6.1) */
+	n->lookups = n->rec.nlookup_terms;
 	for (i = 0; i < n->rec.nterms; i++) {
 		term = &n->rec.terms[i];
 		tj = json_object();
 		json_object_set_new(tj, "term", dstr(term->text));
-		json_object_set_new(tj, "lookups", json_integer(
-		    mc_spf_kind_counts(term->kind) && !after_all &&
-		    !(term->kind == MC_SPF_REDIRECT && n->rec.has_all)));
+		json_object_set_new(tj, "lookups", json_integer(term->costs));
 		json_object_set_new(tj, "void_lookups", json_integer(0));
 		json_array_append_new(n->terms, tj);
-		if (after_all)
-			continue; /* 5.1: never tested after "all" */
-		if (term->kind == MC_SPF_ALL)
-			after_all = 1;
-		if (term->kind == MC_SPF_REDIRECT && n->rec.has_all)
-			continue; /* 6.1: ignored beside "all" */
-		if (!mc_spf_kind_counts(term->kind))
+		if (!term->costs)
 			continue;
-		n->lookups++;
 		t->walked++;
 		target = term->domain != NULL ? term->domain : n->domain;
 		if (term->kind == MC_SPF_PTR) {
@@ -399,16 +402,19 @@ got_txt(struct tree *t, struct node *n, const struct mc_dns_answer *ans)
 	if (n->parent == NULL) {
 		const struct mc_rr *rr = &ans->rr[idx];
 
+		t->root_rr = rr;
 		/* a string over 255 octets cannot exist: DNS and the zone
 		   parser both refuse it (RFC 7208 3.3) */
-		if (rr->len > 512)
+		if (rr->len > MC_SPF_RECORD_UDP)
 			mc_finding_add(r, MC_F_SPF_RECORD_TOO_LONG, n->domain,
-			    "the SPF record of %s is %zu octets long; over 512 "
-			    "it may not fit a UDP answer", n->domain, rr->len);
-		else if (rr->len > 450)
+			    "the SPF record of %s is %zu octets long; over %d "
+			    "it may not fit a UDP answer", n->domain, rr->len,
+			    MC_SPF_RECORD_UDP);
+		else if (rr->len > MC_SPF_RECORD_LONG)
 			mc_finding_add(r, MC_F_SPF_RECORD_LONG, n->domain,
 			    "the SPF record of %s is %zu octets long; RFC 7208 "
-			    "asks for at most 450", n->domain, rr->len);
+			    "asks for at most %d", n->domain, rr->len,
+			    MC_SPF_RECORD_LONG);
 	}
 	if (n->ok)
 		expand_node(t, n);
@@ -433,7 +439,7 @@ count_void(const struct pend *p, unsigned fam)
 		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
 	    json_pack("{s:o, s:o, s:s}", "term", dstr(p->term), "name",
-	    dstr(p->name), "family", fam_str[fam]));
+	    dstr(p->q.name), "family", fam_str[fam]));
 }
 
 static void
@@ -450,7 +456,7 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 	case P_ADDR:
 		/* each family on its own: a failed A does not hide an
 		   empty AAAA */
-		if (p->type == MC_RR_AAAA)
+		if (p->q.type == MC_RR_AAAA)
 			break; /* judged with its A twin */
 		if (!mc_dns_failed(ans) && ans->count == 0)
 			fam |= p->fam;
@@ -471,9 +477,9 @@ got_answer(struct tree *t, const struct pend *p, const struct mc_dns_answer *ans
 				continue;
 			if (++n > MC_SPF_MAX_ADDRS) {
 				mc_finding_add(t->ctx->result, MC_F_SPF_MX_TOO_MANY,
-				    p->name, "'%s' in the SPF record of %s: %s has "
+				    p->q.name, "'%s' in the SPF record of %s: %s has "
 				    "more than %d MX hosts (permerror)", p->term,
-				    p->n->domain, p->name, MC_SPF_MAX_ADDRS);
+				    p->n->domain, p->q.name, MC_SPF_MAX_ADDRS);
 				break;
 			}
 			push(t, P_HOST, p->n, p->term, NULL, ans->rr[i].data,
@@ -496,9 +502,35 @@ is_twin(const struct tree *t, size_t i)
 {
 	const struct pend *p = &t->pend[i], *q = p + 1;
 
-	return i + 1 < t->npend && p->kind == P_ADDR && p->type == MC_RR_A &&
-	    p->fam == FAM_IPV4 && q->kind == P_ADDR &&
-	    q->type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
+	return i + 1 < t->npend && p->kind == P_ADDR &&
+	    p->q.type == MC_RR_A && p->fam == FAM_IPV4 && q->kind == P_ADDR &&
+	    q->q.type == MC_RR_AAAA && q->n == p->n && q->term == p->term;
+}
+
+/*
+ * The first level also asks what authorisation needs: the domain's MX
+ * (its hosts' addresses go with the next level) and type SPF (99).
+ */
+static void
+first_level(struct tree *t, const struct mc_dns_query *mxq,
+    const struct mc_dns_query *spfq)
+{
+	struct mc_ctx *ctx = t->ctx;
+	size_t i;
+
+	t->root_mx = mxq->ans;
+	if (spfq->ans->status == MC_DNS_OK)
+		mc_finding_add(ctx->result, MC_F_SPF_TYPE_SPF, ctx->domain,
+		    "%s publishes a record of type SPF (99), which RFC 7208 "
+		    "removed", ctx->domain);
+	for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
+		if (t->root_mx->rr[i].data[0] == '\0')
+			continue;
+		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		    t->root_mx->rr[i].data, MC_RR_A);
+		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		    t->root_mx->rr[i].data, MC_RR_AAAA);
+	}
 }
 
 /* Fetch the tree, one batch per level. */
@@ -506,18 +538,21 @@ static int
 fetch_tree(struct tree *t)
 {
 	struct mc_ctx *ctx = t->ctx;
-	struct mc_dns_query *q;
-	struct pend *swap;
-	size_t i, extra;
+	struct mc_dns_query mxq, spfq;
+	struct mc_dns_batch b;
+	struct pend *swap, *p;
+	size_t i;
 
 	t->pend = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->pend));
 	t->next = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->next));
-	q = mc_arena_calloc(ctx->arena, MAX_PENDING + 2, sizeof(*q));
-	if (t->pend == NULL || t->next == NULL || q == NULL)
+	if (t->pend == NULL || t->next == NULL)
 		return -1;
 	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
 	json_object_set_new(t->nodes[0].json, "void", json_array());
+	mc_dns_batch_init(&b, ctx);
+	mc_dns_batch_add(&b, &mxq, ctx->domain, MC_RR_MX);
+	mc_dns_batch_add(&b, &spfq, ctx->domain, MC_RR_SPF);
 	while (t->nnext > 0) {
 		swap = t->pend;
 		t->pend = t->next;
@@ -525,44 +560,21 @@ fetch_tree(struct tree *t)
 		t->npend = t->nnext;
 		t->nnext = 0;
 		for (i = 0; i < t->npend; i++) {
-			q[i].name = t->pend[i].name;
-			q[i].type = t->pend[i].type;
-			if (t->pend[i].kind == P_TXT &&
-			    json_object_get(t->pend[i].n->json, "void") == NULL)
-				json_object_set_new(t->pend[i].n->json, "void",
+			p = &t->pend[i];
+			mc_dns_batch_add(&b, &p->q, p->q.name, p->q.type);
+			if (p->kind == P_TXT &&
+			    json_object_get(p->n->json, "void") == NULL)
+				json_object_set_new(p->n->json, "void",
 				    json_array());
 		}
-		extra = 0;
-		if (t->root_mx == NULL) {
-			/* the first level also asks what authorisation needs */
-			q[i].name = ctx->domain;
-			q[i].type = MC_RR_MX;
-			q[i + 1].name = ctx->domain;
-			q[i + 1].type = MC_RR_SPF;
-			extra = 2;
-		}
-		mc_dns_lookup_batch(ctx->dns, q, t->npend + extra);
-		t->questions += t->npend + extra;
-		if (extra > 0) {
-			t->root_mx = q[t->npend].ans;
-			if (q[t->npend + 1].ans->status == MC_DNS_OK)
-				mc_finding_add(ctx->result, MC_F_SPF_TYPE_SPF,
-				    ctx->domain, "%s publishes a record of type "
-				    "SPF (99), which RFC 7208 removed",
-				    ctx->domain);
-			/* the addresses of the domain's MX hosts, next level */
-			for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
-				if (t->root_mx->rr[i].data[0] == '\0')
-					continue;
-				push(t, P_HOST, &t->nodes[0], NULL, NULL,
-				    t->root_mx->rr[i].data, MC_RR_A);
-				push(t, P_HOST, &t->nodes[0], NULL, NULL,
-				    t->root_mx->rr[i].data, MC_RR_AAAA);
-			}
-		}
+		t->questions += b.n;
+		if (mc_dns_batch_run(&b) == -1)
+			return -1;
+		if (t->root_mx == NULL)
+			first_level(t, &mxq, &spfq);
 		for (i = 0; i < t->npend; i++)
-			got_answer(t, &t->pend[i], q[i].ans,
-			    is_twin(t, i) ? q[i + 1].ans : NULL);
+			got_answer(t, &t->pend[i], t->pend[i].q.ans,
+			    is_twin(t, i) ? t->pend[i + 1].q.ans : NULL);
 	}
 	return 0;
 }
@@ -611,8 +623,11 @@ permerror_reported(const struct tree *t, const char *ip)
 	return 0;
 }
 
-/* Evaluate one address with check_host(); adds to the authorisation list. */
-static void
+/*
+ * Evaluate one address with check_host(); adds to the authorisation list.
+ * Returns the result, or -1 when the address cannot be evaluated.
+ */
+static int
 authorise(const struct tree *t, const char *ip, int from_option,
     json_t *list)
 {
@@ -629,7 +644,7 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	req.sender = mc_arena_printf(ctx->arena, "postmaster@%s", ctx->domain);
 	if (mc_spf_check_host(ctx->dns, ctx->arena, &req, &out, err,
 	    sizeof(err)) == -1)
-		return;
+		return -1;
 	json_decref(out.trace);
 	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:I}",
 	    "ip", ip, "source", from_option ? "option" : "mx",
@@ -637,17 +652,17 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	    "reason", dstr(out.reason), "lookups", (json_int_t)out.lookups));
 	switch (out.result) {
 	case MC_SPF_PASS:
-		return;
+		return (int)out.result;
 	case MC_SPF_TEMPERROR:
 		mc_finding_add(r, MC_F_SPF_TEMPERROR, ip, "SPF check of %s for "
 		    "%s ends in temperror: %s", ip, ctx->domain, out.reason);
-		return;
+		return (int)out.result;
 	case MC_SPF_PERMERROR:
 		if (permerror_reported(t, ip))
-			return; /* reported as a record problem already */
+			return (int)out.result; /* a record problem, reported */
 		break;
 	case MC_SPF_NONE:
-		return; /* reported as a record problem already */
+		return (int)out.result; /* a record problem, reported */
 	default:
 		break;
 	}
@@ -665,6 +680,7 @@ authorise(const struct tree *t, const char *ip, int from_option,
 		mc_finding_hint(r, "add 'ip%c:%s' (or the mechanism naming this "
 		    "host) before the 'all' of the SPF record of %s",
 		    strchr(ip, ':') != NULL ? '6' : '4', ip, ctx->domain);
+	return (int)out.result;
 }
 
 static void
@@ -804,31 +820,16 @@ too_many_void(const struct tree *t)
 	mc_finding_metric(r, "void_lookups");
 }
 
-static int
-spf_run(struct mc_ctx *ctx)
+/* Children come after their parents: sum the subtrees upwards. */
+static void
+sum_tree(struct tree *t)
 {
-	struct mc_result *r = ctx->result;
-	struct tree *t;
-	json_t *data, *terms, *auth;
-	const struct node *root;
-	size_t i, k;
+	struct node *n;
+	size_t i;
 	int f;
 
-	t = mc_arena_calloc(ctx->arena, 1, sizeof(*t));
-	data = json_object();
-	if (t == NULL || data == NULL) {
-		json_decref(data);
-		return -1;
-	}
-	r->data = data;
-	t->ctx = ctx;
-	if (fetch_tree(t) == -1)
-		return -1;
-	root = &t->nodes[0];
-	/* children come after their parents: sum the subtrees upwards */
 	for (i = t->nnodes; i-- > 0;) {
-		struct node *n = &t->nodes[i];
-
+		n = &t->nodes[i];
 		n->total += n->lookups;
 		t->lookups += n->lookups;
 		for (f = 0; f < F_COUNT; f++) {
@@ -856,13 +857,23 @@ spf_run(struct mc_ctx *ctx)
 		json_object_set_new(n->json, "total_void_lookups",
 		    json_integer((json_int_t)worst(n->vtotal)));
 	}
+}
+
+/* The record, its terms and the tree in the data; takes the tree's JSON. */
+static void
+tree_data(struct tree *t, json_t *data)
+{
+	const struct node *root = &t->nodes[0];
+	const struct mc_spf_term *term;
+	json_t *terms;
+	size_t i;
+
 	json_object_set_new(data, "record", json_incref(
 	    json_object_get(root->json, "record") != NULL ?
 	    json_object_get(root->json, "record") : json_null()));
 	terms = json_array();
 	for (i = 0; root->ok && i < root->rec.nterms; i++) {
-		const struct mc_spf_term *term = &root->rec.terms[i];
-
+		term = &root->rec.terms[i];
 		json_array_append_new(terms, json_pack("{s:o, s:s, s:o, s:o}",
 		    "term", dstr(term->text), "kind", mc_spf_kind_str(term->kind),
 		    "qualifier", term->kind < MC_SPF_REDIRECT ?
@@ -878,73 +889,133 @@ spf_run(struct mc_ctx *ctx)
 	    "ipv4", (json_int_t)t->voids[F_IPV4],
 	    "ipv6", (json_int_t)t->voids[F_IPV6]));
 	json_decref(root->json);
+}
+
+/* The lookup limit (4.6.4), judged on the tree's total. */
+static void
+lookup_findings(struct tree *t)
+{
+	struct mc_result *r = t->ctx->result;
+	const char *d = t->ctx->domain;
+
 	mc_metric_set(r, "lookups", (double)t->lookups);
 	mc_metric_set(r, "void_lookups", (double)worst(t->voids));
-
+	if (t->lookups < MC_SPF_WARN_LOOKUPS)
+		return;
 	if (t->lookups > MC_SPF_MAX_LOOKUPS)
-		mc_finding_add(r, MC_F_SPF_TOO_MANY_LOOKUPS, ctx->domain,
-		    "the SPF policy of %s needs %zu%s DNS lookups; more than %d "
-		    "is a permerror", ctx->domain, t->lookups,
-		    t->truncated ? " or more" : "", MC_SPF_MAX_LOOKUPS);
-	else if (t->lookups >= MC_SPF_WARN_LOOKUPS)
-		mc_finding_add(r, MC_F_SPF_LOOKUPS_NEAR_LIMIT, ctx->domain,
-		    "the SPF policy of %s needs %zu DNS lookups, close to the "
-		    "limit of %d", ctx->domain, t->lookups, MC_SPF_MAX_LOOKUPS);
-	if (t->lookups >= MC_SPF_WARN_LOOKUPS)
-		mc_finding_brief(r, "SPF %zu%s lookups", t->lookups,
-		    t->truncated ? "+" : "");
-	if (t->lookups >= MC_SPF_WARN_LOOKUPS)
-		mc_finding_metric(r, "lookups"); /* thresholds may override */
-	too_many_void(t);
-	root_findings(t);
+		mc_finding_add(r, MC_F_SPF_TOO_MANY_LOOKUPS, d, "the SPF policy "
+		    "of %s needs %zu%s DNS lookups; more than %d is a "
+		    "permerror", d, t->lookups, t->truncated ? " or more" : "",
+		    MC_SPF_MAX_LOOKUPS);
+	else
+		mc_finding_add(r, MC_F_SPF_LOOKUPS_NEAR_LIMIT, d, "the SPF policy "
+		    "of %s needs %zu DNS lookups, close to the limit of %d", d,
+		    t->lookups, MC_SPF_MAX_LOOKUPS);
+	mc_finding_brief(r, "SPF %zu%s lookups", t->lookups,
+	    t->truncated ? "+" : "");
+	mc_finding_metric(r, "lookups"); /* thresholds may override */
+}
 
-	/* authorisation: the MX addresses, then every --ip */
-	auth = json_array();
-	json_object_set_new(data, "authorisation", auth);
-	if (root->ok) {
-		const struct mc_dns_answer *a;
-		size_t n = 0;
-		static const uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
+/*
+ * The addresses of the MX hosts the tree fetched (MAX_AUTH, no more: each
+ * further one would cost questions asked one at a time), then every --ip,
+ * through check_host().  A failed MX or address lookup is reported: the
+ * MX addresses are then unknown, never "0 of 0 pass".
+ */
+static void
+authorisation(struct tree *t, json_t *list, struct auth *au)
+{
+	static const uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
+	struct mc_ctx *ctx = t->ctx;
+	const struct mc_dns_answer *mx = t->root_mx, *a;
+	size_t i, k, n = 0;
+	int ty, res;
 
-		/* the MX hosts the tree fetched (MAX_AUTH), no more: each
-		   further one would cost questions asked one at a time */
-		for (i = 0; t->root_mx != NULL && i < t->root_mx->count &&
-		    i < MAX_AUTH && n < MAX_AUTH; i++) {
-			if (t->root_mx->rr[i].data[0] == '\0')
-				continue;
-			for (int ty = 0; ty < 2; ty++) {
-				a = mc_dns_lookup(ctx->dns, t->root_mx->rr[i].data,
-				    types[ty]);
-				for (k = 0; k < a->count && n < MAX_AUTH; k++, n++)
-					authorise(t, a->rr[k].data, 0, auth);
+	if (mx != NULL && mc_dns_failed(mx)) {
+		mc_finding_dns(ctx->result, mx, "the MX records");
+		au->failed++;
+	}
+	for (i = 0; mx != NULL && i < mx->count && i < MAX_AUTH &&
+	    n < MAX_AUTH; i++) {
+		if (mx->rr[i].data[0] == '\0')
+			continue;
+		for (ty = 0; ty < 2; ty++) {
+			a = mc_dns_lookup(ctx->dns, mx->rr[i].data, types[ty]);
+			if (mc_dns_failed(a)) {
+				mc_finding_dns(ctx->result, a,
+				    "the addresses");
+				au->failed++;
+			}
+			for (k = 0; k < a->count && n < MAX_AUTH; k++, n++) {
+				res = authorise(t, a->rr[k].data, 0, list);
+				if (res == -1)
+					continue;
+				au->nmx++;
+				if (res == MC_SPF_PASS && au->npass++ == 0)
+					au->first = a->rr[k].data;
 			}
 		}
-		for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
-			authorise(t, ctx->opts->ips[i], 1, auth);
 	}
-	if (root->ok) {
-		const char *first = NULL;
-		size_t nmx = 0, npass = 0;
-		json_t *e;
+	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++)
+		authorise(t, ctx->opts->ips[i], 1, list);
+}
 
-		json_array_foreach(auth, i, e) {
-			if (strcmp(json_string_value(json_object_get(e, "source")),
-			    "mx") != 0)
-				continue;
-			nmx++;
-			if (strcmp(json_string_value(json_object_get(e, "result")),
-			    "pass") == 0 && npass++ == 0)
-				first = json_string_value(json_object_get(e, "ip"));
-		}
-		if (nmx == 1 && npass == 1)
-			mc_result_summary(r, "%s; %zu lookup%s; MX %s passes",
-			    json_string_value(json_object_get(data, "record")),
-			    t->lookups, t->lookups == 1 ? "" : "s", first);
-		else
-			mc_result_summary(r, "%s; %zu lookup%s; %zu of %zu MX "
-			    "address%s pass", json_string_value(json_object_get(
-			    data, "record")), t->lookups, t->lookups == 1 ? "" : "s",
-			    npass, nmx, nmx == 1 ? "" : "es");
+static void
+summary(const struct tree *t, const struct auth *au)
+{
+	struct mc_result *r = t->ctx->result;
+	size_t n = t->lookups, i;
+	char *rec;
+
+	/* a C string for the summary: a NUL byte must not cut it */
+	rec = mc_arena_strndup(t->ctx->arena, t->root_rr->data,
+	    t->root_rr->len);
+	if (rec == NULL)
+		return;
+	for (i = 0; i < t->root_rr->len; i++)
+		if (rec[i] == '\0')
+			rec[i] = '?';
+	if (au->failed > 0)
+		mc_result_summary(r, "%s; %zu lookup%s; MX addresses unknown "
+		    "(%zu lookup%s failed)", rec, n, n == 1 ? "" : "s",
+		    au->failed, au->failed == 1 ? "" : "s");
+	else if (au->nmx == 1 && au->npass == 1)
+		mc_result_summary(r, "%s; %zu lookup%s; MX %s passes", rec, n,
+		    n == 1 ? "" : "s", au->first);
+	else
+		mc_result_summary(r, "%s; %zu lookup%s; %zu of %zu MX "
+		    "address%s pass", rec, n, n == 1 ? "" : "s", au->npass,
+		    au->nmx, au->nmx == 1 ? "" : "es");
+}
+
+static int
+spf_run(struct mc_ctx *ctx)
+{
+	struct mc_result *r = ctx->result;
+	struct auth au = { 0 };
+	struct tree *t;
+	json_t *data, *list;
+
+	t = mc_arena_calloc(ctx->arena, 1, sizeof(*t));
+	data = json_object();
+	if (t == NULL || data == NULL) {
+		json_decref(data);
+		return -1;
+	}
+	r->data = data;
+	t->ctx = ctx;
+	if (fetch_tree(t) == -1)
+		return -1;
+	sum_tree(t);
+	tree_data(t, data);
+	lookup_findings(t);
+	too_many_void(t);
+	root_findings(t);
+	list = json_array();
+	json_object_set_new(data, "authorisation", list);
+	if (t->nodes[0].ok) {
+		authorisation(t, list, &au);
+		summary(t, &au);
 	}
 	return 0;
 }

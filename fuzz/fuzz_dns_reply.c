@@ -8,7 +8,7 @@
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc \
- *     fuzz/fuzz_dns_reply.c src/dns_ldns.c src/dns.c src/dns_net.c \
+ *     fuzz/fuzz_dns_reply.c src/dns_ldns.c src/dns.c src/dns_answer.c src/dns_net.c \
  *     src/dns_zone.c $(pkg-config --cflags --libs ldns) -lpthread \
  *     -o fuzz_dns_reply
  *   ./fuzz_dns_reply -max_total_time=60 -max_len=600
@@ -28,6 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		MC_RR_A, MC_RR_AAAA, MC_RR_MX, MC_RR_TXT, MC_RR_PTR,
 		MC_RR_CNAME, MC_RR_SOA, MC_RR_SPF,
 	};
+	static struct mc_cname_chain chain;
 	struct mc_dns_answer *a;
 	uint16_t type, id;
 
@@ -39,8 +40,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (a == NULL)
 		return 0;
 	/* bit 3 of the first octet: the query carried EDNS */
+	/* bit 4: a later answer of the question, with a chain begun */
+	if ((data[0] >> 4) & 1) {
+		chain.n = 1;
+		snprintf(chain.names[0], sizeof(chain.names[0]), "example.test");
+	}
 	(void)mc_ldns_parse_reply(data + 1, size - 1, id, "example.test", type,
-	    (data[0] >> 3) & 1, a);
+	    (data[0] >> 3) & 1, (data[0] >> 4) & 1 ? &chain : NULL, a);
 	mc_answer_free(a);
 	return 0;
 }

@@ -8,7 +8,9 @@
  *     -o fuzz_tagvalue && ./fuzz_tagvalue -max_total_time=60
  * Invariants checked: the result is consistent (error offsets inside the
  * input, at most MC_TV_MAX_TAGS tags, names and values made only of the
- * bytes the grammar allows) and splitting every value terminates.
+ * bytes the grammar allows) and splitting every value terminates; the
+ * cursor (mc_tv_next) moves forward on every step, stays inside the input,
+ * and agrees with mc_tv_parse on the tags before the first error.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +50,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (l.tag[i].pos >= size || l.tag[i].vpos > size)
 			abort();
 		(void)mc_tv_split(a, l.tag[i].value, ':', el, 8);
+	}
+	{
+		struct mc_tv_cursor c;
+		struct mc_tv_tag t;
+		enum mc_tv_step st;
+		size_t last = 0, ntag = 0;
+		int clean = 1;
+
+		mc_tv_cursor_init(&c, (const char *)data, size);
+		while ((st = mc_tv_next(a, &c, &t)) != MC_TV_STEP_END) {
+			if (c.pos <= last && size > 0 && c.pos != size)
+				abort();
+			if (c.pos > size || t.pos > size)
+				abort();
+			last = c.pos;
+			if (st == MC_TV_STEP_BAD)
+				clean = 0;
+			if (st == MC_TV_STEP_TAG && clean && ntag < l.n &&
+			    strcmp(t.name, l.tag[ntag++].name) != 0)
+				abort();
+		}
 	}
 	mc_arena_free(a);
 	return 0;

@@ -91,7 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fclose(f) != 0)
 		abort();
 	/* a zone file ldns refuses is an error, as at the command line */
-	if ((dns = mc_dns_new(&dcfg, 0, err, sizeof(err))) == NULL) {
+	if ((dns = mc_dns_new(&dcfg, err, sizeof(err))) == NULL) {
 		if (getenv("MC_FUZZ_DEBUG") != NULL)
 			fprintf(stderr, "zone refused: %s\n", err);
 		return 0;

@@ -3,7 +3,8 @@
  * src/arena.c - per-run memory regions
  *
  * Blocks are chained; big requests get a block of their own.  Nothing is
- * freed before the whole arena goes.
+ * freed before the whole arena goes, or is reset for the next run (which
+ * keeps one block, so a reused arena costs no malloc for small runs).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,8 +47,30 @@ mc_arena_free(struct mc_arena *a)
 	free(a);
 }
 
-void *
-mc_arena_alloc(struct mc_arena *a, size_t size)
+void
+mc_arena_reset(struct mc_arena *a)
+{
+	struct block *b, *next, *keep = NULL;
+
+	/* keep one standard block (the head is the one small requests use) */
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		if (keep == NULL && b->size == ARENA_BLOCK) {
+			keep = b;
+			continue;
+		}
+		free(b);
+	}
+	if (keep != NULL) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->head = keep;
+}
+
+/* size bytes, aligned, not zeroed; NULL when out of memory. */
+static void *
+take(struct mc_arena *a, size_t size)
 {
 	struct block *b;
 	size_t need, bsize;
@@ -77,7 +100,17 @@ mc_arena_alloc(struct mc_arena *a, size_t size)
 	}
 	p = b->mem + b->used;
 	b->used += need;
-	memset(p, 0, size);
+	return p;
+}
+
+void *
+mc_arena_alloc(struct mc_arena *a, size_t size)
+{
+	void *p;
+
+	p = take(a, size);
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -108,23 +141,37 @@ mc_arena_strdup(struct mc_arena *a, const char *s)
 	return mc_arena_strndup(a, s, strlen(s));
 }
 
+/*
+ * Formatted once into a small buffer, which holds most messages; only a
+ * longer text is formatted a second time, into its own allocation.
+ */
 char *
-mc_arena_vprintf(struct mc_arena *a, const char *fmt, va_list ap)
+mc_vasprintf(struct mc_arena *a, const char *fmt, va_list ap)
 {
+	char small[256];
 	va_list ap2;
 	char *p;
 	int n;
 
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return NULL;
-	p = mc_arena_alloc(a, (size_t)n + 1);
+	p = a != NULL ? take(a, (size_t)n + 1) : malloc((size_t)n + 1);
 	if (p == NULL)
 		return NULL;
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
+}
+
+char *
+mc_arena_vprintf(struct mc_arena *a, const char *fmt, va_list ap)
+{
+	return mc_vasprintf(a, fmt, ap);
 }
 
 char *

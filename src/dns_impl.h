@@ -2,9 +2,20 @@
 /*
  * src/dns_impl.h - what the DNS cache and its backends share
  *
- * A backend answers a batch of requests and must fill every req[i].ans with
- * a heap answer built by the helpers below (ownership moves to the cache),
- * returning no later than the deadline (absolute mc_now() seconds, 0: none).
+ * Three layers, each calling only the ones below it (no circle):
+ *   dns.c          the cache and the sessions; picks a backend from its
+ *                  table (the first whose use() accepts the configuration)
+ *   dns_net.c,     the backends, behind struct mc_dns_backend
+ *   dns_zone.c
+ *   dns_answer.c   the answer vocabulary every layer builds answers with:
+ *   dns_ldns.c     the builders below, and ldns (wire and zone-file formats)
+ *
+ * A backend answers requests: for each it builds a heap answer with the
+ * helpers below and hands it over with mc_dns_request_done() the moment it
+ * has it (ownership moves to the cache, which wakes that question's
+ * waiters at once), never holding it back for the rest of the batch.
+ * resolve() returns once every request of the call is done; no request
+ * outlives its deadline (absolute mc_now() seconds, 0: none).
  */
 #ifndef MAILCHECK_DNS_IMPL_H
 #define MAILCHECK_DNS_IMPL_H
@@ -12,28 +23,37 @@
 #include <stdio.h>
 
 #include "mailcheck/dns.h"
+#include "mailcheck/limits.h"
 
 struct mc_dns_request {
-	const char *name; /* lower case, no final dot */
+	const char *name; /* lower case, no final dot; valid until done */
 	uint16_t type;
-	struct mc_dns_answer *ans;
+	struct mc_dns_answer *ans; /* the backend's, until it calls done */
+	/* the cache's: called once per request, from any thread */
+	void (*done)(struct mc_dns_request *req);
 };
+
+/* Hand req->ans (NULL: out of memory) to the cache; req is gone after. */
+void mc_dns_request_done(struct mc_dns_request *req);
 
 struct mc_dns_backend {
 	const char *name;
-	void (*resolve)(void *state, struct mc_dns_request *req, size_t n,
-	    double deadline);
+	/* Does this backend serve cfg?  The cache asks its table in order. */
+	int (*use)(const struct mc_dns_config *cfg);
+	/* State, or NULL with a one-line message in err. */
+	void *(*open)(const struct mc_dns_config *cfg, char *err,
+	    size_t errsize);
+	void (*resolve)(void *state, struct mc_dns_request *const *req,
+	    size_t n, double deadline);
 	void (*free)(void *state);
 };
 
 extern const struct mc_dns_backend mc_dns_backend_zone;
 extern const struct mc_dns_backend mc_dns_backend_net;
 
-/* Backend constructors: state or NULL with a message in err. */
-void *mc_dns_zone_open(const char *const *files, size_t n, char *err,
-    size_t errsize);
-void *mc_dns_net_open(const struct mc_dns_config *cfg, char *err,
-    size_t errsize);
+/* The one hash of the DNS layer (FNV-1a), over len bytes, from h. */
+#define MC_DNS_HASH_INIT 2166136261u
+uint32_t mc_dns_hash(const void *data, size_t len, uint32_t h);
 
 /* Answers: a new empty answer (status NODATA, rcode 0) or NULL. */
 struct mc_dns_answer *mc_answer_new(const char *qname, uint16_t qtype);
@@ -42,14 +62,45 @@ void mc_answer_free(struct mc_dns_answer *a);
 int mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr);
 /* Record that records belong to cname; 0 or -1. */
 int mc_answer_set_cname(struct mc_dns_answer *a, const char *cname);
-/* Set a failure status, rcode and reason. */
+/* Set a failure status, rcode and text (the reason stays as it is). */
 void mc_answer_fail(struct mc_dns_answer *a, enum mc_dns_status status,
     int rcode, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Status of an answer: OK when it holds records, else keeps its status. */
 void mc_answer_finish(struct mc_dns_answer *a);
+/*
+ * The CNAME chain failures, in the words the zone and network backends
+ * share: TEMPFAIL (what a receiver's resolver says: SERVFAIL) with reason
+ * MC_DNS_REASON_CNAME_LOOP, "CNAME loop at NAME", or
+ * MC_DNS_REASON_CNAME_CHAIN, "CNAME chain longer than N".
+ */
+void mc_answer_cname_loop(struct mc_dns_answer *a, int rcode,
+    const char *at);
+void mc_answer_cname_chain(struct mc_dns_answer *a, int rcode);
+
+/*
+ * Is rr malformed but kept as such: a TXT or SPF record without strings?
+ * Answers leave it out, and fail PERMFAIL (reason MALFORMED) when nothing
+ * else is left.
+ */
+int mc_rr_malformed(const struct mc_rr *rr);
 
 /* Lower-case name without final dot, written to buf; -1 if too long. */
 int mc_dns_name_canon(const char *name, char *buf, size_t size);
+
+/*
+ * The names a CNAME chain has visited, across the answers of one question:
+ * loops and over-long chains are found here, in both backends.
+ */
+struct mc_cname_chain {
+	char names[MC_DNS_CNAME_MAX + 1][MC_DNS_NAME_MAX + 2];
+	size_t n;
+};
+/*
+ * Go from the chain's last name to target (canonical): 0, or -1 with the
+ * answer failed (a loop, or more than MC_DNS_CNAME_MAX hops).
+ */
+int mc_cname_step(struct mc_cname_chain *c, const char *target,
+    struct mc_dns_answer *a, int rcode);
 
 /* ldns helpers (src/dns_ldns.c): the only code that knows ldns. */
 /*
@@ -73,6 +124,8 @@ enum mc_reply {
 	MC_REPLY_FOREIGN,   /* not the reply to this query: ignore it */
 	MC_REPLY_TRUNCATED, /* TC set: ask again over TCP */
 	MC_REPLY_NOEDNS,    /* EDNS not understood: ask again without it */
+	MC_REPLY_SHORT,     /* a CNAME chain that stops short: ask again for
+	                       its last target, the chain's last name */
 	MC_REPLY_DONE,      /* ans filled in (any status) */
 };
 /*
@@ -81,9 +134,14 @@ enum mc_reply {
  * MC_REPLY_NOEDNS (only when edns is set): FORMERR or NOTIMP without an
  * OPT record, with our question or none, or BADVERS (RFC 6891 6.2.2, 7).
  * An RCODE is the full 12-bit one when the reply has an OPT record.
+ * CNAMEs in the answer are followed from chain's last name (name: the
+ * question asked this time), within MC_DNS_CNAME_MAX hops over all the
+ * answers of the question; chain is updated.  chain may be NULL (a first
+ * answer): then MC_REPLY_SHORT asks the caller to parse the same reply again
+ * with a chain of its own that starts with name.
  */
 enum mc_reply mc_ldns_parse_reply(const unsigned char *wire, size_t len,
     uint16_t id, const char *name, uint16_t type, int edns,
-    struct mc_dns_answer *ans);
+    struct mc_cname_chain *chain, struct mc_dns_answer *ans);
 
 #endif

@@ -37,7 +37,10 @@ dname_str(const ldns_rdf *rdf, char *buf, size_t size)
 
 /*
  * Convert rr into out; out->data is malloc'ed (the caller frees it).
- * Returns 0, or -1 for records we cannot represent.
+ * Returns 0, or -1 for records we cannot represent.  A TXT or SPF record
+ * without strings (RFC 1035 3.3.14: one or more) is malformed, but kept as
+ * such (see mc_rr_malformed()), never as "": an answer of nothing else is
+ * malformed, one with good records besides is those records.
  */
 static int
 rr_convert(const ldns_rr *rr, struct mc_rr *out)
@@ -85,6 +88,10 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 		len = 0;
 		for (i = 0; i < ldns_rr_rd_count(rr); i++)
 			len += ldns_rdf_size(ldns_rr_rdf(rr, i));
+		if (len == 0) {
+			out->data = strdup("");
+			return out->data != NULL ? 0 : -1; /* nstrings 0 */
+		}
 		wire = malloc(len + 1);
 		if (wire == NULL)
 			return -1;
@@ -124,6 +131,33 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 	return 0;
 }
 
+/*
+ * Is there an
+ * entry from offset pos on, i.e. a line with more than blanks and a
+ * comment?  Returns its line (first is the line pos is on), or 0.  A read
+ * error counts as text: the caller fails either way.
+ */
+static int
+text_left(FILE *fp, long pos, int first)
+{
+	int c, line = first, comment = 0;
+
+	if (pos < 0 || fseek(fp, pos, SEEK_SET) != 0)
+		return first;
+	while ((c = getc(fp)) != EOF) {
+		if (c == '\n') {
+			line++;
+			comment = 0;
+		} else if (comment || c == ' ' || c == '\t' || c == '\r')
+			continue;
+		else if (c == ';')
+			comment = 1;
+		else
+			return line;
+	}
+	return ferror(fp) ? first : 0;
+}
+
 int
 mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
@@ -136,11 +170,13 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 	struct mc_rr rr;
 	ldns_rr *lrr;
 	int line = 1, start, errline, rc = -1, ok;
+	long pos;
 
 	origin = ldns_dname_new_frm_str(".");
 	for (;;) {
 		lrr = NULL;
 		start = line;
+		pos = ftell(fp);
 		st = ldns_rr_new_frm_fp_l(&lrr, fp, &ttl, &origin, &prev, &line);
 		/*
 		 * ldns has counted the newline ending the entry (and any
@@ -155,6 +191,20 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			ldns_rr_free(lrr);
 			goto out;
 		}
+		/*
+		 * At the end of the file ldns says "empty" (or a syntax error)
+		 * for a clean end and for an entry the end cut short, such as
+		 * an open parenthesis: only the text left tells them apart.
+		 */
+		if (feof(fp) && lrr == NULL && (st == LDNS_STATUS_SYNTAX_EMPTY ||
+		    st == LDNS_STATUS_SYNTAX_ERR)) {
+			errline = text_left(fp, pos, start);
+			if (errline == 0)
+				break;
+			snprintf(err, errsize, "%s:%d: %s", path, errline,
+			    ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_ERR));
+			goto out;
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
 			if (feof(fp))
@@ -167,8 +217,6 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			goto out;
 		}
 		if (st != LDNS_STATUS_OK) {
-			if (feof(fp) && st == LDNS_STATUS_SYNTAX_ERR && lrr == NULL)
-				break;
 			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));
 			goto out;
@@ -235,45 +283,87 @@ rr_is(const ldns_rr *rr, const char *owner, uint16_t type)
 	    strcmp(name, owner) == 0;
 }
 
-/* Collect the records for name, following CNAMEs within the answer. */
+/* Does the authority section hold an SOA record (a negative answer)? */
 static int
-collect(const ldns_rr_list *an, const char *name, uint16_t type,
-    struct mc_dns_answer *ans)
+has_soa(const ldns_pkt *pkt)
 {
-	char cur[MC_DNS_NAME_MAX + 2];
-	struct mc_rr rr;
-	size_t i, hops;
-	int found, rc;
+	const ldns_rr_list *ns = ldns_pkt_authority(pkt);
+	size_t i;
 
-	snprintf(cur, sizeof(cur), "%s", name);
-	for (hops = 0; hops <= MC_DNS_CNAME_MAX; hops++) {
+	for (i = 0; i < ldns_rr_list_rr_count(ns); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(ns, i)) == LDNS_RR_TYPE_SOA)
+			return 1;
+	return 0;
+}
+
+/*
+ * Collect the records for name, following CNAMEs within the answer from
+ * the chain's last name (see mc_cname_step).  Returns 0 (ans holds what
+ * there is), -1 (ans failed: a loop, an over-long chain, a malformed record,
+ * no memory) or 1: the chain stops short, at a name with neither records
+ * nor a CNAME in the answer while the reply does not say that name has
+ * none (NXDOMAIN, or an SOA in the authority section): ask that name.
+ */
+static int
+collect(const ldns_pkt *pkt, const char *name, uint16_t type,
+    struct mc_cname_chain *chain, struct mc_dns_answer *ans, int rcode)
+{
+	const ldns_rr_list *an = ldns_pkt_answer(pkt);
+	const char *cur = name;
+	char target[MC_DNS_NAME_MAX + 2], tbuf[16];
+	struct mc_rr rr;
+	const ldns_rr *cn;
+	size_t i;
+	int found, rc, bad = 0;
+
+	for (;;) {
 		found = 0;
 		for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
 			if (!rr_is(ldns_rr_list_rr(an, i), cur, type))
 				continue;
-			if (rr_convert(ldns_rr_list_rr(an, i), &rr) == -1)
-				continue; /* malformed RDATA: skip the record */
-			rc = mc_answer_add(ans, &rr);
-			free(rr.data);
-			if (rc == -1)
-				return -1;
 			found = 1;
+			if (rr_convert(ldns_rr_list_rr(an, i), &rr) == -1) {
+				bad = 1;
+				continue;
+			}
+			rc = mc_rr_malformed(&rr) ? 0 : mc_answer_add(ans, &rr);
+			bad |= mc_rr_malformed(&rr);
+			free(rr.data);
+			if (rc == -1) {
+				mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode,
+				    "out of memory");
+				return -1;
+			}
+		}
+		if (found && ans->count == 0 && bad) {
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode,
+			    "malformed %s record in the reply",
+			    mc_rr_type_str(type, tbuf, sizeof(tbuf)));
+			ans->reason = MC_DNS_REASON_MALFORMED;
+			return -1;
 		}
 		if (found || type == MC_RR_CNAME)
 			return 0;
-		for (i = 0; i < ldns_rr_list_rr_count(an); i++)
+		cn = NULL;
+		for (i = 0; i < ldns_rr_list_rr_count(an) && cn == NULL; i++)
 			if (rr_is(ldns_rr_list_rr(an, i), cur, MC_RR_CNAME))
-				break;
-		if (i == ldns_rr_list_rr_count(an))
-			return 0;
-		if (ldns_rr_rd_count(ldns_rr_list_rr(an, i)) != 1 ||
-		    dname_str(ldns_rr_rdf(ldns_rr_list_rr(an, i), 0), cur,
-		    sizeof(cur)) == -1)
-			return 0;
-		if (mc_answer_set_cname(ans, cur) == -1)
+				cn = ldns_rr_list_rr(an, i);
+		if (cn == NULL)
+			break;
+		if (ldns_rr_rd_count(cn) != 1 || dname_str(ldns_rr_rdf(cn, 0),
+		    target, sizeof(target)) == -1) {
+			mc_answer_fail(ans, MC_DNS_PERMFAIL, rcode,
+			    "malformed CNAME record in the reply");
+			ans->reason = MC_DNS_REASON_MALFORMED;
 			return -1;
+		}
+		if (mc_cname_step(chain, target, ans, rcode) == -1)
+			return -1;
+		cur = chain->names[chain->n - 1];
 	}
-	return 0;
+	if (cur == name || rcode == LDNS_RCODE_NXDOMAIN || has_soa(pkt))
+		return 0;
+	return 1;
 }
 
 /*
@@ -293,8 +383,10 @@ edns_rejected(const ldns_pkt *pkt)
 
 enum mc_reply
 mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
-    const char *name, uint16_t type, int edns, struct mc_dns_answer *ans)
+    const char *name, uint16_t type, int edns, struct mc_cname_chain *chain,
+    struct mc_dns_answer *ans)
 {
+	struct mc_cname_chain first; /* a first answer's: a stack is enough */
 	char qname[MC_DNS_NAME_MAX + 2];
 	const ldns_rr_list *qd;
 	enum mc_reply rc = MC_REPLY_DONE;
@@ -356,10 +448,18 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	switch (rcode) {
 	case LDNS_RCODE_NOERROR:
 	case LDNS_RCODE_NXDOMAIN:
-		if (collect(ldns_pkt_answer(pkt), name, type, ans) == -1) {
-			mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode,
-			    "out of memory");
-			break;
+		if (chain == NULL) {
+			first.n = 1;
+			snprintf(first.names[0], sizeof(first.names[0]), "%s",
+			    name);
+		}
+		switch (collect(pkt, name, type, chain != NULL ? chain : &first,
+		    ans, rcode)) {
+		case -1:
+			goto out;
+		case 1:
+			rc = MC_REPLY_SHORT;
+			goto out;
 		}
 		if (ans->count > 0)
 			ans->status = MC_DNS_OK;

@@ -23,7 +23,42 @@
  * earlier copy with EDNS is not taken for the reply to it.  New questions
  * go first to the server that answered last, so a dead first server costs
  * one retransmission interval, not one per round.  No question outlives its
- * own timeout or the run's deadline.
+ * own budget or the run's deadline.
+ *
+ * The schedule of one question (documented for users in docs/mailcheck.1,
+ * "THE DNS ENGINE"):
+ *   budget   = the query timeout (MC_QUERY_TIMEOUT, 5 s), but at most
+ *              NET_BUDGET_SHARE (1/2) of the time left before the session's
+ *              deadline, and not under NET_BUDGET_MIN (0.25 s) while that
+ *              much is left;
+ *   attempt  = MC_ATTEMPT_TIMEOUT (1 s), shortened to budget / tries;
+ *   sends    = up to MC_QUERY_TRIES (3), rotating over the servers, at
+ *              0, attempt, 3 x attempt, ... (the interval doubles), never
+ *              past the budget;
+ *   then     TEMPFAIL "timeout"; when the deadline cut the budget short,
+ *              with reason MC_DNS_REASON_BUDGET, so that a session with
+ *              more time asks again instead of taking this failure.
+ * One silent question so ends well before the run's deadline, and the
+ * questions that depend on others (MX -> A -> PTR) still have time.
+ *
+ * Answers are handed to the cache one by one, the moment each is final
+ * (mc_dns_request_done()), never at the end of the batch: a check waiting
+ * on one question of another check's batch is woken at once.
+ *
+ * CNAMEs: the reply's chain is followed within the answer
+ * (mc_ldns_parse_reply()); a chain that stops short (its last name has no
+ * record and no CNAME in the answer, and no SOA or NXDOMAIN says it has
+ * none) is asked again for its last name, as a new query with a new ID,
+ * within the same budget, the chain carried over; over all the answers at
+ * most MC_DNS_CNAME_MAX hops.  A loop or a longer chain ends the question
+ * with TEMPFAIL and its reason, never NODATA or NXDOMAIN.
+ *
+ * Spoofing (RFC 5452): a forged reply must guess, at once, the source
+ * port of the question's own socket (the kernel's ephemeral range, about
+ * 28,000 ports here, a fresh one for every question), its random 16-bit ID
+ * and the question itself, and come from the server's address and port;
+ * that is about 2^31 tries for one question, and a miss costs nothing but
+ * the packet (it is dropped and the question goes on waiting).
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
@@ -57,6 +92,12 @@
  */
 #define NET_BURST 64
 #define NET_BURST_GAP_MS 1
+/*
+ * A question's budget: at most this share of the time left, but not under
+ * NET_BUDGET_MIN seconds while that much is left (see the header).
+ */
+#define NET_BUDGET_SHARE 0.5
+#define NET_BUDGET_MIN 0.25
 #define RESOLV_CONF "/etc/resolv.conf"
 
 struct server {
@@ -84,6 +125,8 @@ enum slot_state {
 
 struct slot {
 	struct mc_dns_request *req;
+	const char *qname;  /* asked now: req->name, or a CNAME's target */
+	struct mc_cname_chain *chain; /* once a reply's chain stopped short */
 	enum slot_state st;
 	int fd;
 	int family;         /* of the UDP socket */
@@ -99,6 +142,9 @@ struct slot {
 	size_t server;      /* index of the server asked last */
 	size_t first;       /* index of the server asked first */
 	double started;     /* first send */
+	double budget;      /* seconds from started: the question's own */
+	double attempt;     /* the first retransmission interval */
+	int cut;            /* the deadline cut the budget short */
 	double next;        /* next retransmission, or TCP give-up time */
 	unsigned char *buf; /* TCP: length-prefixed query, then the reply */
 	size_t have, need;
@@ -202,8 +248,15 @@ read_resolv_conf(struct net *net, char *err, size_t errsize)
 	return 0;
 }
 
-void *
-mc_dns_net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
+static int
+net_use(const struct mc_dns_config *cfg)
+{
+	(void)cfg;
+	return 1;
+}
+
+static void *
+net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 {
 	struct net *net;
 	size_t i;
@@ -274,9 +327,15 @@ slot_finish(struct slot *s, int *active)
 	s->buf = NULL;
 	mc_answer_free(s->held);
 	s->held = NULL;
+	free(s->chain);
+	s->chain = NULL;
 	s->st = SLOT_DONE;
-	mc_answer_finish(s->req->ans);
+	if (s->req->ans != NULL)
+		mc_answer_finish(s->req->ans);
 	(*active)--;
+	/* the answer goes to the cache, and its waiters, now */
+	mc_dns_request_done(s->req);
+	s->req = NULL;
 }
 
 static void
@@ -292,13 +351,44 @@ static void
 slot_timeout(struct slot *s, int *active, const char *why)
 {
 	if (s->held == NULL) {
-		slot_fail(s, active, why);
+		mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL, -1, "%s", why);
+		/* a session with more time asks again (see dns.c) */
+		if (s->cut)
+			s->req->ans->reason = MC_DNS_REASON_BUDGET;
+		slot_finish(s, active);
 		return;
 	}
 	mc_answer_free(s->req->ans);
 	s->req->ans = s->held;
 	s->held = NULL;
 	slot_finish(s, active);
+}
+
+/* A question the deadline ended (reason DEADLINE), or NULL. */
+static struct mc_dns_answer *
+deadline_answer(const struct mc_dns_request *req)
+{
+	struct mc_dns_answer *a;
+
+	a = mc_answer_new(req->name, req->type);
+	if (a != NULL) {
+		mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "deadline reached");
+		a->reason = MC_DNS_REASON_DEADLINE;
+	}
+	return a;
+}
+
+/* The deadline passed: a failure held back stands, else the deadline. */
+static void
+slot_deadline(struct slot *s, int *active)
+{
+	if (s->held == NULL) {
+		mc_answer_free(s->req->ans);
+		s->req->ans = deadline_answer(s->req);
+		slot_finish(s, active);
+		return;
+	}
+	slot_timeout(s, active, "deadline reached");
 }
 
 static int
@@ -356,11 +446,11 @@ udp_send(const struct net *net, struct slot *s, double now)
 	slot_query(s, s->server, &wire, &wlen);
 	(void)sendto(s->fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
 	    srv->salen);
-	wait = net->attempt_timeout * (double)(1 << (s->tries < 8 ? s->tries : 8));
+	wait = s->attempt * (double)(1 << (s->tries < 8 ? s->tries : 8));
 	s->tries++;
 	s->next = now + wait;
-	if (s->next > s->started + net->query_timeout)
-		s->next = s->started + net->query_timeout;
+	if (s->next > s->started + s->budget)
+		s->next = s->started + s->budget;
 	return 0;
 }
 
@@ -369,26 +459,66 @@ udp_send(const struct net *net, struct slot *s, double now)
  * why), or 1 when the process is out of descriptors and others are in
  * flight: then nothing is left allocated and the question can start later.
  */
-static int
-slot_start(const struct net *net, struct slot *s, double now, int others)
+/*
+ * The question's own budget (see the header): its query timeout, but at
+ * most NET_BUDGET_SHARE of the time left before the deadline, and a first
+ * retransmission interval that leaves room for every try within it.
+ */
+static void
+slot_budget(const struct net *net, struct slot *s, double now,
+    double deadline)
+{
+	double left = deadline - now, share = NET_BUDGET_SHARE * left;
+
+	if (share < NET_BUDGET_MIN)
+		share = left < NET_BUDGET_MIN ? left : NET_BUDGET_MIN;
+	s->budget = net->query_timeout;
+	s->cut = deadline > 0 && s->budget > share;
+	if (s->cut)
+		s->budget = share;
+	s->attempt = net->attempt_timeout;
+	if (s->attempt > s->budget / net->tries)
+		s->attempt = s->budget / net->tries;
+}
+
+/* A random query ID. */
+static uint16_t
+new_id(const struct slot *s, double now)
 {
 	uint16_t id;
 
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
+	return id;
+}
+
+/* The query for s->qname with EDNS, under a new ID; 0 or -1. */
+static int
+slot_query_new(struct slot *s, double now)
+{
+	slot_free_wire(s);
+	s->id = new_id(s, now);
+	s->noedns = 0;
+	return mc_ldns_build_query(s->qname, s->req->type, s->id, 1, &s->wire,
+	    &s->wlen);
+}
+
+static int
+slot_start(const struct net *net, struct slot *s, double now, double deadline,
+    int others)
+{
 	s->fd = -1;
+	s->qname = s->req->name;
 	s->req->ans = mc_answer_new(s->req->name, s->req->type);
 	if (s->req->ans == NULL)
 		return -1;
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
-	s->id = id;
-	s->noedns = 0;
-	if (mc_ldns_build_query(s->req->name, s->req->type, id, 1, &s->wire,
-	    &s->wlen) == -1) {
+	if (slot_query_new(s, now) == -1) {
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "cannot build a query for this name");
 		return -1;
 	}
 	s->started = now;
+	slot_budget(net, s, now, deadline);
 	s->st = SLOT_UDP;
 	if (udp_send(net, s, now) == -1) {
 		if ((errno == EMFILE || errno == ENFILE) && others) {
@@ -420,6 +550,24 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	return a6->sin6_port == b6->sin6_port &&
 	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/*
+ * A new empty answer for the question, in place of one a server failed:
+ * the CNAME chain followed so far stays.  NULL when memory runs out.
+ */
+static struct mc_dns_answer *
+fresh_answer(const struct slot *s)
+{
+	struct mc_dns_answer *a;
+
+	a = mc_answer_new(s->req->name, s->req->type);
+	if (a != NULL && s->req->ans->cname != NULL &&
+	    mc_answer_set_cname(a, s->req->ans->cname) == -1) {
+		mc_answer_free(a);
+		a = NULL;
+	}
+	return a;
 }
 
 /* Name the server in a failed answer: "SERVFAIL from 127.0.0.1:53". */
@@ -479,9 +627,9 @@ ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
 	struct mc_dns_answer *fresh;
 
 	if (!server_failure(s->req->ans) || !server_left(net, s) ||
-	    now >= s->started + net->query_timeout)
+	    now >= s->started + s->budget)
 		return 0;
-	fresh = mc_answer_new(s->req->name, s->req->type);
+	fresh = fresh_answer(s);
 	if (fresh == NULL)
 		return 0;
 	mc_answer_free(s->req->ans);
@@ -510,9 +658,9 @@ hold_failure(const struct net *net, struct slot *s, size_t i, double now)
 	struct mc_dns_answer *fresh;
 
 	if (!server_failure(s->req->ans) || i == s->server ||
-	    now >= s->started + net->query_timeout)
+	    now >= s->started + s->budget)
 		return 0;
-	fresh = mc_answer_new(s->req->name, s->req->type);
+	fresh = fresh_answer(s);
 	if (fresh == NULL)
 		return 0;
 	blame(s->req->ans, &net->srv[i]);
@@ -575,11 +723,11 @@ tcp_start(const struct net *net, struct slot *s, size_t server, double now,
 	 * connection and an exchange), so that a hung connection leaves the
 	 * next server time to answer.
 	 */
-	s->next = s->started + net->query_timeout;
-	if (server_left(net, s) && s->next > now + 2 * net->attempt_timeout)
-		s->next = now + 2 * net->attempt_timeout;
-	if (s->next < now + net->attempt_timeout)
-		s->next = now + net->attempt_timeout;
+	s->next = s->started + s->budget;
+	if (server_left(net, s) && s->next > now + 2 * s->attempt)
+		s->next = now + 2 * s->attempt;
+	if (s->next < now + s->attempt)
+		s->next = now + s->attempt;
 	if (connect(s->fd, (const struct sockaddr *)&srv->sa, srv->salen) == 0)
 		s->st = SLOT_TCP_WRITE;
 	else if (errno != EINPROGRESS)
@@ -604,7 +752,7 @@ slot_plain(struct slot *s)
 		s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
 	if (s->pid == s->id)
 		s->pid ^= 1;
-	return mc_ldns_build_query(s->req->name, s->req->type, s->pid, 0,
+	return mc_ldns_build_query(s->qname, s->req->type, s->pid, 0,
 	    &s->plain, &s->plen);
 }
 
@@ -629,6 +777,57 @@ edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
 	/* a failed send is a lost packet: the retransmission handles it */
 	(void)sendto(s->fd, s->plain, s->plen, 0,
 	    (const struct sockaddr *)&srv->sa, srv->salen);
+}
+
+/*
+ * The reply (wire, asked without EDNS when plain) follows a CNAME chain
+ * that stops short: ask its last target, with the chain kept, over UDP, as
+ * a new query (new ID) within the question's own budget.  A first such
+ * reply is parsed again with a chain of the slot's own, to carry it on.
+ */
+static void
+follow_cname(const struct net *net, struct slot *s, const unsigned char *wire,
+    size_t len, int plain, double now, int *active)
+{
+	enum mc_reply r;
+
+	if (s->chain == NULL) {
+		s->chain = malloc(sizeof(*s->chain));
+		if (s->chain == NULL) {
+			slot_fail(s, active, "out of memory");
+			return;
+		}
+		s->chain->n = 1;
+		snprintf(s->chain->names[0], sizeof(s->chain->names[0]), "%s",
+		    s->qname);
+		r = mc_ldns_parse_reply(wire, len, plain ? s->pid : s->id,
+		    s->qname, s->req->type, !plain, s->chain, s->req->ans);
+		if (r != MC_REPLY_SHORT) {
+			/* a loop or an over-long chain: the answer says so */
+			slot_finish(s, active);
+			return;
+		}
+	}
+	s->qname = s->chain->names[s->chain->n - 1];
+	if (slot_query_new(s, now) == -1) {
+		slot_fail(s, active, "out of memory");
+		return;
+	}
+	if (s->st != SLOT_UDP) {
+		slot_close(s);
+		free(s->buf);
+		s->buf = NULL;
+		s->st = SLOT_UDP;
+	}
+	s->tries = 0;
+	mc_answer_free(s->held);
+	s->held = NULL;
+	if (now >= s->started + s->budget) {
+		slot_timeout(s, active, "timeout");
+		return;
+	}
+	if (udp_send(net, s, now) == -1)
+		slot_fail(s, active, "cannot open a socket");
 }
 
 static void
@@ -657,9 +856,15 @@ udp_read(struct net *net, struct slot *s, double now, int *active)
 		plain = s->plain != NULL && n >= 2 &&
 		    ((pkt[0] << 8) | pkt[1]) == s->pid;
 		r = mc_ldns_parse_reply(pkt, (size_t)n, plain ? s->pid : s->id,
-		    s->req->name, s->req->type, !plain, s->req->ans);
+		    s->qname, s->req->type, !plain, s->chain, s->req->ans);
 		if (r == MC_REPLY_FOREIGN)
 			continue;
+		if (r == MC_REPLY_SHORT) {
+			__atomic_store_n(&net->preferred, (int)i,
+			    __ATOMIC_RELAXED);
+			follow_cname(net, s, pkt, (size_t)n, plain, now, active);
+			return;
+		}
 		if (r == MC_REPLY_NOEDNS) {
 			/* a copy sent before server i's fallback: no news */
 			if (!slot_edns(s, i))
@@ -751,10 +956,14 @@ tcp_io(const struct net *net, struct slot *s, short revents, double now,
 		return;
 	}
 	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2,
-	    slot_id(s, s->server), s->req->name, s->req->type,
-	    slot_edns(s, s->server), s->req->ans)) {
+	    slot_id(s, s->server), s->qname, s->req->type,
+	    slot_edns(s, s->server), s->chain, s->req->ans)) {
 	case MC_REPLY_DONE:
 		break;
+	case MC_REPLY_SHORT:
+		follow_cname(net, s, s->buf + 2, s->need - 2,
+		    !slot_edns(s, s->server), now, active);
+		return;
 	case MC_REPLY_NOEDNS:
 		/* the same server, over TCP again, without EDNS (RFC 6891 7) */
 		if (slot_plain(s) == -1) {
@@ -777,7 +986,8 @@ tcp_io(const struct net *net, struct slot *s, short revents, double now,
 }
 
 static void
-net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
+net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
+    double deadline)
 {
 	struct net *net = state;
 	struct pollfd *pfd = NULL;
@@ -791,15 +1001,13 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 	polled = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*polled));
 	if (slot == NULL || pfd == NULL || polled == NULL) {
 		for (i = 0; i < n; i++) {
-			req[i].ans = mc_answer_new(req[i].name, req[i].type);
-			if (req[i].ans != NULL)
-				mc_answer_fail(req[i].ans, MC_DNS_TEMPFAIL, -1,
-				    "out of memory");
+			req[i]->ans = NULL; /* out of memory */
+			mc_dns_request_done(req[i]);
 		}
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		slot[i].req = &req[i];
+		slot[i].req = req[i];
 		slot[i].fd = -1;
 	}
 
@@ -807,16 +1015,14 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 		now = mc_now();
 		/* past the deadline nothing more goes on the wire */
 		for (; deadline > 0 && now >= deadline && next < n; next++) {
-			req[next].ans = mc_answer_new(req[next].name,
-			    req[next].type);
-			if (req[next].ans != NULL)
-				mc_answer_fail(req[next].ans, MC_DNS_TEMPFAIL, -1,
-				    "deadline reached");
+			req[next]->ans = deadline_answer(req[next]);
 			slot[next].st = SLOT_DONE;
+			mc_dns_request_done(req[next]);
 		}
 		for (burst = 0; next < n && active < limit && burst < NET_BURST;
 		    burst++) {
-			rc = slot_start(net, &slot[next], now, active > 0);
+			rc = slot_start(net, &slot[next], now, deadline,
+			    active > 0);
 			if (rc == 1) {
 				/* out of descriptors: wait for some to close */
 				limit = active;
@@ -824,15 +1030,15 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			}
 			active++;
 			if (rc == -1) {
-				slot_close(&slot[next]);
-				slot_free_wire(&slot[next]);
-				slot[next].st = SLOT_DONE;
-				active--;
+				/* slot_start() said why in the answer */
+				slot_finish(&slot[next], &active);
 			}
 			next++;
 		}
-		if (active == 0)
+		if (active == 0 && next == n)
 			break;
+		if (active == 0)
+			continue; /* a burst that all failed at once: more to start */
 
 		/* timers, then the poll set; slot[0..lo) are all done */
 		np = 0;
@@ -845,10 +1051,10 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 			if (s->st == SLOT_DONE || s->st == SLOT_WAITING)
 				continue;
 			if (deadline > 0 && now >= deadline) {
-				slot_timeout(s, &active, "deadline reached");
+				slot_deadline(s, &active);
 				continue;
 			}
-			if (now >= s->started + net->query_timeout &&
+			if (now >= s->started + s->budget &&
 			    s->st == SLOT_UDP) {
 				slot_timeout(s, &active, "timeout");
 				continue;
@@ -867,7 +1073,7 @@ net_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
 						continue;
 					}
 				} else
-					s->next = s->started + net->query_timeout;
+					s->next = s->started + s->budget;
 			}
 			if (s->next < wake)
 				wake = s->next;
@@ -905,6 +1111,8 @@ out:
 
 const struct mc_dns_backend mc_dns_backend_net = {
 	.name = "network",
+	.use = net_use,
+	.open = net_open,
 	.resolve = net_resolve,
 	.free = net_free,
 };

@@ -55,11 +55,7 @@ struct zone {
 static size_t
 name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % ZONE_BUCKETS;
+	return mc_dns_hash(s, strlen(s), MC_DNS_HASH_INIT) % ZONE_BUCKETS;
 }
 
 static struct zname *
@@ -254,9 +250,17 @@ read_faults(struct zone *z, FILE *fp, const char *path, char *err,
 
 static void zone_free(void *state);
 
-void *
-mc_dns_zone_open(const char *const *files, size_t n, char *err, size_t errsize)
+static int
+zone_use(const struct mc_dns_config *cfg)
 {
+	return cfg->nzone_files > 0;
+}
+
+static void *
+zone_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
+{
+	const char *const *files = cfg->zone_files;
+	size_t n = cfg->nzone_files;
 	struct zone *z;
 	size_t i;
 	FILE *fp;
@@ -331,14 +335,16 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 	const struct fault *f;
 	const struct zname *n;
 	const struct zrec *r, *cname;
-	char cur[MC_DNS_NAME_MAX + 2];
-	int hops;
+	struct mc_cname_chain chain = { .n = 1 };
+	char tbuf[16];
+	int bad = 0;
+	const char *cur = chain.names[0];
 
 	a = req->ans = mc_answer_new(req->name, req->type);
 	if (a == NULL)
 		return;
-	snprintf(cur, sizeof(cur), "%s", req->name);
-	for (hops = 0;; hops++) {
+	snprintf(chain.names[0], sizeof(chain.names[0]), "%s", req->name);
+	for (;;) {
 		f = fault_for(z, cur, req->type);
 		if (f != NULL) {
 			if (f->kind == FAULT_SERVFAIL)
@@ -355,7 +361,9 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 		}
 		cname = NULL;
 		for (r = n->recs; r != NULL; r = r->next) {
-			if (r->rr.type == req->type) {
+			if (r->rr.type == req->type && mc_rr_malformed(&r->rr))
+				bad = 1;
+			else if (r->rr.type == req->type) {
 				if (mc_answer_add(a, &r->rr) == -1) {
 					mc_answer_fail(a, MC_DNS_TEMPFAIL, -1,
 					    "out of memory");
@@ -364,30 +372,35 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 			} else if (r->rr.type == MC_RR_CNAME)
 				cname = r;
 		}
+		if (a->count == 0 && bad) {
+			mc_answer_fail(a, MC_DNS_PERMFAIL, 0,
+			    "malformed %s record", mc_rr_type_str(req->type,
+			    tbuf, sizeof(tbuf)));
+			a->reason = MC_DNS_REASON_MALFORMED;
+			return;
+		}
 		if (a->count > 0 || cname == NULL || req->type == MC_RR_CNAME)
 			break;
-		if (hops == MC_DNS_CNAME_MAX) {
-			mc_answer_fail(a, MC_DNS_TEMPFAIL, 2, "CNAME chain too long");
+		/* a resolver would answer SERVFAIL: rcode 2 */
+		if (mc_cname_step(&chain, cname->rr.data, a, 2) == -1)
 			return;
-		}
-		snprintf(cur, sizeof(cur), "%s", cname->rr.data);
-		if (mc_answer_set_cname(a, cur) == -1) {
-			mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "out of memory");
-			return;
-		}
+		cur = chain.names[chain.n - 1];
 	}
 	a->rcode = 0;
 	mc_answer_finish(a);
 }
 
 static void
-zone_resolve(void *state, struct mc_dns_request *req, size_t n, double deadline)
+zone_resolve(void *state, struct mc_dns_request *const *req, size_t n,
+    double deadline)
 {
 	size_t i;
 
 	(void)deadline;
-	for (i = 0; i < n; i++)
-		answer_one(state, &req[i]);
+	for (i = 0; i < n; i++) {
+		answer_one(state, req[i]);
+		mc_dns_request_done(req[i]);
+	}
 }
 
 static void
@@ -420,6 +433,8 @@ zone_free(void *state)
 
 const struct mc_dns_backend mc_dns_backend_zone = {
 	.name = "zone",
+	.use = zone_use,
+	.open = zone_open,
 	.resolve = zone_resolve,
 	.free = zone_free,
 };

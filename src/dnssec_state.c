@@ -26,7 +26,7 @@ mc_dnssec_state_str(enum mc_dnssec_state s)
 }
 
 enum mc_dnssec_state
-mc_dnssec_answer_state(struct mc_dns *dns, const struct mc_dns_answer *ans)
+mc_dnssec_answer_state(struct mc_dns_session *dns, const struct mc_dns_answer *ans)
 {
 	(void)dns;
 	(void)ans;

@@ -10,13 +10,15 @@
 #include <idn2.h>
 
 #include "mailcheck/limits.h"
-#include "mailcheck/util.h"
+#include "mailcheck/addr.h"
+#include "mailcheck/domain.h"
 #include "banned.h"
 
 /*
- * The name as it may appear in a message: control characters, DEL and
- * backslashes escaped as in DNS presentation format (bytes above 0x7f are
- * kept, so that "bücher.de" reads as typed), cut after a few hundred bytes.
+ * The name as it may appear in a message: every byte that is not printable
+ * ASCII, and backslashes, escaped as in DNS presentation format (a name
+ * with invalid UTF-8 must not put a C1 control such as 0x9b, a CSI on many
+ * terminals, on stderr), cut after a few hundred bytes.
  */
 static void
 shown(const char *in, size_t len, char *buf, size_t size)
@@ -26,7 +28,7 @@ shown(const char *in, size_t len, char *buf, size_t size)
 
 	for (i = 0; i < len && o + 8 < size; i++) {
 		c = (unsigned char)in[i];
-		if (c < 0x20 || c == 0x7f || c == '\\')
+		if (c < 0x20 || c >= 0x7f || c == '\\')
 			o += (size_t)snprintf(buf + o, size - o, "\\%03u", c);
 		else
 			buf[o++] = (char)c;
@@ -37,6 +39,22 @@ shown(const char *in, size_t len, char *buf, size_t size)
 }
 
 static int validate(const char *, char *, size_t, int, char *, size_t);
+
+/* Is in, without a final dot, an IPv4 or IPv6 address? */
+static int
+ip_address(const char *in)
+{
+	char buf[64];
+	size_t len = strlen(in);
+
+	if (len > 0 && in[len - 1] == '.')
+		len--;
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, in, len);
+	buf[len] = '\0';
+	return mc_is_ip_literal(buf);
+}
 
 /*
  * Internationalised names (UTF-8) are converted to their A-labels (IDNA
@@ -52,6 +70,12 @@ mc_domain_normalise(const char *in, char *out, size_t outsize,
 	const char *p;
 	int rc;
 
+	if (!allow_single && ip_address(in)) {
+		shown(in, strlen(in), name, sizeof(name));
+		snprintf(err, errsize, "'%s' is an IP address, not a mail "
+		    "domain", name);
+		return -1;
+	}
 	for (p = in; *p != '\0' && (unsigned char)*p < 0x80; p++)
 		;
 	if (*p == '\0')

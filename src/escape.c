@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailcheck/util.h"
+#include "mailcheck/escape.h"
 #include "banned.h"
 
 /* Write the escaped form of s into out (room for 4*len+1); returns length. */
@@ -51,5 +51,21 @@ mc_escape_dup(const char *s, size_t len)
 	out = malloc(4 * len + 1);
 	if (out != NULL)
 		escape_into(out, s, len);
+	return out;
+}
+
+char *
+mc_quote(struct mc_arena *a, const char *s, size_t len, size_t max)
+{
+	size_t k, n = len > max ? max : len;
+	char *out;
+
+	out = mc_arena_alloc(a, n + 6);
+	if (out == NULL)
+		return NULL;
+	out[0] = '"';
+	for (k = 0; k < n; k++)
+		out[k + 1] = s[k] != '\0' ? s[k] : '?';
+	memcpy(out + n + 1, len > max ? "...\"" : "\"", len > max ? 5 : 2);
 	return out;
 }

@@ -6,12 +6,17 @@
  * A and AAAA records of every MX host (or of the domain itself when it has
  * no MX) and of the names its SPF record's "a" terms give, all at once.
  * The --ip addresses are added as given, SPF ip4/ip6 terms as written.
+ * The list is bounded (MC_MAILADDRS_MAX) and filled by priority: the MX
+ * hosts' addresses, then --ip, then SPF; what did not fit is counted, and
+ * the checks report it (mc_mailaddrs_report_cut()).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "mailcheck/dns_batch.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
 #include "mailcheck/spf.h"
@@ -70,6 +75,8 @@ add_addr(struct mc_mailaddrs *out, const unsigned char *addr, size_t len,
 	}
 	if (out->naddrs == MC_MAILADDRS_MAX) {
 		out->truncated = 1;
+		out->ncut++;
+		out->cut_sources |= source;
 		return 0;
 	}
 	a = &out->addrs[out->naddrs++];
@@ -122,27 +129,16 @@ add_answer(struct mc_ctx *ctx, struct mc_mailaddrs *out,
 	return 0;
 }
 
-static int
-add_mx_host(struct mc_ctx *ctx, struct mc_mailaddrs *out, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < out->nmx_hosts; i++)
-		if (strcmp(out->mx_hosts[i], name) == 0)
-			return 0;
-	out->mx_hosts[out->nmx_hosts] = mc_arena_strdup(ctx->arena, name);
-	if (out->mx_hosts[out->nmx_hosts] == NULL)
-		return -1;
-	out->nmx_hosts++;
-	return 0;
-}
-
 /* A level-2 question and what its addresses are. */
+struct l2q {
+	struct mc_dns_query q;
+	unsigned src;
+	const char *host;    /* MX host (or the domain, implicit MX) */
+	const char *term;    /* SPF term */
+};
+
 struct level2 {
-	struct mc_dns_query *q;
-	unsigned *src;
-	const char **host;   /* MX host (or the domain, implicit MX) */
-	const char **term;   /* SPF term */
+	struct l2q *v;
 	size_t n, max;
 };
 
@@ -152,24 +148,26 @@ ask(struct level2 *l, const char *name, unsigned src, const char *host,
 {
 	size_t i, k;
 	uint16_t types[2] = { MC_RR_A, MC_RR_AAAA };
+	struct l2q *e;
 
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < l->n; i++)
-			if (l->q[i].type == types[k] &&
-			    strcmp(l->q[i].name, name) == 0)
+			if (l->v[i].q.type == types[k] &&
+			    strcmp(l->v[i].q.name, name) == 0)
 				break;
 		if (i == l->n) {
 			if (l->n == l->max)
 				return;
-			l->q[i].name = name;
-			l->q[i].type = types[k];
+			l->v[i].q.name = name;
+			l->v[i].q.type = types[k];
 			l->n++;
 		}
-		l->src[i] |= src;
-		if (l->host[i] == NULL)
-			l->host[i] = host;
-		if (l->term[i] == NULL)
-			l->term[i] = term;
+		e = &l->v[i];
+		e->src |= src;
+		if (e->host == NULL)
+			e->host = host;
+		if (e->term == NULL)
+			e->term = term;
 	}
 }
 
@@ -215,71 +213,171 @@ add_range(struct mc_mailaddrs *out, const struct mc_spf_term *t)
 }
 
 /*
- * The addresses the domain's own SPF record names directly: ip4/ip6 hosts
- * and ranges up to /28 and /124 now, a and mx of the domain (or names
- * under it) as level-2 questions; include, redirect, exists, ptr and
- * macros are not followed.  *mx_term is set when the record has "mx".
+ * The addresses the domain's own SPF record names directly, in two passes.
+ * Names (ranges 0): a and mx of the domain (or names under it) become
+ * level-2 questions, and *mx_term is set when the record has "mx" of the
+ * domain.  Ranges (ranges 1): ip4/ip6 hosts and ranges up to /28 and
+ * /124 are added.  include, redirect, exists, ptr and macros are not
+ * followed.
  */
 static int
-spf_source(struct mc_ctx *ctx, struct mc_mailaddrs *out,
-    const struct mc_dns_answer *txt, struct level2 *l2, const char **mx_term)
+spf_terms(struct mc_ctx *ctx, struct mc_mailaddrs *out,
+    const struct mc_spf_record *rec, int ranges, struct level2 *l2,
+    const char **mx_term)
 {
-	struct mc_spf_record rec;
-	struct mc_spf_error err;
 	const struct mc_spf_term *t;
 	const char *name;
-	size_t i, idx = 0;
+	size_t i;
 
-	*mx_term = NULL;
-	if (mc_dns_failed(txt))
-		return add_failed(ctx, out, txt);
-	if (txt->status != MC_DNS_OK || mc_spf_select(txt, &idx) != 1)
-		return 0;
-	if (mc_spf_parse(ctx->arena, txt->rr[idx].data, txt->rr[idx].len, &rec,
-	    &err) == -1)
-		return 0; /* the spf check reports it */
-	out->spf = 1;
-	for (i = 0; i < rec.nterms; i++) {
-		t = &rec.terms[i];
+	for (i = 0; i < rec->nterms; i++) {
+		t = &rec->terms[i];
 		/* check_host() never reads past the first "all" (RFC 7208
 		   5.1), whatever its qualifier */
 		if (t->kind == MC_SPF_ALL)
 			break;
 		if (t->qualifier != MC_SPF_PASS)
 			continue;
-		switch (t->kind) {
-		case MC_SPF_IP4:
-		case MC_SPF_IP6:
-			if (add_range(out, t) == -1)
+		if (t->kind == MC_SPF_IP4 || t->kind == MC_SPF_IP6) {
+			if (ranges && add_range(out, t) == -1)
 				return -1;
-			break;
-		case MC_SPF_A:
-		case MC_SPF_MX:
-			name = t->domain != NULL ? t->domain : ctx->domain;
-			if (t->has_macros || !own_name(name, ctx->domain)) {
-				out->spf_skipped++;
-				break;
-			}
-			if (t->kind == MC_SPF_MX) {
-				/* the MX of a name under the domain: not asked */
-				if (own_name(name, ctx->domain) == 2)
-					*mx_term = t->text;
-				else
-					out->spf_skipped++;
-				break;
-			}
-			name = mc_arena_strdup(ctx->arena, name);
-			if (name == NULL)
-				return -1;
-			ask(l2, name, MC_MAILADDR_SPF, NULL, t->text);
-			break;
-		default:
-			break;
+			continue;
 		}
+		if (ranges || (t->kind != MC_SPF_A && t->kind != MC_SPF_MX))
+			continue;
+		name = t->domain != NULL ? t->domain : ctx->domain;
+		if (t->has_macros || !own_name(name, ctx->domain)) {
+			out->spf_skipped++;
+			continue;
+		}
+		if (t->kind == MC_SPF_MX) {
+			/* the MX of a name under the domain: not asked */
+			if (own_name(name, ctx->domain) == 2)
+				*mx_term = t->text;
+			else
+				out->spf_skipped++;
+			continue;
+		}
+		name = mc_arena_strdup(ctx->arena, name);
+		if (name == NULL)
+			return -1;
+		ask(l2, name, MC_MAILADDR_SPF, NULL, t->text);
 	}
 	return 0;
 }
 
+/* The domain's own SPF record, parsed: 1, or 0 when it has none. */
+static int
+spf_record(struct mc_ctx *ctx, struct mc_mailaddrs *out,
+    const struct mc_dns_answer *txt, struct mc_spf_record *rec)
+{
+	struct mc_spf_error err;
+	size_t idx = 0;
+
+	if (mc_dns_failed(txt))
+		return add_failed(ctx, out, txt) == -1 ? -1 : 0;
+	if (txt->status != MC_DNS_OK || mc_spf_select(txt, &idx) != 1)
+		return 0;
+	if (mc_spf_parse(ctx->arena, txt->rr[idx].data, txt->rr[idx].len, rec,
+	    &err) == -1)
+		return 0; /* the spf check reports it */
+	out->spf = 1;
+	return 1;
+}
+
+static int
+cmp_pref(const void *a, const void *b)
+{
+	const struct mc_rr *x = *(const struct mc_rr *const *)a;
+	const struct mc_rr *y = *(const struct mc_rr *const *)b;
+
+	return x->pref < y->pref ? -1 : x->pref > y->pref;
+}
+
+/*
+ * The MX host names, most preferred first, at most MC_MX_MAX_HOSTS (the
+ * rest counted in out->mx_hosts_cut); null MX and IP literals (which mx
+ * reports) left out.
+ */
+static int
+mx_hosts(struct mc_ctx *ctx, struct mc_mailaddrs *out,
+    const struct mc_dns_answer *mx)
+{
+	const struct mc_rr **v;
+	const char *host;
+	size_t i, k;
+
+	v = mc_arena_calloc(ctx->arena, mx->count + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < mx->count; i++)
+		v[i] = &mx->rr[i];
+	qsort(v, mx->count, sizeof(*v), cmp_pref);
+	for (i = 0; i < mx->count; i++) {
+		host = v[i]->data;
+		if (v[i]->type != MC_RR_MX || *host == '\0' ||
+		    mc_is_ip_literal(host))
+			continue;
+		for (k = 0; k < out->nmx_hosts; k++)
+			if (strcmp(out->mx_hosts[k], host) == 0)
+				break;
+		if (k < out->nmx_hosts)
+			continue;
+		if (out->nmx_hosts == MC_MX_MAX_HOSTS) {
+			out->mx_hosts_cut++;
+			continue;
+		}
+		out->mx_hosts[out->nmx_hosts] = mc_arena_strdup(ctx->arena,
+		    host);
+		if (out->mx_hosts[out->nmx_hosts++] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* The --ip addresses. */
+static int
+add_ips(struct mc_ctx *ctx, struct mc_mailaddrs *out)
+{
+	unsigned char buf[16];
+	size_t i;
+	int v6;
+
+	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++) {
+		v6 = inet_pton(AF_INET, ctx->opts->ips[i], buf) != 1;
+		if (v6 && inet_pton(AF_INET6, ctx->opts->ips[i], buf) != 1)
+			continue;
+		if (add_addr(out, buf, v6 ? 16 : 4, MC_MAILADDR_IP, NULL,
+		    NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The answers of level 2 whose source is (mx 1) or is not (mx 0) an MX. */
+static int
+add_level2(struct mc_ctx *ctx, struct mc_mailaddrs *out,
+    const struct level2 *l2, int mx)
+{
+	const struct l2q *e;
+	size_t i;
+
+	for (i = 0; i < l2->n; i++) {
+		e = &l2->v[i];
+		if (((e->src & MC_MAILADDR_MX) != 0) != mx)
+			continue;
+		if (add_answer(ctx, out, e->q.ans, e->src, e->host,
+		    e->term) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The budget of MC_MAILADDRS_MAX addresses is filled in order: the MX
+ * hosts' addresses (most preferred host first), then --ip, then the SPF
+ * record's ranges and its a terms' addresses, so that a long SPF record
+ * never hides the mail servers themselves.
+ */
 int
 mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 {
@@ -289,9 +387,11 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 	};
 	const struct mc_dns_answer *mx;
 	const char *mx_term = NULL;
+	struct mc_spf_record rec;
+	struct mc_dns_batch b;
 	struct level2 l2 = { 0 };
-	unsigned char buf[16];
-	size_t i, n;
+	size_t i;
+	int spf;
 
 	memset(out, 0, sizeof(*out));
 	out->addrs = mc_arena_calloc(ctx->arena, MC_MAILADDRS_MAX,
@@ -301,48 +401,23 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 	if (out->addrs == NULL || out->mx_hosts == NULL)
 		return -1;
 
-	/* --ip first: the addresses the user named come first in reports */
-	for (i = 0; ctx->opts != NULL && i < ctx->opts->nips; i++) {
-		if (inet_pton(AF_INET, ctx->opts->ips[i], buf) == 1) {
-			if (add_addr(out, buf, 4, MC_MAILADDR_IP, NULL, NULL) == -1)
-				return -1;
-		} else if (inet_pton(AF_INET6, ctx->opts->ips[i], buf) == 1) {
-			if (add_addr(out, buf, 16, MC_MAILADDR_IP, NULL,
-			    NULL) == -1)
-				return -1;
-		}
-	}
-
 	/* level 1: the MX records and the SPF record, at once */
 	mc_dns_lookup_batch(ctx->dns, l1, 2);
 	mx = l1[0].ans;
+	if (mx->status == MC_DNS_OK && mx_hosts(ctx, out, mx) == -1)
+		return -1;
 
 	/* level 2: the MX hosts' addresses (or the implicit MX), and SPF */
-	n = mx->status == MC_DNS_OK ? mx->count : 1;
-	if (n > MC_MX_MAX_HOSTS)
-		n = MC_MX_MAX_HOSTS;
-	l2.max = 2 * (n + MC_SPF_MAX_LOOKUPS + 1);
-	l2.q = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.q));
-	l2.src = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.src));
-	l2.host = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.host));
-	l2.term = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.term));
-	if (l2.q == NULL || l2.src == NULL || l2.host == NULL ||
-	    l2.term == NULL)
+	l2.max = 2 * (out->nmx_hosts + MC_SPF_MAX_LOOKUPS + 1);
+	l2.v = mc_arena_calloc(ctx->arena, l2.max, sizeof(*l2.v));
+	if (l2.v == NULL)
 		return -1;
-	if (spf_source(ctx, out, l1[1].ans, &l2, &mx_term) == -1)
+	spf = spf_record(ctx, out, l1[1].ans, &rec);
+	if (spf == -1 || (spf && spf_terms(ctx, out, &rec, 0, &l2,
+	    &mx_term) == -1))
 		return -1;
 	switch (mx->status) {
 	case MC_DNS_OK:
-		for (i = 0; i < n; i++) {
-			const char *host = mx->rr[i].data;
-
-			/* a null MX, or an IP literal (mx reports it) */
-			if (mx->rr[i].type != MC_RR_MX || *host == '\0' ||
-			    mc_is_ip_literal(host))
-				continue;
-			if (add_mx_host(ctx, out, host) == -1)
-				return -1;
-		}
 		for (i = 0; i < out->nmx_hosts; i++)
 			ask(&l2, out->mx_hosts[i], MC_MAILADDR_MX |
 			    (mx_term != NULL ? MC_MAILADDR_SPF : 0),
@@ -360,13 +435,43 @@ mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out)
 			return -1;
 		break;
 	}
-	mc_dns_lookup_batch(ctx->dns, l2.q, l2.n);
-
+	mc_dns_batch_init(&b, ctx);
 	for (i = 0; i < l2.n; i++)
-		if (add_answer(ctx, out, l2.q[i].ans, l2.src[i], l2.host[i],
-		    l2.term[i]) == -1)
-			return -1;
+		mc_dns_batch_add(&b, &l2.v[i].q, l2.v[i].q.name, l2.v[i].q.type);
+	if (mc_dns_batch_run(&b) == -1)
+		return -1;
+
+	/* the budget, in order: MX, --ip, SPF */
+	if (add_level2(ctx, out, &l2, 1) == -1 || add_ips(ctx, out) == -1 ||
+	    (spf && spf_terms(ctx, out, &rec, 1, NULL, NULL) == -1) ||
+	    add_level2(ctx, out, &l2, 0) == -1)
+		return -1;
 	return 0;
+}
+
+int
+mc_mailaddrs_report_cut(const struct mc_mailaddrs *ma, struct mc_result *r,
+    enum mc_finding_id id, const char *domain)
+{
+	char from[64] = "";
+
+	if (ma->mx_hosts_cut > 0 && mc_finding_add(r, id, domain, "%s has "
+	    "%zu MX hosts beyond the first %d, whose addresses were not "
+	    "looked up", domain, ma->mx_hosts_cut, MC_MX_MAX_HOSTS) == -1)
+		return -1;
+	if (ma->ncut == 0)
+		return 0;
+	snprintf(from, sizeof(from), "%s%s%s%s%s",
+	    ma->cut_sources & MC_MAILADDR_MX ? "MX hosts" : "",
+	    ma->cut_sources & MC_MAILADDR_MX &&
+	    ma->cut_sources & ~MC_MAILADDR_MX ? ", " : "",
+	    ma->cut_sources & MC_MAILADDR_IP ? "--ip" : "",
+	    ma->cut_sources & MC_MAILADDR_IP &&
+	    ma->cut_sources & MC_MAILADDR_SPF ? ", " : "",
+	    ma->cut_sources & MC_MAILADDR_SPF ? "the SPF record" : "");
+	return mc_finding_add(r, id, domain, "only the first %d addresses of "
+	    "%s's mail were examined: %zu more (from %s) were not",
+	    MC_MAILADDRS_MAX, domain, ma->ncut, from);
 }
 
 json_t *

@@ -53,7 +53,7 @@ pick(struct mc_arena *ar, struct mc_mxhost *h, int all)
 }
 
 int
-mc_mxhosts_collect(struct mc_dns *dns, struct mc_arena *ar,
+mc_mxhosts_collect(struct mc_dns_session *dns, struct mc_arena *ar,
     const char *domain, int all, unsigned port, struct mc_mxhosts *out)
 {
 	struct mc_dns_query *q;

@@ -3,7 +3,6 @@
  * src/registry.c - the one list of checks
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "mailcheck/check.h"
@@ -15,6 +14,9 @@ extern const struct mc_check mc_check_dkim;
 extern const struct mc_check mc_check_dmarc;
 extern const struct mc_check mc_check_rdns;
 extern const struct mc_check mc_check_dnsbl;
+extern const struct mc_check mc_check_mta_sts;
+extern const struct mc_check mc_check_tlsrpt;
+extern const struct mc_check mc_check_bimi;
 extern const struct mc_check mc_check_smtp;
 extern const struct mc_check mc_check_dane;
 
@@ -25,6 +27,9 @@ const struct mc_check *const mc_checks[] = {
 	&mc_check_dmarc,
 	&mc_check_rdns,
 	&mc_check_dnsbl,
+	&mc_check_mta_sts,
+	&mc_check_tlsrpt,
+	&mc_check_bimi,
 	&mc_check_smtp,
 	&mc_check_dane,
 	NULL,
@@ -39,24 +44,4 @@ mc_check_find(const char *name)
 		if (strcmp(mc_checks[i]->name, name) == 0)
 			return mc_checks[i];
 	return NULL;
-}
-
-int
-mc_dns_failed(const struct mc_dns_answer *ans)
-{
-	return ans->status == MC_DNS_TEMPFAIL || ans->status == MC_DNS_PERMFAIL;
-}
-
-int
-mc_finding_dns(struct mc_result *r, const struct mc_dns_answer *ans,
-    const char *what)
-{
-	char tbuf[16], subject[300];
-
-	snprintf(subject, sizeof(subject), "%s %s", ans->qname,
-	    mc_rr_type_str(ans->qtype, tbuf, sizeof(tbuf)));
-	return mc_finding_add(r, ans->status == MC_DNS_PERMFAIL ?
-	    MC_F_DNS_PERMFAIL : MC_F_DNS_TEMPFAIL, subject,
-	    "cannot look up %s of %s: %s", what, ans->qname,
-	    ans->why != NULL ? ans->why : mc_dns_status_str(ans->status));
 }

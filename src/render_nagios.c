@@ -93,7 +93,150 @@ rank(enum mc_status s)
 struct item {
 	const struct mc_result *r;
 	const struct mc_finding *f;
+	/* a check's DNS failures, and its repeats of one no-verdict
+	   finding (a blocklist that did not answer, eight times), collapse
+	   into the first: ndns counts them there (0 elsewhere), and the
+	   others are skipped */
+	size_t ndns;
+	int skip;
 };
+
+static int
+is_dns_failure(const struct mc_finding *f)
+{
+	return f->id == MC_F_DNS_TEMPFAIL || f->id == MC_F_DNS_PERMFAIL;
+}
+
+static void headline(char *text);
+
+/* Do a and b collapse into one line (see struct item)? */
+static int
+same_group(const struct mc_finding *a, const struct mc_finding *b)
+{
+	if (is_dns_failure(a))
+		return is_dns_failure(b);
+	return a->id == b->id && a->severity == MC_UNKNOWN &&
+	    b->severity == MC_UNKNOWN;
+}
+
+/*
+ * The collapsed text of a group that is not DNS failures: the first's
+ * headline and how many more there are.  malloc'ed, or NULL.
+ */
+static char *
+repeat_summary(const struct item *first)
+{
+	char *h, *buf;
+	size_t len;
+
+	h = strdup(first->f->message);
+	if (h == NULL)
+		return NULL;
+	headline(h);
+	len = strlen(h) + 48;
+	buf = malloc(len);
+	if (buf != NULL)
+		snprintf(buf, len, "%s (and %zu more like it)", h,
+		    first->ndns - 1);
+	free(h);
+	return buf;
+}
+
+/*
+ * Why a DNS failure finding failed: its brief (set by mc_finding_dns()),
+ * else its message.
+ */
+static const char *
+dns_why(const struct mc_finding *f)
+{
+	return f->brief != NULL ? f->brief : f->message;
+}
+
+/*
+ * The collapsed text of a check's DNS failures (it[k] the first): "N DNS
+ * questions failed: WHY (n), WHY (n)", the distinct reasons in order of
+ * first appearance, at most three named.  malloc'ed, or NULL.
+ */
+static char *
+dns_summary(const struct item *it, size_t n, size_t k)
+{
+	const char *why[3];
+	size_t cnt[3] = { 0 }, nwhy = 0, other = 0, i, w, len;
+	char *buf;
+	int at;
+
+	for (i = k; i < n; i++) {
+		if (it[i].r != it[k].r || !is_dns_failure(it[i].f))
+			continue;
+		for (w = 0; w < nwhy; w++)
+			if (strcmp(why[w], dns_why(it[i].f)) == 0)
+				break;
+		if (w < nwhy)
+			cnt[w]++;
+		else if (nwhy < 3) {
+			why[nwhy] = dns_why(it[i].f);
+			cnt[nwhy++] = 1;
+		} else
+			other++;
+	}
+	len = 64;
+	for (w = 0; w < nwhy; w++)
+		len += strlen(why[w]) + 32;
+	buf = malloc(len);
+	if (buf == NULL)
+		return NULL;
+	at = snprintf(buf, len, "%zu DNS questions failed: ", it[k].ndns);
+	for (w = 0; w < nwhy && at > 0 && (size_t)at < len; w++)
+		at += snprintf(buf + at, len - (size_t)at, "%s%s (%zu)",
+		    w > 0 ? ", " : "", why[w], cnt[w]);
+	if (other > 0 && at > 0 && (size_t)at < len)
+		snprintf(buf + at, len - (size_t)at, ", other reasons (%zu)",
+		    other);
+	return buf;
+}
+
+/*
+ * A collapsed group on the first line, short: "CHECK: N DNS questions
+ * failed (WHY)" or "HEADLINE (xN)"; cleaned, malloc'ed, or NULL.
+ */
+static char *
+first_line_group(const struct item *first)
+{
+	char *h, *buf, *c;
+	size_t len;
+
+	if (is_dns_failure(first->f))
+		h = strdup(dns_why(first->f));
+	else
+		h = strdup(first->f->message);
+	if (h == NULL)
+		return NULL;
+	if (!is_dns_failure(first->f))
+		headline(h);
+	len = strlen(h) + strlen(first->r->check) + 64;
+	buf = malloc(len);
+	if (buf != NULL) {
+		if (is_dns_failure(first->f))
+			snprintf(buf, len, "%s: %zu DNS questions failed (%s)",
+			    first->r->check, first->ndns, h);
+		else
+			snprintf(buf, len, "%s (x%zu)", h, first->ndns);
+	}
+	free(h);
+	if (buf == NULL)
+		return NULL;
+	c = clean(buf);
+	free(buf);
+	return c;
+}
+
+/* The one line of a collapsed group (it[k] its first); malloc'ed or NULL. */
+static char *
+group_summary(const struct item *it, size_t n, size_t k)
+{
+	return is_dns_failure(it[k].f) ? dns_summary(it, n, k) :
+	    repeat_summary(&it[k]);
+}
 
 static int
 cmp_item(const void *a, const void *b)
@@ -145,6 +288,20 @@ sorted_findings(const struct mc_report *rep, size_t *n)
 			count++;
 		}
 	qsort(it, count, sizeof(*it), cmp_item);
+	/* one line for all the DNS failures of a check, and one for the
+	   repeats of any other finding without a verdict */
+	for (i = 0; i < count; i++) {
+		if (it[i].skip || (!is_dns_failure(it[i].f) &&
+		    it[i].f->severity != MC_UNKNOWN))
+			continue;
+		it[i].ndns = 1;
+		for (j = i + 1; j < count; j++)
+			if (it[j].r == it[i].r && !it[j].skip &&
+			    same_group(it[i].f, it[j].f)) {
+				it[j].skip = 1;
+				it[i].ndns++;
+			}
+	}
 	*n = count;
 	return it;
 }
@@ -169,7 +326,7 @@ mc_nagios_first_line(const struct mc_report *rep,
 	enum mc_status state = mc_nagios_state(rep);
 	struct item *it = NULL;
 	char more[32], *dom, *text;
-	size_t i, n = 0, len, limit, shown = 0, problems = 0, notes = 0;
+	size_t i, k, n = 0, len, limit, shown = 0, problems = 0, notes = 0;
 
 	if (size == 0)
 		return;
@@ -207,6 +364,8 @@ mc_nagios_first_line(const struct mc_report *rep,
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		if (it[i].skip)
+			continue;
 		if (it[i].f->severity >= MC_WARN)
 			problems++;
 		else if (it[i].f->severity == MC_INFO)
@@ -224,18 +383,27 @@ mc_nagios_first_line(const struct mc_report *rep,
 		free(it);
 		return;
 	}
-	for (i = 0; i < problems; i++) {
+	for (i = 0, k = 0; k < problems && i < n; i++) {
 		size_t room, tail, sep = shown > 0 ? 2 : 0;
 
-		text = clean(it[i].f->message);
+		if (it[i].skip)
+			continue;
+		k++;
+		if (it[i].ndns > 1) {
+			text = first_line_group(&it[i]);
+		} else {
+			text = clean(it[i].f->message);
+			if (text != NULL)
+				headline(text);
+		}
 		if (text == NULL)
 			break;
-		headline(text);
 		/* keep room for " (+N more)" when others follow */
-		tail = i + 1 < problems ? (size_t)snprintf(more, sizeof(more),
+		tail = k < problems ? (size_t)snprintf(more, sizeof(more),
 		    " (+%zu more)", problems - shown - 1) : 0;
 		room = limit - 1 - len;
-		if (sep + strlen(text) + tail > room && it[i].f->brief != NULL) {
+		if (sep + strlen(text) + tail > room && it[i].f->brief != NULL &&
+		    it[i].ndns <= 1 && !is_dns_failure(it[i].f)) {
 			/* the finding's few words instead */
 			free(text);
 			text = clean(it[i].f->brief);
@@ -255,7 +423,7 @@ mc_nagios_first_line(const struct mc_report *rep,
 			shown++;
 		}
 		free(text);
-		if (shown <= i)
+		if (shown < k)
 			break;
 	}
 	if (shown < problems) {
@@ -340,10 +508,22 @@ long_output(FILE *out, const struct mc_report *rep,
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (it[i].f->severity < MC_WARN && o->verbose < 1)
+		if (it[i].skip ||
+		    (it[i].f->severity < MC_WARN && o->verbose < 1))
 			continue;
 		def = mc_finding_def(it[i].f->id);
 		fprintf(out, "%s %s: ", tag(it[i].f->severity), it[i].r->check);
+		if (it[i].ndns > 1) {
+			char *sum = group_summary(it, n, i);
+
+			put(out, sum != NULL ? sum : "(out of memory)");
+			free(sum);
+			fprintf(out, " (%s, first at ", def->code);
+			put(out, it[i].f->subject != NULL ?
+			    it[i].f->subject : "?");
+			fputs(")\n", out);
+			continue;
+		}
 		put(out, it[i].f->message);
 		fprintf(out, " (%s", def->code);
 		if (it[i].f->subject != NULL) {
@@ -405,6 +585,14 @@ perfdata(FILE *out, const struct mc_report *rep,
 	for (i = 0; i < rep->nresults; i++) {
 		const struct mc_result *r = &rep->results[i];
 
+		/*
+		 * A check without a verdict (failed lookups, the deadline)
+		 * knows its numbers only in part: they are left out rather
+		 * than given as 0 (or U, which graphs would draw as a gap
+		 * just the same).
+		 */
+		if (r->status == MC_UNKNOWN || timed_out(r))
+			continue;
 		for (j = 0; j < r->nmetrics; j++) {
 			if (mc_metric_label(r->check, r->metrics[j].name, label,
 			    sizeof(label)) == -1)

@@ -4,7 +4,9 @@
  *
  * Checks are shown worst first, findings worst first within a check, each
  * with its fix and the specification it enforces.  Every string is escaped:
- * no byte from DNS reaches the terminal as a control character.
+ * no byte from DNS reaches the terminal as a control character.  Bulk
+ * mode's one line a domain (mc_render_text_line()) is here too: its status,
+ * name and worst finding.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,5 +176,54 @@ mc_render_text(FILE *out, const struct mc_report *rep,
 	for (i = 0; i < rep->nresults; i++)
 		render_result(out, r[i], opts);
 	free(r);
+	return ferror(out) ? -1 : 0;
+}
+
+/* The worst finding of a report, for one-line output; NULL if none. */
+static const struct mc_finding *
+worst_finding(const struct mc_report *rep, const char **check, size_t *count)
+{
+	const struct mc_finding *w = NULL, *f;
+	size_t i, j;
+
+	*count = 0;
+	for (i = 0; i < rep->nresults; i++) {
+		for (j = 0; j < rep->results[i].nfindings; j++) {
+			f = &rep->results[i].findings[j];
+			if (f->severity < MC_WARN)
+				continue;
+			(*count)++;
+			if (w == NULL || f->severity > w->severity) {
+				w = f;
+				*check = rep->results[i].check;
+			}
+		}
+	}
+	return w;
+}
+
+int
+mc_render_text_line(FILE *out, const struct mc_report *rep)
+{
+	const struct mc_finding *f;
+	const char *check = "";
+	size_t n, nchanges = json_array_size(rep->changes);
+
+	fprintf(out, "%-7s ", mc_status_str(rep->status));
+	put(out, rep->domain);
+	f = worst_finding(rep, &check, &n);
+	if (f != NULL) {
+		fprintf(out, "  %s: ", check);
+		put(out, f->message);
+		fprintf(out, " (%s)", mc_finding_def(f->id)->code);
+		if (n > 1)
+			fprintf(out, " (+%zu more)", n - 1);
+	}
+	if (nchanges > 0)
+		fprintf(out, " [%zu change%s]", nchanges,
+		    nchanges == 1 ? "" : "s");
+	fputc('\n', out);
+	if (fflush(out) == EOF)
+		return -1;
 	return ferror(out) ? -1 : 0;
 }

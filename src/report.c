@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/arena.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
-#include "mailcheck/util.h"
 #include "banned.h"
 
 static const struct mc_finding_def defs[] = {
@@ -76,22 +77,12 @@ mc_finding_defs(void)
 	return defs;
 }
 
-static char *
-vstrdup_printf(const char *fmt, va_list ap)
+/* Count what could not be recorded; returns -1 for the caller to pass on. */
+static int
+lost(struct mc_result *r)
 {
-	va_list ap2;
-	char *s;
-	int n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	s = malloc((size_t)n + 1);
-	if (s != NULL)
-		vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
+	r->nlost++;
+	return -1;
 }
 
 static int
@@ -100,22 +91,24 @@ vadd(struct mc_result *r, enum mc_finding_id id, enum mc_status sev,
 {
 	struct mc_finding *n, *f;
 
+	r->last_lost = 1;
 	n = realloc(r->findings, (r->nfindings + 1) * sizeof(*n));
 	if (n == NULL)
-		return -1;
+		return lost(r);
 	r->findings = n;
 	f = &r->findings[r->nfindings];
 	memset(f, 0, sizeof(*f));
 	f->id = id;
 	f->severity = sev;
-	f->message = vstrdup_printf(fmt, ap);
+	f->message = mc_vasprintf(NULL, fmt, ap);
 	if (f->message == NULL)
-		return -1;
+		return lost(r);
 	if (subject != NULL && (f->subject = strdup(subject)) == NULL) {
 		free(f->message);
-		return -1;
+		return lost(r);
 	}
 	r->nfindings++;
+	r->last_lost = 0;
 	return 0;
 }
 
@@ -145,15 +138,32 @@ mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
 	return rc;
 }
 
-/* Replace *slot with the formatted text; 0, or -1 (no memory). */
+/*
+ * The finding a decoration applies to: the last one added, or NULL when
+ * its add failed (nothing to do, already counted) or there is none (a bug
+ * in the caller, counted).
+ */
+static struct mc_finding *
+decorated(struct mc_result *r)
+{
+	if (r->last_lost)
+		return NULL;
+	if (r->nfindings == 0) {
+		lost(r);
+		return NULL;
+	}
+	return &r->findings[r->nfindings - 1];
+}
+
+/* Replace *slot with the formatted text; 0, or -1 (counted in r). */
 static int
-replace_text(char **slot, const char *fmt, va_list ap)
+replace_text(struct mc_result *r, char **slot, const char *fmt, va_list ap)
 {
 	char *s;
 
-	s = vstrdup_printf(fmt, ap);
+	s = mc_vasprintf(NULL, fmt, ap);
 	if (s == NULL)
-		return -1;
+		return lost(r);
 	free(*slot);
 	*slot = s;
 	return 0;
@@ -162,13 +172,14 @@ replace_text(char **slot, const char *fmt, va_list ap)
 int
 mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 {
+	struct mc_finding *f;
 	va_list ap;
 	int rc;
 
-	if (r->nfindings == 0)
+	if ((f = decorated(r)) == NULL)
 		return -1;
 	va_start(ap, fmt);
-	rc = replace_text(&r->findings[r->nfindings - 1].hint, fmt, ap);
+	rc = replace_text(r, &f->hint, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -176,13 +187,14 @@ mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 int
 mc_finding_brief(struct mc_result *r, const char *fmt, ...)
 {
+	struct mc_finding *f;
 	va_list ap;
 	int rc;
 
-	if (r->nfindings == 0)
+	if ((f = decorated(r)) == NULL)
 		return -1;
 	va_start(ap, fmt);
-	rc = replace_text(&r->findings[r->nfindings - 1].brief, fmt, ap);
+	rc = replace_text(r, &f->brief, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -190,9 +202,11 @@ mc_finding_brief(struct mc_result *r, const char *fmt, ...)
 int
 mc_finding_metric(struct mc_result *r, const char *metric)
 {
-	if (r->nfindings == 0)
+	struct mc_finding *f;
+
+	if ((f = decorated(r)) == NULL)
 		return -1;
-	r->findings[r->nfindings - 1].metric = metric;
+	f->metric = metric;
 	return 0;
 }
 
@@ -200,16 +214,12 @@ int
 mc_result_summary(struct mc_result *r, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int rc;
 
 	va_start(ap, fmt);
-	s = vstrdup_printf(fmt, ap);
+	rc = replace_text(r, &r->summary, fmt, ap);
 	va_end(ap);
-	if (s == NULL)
-		return -1;
-	free(r->summary);
-	r->summary = s;
-	return 0;
+	return rc;
 }
 
 json_t *
@@ -240,11 +250,11 @@ mc_metric_set(struct mc_result *r, const char *name, double value)
 	}
 	n = realloc(r->metrics, (r->nmetrics + 1) * sizeof(*n));
 	if (n == NULL)
-		return -1;
+		return lost(r);
 	r->metrics = n;
 	r->metrics[r->nmetrics].name = strdup(name);
 	if (r->metrics[r->nmetrics].name == NULL)
-		return -1;
+		return lost(r);
 	r->metrics[r->nmetrics].value = value;
 	r->nmetrics++;
 	return 0;
@@ -300,7 +310,20 @@ mc_result_worst(const struct mc_result *r)
 	for (i = 0; i < r->nfindings; i++)
 		if (r->findings[i].severity > worst)
 			worst = r->findings[i].severity;
+	if (r->nlost > 0 && worst < MC_UNKNOWN)
+		worst = MC_UNKNOWN;
 	return worst;
+}
+
+void
+mc_result_settle(struct mc_result *r)
+{
+	/* if even this fails, r->nlost keeps the status unknown */
+	if (r->nlost > 0 && mc_finding_add(r, MC_F_INTERNAL_ERROR, NULL,
+	    "the %s check could not record %zu of its findings, metrics or "
+	    "details (out of memory)", r->check, r->nlost) == 0)
+		r->nlost = 0;
+	r->status = mc_result_worst(r);
 }
 
 void
@@ -312,5 +335,6 @@ mc_report_release(struct mc_report *rep)
 		mc_result_release(&rep->results[i]);
 	free(rep->results);
 	free(rep->domain);
+	json_decref(rep->changes);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -3,12 +3,19 @@
  * src/runner.c - the check runner
  *
  * The shared work is done here once: the domain is validated and
- * normalised, every check runs in its own thread with its own arena, is
- * timed, and a check that fails becomes an internal-error finding.  Checks
- * overlap their DNS questions through the shared cache; the run's deadline
- * lives in the DNS layer, which fails every question past it, so checks end
- * promptly and are joined.  Each domain's run is a DNS session (see dns.h),
- * so a bulk run's cache can drop what finished domains used.
+ * normalised, every check runs at the same time as the others with its own
+ * arena, is timed, and a check that fails becomes an internal-error
+ * finding.  Checks overlap their DNS questions through the shared cache;
+ * the run's deadline lives in the DNS layer, which fails every question
+ * past it, so checks end promptly and are waited for.  Each domain's run
+ * is a DNS session (see dns.h), so a bulk run's cache can drop what
+ * finished domains used.
+ *
+ * The checks run as jobs on a pool of long-lived workers (src/pool.c), the
+ * first on the calling thread, never a thread created per check: creating
+ * and reaping a thread for each check of each domain was most of a bulk
+ * run's kernel time.  A struct mc_runner keeps its jobs and their arenas
+ * from one domain to the next; the arenas are reset, not freed.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -16,17 +23,27 @@
 #include <string.h>
 
 #include "mailcheck/limits.h"
+#include "mailcheck/pool.h"
 #include "mailcheck/runner.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
+/* One check of one domain; reused for the next domain. */
 struct job {
+	struct mc_pool_job pj;
+	struct mc_runner *runner;
 	const struct mc_check *check;
-	struct mc_ctx ctx;
+	struct mc_ctx ctx;            /* ctx.arena is reset after each run */
 	double deadline;
-	uint64_t session;
-	pthread_t thread;
-	int started;
+};
+
+struct mc_runner {
+	struct mc_run_config cfg;     /* cfg.pool: the given or own pool */
+	struct mc_pool *own_pool;     /* made when cfg has none */
+	struct job *jobs;             /* one per check, in report order */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t running;               /* jobs of this domain not done */
 };
 
 int
@@ -138,7 +155,7 @@ undeclared_metrics(const struct mc_check *c, struct mc_result *r)
 	}
 }
 
-static void *
+static void
 job_run(void *arg)
 {
 	struct job *j = arg;
@@ -146,7 +163,6 @@ job_run(void *arg)
 	double start;
 	int rc;
 
-	mc_dns_session_enter(j->session, j->deadline);
 	start = mc_now();
 	rc = j->check->run(&j->ctx);
 	r->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
@@ -158,17 +174,97 @@ job_run(void *arg)
 		mc_finding_add(r, MC_F_CHECK_TIMEOUT, NULL,
 		    "the %s check did not finish before the deadline",
 		    j->check->name);
-	r->status = mc_result_worst(r);
+	mc_result_settle(r);
+}
+
+/* After job_run, once its worker (if any) is free for the next domain. */
+static void
+job_done(void *arg)
+{
+	struct job *j = arg;
+
+	pthread_mutex_lock(&j->runner->mu);
+	if (--j->runner->running == 0)
+		pthread_cond_signal(&j->runner->cv);
+	pthread_mutex_unlock(&j->runner->mu);
+}
+
+/* A job on this thread: when the pool has no worker, and the first. */
+static void
+job_inline(struct job *j)
+{
+	job_run(j);
+	job_done(j);
+}
+
+size_t
+mc_run_pool_size(size_t parallel, size_t nchecks)
+{
+	/* the thread running a domain runs one of its checks itself */
+	return parallel * (nchecks > 1 ? nchecks - 1 : 1);
+}
+
+struct mc_runner *
+mc_runner_new(const struct mc_run_config *cfg)
+{
+	struct mc_runner *r;
+	size_t i;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->cfg = *cfg;
+	r->jobs = calloc(cfg->set->n > 0 ? cfg->set->n : 1, sizeof(*r->jobs));
+	if (r->jobs == NULL)
+		goto fail;
+	for (i = 0; i < cfg->set->n; i++) {
+		r->jobs[i].runner = r;
+		r->jobs[i].ctx.arena = mc_arena_new();
+		if (r->jobs[i].ctx.arena == NULL)
+			goto fail;
+	}
+	if (cfg->pool == NULL && cfg->set->n > 1) {
+		r->own_pool = mc_pool_new(mc_run_pool_size(1, cfg->set->n));
+		if (r->own_pool == NULL)
+			goto fail;
+		r->cfg.pool = r->own_pool;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	return r;
+fail:
+	if (r->jobs != NULL)
+		for (i = 0; i < cfg->set->n; i++)
+			mc_arena_free(r->jobs[i].ctx.arena);
+	free(r->jobs);
+	free(r);
 	return NULL;
 }
 
+void
+mc_runner_free(struct mc_runner *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	mc_pool_free(r->own_pool);
+	for (i = 0; i < r->cfg.set->n; i++)
+		mc_arena_free(r->jobs[i].ctx.arena);
+	free(r->jobs);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	free(r);
+}
+
 int
-mc_run_domain(const struct mc_run_config *cfg, const char *domain,
+mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
     struct mc_report *rep, char *err, size_t errsize)
 {
+	const struct mc_run_config *cfg = &r->cfg;
 	char name[MC_DNS_NAME_MAX + 2];
-	struct job *jobs;
-	uint64_t session;
+	struct job *j;
+	struct mc_dns_session *session;
 	double start;
 	size_t i;
 
@@ -180,49 +276,63 @@ mc_run_domain(const struct mc_run_config *cfg, const char *domain,
 	rep->domain = strdup(name);
 	rep->results = calloc(cfg->set->n > 0 ? cfg->set->n : 1,
 	    sizeof(*rep->results));
-	jobs = calloc(cfg->set->n > 0 ? cfg->set->n : 1, sizeof(*jobs));
-	if (rep->domain == NULL || rep->results == NULL || jobs == NULL) {
-		free(jobs);
+	session = mc_dns_session_begin(cfg->dns, deadline);
+	if (rep->domain == NULL || rep->results == NULL || session == NULL) {
+		mc_dns_session_end(session);
 		mc_report_release(rep);
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
 	rep->nresults = cfg->set->n;
-	session = mc_dns_session_begin(cfg->dns);
+	r->running = cfg->set->n;
 	for (i = 0; i < cfg->set->n; i++) {
+		j = &r->jobs[i];
 		mc_result_init(&rep->results[i], cfg->set->v[i].check->name);
-		jobs[i].check = cfg->set->v[i].check;
-		jobs[i].ctx.state = cfg->set->v[i].state;
-		jobs[i].ctx.deadline = cfg->deadline;
-		jobs[i].deadline = cfg->deadline;
-		jobs[i].session = session;
-		jobs[i].ctx.domain = rep->domain;
-		jobs[i].ctx.dns = cfg->dns;
-		jobs[i].ctx.opts = cfg->opts;
-		jobs[i].ctx.result = &rep->results[i];
-		jobs[i].ctx.arena = mc_arena_new();
+		j->check = cfg->set->v[i].check;
+		j->ctx.state = cfg->set->v[i].state;
+		j->ctx.deadline = deadline;
+		j->deadline = deadline;
+		j->ctx.domain = rep->domain;
+		j->ctx.dns = session;
+		j->ctx.opts = cfg->opts;
+		j->ctx.result = &rep->results[i];
+		j->pj.fn = job_run;
+		j->pj.done = job_done;
+		j->pj.arg = j;
 	}
+	/* every check but the first on the pool; the first on this thread */
+	for (i = 1; i < cfg->set->n; i++)
+		if (mc_pool_submit(cfg->pool, &r->jobs[i].pj) == -1)
+			job_inline(&r->jobs[i]);
+	if (cfg->set->n > 0)
+		job_inline(&r->jobs[0]);
+	pthread_mutex_lock(&r->mu);
+	while (r->running > 0)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
 	for (i = 0; i < cfg->set->n; i++) {
-		if (jobs[i].ctx.arena == NULL)
-			continue;
-		jobs[i].started = pthread_create(&jobs[i].thread, NULL,
-		    job_run, &jobs[i]) == 0;
-		if (!jobs[i].started)
-			job_run(&jobs[i]);
-	}
-	for (i = 0; i < cfg->set->n; i++) {
-		if (jobs[i].started)
-			pthread_join(jobs[i].thread, NULL);
-		if (jobs[i].ctx.arena == NULL)
-			mc_finding_add(&rep->results[i], MC_F_INTERNAL_ERROR,
-			    NULL, "out of memory");
-		mc_arena_free(jobs[i].ctx.arena);
-		rep->results[i].status = mc_result_worst(&rep->results[i]);
+		mc_arena_reset(r->jobs[i].ctx.arena);
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;
 	}
-	free(jobs);
-	mc_dns_session_end(cfg->dns, session);
+	mc_dns_session_end(session);
 	rep->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
 	return 0;
+}
+
+int
+mc_run_domain(const struct mc_run_config *cfg, const char *domain,
+    struct mc_report *rep, char *err, size_t errsize)
+{
+	struct mc_runner *r;
+	int rc;
+
+	r = mc_runner_new(cfg);
+	if (r == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	rc = mc_runner_run(r, domain, cfg->deadline, rep, err, errsize);
+	mc_runner_free(r);
+	return rc;
 }

@@ -29,7 +29,7 @@
 enum match { M_NOMATCH, M_MATCH, M_TEMPERROR, M_PERMERROR };
 
 struct eval {
-	struct mc_dns *dns;
+	struct mc_dns_session *dns;
 	struct mc_arena *a;
 	unsigned char ip[16];
 	int ipv6;
@@ -416,7 +416,7 @@ eval_term(struct eval *ev, const struct mc_spf_term *t, const char *domain,
 {
 	const char *name = NULL;
 
-	if (mc_spf_kind_counts(t->kind)) {
+	if (t->costs) {
 		if (count_lookup(ev, t) == -1)
 			return M_PERMERROR;
 		name = target(ev, t, domain);
@@ -599,7 +599,7 @@ out:
 }
 
 int
-mc_spf_check_host(struct mc_dns *dns, struct mc_arena *a,
+mc_spf_check_host(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_spf_request *req, struct mc_spf_outcome *out,
     char *err, size_t errsize)
 {

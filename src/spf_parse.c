@@ -586,6 +586,7 @@ mc_spf_parse(struct mc_arena *a, const char *rec, size_t len,
 	struct cursor c = { .a = a, .rec = rec, .len = len, .err = err };
 	struct mc_spf_term *terms = NULL, *grown;
 	size_t i, start, cap = 0, n = 0;
+	int after_all;
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
@@ -636,8 +637,16 @@ mc_spf_parse(struct mc_arena *a, const char *rec, size_t len,
 			out->exp = &terms[i];
 		else if (terms[i].kind == MC_SPF_ALL)
 			out->has_all = 1;
-		if (mc_spf_kind_counts(terms[i].kind))
-			out->nlookup_terms++;
+	}
+	/* what check_host() spends: nothing after the first "all" is
+	   evaluated (5.1), and a redirect beside an "all" is ignored (6.1) */
+	for (i = 0, after_all = 0; i < n; i++) {
+		terms[i].costs = !after_all &&
+		    mc_spf_kind_counts(terms[i].kind) &&
+		    !(terms[i].kind == MC_SPF_REDIRECT && out->has_all);
+		if (terms[i].kind == MC_SPF_ALL)
+			after_all = 1;
+		out->nlookup_terms += (size_t)terms[i].costs;
 	}
 	out->terms = terms;
 	out->nterms = n;

@@ -2,8 +2,9 @@
 /*
  * src/tagvalue.c - the tag=value tokenizer (RFC 6376 3.2)
  *
- * One pass over the input with a cursor; the first error stops it and is
- * kept with its offset.  Work is linear in the input plus MC_TV_MAX_TAGS^2
+ * One pass over the input with a cursor (mc_tv_next: one tag-spec a call,
+ * resuming after the next ';' when a spec is bad); mc_tv_parse() stops at
+ * the first error and keeps it with its offset.  Work is linear in the input plus MC_TV_MAX_TAGS^2
  * name comparisons for the duplicate check.
  */
 #include <string.h>
@@ -11,12 +12,6 @@
 
 #include "mailcheck/tagvalue.h"
 #include "banned.h"
-
-struct cur {
-	const char *s;
-	size_t len;
-	size_t pos;
-};
 
 static int
 is_wsp(int c)
@@ -45,7 +40,7 @@ is_valchar(int c)
 
 /* Length of folding whitespace at pos: WSP, or CRLF followed by WSP. */
 static size_t
-fws_len(const struct cur *c, size_t pos)
+fws_len(const struct mc_tv_cursor *c, size_t pos)
 {
 	size_t p = pos;
 
@@ -62,7 +57,7 @@ fws_len(const struct cur *c, size_t pos)
 }
 
 static void
-skip_fws(struct cur *c)
+skip_fws(struct mc_tv_cursor *c)
 {
 	c->pos += fws_len(c, c->pos);
 }
@@ -75,75 +70,120 @@ fail(struct mc_tv_list *l, enum mc_tv_error e, size_t pos)
 	return -1;
 }
 
+void
+mc_tv_cursor_init(struct mc_tv_cursor *c, const char *s, size_t len)
+{
+	c->s = s;
+	c->len = len;
+	c->pos = 0;
+}
+
+/* After a bad tag-spec: resume after the next ';' (or at the end). */
+static enum mc_tv_step
+bad(struct mc_tv_cursor *c, enum mc_tv_error e, size_t pos,
+    struct mc_tv_tag *t)
+{
+	const char *semi;
+
+	t->err = e;
+	t->pos = pos;
+	semi = memchr(c->s + pos, ';', c->len - pos);
+	c->pos = semi != NULL ? (size_t)(semi - c->s) + 1 : c->len;
+	return MC_TV_STEP_BAD;
+}
+
+enum mc_tv_step
+mc_tv_next(struct mc_arena *a, struct mc_tv_cursor *c, struct mc_tv_tag *t)
+{
+	const char *s = c->s;
+	size_t len = c->len, npos, nend, vpos, vend, w;
+	unsigned char ch;
+
+	t->name = t->value = NULL;
+	t->err = MC_TV_OK;
+	skip_fws(c);
+	if (c->pos == len)
+		return MC_TV_STEP_END;
+	if (s[c->pos] == ';') {
+		t->pos = c->pos++;
+		return MC_TV_STEP_EMPTY;
+	}
+	npos = c->pos;
+	if (!is_alpha((unsigned char)s[c->pos]))
+		return bad(c, MC_TV_ERR_NAME, c->pos, t);
+	while (c->pos < len && is_alnumpunc((unsigned char)s[c->pos]))
+		c->pos++;
+	nend = c->pos;
+	skip_fws(c);
+	if (c->pos == len || s[c->pos] != '=') {
+		/* a stray byte inside the name is a bad name */
+		if (c->pos == nend && c->pos < len && s[c->pos] != ';')
+			return bad(c, MC_TV_ERR_NAME, c->pos, t);
+		return bad(c, MC_TV_ERR_EQUALS, c->pos, t);
+	}
+	c->pos++;
+	skip_fws(c);
+	vpos = vend = c->pos;
+	while (c->pos < len && s[c->pos] != ';') {
+		ch = (unsigned char)s[c->pos];
+		if (is_valchar(ch)) {
+			c->pos++;
+			vend = c->pos;
+		} else if ((w = fws_len(c, c->pos)) > 0)
+			c->pos += w;
+		else {
+			/* the caller may say which tag it loses */
+			t->name = mc_arena_strndup(a, s + npos, nend - npos);
+			return bad(c, MC_TV_ERR_VALUE, c->pos, t);
+		}
+	}
+	if (c->pos < len)
+		c->pos++; /* the ';' */
+	t->pos = npos;
+	t->vpos = vpos;
+	t->namelen = nend - npos;
+	t->name = mc_arena_strndup(a, s + npos, nend - npos);
+	t->value = mc_arena_strndup(a, s + vpos, vend - vpos);
+	if (t->name == NULL || t->value == NULL) {
+		t->err = MC_TV_ERR_NOMEM;
+		return MC_TV_STEP_BAD;
+	}
+	return MC_TV_STEP_TAG;
+}
+
 int
 mc_tv_parse(struct mc_arena *a, const char *s, size_t len,
     struct mc_tv_list *l)
 {
-	struct cur c = { .s = s, .len = len, .pos = 0 };
-	size_t npos, nend, vpos, vend, i, w;
-	unsigned char ch;
-	char *name, *value;
+	struct mc_tv_cursor c;
+	struct mc_tv_tag t;
+	enum mc_tv_step st;
+	size_t i;
 
 	l->n = 0;
 	l->nempty = 0;
+	l->emptypos = 0;
 	l->err = MC_TV_OK;
 	l->errpos = 0;
 	l->duppos = 0;
-	for (;;) {
-		skip_fws(&c);
-		if (c.pos == len)
-			break;
-		if (s[c.pos] == ';') {
-			l->nempty++;
-			c.pos++;
+	mc_tv_cursor_init(&c, s, len);
+	while ((st = mc_tv_next(a, &c, &t)) != MC_TV_STEP_END) {
+		if (st == MC_TV_STEP_BAD)
+			return fail(l, t.err, t.pos);
+		if (st == MC_TV_STEP_EMPTY) {
+			if (l->nempty++ == 0)
+				l->emptypos = t.pos;
 			continue;
 		}
-		npos = c.pos;
-		if (!is_alpha((unsigned char)s[c.pos]))
-			return fail(l, MC_TV_ERR_NAME, c.pos);
-		while (c.pos < len && is_alnumpunc((unsigned char)s[c.pos]))
-			c.pos++;
-		nend = c.pos;
-		skip_fws(&c);
-		if (c.pos == len || s[c.pos] != '=') {
-			/* a stray byte inside the name is a bad name */
-			if (c.pos == nend && c.pos < len && s[c.pos] != ';')
-				return fail(l, MC_TV_ERR_NAME, c.pos);
-			return fail(l, MC_TV_ERR_EQUALS, c.pos);
-		}
-		c.pos++;
-		skip_fws(&c);
-		vpos = vend = c.pos;
-		while (c.pos < len && s[c.pos] != ';') {
-			ch = (unsigned char)s[c.pos];
-			if (is_valchar(ch)) {
-				c.pos++;
-				vend = c.pos;
-			} else if ((w = fws_len(&c, c.pos)) > 0)
-				c.pos += w;
-			else
-				return fail(l, MC_TV_ERR_VALUE, c.pos);
-		}
 		if (l->n == MC_TV_MAX_TAGS)
-			return fail(l, MC_TV_ERR_TOO_MANY, npos);
+			return fail(l, MC_TV_ERR_TOO_MANY, t.pos);
 		for (i = 0; i < l->n; i++) {
-			if (strlen(l->tag[i].name) == nend - npos &&
-			    memcmp(l->tag[i].name, s + npos, nend - npos) == 0) {
+			if (strcmp(l->tag[i].name, t.name) == 0) {
 				l->duppos = l->tag[i].pos;
-				return fail(l, MC_TV_ERR_DUPLICATE, npos);
+				return fail(l, MC_TV_ERR_DUPLICATE, t.pos);
 			}
 		}
-		name = mc_arena_strndup(a, s + npos, nend - npos);
-		value = mc_arena_strndup(a, s + vpos, vend - vpos);
-		if (name == NULL || value == NULL)
-			return fail(l, MC_TV_ERR_NOMEM, npos);
-		l->tag[l->n].name = name;
-		l->tag[l->n].value = value;
-		l->tag[l->n].pos = npos;
-		l->tag[l->n].vpos = vpos;
-		l->n++;
-		if (c.pos < len)
-			c.pos++; /* the ';' */
+		l->tag[l->n++] = t;
 	}
 	return 0;
 }

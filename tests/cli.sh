@@ -25,14 +25,14 @@ bad() {
     fail "$name" "exit $rc, want 3 (stderr: $(head -c 300 "$W/err"))"
   elif [ "$lines" != 1 ]; then
     fail "$name" "$lines lines on stderr, want 1: $(head -c 500 "$W/err")"
-  elif ! head -c 10 "$W/err" | grep -q '^mailcheck:'; then
-    fail "$name" "stderr does not start with 'mailcheck:': $(cat "$W/err")"
+  elif ! head -c 30 "$W/err" | grep -q '^mailcheck\( [a-z-]*\)\{0,1\}:'; then
+    fail "$name" "stderr does not start with 'mailcheck:' or 'mailcheck CMD:': $(cat "$W/err")"
   elif ! grep -qF -- "$want" "$W/err"; then
     fail "$name" "stderr lacks '$want': $(cat "$W/err")"
   elif [ -s "$W/out" ]; then
     fail "$name" "output on stdout: $(head -c 200 "$W/out")"
-  elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$W/err"; then
-    fail "$name" "control character in the message"
+  elif LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err"; then
+    fail "$name" "a byte that is not printable ASCII in the message"
   else
     pass "$name"
   fi
@@ -101,10 +101,22 @@ bad "format in upper case" "unknown format 'JSON'" -f JSON -z "$ZONE" example.or
 # --zone-file a run fails at once instead of asking the machine's resolver
 MAILCHECK_RESOLV_CONF="$MC_SOURCE_DIR/tests/no-resolver.conf" bad "no resolver under the test guard" \
   "no nameserver in $MC_SOURCE_DIR/tests/no-resolver.conf (use --resolver)" --checks mx example.org
-for t in 0 -1 abc 1s nan inf 1e999 "" 86401; do
-  bad "timeout '$t'" "invalid timeout '$t' (expected seconds, more than 0 and at most 86400)" \
+# a plain decimal number: no exponent, hex, sign or blank (strtod takes them)
+for t in 0 -1 abc 1s nan inf 1e999 "" 86401 1e-9 1e2 0x10 +5 " 5" . 0.0001 0.0000000001; do
+  bad "timeout '$t'" "invalid timeout '$t' (expected seconds, a decimal number from 0.001 to 86400)" \
     --timeout "$t" -z "$ZONE" example.org
 done
+# spf takes -t through the same parser
+for t in 0 1e-9 0x10; do
+  bad "spf: timeout '$t'" "invalid timeout '$t' (expected seconds, a decimal number from 0.001 to 86400)" \
+    spf --ip 192.0.2.1 --timeout "$t" -z "$ZONE" example.org
+done
+for t in .5 86400; do
+  good "timeout '$t'" '"status"' -f json --checks mx --timeout "$t" -z "$ZONE" example.org
+done
+"$MC_BIN" -f json --checks mx --timeout 0.001 -z "$ZONE" example.org > "$W/out" 2> "$W/err"
+grep -q '"schema_version"' "$W/out" && ! grep -q "invalid timeout" "$W/err" &&
+  pass "timeout '0.001' is taken" || fail "timeout '0.001' is taken" "$(cat "$W/err")"
 for r in not-an-ip 300.1.1.1 1.2.3.4:99999 1.2.3.4: 1.2.3.4:0 "[::1" "[::1]:0" "[::1]x" ""; do
   bad "resolver '$r'" "invalid resolver '$r'" --resolver "$r" example.org
 done
@@ -209,6 +221,50 @@ bad "smtp-addresses unknown" "invalid --smtp-addresses 'some'" -z "$ZONE" --smtp
 bad "ca-file missing" "cannot read --ca-file '$W/no-such-ca.pem'" -z "$ZONE" --ca-file "$W/no-such-ca.pem" example.org
 bad "helo-name invalid" "invalid --helo-name" -z "$ZONE" --helo-name "a..b" example.org
 
+# --- every byte of a message that is not printable ASCII is escaped,
+# whatever it quotes (issue 17 item 7); bad() refuses any such byte
+E=$(printf '\033')
+bad "IP address as a domain" "invalid domain: '127.0.0.1' is an IP address, not a mail domain" \
+  -z "$ZONE" 127.0.0.1
+bad "IPv6 address as a domain" "'2001:db8::1' is an IP address" -z "$ZONE" 2001:db8::1
+bad "spf: IP address as the domain" "invalid domain: '192.0.2.1' is an IP address" \
+  spf --ip 192.0.2.1 -z "$ZONE" 192.0.2.1
+bad "terminal escape in --checks" "unknown check 'a\027[2Jb'" --checks "a${E}[2Jb" -z "$ZONE" example.org
+bad "terminal escape in a -z path" "cannot read zone file '$W/a\027[2Jb.zone'" \
+  -z "$W/a${E}[2Jb.zone" example.org
+bad "terminal escape in --dnsbl-zone" "'bl\027[2J.example'" --checks dnsbl \
+  --dnsbl-zone "bl${E}[2J.example" -z "$ZONE" example.org
+printf 'bl%s[2J.example ip\n    listed 127.0.0.2 listed\n' "$E" > "$W/esc-zones.conf"
+bad "terminal escape in a --dnsbl-config zone name" "'bl\027[2J.example'" --checks dnsbl \
+  --dnsbl-config "$W/esc-zones.conf" -z "$ZONE" example.org
+bad "C1 control (0x9b) in --checks" "unknown check 'a\155" --checks "$(printf 'a\2332Jb')" \
+  -z "$ZONE" example.org
+bad "invalid UTF-8 in an option value" "'b\255r'" -f "$(printf 'b\377r')" -z "$ZONE" example.org
+# a domains-file line with invalid UTF-8: reported escaped, skipped
+printf 'ex\23331m\377.org\nexample.org\n' > "$W/utf8-domains"
+timeout 20 "$MC_BIN" -f jsonl --checks mx -z "$ZONE" --domains-file "$W/utf8-domains" > "$W/out" 2> "$W/err"
+expect_eq "domains file, invalid UTF-8 line: one report" "$(wc -l < "$W/out")" 1
+grep -qF 'ex\15531m\255.org' "$W/err" && pass "domains file, invalid UTF-8 line: named escaped" ||
+  fail "domains file, invalid UTF-8 line: named escaped" "$(od -c "$W/err" | head -5)"
+LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
+  fail "domains file, invalid UTF-8 line: stderr is printable ASCII" "$(od -c "$W/err" | head -5)" ||
+  pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
+
+# --- the command table: reserved commands say they are not built, exit 3
+for c in verify dmarc-report merge; do
+  bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
+done
+good "'check' is the default command" '"status": "ok"' check -f json --checks mx -z "$ZONE" example.org
+bad "spf: unknown option" "mailcheck spf: unknown option '--bogus' (see 'mailcheck spf --help')" \
+  spf --bogus
+bad "spf: -z without value" "option '-z' needs a value" spf --ip 192.0.2.1 -z
+bad "spf: --resolver with --zone-file" "--resolver and --zone-file exclude each other" \
+  spf --ip 192.0.2.1 --resolver 127.0.0.1 -z "$ZONE" example.org
+set --
+i=0
+while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done
+bad "spf: 65 zone files" "too many --zone-file options (at most 64)" spf --ip 192.0.2.1 "$@" example.org
+
 # --- what exits 0
 good "--help" "usage: mailcheck" --help
 good "-h" "usage: mailcheck" -h
@@ -273,6 +329,17 @@ expect_eq "silent resolver, eight names: eight reports" "$(wc -l < "$W/out")" 8
 python3 -c 'import sys; e = float(sys.argv[2]) - float(sys.argv[1]); sys.exit(0 if e < 2.3 else 1)' "$t0" "$t1" &&
   pass "silent resolver, eight names: the whole run within --timeout 1.5 (+0.8 s)" ||
   fail "silent resolver, eight names: within --timeout" "took $(python3 -c "print(round($t1 - $t0, 2))") s"
+
+# spf shares the DNS options: its query timeout is clamped to -t as well
+t0=$(date +%s.%N)
+timeout 20 "$MC_BIN" spf -f json --timeout 1.5 --resolver "127.0.0.1:$PORT" --ip 192.0.2.1 \
+  example.org > "$W/out" 2> "$W/err"
+t1=$(date +%s.%N)
+grep -q '"result": "temperror"' "$W/out" && pass "spf, silent resolver: temperror" ||
+  fail "spf, silent resolver: temperror" "$(head -c 300 "$W/out") $(cat "$W/err")"
+python3 -c 'import sys; e = float(sys.argv[2]) - float(sys.argv[1]); sys.exit(0 if e < 2.3 else 1)' "$t0" "$t1" &&
+  pass "spf, silent resolver: done within --timeout 1.5 (+0.8 s)" ||
+  fail "spf, silent resolver: within --timeout" "took $(python3 -c "print(round($t1 - $t0, 2))") s"
 
 # --- colours: only on a terminal, never with NO_COLOR
 ESC=$(printf '\033')

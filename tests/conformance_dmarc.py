@@ -31,23 +31,31 @@ SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path
 PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "..", "shared", "peer-tests")
 
 # vector n -> (mailcheck's outcome, the finding that shows it, why)
+LEGACY = ("RFC 9989 dropped pct=, ri= and rf= (issue 16 class 7): an invalid value "
+          "no longer invalidates the record and p= applies; mailcheck warns that it is "
+          "invalid under RFC 7489 (dmarc.legacy-tag-invalid)")
 DIFFERS = {
     5: ("ERROR_BAD_VALUE", "dmarc.tag-invalid",
         "p=n: RFC 7489 6.4 grammar has no abbreviations; OpenDMARC accepts a prefix"),
+    12: ("OKAY", "dmarc.legacy-tag-invalid", LEGACY),
+    13: ("OKAY", "dmarc.legacy-tag-invalid", LEGACY),
+    14: ("OKAY", "dmarc.legacy-tag-invalid", LEGACY),
     15: ("NO_REQUIRED_P", "dmarc.policy-missing",
          "RFC 9989 changed the verdict: a record without p= is read as p=none, "
          "so mailcheck warns instead of rejecting the record"),
-    16: ("OKAY", "dmarc.uri-invalid",
-         "rua=ftp://...: only mailto: receives reports; mailcheck reports the URI (crit)"),
+    16: ("OKAY", "dmarc.uri-unsupported",
+         "rua=ftp://...: a valid URI of a scheme receivers skip; mailcheck agrees the "
+         "record is fine and warns that no report arrives (issue 16 class 7)"),
     17: ("OKAY", "dmarc.uri-invalid",
          "ruf=mailto://abuse.com has no user@domain; mailcheck reports the URI (crit)"),
     18: ("OKAY", "dmarc.uri-invalid",
          "the same ruf=mailto://abuse.com, beside unknown tags (reported as info)"),
+    19: ("OKAY", "dmarc.legacy-tag-invalid", LEGACY),
 }
-FETCH_DIFFERS = {
-    1: ("ERROR_BAD_VALUE", "dmarc.tag-invalid",
-        "a missing ';' makes fo='1:s rua=...', an invalid fo= (OpenDMARC is lenient)"),
-}
+# record_fetch 1 (a missing ';' after fo=1:s swallows rua=) agreed with
+# OpenDMARC's OKAY once fo= problems stopped invalidating the record
+# (dmarc.fo-invalid, a warning there: fo= is invalid under RFC 7489 too).
+FETCH_DIFFERS = {}
 
 def outcome(codes, record):
     if "dmarc.missing" in codes or "dmarc.version-invalid" in codes:

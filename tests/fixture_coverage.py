@@ -21,6 +21,22 @@ EXEMPT = {
     "check.timeout": "a check still running at the deadline; the zone backend never waits (tests/unit/test_runner.c)",
     "dns.permfail": "the zone backend's fault lines give SERVFAIL and TIMEOUT (TEMPFAIL) "
                     "only; REFUSED or a malformed reply needs a real server",
+    # HTTPS behaviour --http-root cannot show: tests/e2e/https.sh serves it
+    "mta-sts.fetch-tempfail": "a server that never answers: tests/e2e/https.sh",
+    "mta-sts.policy-unreachable": "a server without TLS: tests/e2e/https.sh",
+    "mta-sts.certificate": "expired, wrong-name and unknown-CA certificates: tests/e2e/https.sh",
+    "mta-sts.redirect": "a 301 answer: tests/e2e/https.sh",
+    "mta-sts.http-status": "a 403 answer: tests/e2e/https.sh",
+    "mta-sts.content-type": "text/html served: tests/e2e/https.sh",
+    "mta-sts.policy-too-large": "70 KiB, 10,000 mx lines and a 1 MB line, made at test time: tests/e2e/https.sh",
+    "bimi.fetch-tempfail": "a logo server that never answers: tests/e2e/https.sh",
+    "bimi.logo-too-large": "a 50 MB logo made at test time: tests/e2e/https.sh",
+    "bimi.cert-expired": "certificates are made by openssl at test time (dates would rot in a fixture): tests/e2e/https.sh",
+    "bimi.cert-expiring": "likewise: tests/e2e/https.sh",
+    "bimi.cert-no-bimi-eku": "likewise: tests/e2e/https.sh",
+    "bimi.cert-no-logotype": "likewise: tests/e2e/https.sh",
+    "bimi.cert-name-mismatch": "likewise: tests/e2e/https.sh",
+    "bimi.cert-issuer": "likewise: tests/e2e/https.sh",
     "smtp.connect-unreachable": "no route to a host: loopback always has one (the mapping from "
                                 "ENETUNREACH/EHOSTUNREACH is in src/smtp.c)",
     "dane.tlsa-insecure": "needs the DNSSEC state of an answer, which the DNS layer does not "

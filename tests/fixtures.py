@@ -8,7 +8,9 @@ The runner runs the real binary on it through the zone backend and compares.
 
     ;@ domain: example.org                 the domain to check (required)
     ;@ checks: mx                          --checks (default: all)
-    ;@ args: --ip 192.0.2.1                more command-line arguments
+    ;@ args: --ip 192.0.2.1                more command-line arguments ({dir}:
+                                           the fixture's directory, e.g.
+                                           --http-root {dir}/http)
     ;@ expect-exit: 2                      exit code (default: from status)
     ;@ expect-status: crit                 the report's status
     ;@ expect-check: mx warn               one check's status
@@ -64,7 +66,9 @@ def parse(path):
             key, val = key.strip(), val.strip()
             if key == "domain": spec["domain"] = val
             elif key == "checks": spec["checks"] = val
-            elif key == "args": spec["args"] += shlex.split(val)
+            elif key == "args":
+                here = os.path.dirname(os.path.abspath(path))
+                spec["args"] += [a.replace("{dir}", here) for a in shlex.split(val)]
             elif key == "expect-exit": spec["exit"] = int(val)
             elif key == "expect-status": spec["status"] = val
             elif key == "expect-check": spec["check_status"].append(val.split())
@@ -139,7 +143,13 @@ def run_one(binary, path, schema):
         got_v = checks.get(name, {}).get("metrics", {}).get(metric)
         if got_v is None or float(got_v) != float(value):
             errs.append(f"metric {name}.{metric} = {got_v}, expected {value}")
-    for name, ptr, value in spec["data"]:
+    return errs + data_mismatches(checks, spec["data"])
+
+def data_mismatches(checks, expected):
+    """Errors for the (check, JSON pointer, value) triples that the checks'
+    data (name -> check object) does not hold; an absent value is "<absent>"."""
+    errs = []
+    for name, ptr, value in expected:
         try:
             got_v = pointer(checks[name]["data"], ptr)
         except (KeyError, IndexError, ValueError, TypeError):

@@ -89,7 +89,7 @@ struct mc_options {
 
 struct mc_ctx {
 	const char *domain;           /* normalised: lower case, no final dot */
-	struct mc_dns *dns;
+	struct mc_dns_session *dns;   /* the run's: its deadline bounds lookups */
 	struct mc_arena *arena;
 	const struct mc_options *opts;
 	struct mc_result *result;

@@ -5,11 +5,15 @@
  * Checks ask questions here and never see ldns.  Every question ends in one
  * of five statuses (see enum mc_dns_status); a TEMPFAIL is never "missing".
  *
- * Underneath sit a per-run cache with in-flight de-duplication (two threads
- * asking the same question cause one query; the second waits for the first)
- * and one backend behind a vtable: the network (src/dns_net.c) or zone files
- * (src/dns_zone.c).  Answers belong to the cache and stay valid, unchanged,
- * until mc_dns_free(); any thread may read them.
+ * A run asks through a session (mc_dns_session_begin()): the session
+ * carries the run's deadline in the open, from the runner to every lookup,
+ * and is shared by the threads working for the run.  Underneath sit a cache
+ * with in-flight de-duplication (two threads asking the same question cause
+ * one query; the second waits for the first, and every answer is published,
+ * its waiters woken, the moment it arrives) and one backend behind a
+ * vtable: the network (src/dns_net.c) or zone files (src/dns_zone.c).
+ * Answers stay valid, unchanged, until the session that received them ends;
+ * any thread may read them.
  *
  * All functions here are thread-safe unless said otherwise.
  */
@@ -70,8 +74,27 @@ struct mc_rr {
 	size_t longest;
 };
 
+/*
+ * Why a TEMPFAIL or PERMFAIL happened, where a check must tell it apart
+ * (the text in why is for people; never compare it).
+ */
+enum mc_dns_reason {
+	MC_DNS_REASON_NONE,        /* see why */
+	MC_DNS_REASON_DEADLINE,    /* the session's deadline passed (TEMPFAIL) */
+	MC_DNS_REASON_BUDGET,      /* no answer within the question's budget,
+	                              which the session's deadline cut short
+	                              (TEMPFAIL) */
+	MC_DNS_REASON_CNAME_LOOP,  /* the CNAME chain comes back to a name
+	                              (TEMPFAIL: resolvers say SERVFAIL) */
+	MC_DNS_REASON_CNAME_CHAIN, /* the CNAME chain is longer than
+	                              MC_DNS_CNAME_MAX hops (TEMPFAIL) */
+	MC_DNS_REASON_MALFORMED,   /* a record of the answer is malformed
+	                              (PERMFAIL) */
+};
+
 struct mc_dns_answer {
 	enum mc_dns_status status;
+	enum mc_dns_reason reason;
 	int rcode;          /* DNS rcode of the final reply, -1 if there was none */
 	char *qname;        /* as asked, lower case, no final dot */
 	uint16_t qtype;
@@ -84,6 +107,7 @@ struct mc_dns_answer {
 };
 
 struct mc_dns;
+struct mc_dns_session;
 
 /* One question of a batch; ans is filled in by mc_dns_lookup_batch(). */
 struct mc_dns_query {
@@ -104,51 +128,54 @@ struct mc_dns_config {
 };
 
 /*
- * Create a handle.  deadline is an absolute mc_now() time after which every
- * question fails at once with TEMPFAIL "deadline"; 0 means none.  On error
- * returns NULL and writes a one-line message (file and line for zone files)
- * to err.
+ * Create a handle: the cache and the backend the configuration names.  On
+ * error returns NULL and writes a one-line message (file and line for zone
+ * files) to err.
  */
-struct mc_dns *mc_dns_new(const struct mc_dns_config *cfg, double deadline,
-    char *err, size_t errsize);
+struct mc_dns *mc_dns_new(const struct mc_dns_config *cfg, char *err,
+    size_t errsize);
+/* Free the handle; every session must have ended. */
 void mc_dns_free(struct mc_dns *dns);
-/* Replace the deadline (absolute mc_now() seconds; 0: none). */
-void mc_dns_set_deadline(struct mc_dns *dns, double deadline);
 /* The name of the backend in use: "network" or "zone". */
 const char *mc_dns_backend_name(const struct mc_dns *dns);
 
 /*
+ * A session is one run (one domain of a bulk run, one spf evaluation): it
+ * carries the run's deadline, an absolute mc_now() time after which every
+ * question of the session fails at once with TEMPFAIL and reason
+ * MC_DNS_REASON_DEADLINE (0: none).  Any number of threads may ask through
+ * one session at once.  Returns NULL when memory runs out.
+ *
+ * Sessions also bound the cache of a long run (bulk mode).  When the cache
+ * holds more entries than the limit set with mc_dns_set_cache_limit(),
+ * ending a session evicts the answered entries that no open session has
+ * used, so an answer stays valid, unchanged, for every session that saw it
+ * until that session ends.  Failures caused by a session's deadline are not
+ * served to later sessions, nor is a TEMPFAIL stored before the asking
+ * session began: it is asked again (the old answer stays valid for those
+ * that saw it).
+ */
+struct mc_dns_session *mc_dns_session_begin(struct mc_dns *dns,
+    double deadline);
+/* End a session (NULL: nothing); its answers become invalid. */
+void mc_dns_session_end(struct mc_dns_session *s);
+/* The session's deadline (0: none). */
+double mc_dns_session_deadline(const struct mc_dns_session *s);
+
+/*
  * Ask one question, blocking this thread.  Never returns NULL: when memory
  * runs out the answer is a shared TEMPFAIL.  name may end in a dot and be in
- * any case.
+ * any case.  A failed answer always carries the name and type asked.
  */
-const struct mc_dns_answer *mc_dns_lookup(struct mc_dns *dns, const char *name,
-    uint16_t type);
+const struct mc_dns_answer *mc_dns_lookup(struct mc_dns_session *s,
+    const char *name, uint16_t type);
 /*
  * Ask n questions at once and wait for all of them; fills q[i].ans.  This is
  * how checks fan out: the wall time is one round trip, not n.
  */
-void mc_dns_lookup_batch(struct mc_dns *dns, struct mc_dns_query *q, size_t n);
+void mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
+    size_t n);
 
-/*
- * Sessions bound the cache of a long run (bulk mode).  A session is one
- * domain's run: mc_dns_session_begin() opens one and returns its id (never
- * 0); every thread working for it calls mc_dns_session_enter() first, so
- * that its questions are stamped with the session and end by the
- * session's deadline as well as the handle's; mc_dns_session_end() closes
- * it.  When the cache holds more entries than the limit set with
- * mc_dns_set_cache_limit(), closing a session evicts the answered entries
- * that no open session has used, so an answer stays valid, unchanged, for
- * every session that saw it until that session ends.  Entries asked by a
- * thread outside any session are kept until mc_dns_free(), as before.
- * Failures caused by a session's deadline are not served to later sessions,
- * nor is a TEMPFAIL stored before the asking session began: it is asked
- * again (the old answer stays valid for those that saw it).
- */
-uint64_t mc_dns_session_begin(struct mc_dns *dns);
-/* This thread now works for session (0: none) until deadline (0: none). */
-void mc_dns_session_enter(uint64_t session, double deadline);
-void mc_dns_session_end(struct mc_dns *dns, uint64_t session);
 /* Evict down from more than max entries (0, the default: never evict). */
 void mc_dns_set_cache_limit(struct mc_dns *dns, size_t max);
 /* Entries the cache holds now: answered, in flight, or replaced but
@@ -162,7 +189,8 @@ size_t mc_dns_queries_sent(struct mc_dns *dns);
  * Join the character-strings of one TXT RDATA: the one place this is done.
  * rdata points at the RDATA (length-prefixed strings).  Returns a malloc'ed
  * NUL-terminated buffer with the joined bytes and sets *len, *nstrings and
- * *longest; NULL on malformed RDATA or no memory.
+ * *longest; NULL on malformed RDATA (an empty RDATA, RFC 1035 3.3.14:
+ * one or more strings) or no memory.
  */
 char *mc_txt_join(const unsigned char *rdata, size_t rdlen, size_t *len,
     size_t *nstrings, size_t *longest);

@@ -24,7 +24,7 @@ enum mc_dnssec_state {
 /* "secure", "insecure", "bogus", "indeterminate" */
 const char *mc_dnssec_state_str(enum mc_dnssec_state s);
 /* The state of the records of ans, as asked through dns. */
-enum mc_dnssec_state mc_dnssec_answer_state(struct mc_dns *dns,
+enum mc_dnssec_state mc_dnssec_answer_state(struct mc_dns_session *dns,
     const struct mc_dns_answer *ans);
 
 #endif

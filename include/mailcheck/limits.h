@@ -8,7 +8,8 @@
 #define MC_DNS_NAME_MAX 253      /* RFC 1035 2.3.4, presentation, no final dot */
 #define MC_DNS_LABEL_MAX 63      /* RFC 1035 2.3.4 */
 #define MC_DNS_MAX_RRS 4096      /* records kept from one answer */
-#define MC_DNS_CNAME_MAX 8       /* CNAME hops followed */
+#define MC_DNS_CNAME_MAX 16      /* CNAME hops followed, over all the answers
+                                    of one question (the zone backend too) */
 #define MC_DNS_EDNS_SIZE 1232    /* EDNS0 UDP payload we advertise */
 #define MC_DNS_INFLIGHT_MAX 128  /* questions on the wire per batch: 512 overran
                                     a slow resolver's socket buffer (bench/dns_batch.sh) */
@@ -32,10 +33,17 @@
 
 #define MC_DMARC_WALK_MAX 8       /* RFC 9989 4.10: queries in a tree walk */
 #define MC_DMARC_MAX_URIS 32      /* rua/ruf URIs examined (more: counted) */
+#define MC_DMARC_MAX_PROBLEMS 32  /* problems kept from one record (more:
+                                     counted, reported as one) */
+#define MC_DMARC_MAX_UNKNOWN 4    /* unknown tags named one by one */
 #define MC_SPF_MAX_LOOKUPS 10    /* RFC 7208 4.6.4: terms causing DNS lookups */
 #define MC_SPF_MAX_VOID 2        /* RFC 7208 4.6.4: lookups finding nothing */
 #define MC_SPF_MAX_ADDRS 10      /* RFC 7208 4.6.4: MX hosts, PTR names */
 #define MC_SPF_WARN_LOOKUPS 8    /* our own: close to the limit */
 #define MC_SPF_MAX_DEPTH 20      /* our own: nesting of the lookup tree */
+#define MC_SPF_RECORD_LONG 450   /* RFC 7208 3.4: octets a record should
+                                    stay within, with the rest of an answer */
+#define MC_SPF_RECORD_UDP 512    /* RFC 7208 3.4: over this the answer may
+                                    not fit a UDP reply (RFC 1035 2.3.4) */
 
 #endif

@@ -11,6 +11,10 @@
  * not followed).
  * The questions are the ones checks/mx.c asks, so the DNS cache answers
  * them for free when both run.
+ *
+ * The list holds at most MC_MAILADDRS_MAX addresses, filled by priority:
+ * the MX hosts' addresses (most preferred host first), then --ip, then
+ * the SPF record's; the rest is counted as cut, and reported so.
  */
 #ifndef MAILCHECK_MAILADDRS_H
 #define MAILCHECK_MAILADDRS_H
@@ -46,6 +50,11 @@ struct mc_mailaddrs {
 	const struct mc_dns_answer **failed; /* lookups that failed */
 	size_t nfailed;
 	int truncated;                /* more than MC_MAILADDRS_MAX addresses */
+	size_t ncut;                  /* addresses left out for want of room
+	                                 (a repeat of one counts again) */
+	unsigned cut_sources;         /* MC_MAILADDR_* of those left out */
+	size_t mx_hosts_cut;          /* MX hosts past MC_MX_MAX_HOSTS, not
+	                                 asked */
 	int spf;                      /* the domain has an SPF record, parsed */
 	size_t spf_skipped;           /* SPF terms not followed: ranges wider
 	                                 than /28 or /124, names outside the
@@ -59,6 +68,14 @@ struct mc_mailaddrs {
  * address "missing".  Returns 0, or -1 when out of memory.
  */
 int mc_mailaddrs_collect(struct mc_ctx *ctx, struct mc_mailaddrs *out);
+
+/*
+ * When the list was cut (addresses or MX hosts left out), say so with
+ * finding id (an info code of the calling check) about domain.  Returns
+ * 0, or -1 when out of memory.
+ */
+int mc_mailaddrs_report_cut(const struct mc_mailaddrs *ma, struct mc_result *r,
+    enum mc_finding_id id, const char *domain);
 
 /* Does this address send mail (--ip, or named by SPF)? */
 int mc_mailaddr_sends(const struct mc_mailaddr *a);

@@ -42,7 +42,7 @@ struct mc_mxhosts {
  * owner (_PORT._tcp).  Returns 0, or -1 when out of memory; a failed MX
  * lookup leaves n at 0 with out->mx telling why.
  */
-int mc_mxhosts_collect(struct mc_dns *dns, struct mc_arena *a,
+int mc_mxhosts_collect(struct mc_dns_session *dns, struct mc_arena *a,
     const char *domain, int all, unsigned port, struct mc_mxhosts *out);
 
 struct mc_options;

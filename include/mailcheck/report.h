@@ -6,6 +6,13 @@
  * never prints.  Renderers (src/render_*.c) walk finished reports.  Strings
  * stored in a result are copies owned by the result; DNS content is stored
  * escaped (see mc_escape()).
+ *
+ * An error sticks until someone looks (curl's CURLcode, OpenSMTPD's
+ * unpack cursor): a finding, metric, summary or decoration that cannot be
+ * recorded (out of memory) is counted in the result, a decoration after a
+ * failed add does nothing (it would land on the wrong finding), and the
+ * runner's mc_result_settle() turns the count into one internal-error
+ * finding.  Checks may therefore ignore what these calls return.
  */
 #ifndef MAILCHECK_REPORT_H
 #define MAILCHECK_REPORT_H
@@ -78,6 +85,10 @@ struct mc_result {
 	size_t nmetrics;
 	json_t *data;           /* the raw data the check saw (owned) */
 	char *summary;          /* one line on what was seen, or NULL */
+	size_t nlost;           /* sticky: additions and decorations that
+	                           could not be recorded (mc_result_settle()) */
+	int last_lost;          /* the last finding could not be added: its
+	                           decorations are dropped */
 };
 
 struct mc_report {
@@ -86,6 +97,8 @@ struct mc_report {
 	long duration_ms;
 	struct mc_result *results;
 	size_t nresults;
+	json_t *changes;        /* --baseline: the changes array
+	                           (mailcheck/baseline.h; owned), or NULL */
 };
 
 /*
@@ -93,7 +106,9 @@ struct mc_report {
  * included; renderers escape every string they print (mc_escape()).
  *
  * Append a finding with the default severity of id.  subject may be NULL.
- * Returns 0, or -1 when out of memory.
+ * Returns 0, or -1 when out of memory (or fmt cannot be formatted): then
+ * r->nlost counts it and the decorations below do nothing until the next
+ * finding is added.
  */
 int mc_finding_add(struct mc_result *r, enum mc_finding_id id,
     const char *subject, const char *fmt, ...)
@@ -103,8 +118,12 @@ int mc_finding_add_sev(struct mc_result *r, enum mc_finding_id id,
     enum mc_status sev, const char *subject, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /*
- * Give the last finding added a brief form (copied): a few words the
- * plugin's first line uses when the message's headline does not fit.
+ * Decorations of the last finding added.  Each returns 0, or -1 and does
+ * nothing when that finding could not be added (or there is none, a bug
+ * counted in r->nlost) or the decoration itself cannot be recorded (counted).
+ *
+ * A brief form (copied): a few words the plugin's first line uses when the
+ * message's headline does not fit.
  */
 int mc_finding_brief(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -114,11 +133,10 @@ int mc_finding_hint(struct mc_result *r, const char *fmt, ...)
 /*
  * Tie the last finding added to one of the result's metrics (metric is a
  * static string, not copied): --warning/--critical thresholds for that
- * metric then decide the finding's severity.  Returns 0, or -1 when there
- * is no finding.
+ * metric then decide the finding's severity.
  */
 int mc_finding_metric(struct mc_result *r, const char *metric);
-/* Set the result's one-line summary (copied). */
+/* Set the result's one-line summary (copied); -1 counted in r->nlost. */
 int mc_result_summary(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
@@ -126,15 +144,24 @@ int mc_result_summary(struct mc_result *r, const char *fmt, ...)
  * valid (new reference, or NULL).
  */
 json_t *mc_json_dns_string(const char *s, size_t len);
-/* Set (or replace) a metric. */
+/* Set (or replace) a metric; -1 counted in r->nlost. */
 int mc_metric_set(struct mc_result *r, const char *name, double value);
 /* The metric's value in *value: 1 found, 0 not. */
 int mc_metric_get(const struct mc_result *r, const char *name, double *value);
 
 void mc_result_init(struct mc_result *r, const char *check);
 void mc_result_release(struct mc_result *r);
-/* The worst severity of r's findings (MC_OK with none). */
+/*
+ * The worst severity of r's findings (MC_OK with none); at least
+ * MC_UNKNOWN while r->nlost is not 0.
+ */
 enum mc_status mc_result_worst(const struct mc_result *r);
+/*
+ * Close a finished result: what was lost (r->nlost) becomes one
+ * internal-error finding naming r->check, and r->status the worst
+ * severity.  The runner calls it once per check run.
+ */
+void mc_result_settle(struct mc_result *r);
 
 void mc_report_release(struct mc_report *rep);
 
@@ -148,10 +175,30 @@ int mc_render_text(FILE *out, const struct mc_report *rep,
     const struct mc_render_opts *opts);
 /* What -v (1), -vv (2) and -vvv (3) add below a check's findings. */
 void mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose);
-/* The report as a JSON document (new reference), or NULL. */
+/*
+ * Bulk mode's text: one line a domain, its status, name and worst finding
+ * (with how many more), and the number of changes when rep->changes is
+ * set.  Flushed, so that each line shows as its domain finishes.
+ */
+int mc_render_text_line(FILE *out, const struct mc_report *rep);
+/*
+ * The report as a JSON document (new reference), or NULL; with
+ * rep->changes, a "changes" member last.  mc_render_json() writes this
+ * document; there is no other JSON path to the report.
+ */
 json_t *mc_report_json(const struct mc_report *rep);
-/* json: indented; jsonl: one line.  Both end with a newline. */
+/*
+ * json: indented; jsonl: one line.  Both end with a newline.  This is how
+ * every report reaches JSON output, single or bulk.
+ */
 int mc_render_json(FILE *out, const struct mc_report *rep, int compact);
+/*
+ * doc as text, as jansson's json_dumps() writes it with JSON_COMPACT
+ * (compact) or JSON_INDENT(2), JSON_PRESERVE_ORDER and
+ * JSON_REAL_PRECISION(10), without a final newline: a malloc'ed string of
+ * *len bytes plus a NUL, or NULL when out of memory.
+ */
+char *mc_json_text(const json_t *doc, int compact, size_t *len);
 
 #define MC_SCHEMA_VERSION 1
 

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * mailcheck/runner.h - running checks on a domain
+ *
+ * A domain's checks run at once: the calling thread runs the first, and
+ * a pool of worker threads (mailcheck/pool.h) the others, each job with
+ * its own arena, reset and reused for the next domain.  A struct
+ * mc_runner holds those jobs and arenas for one thread that runs domains
+ * one after another (a bulk worker); mc_run_domain() is the one-off form.
  */
 #ifndef MAILCHECK_RUNNER_H
 #define MAILCHECK_RUNNER_H
@@ -8,6 +14,7 @@
 #include <stddef.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/pool.h"
 #include "mailcheck/report.h"
 
 /* A selected check and what its setup() made. */
@@ -38,6 +45,13 @@ struct mc_run_config {
 	const struct mc_options *opts;
 	struct mc_dns *dns;
 	double deadline; /* absolute mc_now() seconds; 0: none */
+	/*
+	 * Workers for the checks, shared by every runner of a bulk run and
+	 * sized with mc_run_pool_size() for all the checks that may be in
+	 * flight at once (a smaller pool may make checks wait for each
+	 * other's DNS).  NULL: each runner makes one of its own.
+	 */
+	struct mc_pool *pool;
 };
 
 /*
@@ -47,6 +61,23 @@ struct mc_run_config {
  */
 int mc_checks_select(const char *list, const struct mc_check **out,
     size_t outsize, char *err, size_t errsize);
+
+/* Workers a pool needs for parallel domains of nchecks checks at once. */
+size_t mc_run_pool_size(size_t parallel, size_t nchecks);
+
+struct mc_runner;
+/*
+ * A runner for cfg (copied; the checks, options, DNS handle and pool must
+ * outlive it), used by one thread at a time.  NULL when out of memory.
+ */
+struct mc_runner *mc_runner_new(const struct mc_run_config *cfg);
+void mc_runner_free(struct mc_runner *r);
+/*
+ * Run the checks on domain until deadline (absolute mc_now() seconds; 0:
+ * none; cfg->deadline is not used) and fill rep, as mc_run_domain().
+ */
+int mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
+    struct mc_report *rep, char *err, size_t errsize);
 
 /*
  * Run the selected checks on domain, all at once, and fill rep (release it

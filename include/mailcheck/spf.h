@@ -61,7 +61,8 @@ enum mc_spf_kind {
 };
 /* "all", "include", ..., "redirect", "exp", "modifier" */
 const char *mc_spf_kind_str(enum mc_spf_kind k);
-/* Does the term cost one of the 10 DNS lookups (4.6.4)? */
+/* Is the kind one that costs one of the 10 DNS lookups (4.6.4)?  Whether
+   a given term is reached is the term's costs field. */
 int mc_spf_kind_counts(enum mc_spf_kind k);
 
 struct mc_spf_term {
@@ -81,6 +82,14 @@ struct mc_spf_term {
 	unsigned char ip[16];         /* ip4: the first 4 bytes; ip6: 16 */
 	int cidr4;                    /* ip4 a mx: prefix length, -1 if none */
 	int cidr6;                    /* ip6 a mx: prefix length, -1 if none */
+	int costs;                    /* check_host() spends one of the DNS
+	                                 lookups of 4.6.4 on it when it gets
+	                                 there: a term of a counting kind,
+	                                 before the first "all", and not a
+	                                 redirect beside an "all" (6.1).  The
+	                                 one place lookups are decided: the
+	                                 evaluator and the spf check's tree
+	                                 both count this */
 };
 
 struct mc_spf_record {
@@ -89,7 +98,9 @@ struct mc_spf_record {
 	const struct mc_spf_term *redirect; /* NULL: none */
 	const struct mc_spf_term *exp;      /* NULL: none */
 	int has_all;                  /* an "all" mechanism is present */
-	size_t nlookup_terms;         /* include a mx ptr exists redirect */
+	size_t nlookup_terms;         /* terms that cost a lookup (costs):
+	                                 what check_host() spends on this
+	                                 record when no term matches */
 };
 
 #define MC_SPF_ERR_TERM 80
@@ -186,12 +197,12 @@ struct mc_spf_outcome {
 };
 
 /*
- * Run check_host() with the DNS handle.  Returns 0 with out filled in (any
+ * Run check_host() through the DNS session.  Returns 0 with out filled in (any
  * result, permerror included), or -1 on bad input (an IP that does not
  * parse, no domain) with a message in err.  out->trace must be released
  * with json_decref().
  */
-int mc_spf_check_host(struct mc_dns *dns, struct mc_arena *a,
+int mc_spf_check_host(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_spf_request *req, struct mc_spf_outcome *out,
     char *err, size_t errsize);
 

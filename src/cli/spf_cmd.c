@@ -17,11 +17,10 @@
 #include "mailcheck/limits.h"
 #include "mailcheck/report.h"
 #include "mailcheck/spf.h"
-#include "mailcheck/util.h"
+#include "mailcheck/addr.h"
+#include "mailcheck/domain.h"
+#include "mailcheck/escape.h"
 #include "banned.h"
-
-#define EXIT_USAGE 3
-#define MAX_LIST 64
 
 static const char spf_usage[] =
 "usage: mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
@@ -39,15 +38,6 @@ static const char spf_usage[] =
 "  -h, --help                   print this help and exit\n"
 "\n"
 "Exit codes: 0 a result was computed (it is in the output), 3 bad usage.\n";
-
-static int
-bad_usage(const char *fmt, const char *arg)
-{
-	fputs("mailcheck spf: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (see 'mailcheck spf --help')\n", stderr);
-	return EXIT_USAGE;
-}
 
 static void
 print_escaped(const char *label, const char *s)
@@ -69,30 +59,34 @@ mc_cli_spf(int argc, char **argv)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "helo", required_argument, NULL, OPT_HELO },
 		{ "sender", required_argument, NULL, OPT_SENDER },
-		{ "resolver", required_argument, NULL, 'r' },
-		{ "zone-file", required_argument, NULL, 'z' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		MC_CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *resolvers[MAX_LIST], *zones[MAX_LIST];
-	struct mc_dns_config dcfg = { 0 };
 	struct mc_spf_request req = { 0 };
 	struct mc_spf_outcome out;
+	struct mc_cli_dns dopts;
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
-	size_t nres = 0, nzones = 0;
+	struct mc_dns_session *session = NULL;
 	char err[512], dom[MC_DNS_NAME_MAX + 2];
-	double timeout = MC_DEFAULT_TIMEOUT, start;
+	double start;
 	json_t *doc;
-	int c, json = !isatty(STDOUT_FILENO), rc = EXIT_USAGE;
+	int c, taken, json = !isatty(STDOUT_FILENO), rc = MC_CLI_EXIT_USAGE;
 
 	start = mc_now();
+	mc_cli_voice("mailcheck spf", 0);
+	mc_cli_dns_init(&dopts);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:r:z:f:t:h", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if ((taken = mc_cli_dns_option(&dopts, c, optarg)) != 0) {
+			if (taken == -1)
+				return MC_CLI_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case 'i':
 			req.ip = optarg;
@@ -103,77 +97,61 @@ mc_cli_spf(int argc, char **argv)
 		case OPT_SENDER:
 			req.sender = optarg;
 			break;
-		case 'r':
-			if (nres == MAX_LIST)
-				return bad_usage("too many %s options", "--resolver");
-			resolvers[nres++] = optarg;
-			break;
-		case 'z':
-			if (nzones == MAX_LIST)
-				return bad_usage("too many %s options", "--zone-file");
-			zones[nzones++] = optarg;
-			break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
 			else if (strcmp(optarg, "text") == 0)
 				json = 0;
 			else
-				return bad_usage("unknown format '%s' (expected "
-				    "text or json)", optarg);
-			break;
-		case 't':
-			if (mc_cli_parse_timeout(optarg, &timeout) == -1)
-				return bad_usage("invalid timeout '%s'", optarg);
+				return mc_cli_usage_error("unknown format '%s' "
+				    "(expected text or json)", optarg);
 			break;
 		case 'h':
 			fputs(spf_usage, stdout);
 			return mc_cli_finish(0);
 		case ':':
-			return bad_usage("option '%s' needs a value",
-			    argv[optind - 1]);
+			return mc_cli_usage_error("option '%s' needs a value",
+			    mc_cli_bad_option(argv));
 		default:
-			return bad_usage("unknown option '%s'", argv[optind - 1]);
+			return mc_cli_usage_error("unknown option '%s'",
+			    mc_cli_bad_option(argv));
 		}
 	}
 	if (req.ip == NULL)
-		return bad_usage("%s", "--ip is required");
+		return mc_cli_usage_error("%s", "--ip is required");
 	if (!mc_is_ip_literal(req.ip) || req.ip[0] == '[')
-		return bad_usage("invalid IP address '%s'", req.ip);
+		return mc_cli_usage_error("invalid IP address '%s'", req.ip);
 	if (optind < argc - 1)
-		return bad_usage("%s", "more than one domain given");
+		return mc_cli_usage_error("%s", "more than one domain given");
 	if (optind == argc - 1) {
+		if (mc_is_ip_literal(argv[optind]))
+			return mc_cli_usage_error("invalid domain: '%s' is "
+			    "an IP address (the client's address goes in "
+			    "--ip)", argv[optind]);
 		if (mc_domain_normalise(argv[optind], dom, sizeof(dom), 1, err,
 		    sizeof(err)) == -1)
-			return bad_usage("invalid domain: %s", err);
+			return mc_cli_usage_error("invalid domain: %s", err);
 		req.domain = dom;
 	} else if ((req.sender == NULL || strchr(req.sender, '@') == NULL ||
 	    strrchr(req.sender, '@')[1] == '\0') &&
 	    (req.helo == NULL || *req.helo == '\0'))
-		return bad_usage("%s", "no domain: give DOMAIN, --sender or "
-		    "--helo");
-	if (nres > 0 && nzones > 0)
-		return bad_usage("%s", "--resolver and --zone-file exclude each "
-		    "other");
+		return mc_cli_usage_error("%s", "no domain: give DOMAIN, "
+		    "--sender or --helo");
+	if (mc_cli_dns_ready(&dopts) == -1)
+		return MC_CLI_EXIT_USAGE;
 
-	dcfg.resolvers = resolvers;
-	dcfg.nresolvers = nres;
-	dcfg.zone_files = zones;
-	dcfg.nzone_files = nzones;
-	dcfg.query_timeout = timeout < MC_QUERY_TIMEOUT ? timeout :
-	    MC_QUERY_TIMEOUT;
-	dns = mc_dns_new(&dcfg, start + timeout, err, sizeof(err));
-	if (dns == NULL) {
-		fprintf(stderr, "mailcheck spf: %s\n", err);
+	dns = mc_cli_dns_open(&dopts);
+	if (dns == NULL)
 		goto out;
-	}
+	session = mc_dns_session_begin(dns, start + dopts.timeout);
 	arena = mc_arena_new();
-	if (arena == NULL) {
-		fprintf(stderr, "mailcheck spf: out of memory\n");
+	if (arena == NULL || session == NULL) {
+		mc_cli_error("out of memory");
 		goto out;
 	}
-	if (mc_spf_check_host(dns, arena, &req, &out, err, sizeof(err)) == -1) {
-		fprintf(stderr, "mailcheck spf: %s\n", err);
+	if (mc_spf_check_host(session, arena, &req, &out, err,
+	    sizeof(err)) == -1) {
+		mc_cli_error("%s", err);
 		goto out;
 	}
 	if (json) {
@@ -193,7 +171,7 @@ mc_cli_spf(int argc, char **argv)
 		if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) |
 		    JSON_PRESERVE_ORDER) == -1) {
 			json_decref(doc);
-			fprintf(stderr, "mailcheck spf: cannot write JSON\n");
+			mc_cli_error("cannot write JSON");
 			goto out;
 		}
 		fputc('\n', stdout);
@@ -210,6 +188,7 @@ mc_cli_spf(int argc, char **argv)
 	rc = 0;
 out:
 	mc_arena_free(arena);
+	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	return mc_cli_finish(rc);
 }

@@ -131,18 +131,18 @@ for bad in "-w spf_lookups=20:10" "-c lookups=1" "-w spf_lookups" "-c spf_lookup
   rc=$?
   expect_eq "bad threshold '$bad' exits 3" "$rc" 3
   # Nagios shows only stdout: an UNKNOWN first line within the limit (the
-  # whole problem on the next line when it was cut), the same on stderr
+  # whole problem on the next line when it was cut); nothing on stderr,
+  # which Icinga would merge in front of it
   first=$(head -1 "$E2E_WORK/out")
-  problem=$(sed 's/^mailcheck: //; s/ (see .mailcheck --help.)$//' "$E2E_WORK/err")
   [ "${#first}" -le 100 ] && [ "$(wc -l < "$E2E_WORK/out")" -le 2 ] &&
+    [ ! -s "$E2E_WORK/err" ] &&
     case "$first" in "MAILCHECK UNKNOWN - "*threshold*) true ;; *) false ;; esac &&
-    grep -qxF -e "MAILCHECK UNKNOWN - $problem" -e "$problem" "$E2E_WORK/out" &&
-    pass "bad threshold '$bad' explained" ||
+    pass "bad threshold '$bad' explained on stdout only" ||
     fail "bad threshold '$bad'" "stdout: $(cat "$E2E_WORK/out") stderr: $(cat "$E2E_WORK/err")"
 done
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -w nosuch_hosts=1 > "$E2E_WORK/out" 2> "$E2E_WORK/err"
 expect_eq "threshold for an unknown check exits 3" "$?" 3
-grep -q "threshold for 'nosuch_hosts': no check of that name" "$E2E_WORK/err" &&
+grep -q "threshold for 'nosuch_hosts': no check of that name" "$E2E_WORK/out" &&
   grep -q "^MAILCHECK UNKNOWN - threshold for 'nosuch_hosts'" "$E2E_WORK/out" && pass "unknown check explained" ||
   fail "unknown check" "$(cat "$E2E_WORK/out" "$E2E_WORK/err")"
 # CI options have no say over the plugin's state: refused, not ignored
@@ -155,8 +155,9 @@ for opt in "--baseline $E2E_WORK/faults.zone" "--fail-on crit"; do
 done
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -w mx_hostz=1 > "$E2E_WORK/out" 2> "$E2E_WORK/err"
 expect_eq "threshold for a metric the check lacks exits 3" "$?" 3
-grep -q "threshold for 'mx_hostz': the mx check has no such metric (it has mx_hosts, mx_addresses)" "$E2E_WORK/err" &&
-  pass "unknown metric explained with the check's metrics" || fail "unknown metric" "$(cat "$E2E_WORK/err")"
+grep -q "threshold for 'mx_hostz': the mx check has no such metric (it has mx_hosts, mx_addresses)" "$E2E_WORK/out" &&
+  pass "unknown metric explained with the check's metrics" || fail "unknown metric" "$(cat "$E2E_WORK/out")"
+expect_eq "plugin-mode errors write nothing to stderr" "$(wc -c < "$E2E_WORK/err")" 0
 "$E2E_WORK/check_mailcheck" -H 'bad..name' > "$E2E_WORK/out" 2> /dev/null
 expect_eq "invalid domain in plugin mode: exit 3" "$?" 3
 expect_eq "invalid domain in plugin mode: UNKNOWN line on stdout" "$(cat "$E2E_WORK/out")" \
@@ -164,7 +165,11 @@ expect_eq "invalid domain in plugin mode: UNKNOWN line on stdout" "$(cat "$E2E_W
 "$E2E_WORK/check_mailcheck" $R -H ok.example.org -H two.example.org > /dev/null 2>&1
 expect_eq "two domains in plugin mode: exit 3" "$?" 3
 
-# -t is a hard deadline: a server that answers after 3 s
+# -t is a hard deadline: a server that answers after 3 s.  A question has
+# its own budget (half the time left: src/dns_net.c), so with -t 1 the MX
+# question fails on its own after 0.5 s and the check ends unknown with the
+# DNS failure, not unfinished; the rendering of unfinished checks is
+# tests/unit/test_nagios.c's
 cat > "$E2E_WORK/slow.data" <<'DATA'
 ENTRY_BEGIN
 MATCH opcode qtype qname
@@ -188,16 +193,17 @@ t0=$(date +%s.%N)
 rc=$?
 t1=$(date +%s.%N)
 expect_eq "timeout: exit 3" "$rc" 3
-expect_eq "timeout: first line names the unfinished check" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx"
+expect_eq "timeout: first line names the failed question" "$(head -1 "$E2E_WORK/out")" "MAILCHECK UNKNOWN - slow.example.org: cannot look up the MX records of slow.example.org"
 python3 -c "import sys; sys.exit(0 if $t1 - $t0 < 2.5 else 1)" && pass "timeout: ends by the deadline" || fail "timeout: took" "$(python3 -c "print($t1 - $t0)")"
 
-# every check at once: all named, or as many as fit and "..."
+# every check at once: each ends by its questions' budgets, before the
+# deadline, and none is unfinished
 "$E2E_WORK/check_mailcheck" -r "127.0.0.1:$TESTNS_PORT" -H slow.example.org -t 1 > "$E2E_WORK/out"
 expect_eq "timeout, all checks: exit 3" "$?" 3
 first=$(head -1 "$E2E_WORK/out")
 case "$first" in
-  "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx spf dkim dmarc rdns dnsbl" | \
-  "MAILCHECK UNKNOWN - slow.example.org: timeout after 1s, unfinished: mx spf"*" ...") pass "timeout, all checks: first line" ;;
+  *unfinished*) fail "timeout, all checks: first line" "'$first'" ;;
+  "MAILCHECK UNKNOWN - slow.example.org: "*) pass "timeout, all checks: first line" ;;
   *) fail "timeout, all checks: first line" "'$first'" ;;
 esac
 [ "${#first}" -le 100 ] && pass "timeout, all checks: at most 100" || fail "timeout line length" "${#first}"

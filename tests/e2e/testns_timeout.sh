@@ -61,8 +61,11 @@ expect_eq "per-query timeout: the message says timeout" \
   "$(json_get "$E2E_WORK/dead20.json" '"timeout" in d["checks"][0]["findings"][0]["message"]')" True
 
 # a batch of 500 questions to a silent server, with descriptors for about
-# 50 at a time: all fail at the deadline, on time, and the ones that never
-# got a descriptor before it are not sent afterwards
+# 50 at a time: all fail by the deadline, on time, and the ones that never
+# got a descriptor before it are not sent afterwards.  Each question has its
+# own budget (half the time left, at least 0.25 s: dns_net.c), so about
+# three rounds of 50 questions, two or three sends each, go out before the
+# deadline of 1 s; the rest never do.
 DNSQ=${MC_BINARY_DIR:-$(dirname "$MC_BIN")}/tests/mc-dnsq
 rogue_start --silent
 i=0
@@ -74,5 +77,5 @@ expect_eq "500 questions, silent server: all tempfail" "$(grep -E '^[a-z]+ [0-9]
 expect_le "500 questions, silent server: ends within --timeout 1 + 1.5 s (ms)" "$ms" 2500
 sent=$(grep -c '^query' "$E2E_WORK/rogue.$ROGUE_PORT.log")
 echo "     (queries seen: $sent)"
-expect_le "500 questions, silent server: nothing sent past the deadline (queries seen)" "$sent" 200
+expect_le "500 questions, silent server: nothing sent past the deadline (queries seen)" "$sent" 450
 finish

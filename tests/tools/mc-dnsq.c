@@ -73,6 +73,7 @@ main(int argc, char **argv)
 	struct mc_dns_query *q = NULL;
 	size_t counts[MC_DNS_PERMFAIL + 1] = { 0 };
 	struct mc_dns *dns;
+	struct mc_dns_session *session;
 	char err[512], tbuf[16];
 	double timeout = 10, now;
 	size_t i, k, n = 0;
@@ -106,12 +107,17 @@ main(int argc, char **argv)
 
 	now = mc_now();
 	cfg.query_timeout = timeout < 5 ? timeout : 5;
-	dns = mc_dns_new(&cfg, now + timeout, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	if (dns == NULL) {
 		fprintf(stderr, "mc-dnsq: %s\n", err);
 		return 3;
 	}
-	mc_dns_lookup_batch(dns, q, n);
+	session = mc_dns_session_begin(dns, now + timeout);
+	if (session == NULL) {
+		fprintf(stderr, "mc-dnsq: out of memory\n");
+		return 3;
+	}
+	mc_dns_lookup_batch(session, q, n);
 	for (i = 0; i < n; i++)
 		counts[q[i].ans->status]++;
 	for (i = 0; i <= MC_DNS_PERMFAIL; i++)
@@ -128,6 +134,7 @@ main(int argc, char **argv)
 			printf(" (%s)", q[i].ans->why);
 		putchar('\n');
 	}
+	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	for (i = 0; i < n; i++)
 		free((char *)(uintptr_t)q[i].name);

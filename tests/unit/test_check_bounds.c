@@ -43,7 +43,7 @@ queries_for(const struct mc_check *check, void (*fill)(FILE *))
 	assert_non_null(fp);
 	fill(fp);
 	fclose(fp);
-	dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&dcfg, err, sizeof(err));
 	unlink(path);
 	if (dns == NULL)
 		fail_msg("zone: %s", err);

@@ -19,6 +19,7 @@
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
 #include "mc_table.h"
+#include "mc_pkt.h"
 #include "banned.h"
 
 #define ID 0x4d2e
@@ -26,43 +27,6 @@
 #define F_TC 0x0200
 #define F_RESP 0x8180 /* QR RD RA, NOERROR */
 #define C_IN 1
-
-struct pkt {
-	unsigned char b[1024];
-	size_t len;
-};
-
-static void
-put8(struct pkt *p, unsigned v)
-{
-	p->b[p->len++] = (unsigned char)v;
-}
-
-static void
-put16(struct pkt *p, unsigned v)
-{
-	put8(p, v >> 8);
-	put8(p, v & 0xff);
-}
-
-static void
-put_name(struct pkt *p, const char *name)
-{
-	const char *dot;
-	size_t n;
-
-	while (*name != '\0') {
-		dot = strchr(name, '.');
-		n = dot != NULL ? (size_t)(dot - name) : strlen(name);
-		put8(p, (unsigned)n);
-		memcpy(p->b + p->len, name, n);
-		p->len += n;
-		name += n;
-		if (*name == '.')
-			name++;
-	}
-	put8(p, 0);
-}
 
 static void
 header(struct pkt *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
@@ -82,17 +46,6 @@ question(struct pkt *p, const char *name, unsigned type, unsigned class)
 	put_name(p, name);
 	put16(p, type);
 	put16(p, class);
-}
-
-static void
-rr_head(struct pkt *p, const char *owner, unsigned type, unsigned rdlen)
-{
-	put_name(p, owner);
-	put16(p, type);
-	put16(p, C_IN);
-	put16(p, 0);
-	put16(p, 300);
-	put16(p, rdlen);
 }
 
 static void
@@ -143,7 +96,8 @@ parse_edns(const struct pkt *p, const char *name, uint16_t type, int edns,
 {
 	*out = mc_answer_new(name, type);
 	assert_non_null(*out);
-	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, *out);
+	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
+	    *out);
 }
 
 /* The same for a query with EDNS, as the engine sends first. */
@@ -416,13 +370,16 @@ test_cname_chain(void **state)
 	assert_string_equal(a->cname, "c.test");
 	mc_answer_free(a);
 
-	/* a CNAME loop ends without records and without hanging */
+	/* a CNAME loop is a failure of its own, never "no records" */
 	header(&p, ID, F_RESP, 1, 2);
 	question(&p, "example.test", MC_RR_A, C_IN);
 	rr_name(&p, "example.test", MC_RR_CNAME, -1, "b.test");
 	rr_name(&p, "b.test", MC_RR_CNAME, -1, "example.test");
 	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a), MC_REPLY_DONE);
 	assert_int_equal(a->count, 0);
+	assert_int_equal(a->status, MC_DNS_TEMPFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_CNAME_LOOP);
+	assert_string_equal(a->why, "CNAME loop at example.test");
 	mc_answer_free(a);
 }
 
@@ -460,6 +417,42 @@ test_mx_and_txt(void **state)
 	assert_int_equal(a->rr[0].len, 8);
 	assert_string_equal(a->rr[0].data, "v=spf1 a");
 	assert_int_equal(a->rr[0].nstrings, 2);
+	mc_answer_free(a);
+}
+
+/*
+ * A TXT record without strings (RDLENGTH 0) is malformed (RFC 1035
+ * 3.3.14): alone it makes the answer PERMFAIL, never the string ""; beside
+ * good records it is left out.
+ */
+static void
+test_txt_without_strings(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+
+	(void)state;
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_TXT, C_IN);
+	rr_head(&p, "example.test", MC_RR_TXT, 0);
+	assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_PERMFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_MALFORMED);
+	assert_int_equal(a->count, 0);
+	mc_answer_free(a);
+
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_TXT, C_IN);
+	rr_head(&p, "example.test", MC_RR_TXT, 0);
+	rr_head(&p, "example.test", MC_RR_TXT, 3);
+	put8(&p, 2);
+	put16(&p, ('o' << 8) | 'k');
+	assert_int_equal(parse(&p, "example.test", MC_RR_TXT, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->count, 1);
+	assert_string_equal(a->rr[0].data, "ok");
 	mc_answer_free(a);
 }
 
@@ -581,6 +574,7 @@ main(void)
 	MC_TEST_ADD(t, &n, test_cname_chain);
 	MC_TEST_ADD(t, &n, test_mx_and_txt);
 	MC_TEST_ADD(t, &n, test_malformed);
+	MC_TEST_ADD(t, &n, test_txt_without_strings);
 	MC_TEST_ADD(t, &n, test_build_query);
 	MC_TEST_ADD(t, &n, test_build_query_plain);
 	return mc_table_run("dns_reply", t, n, NULL, NULL);

@@ -3,9 +3,9 @@
  * tests/unit/test_dns_sessions.c - the DNS cache's sessions and eviction
  *
  * Bulk mode bounds the cache: closing a session evicts answered entries no
- * open session used, never one an open session saw; entries asked outside
- * sessions stay; a failure caused by one session's deadline is not served
- * to the next session.  Run under ASan, a use of an evicted answer fails.
+ * open session used, never one an open session saw; an old session still
+ * open pins entries; a failure caused by one session's deadline is not
+ * served to the next session.  Run under ASan, a use of an evicted answer fails.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,7 +57,7 @@ open_dns(void)
 	char err[256];
 	struct mc_dns *dns;
 
-	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	if (dns == NULL)
 		fail_msg("%s", err);
 	return dns;
@@ -66,64 +66,81 @@ open_dns(void)
 static void
 test_eviction_keeps_open_sessions(void **state)
 {
-	const struct mc_dns_answer *shared_a, *shared_b, *perm;
+	const struct mc_dns_answer *shared_a, *shared_b;
+	struct mc_dns_session *s1, *s2;
 	struct mc_dns *dns;
-	uint64_t s1, s2;
 
 	(void)state;
 	dns = open_dns();
 	mc_dns_set_cache_limit(dns, 1);
 
-	/* outside any session: kept for good */
-	mc_dns_session_enter(0, 0);
-	perm = mc_dns_lookup(dns, "c.example.org", MC_RR_A);
-
-	s1 = mc_dns_session_begin(dns);
-	s2 = mc_dns_session_begin(dns);
-	assert_true(s1 != 0 && s2 > s1);
-	mc_dns_session_enter(s1, 0);
-	mc_dns_lookup(dns, "a.example.org", MC_RR_A);
-	shared_a = mc_dns_lookup(dns, "shared.example.org", MC_RR_A);
-	mc_dns_session_enter(s2, 0);
-	mc_dns_lookup(dns, "b.example.org", MC_RR_A);
-	shared_b = mc_dns_lookup(dns, "shared.example.org", MC_RR_A);
+	s1 = mc_dns_session_begin(dns, 0);
+	s2 = mc_dns_session_begin(dns, 0);
+	assert_non_null(s1);
+	assert_non_null(s2);
+	mc_dns_lookup(s1, "a.example.org", MC_RR_A);
+	shared_a = mc_dns_lookup(s1, "shared.example.org", MC_RR_A);
+	mc_dns_lookup(s2, "b.example.org", MC_RR_A);
+	shared_b = mc_dns_lookup(s2, "shared.example.org", MC_RR_A);
 	assert_ptr_equal(shared_a, shared_b);
-	assert_int_equal(mc_dns_cache_entries(dns), 4);
-	assert_int_equal(mc_dns_queries_sent(dns), 4);
+	assert_int_equal(mc_dns_cache_entries(dns), 3);
+	assert_int_equal(mc_dns_queries_sent(dns), 3);
 
 	/* s1 ends while s2 is open: only a goes */
-	mc_dns_session_end(dns, s1);
-	assert_int_equal(mc_dns_cache_entries(dns), 3);
+	mc_dns_session_end(s1);
+	assert_int_equal(mc_dns_cache_entries(dns), 2);
 	assert_int_equal(shared_b->status, MC_DNS_OK);
 	assert_string_equal(shared_b->rr[0].data, "192.0.2.4");
 	/* a cached answer s2 saw costs no query */
-	assert_ptr_equal(mc_dns_lookup(dns, "shared.example.org", MC_RR_A),
+	assert_ptr_equal(mc_dns_lookup(s2, "shared.example.org", MC_RR_A),
 	    shared_b);
-	assert_int_equal(mc_dns_queries_sent(dns), 4);
+	assert_int_equal(mc_dns_queries_sent(dns), 3);
 
-	/* s2 ends: b and shared go, c (no session) stays */
-	mc_dns_session_end(dns, s2);
-	assert_int_equal(mc_dns_cache_entries(dns), 1);
+	/* s2 ends: b and shared go */
+	mc_dns_session_end(s2);
+	assert_int_equal(mc_dns_cache_entries(dns), 0);
+	mc_dns_free(dns);
+}
+
+/* A session still open pins what it used, and what later ones used. */
+static void
+test_old_session_pins(void **state)
+{
+	const struct mc_dns_answer *perm;
+	struct mc_dns_session *s0, *s;
+	struct mc_dns *dns;
+
+	(void)state;
+	dns = open_dns();
+	mc_dns_set_cache_limit(dns, 1);
+	s0 = mc_dns_session_begin(dns, 0);
+	assert_non_null(s0);
+	perm = mc_dns_lookup(s0, "c.example.org", MC_RR_A);
+	s = mc_dns_session_begin(dns, 0);
+	assert_non_null(s);
+	mc_dns_lookup(s, "a.example.org", MC_RR_A);
+	mc_dns_session_end(s);
+	assert_int_equal(mc_dns_cache_entries(dns), 2);
 	assert_string_equal(perm->rr[0].data, "192.0.2.3");
-	mc_dns_session_enter(0, 0);
+	mc_dns_session_end(s0);
+	assert_int_equal(mc_dns_cache_entries(dns), 0);
 	mc_dns_free(dns);
 }
 
 static void
 test_no_limit_no_eviction(void **state)
 {
+	struct mc_dns_session *s;
 	struct mc_dns *dns;
-	uint64_t s;
 
 	(void)state;
 	dns = open_dns();
-	s = mc_dns_session_begin(dns);
-	mc_dns_session_enter(s, 0);
-	mc_dns_lookup(dns, "a.example.org", MC_RR_A);
-	mc_dns_lookup(dns, "b.example.org", MC_RR_A);
-	mc_dns_session_end(dns, s);
+	s = mc_dns_session_begin(dns, 0);
+	assert_non_null(s);
+	mc_dns_lookup(s, "a.example.org", MC_RR_A);
+	mc_dns_lookup(s, "b.example.org", MC_RR_A);
+	mc_dns_session_end(s);
 	assert_int_equal(mc_dns_cache_entries(dns), 2);
-	mc_dns_session_enter(0, 0);
 	mc_dns_free(dns);
 }
 
@@ -131,25 +148,25 @@ static void
 test_deadline_failure_not_shared(void **state)
 {
 	const struct mc_dns_answer *late, *fresh;
+	struct mc_dns_session *s1, *s2;
 	struct mc_dns *dns;
-	uint64_t s1, s2;
 
 	(void)state;
 	dns = open_dns();
-	s1 = mc_dns_session_begin(dns);
 	/* a deadline in the past: the question fails at once */
-	mc_dns_session_enter(s1, mc_now() - 1);
-	late = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	s1 = mc_dns_session_begin(dns, mc_now() - 1);
+	assert_non_null(s1);
+	late = mc_dns_lookup(s1, "a.example.org", MC_RR_A);
 	assert_int_equal(late->status, MC_DNS_TEMPFAIL);
-	s2 = mc_dns_session_begin(dns);
-	mc_dns_session_enter(s2, mc_now() + 60);
-	fresh = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
+	assert_int_equal(late->reason, MC_DNS_REASON_DEADLINE);
+	s2 = mc_dns_session_begin(dns, mc_now() + 60);
+	assert_non_null(s2);
+	fresh = mc_dns_lookup(s2, "a.example.org", MC_RR_A);
 	assert_int_equal(fresh->status, MC_DNS_OK);
 	/* the first session's answer is still valid for it */
 	assert_int_equal(late->status, MC_DNS_TEMPFAIL);
-	mc_dns_session_end(dns, s1);
-	mc_dns_session_end(dns, s2);
-	mc_dns_session_enter(0, 0);
+	mc_dns_session_end(s1);
+	mc_dns_session_end(s2);
 	mc_dns_free(dns);
 }
 
@@ -157,42 +174,34 @@ static void
 test_tempfail_asked_again_by_later_sessions(void **state)
 {
 	const struct mc_dns_answer *a1, *a2, *b;
+	struct mc_dns_session *s1, *s2;
 	struct mc_dns *dns;
-	uint64_t s1, s2;
 	size_t sent;
 
 	(void)state;
 	dns = open_dns();
-	s1 = mc_dns_session_begin(dns);
-	mc_dns_session_enter(s1, 0);
-	a1 = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	s1 = mc_dns_session_begin(dns, 0);
+	assert_non_null(s1);
+	a1 = mc_dns_lookup(s1, "flaky.example.org", MC_RR_A);
 	assert_int_equal(a1->status, MC_DNS_TEMPFAIL);
 	sent = mc_dns_queries_sent(dns);
 	/* the same session gets the same answer: one verdict a domain */
-	a2 = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	a2 = mc_dns_lookup(s1, "flaky.example.org", MC_RR_A);
 	assert_ptr_equal(a1, a2);
 	assert_int_equal(mc_dns_queries_sent(dns), sent);
 	/* a session that began later asks again */
-	s2 = mc_dns_session_begin(dns);
-	mc_dns_session_enter(s2, 0);
-	b = mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
+	s2 = mc_dns_session_begin(dns, 0);
+	assert_non_null(s2);
+	b = mc_dns_lookup(s2, "flaky.example.org", MC_RR_A);
 	assert_ptr_not_equal(a1, b);
 	assert_int_equal(mc_dns_queries_sent(dns), sent + 1);
 	/* the first session's answer is still valid for it */
 	assert_int_equal(a1->status, MC_DNS_TEMPFAIL);
 	/* answers that worked are shared */
-	mc_dns_session_enter(s1, 0);
-	a1 = mc_dns_lookup(dns, "a.example.org", MC_RR_A);
-	mc_dns_session_enter(s2, 0);
-	assert_ptr_equal(mc_dns_lookup(dns, "a.example.org", MC_RR_A), a1);
-	mc_dns_session_end(dns, s1);
-	mc_dns_session_end(dns, s2);
-	mc_dns_session_enter(0, 0);
-	/* outside sessions nothing is asked again */
-	sent = mc_dns_queries_sent(dns);
-	mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
-	mc_dns_lookup(dns, "flaky.example.org", MC_RR_A);
-	assert_true(mc_dns_queries_sent(dns) <= sent + 1);
+	a1 = mc_dns_lookup(s1, "a.example.org", MC_RR_A);
+	assert_ptr_equal(mc_dns_lookup(s2, "a.example.org", MC_RR_A), a1);
+	mc_dns_session_end(s1);
+	mc_dns_session_end(s2);
 	mc_dns_free(dns);
 }
 
@@ -205,21 +214,20 @@ test_tempfail_asked_again_by_later_sessions(void **state)
 static void
 test_replaced_entries_are_bounded(void **state)
 {
+	struct mc_dns_session *s;
 	struct mc_dns *dns;
-	uint64_t s;
 	int i;
 
 	(void)state;
 	dns = open_dns();
 	mc_dns_set_cache_limit(dns, 8);
 	for (i = 0; i < 1000; i++) {
-		s = mc_dns_session_begin(dns);
-		mc_dns_session_enter(s, 0);
-		assert_int_equal(mc_dns_lookup(dns, "flaky.example.org",
+		s = mc_dns_session_begin(dns, 0);
+		assert_non_null(s);
+		assert_int_equal(mc_dns_lookup(s, "flaky.example.org",
 		    MC_RR_A)->status, MC_DNS_TEMPFAIL);
-		mc_dns_session_end(dns, s);
+		mc_dns_session_end(s);
 	}
-	mc_dns_session_enter(0, 0);
 	assert_true(mc_dns_cache_entries(dns) <= 8 + 8 / 2 + 1);
 	mc_dns_free(dns);
 }
@@ -229,6 +237,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eviction_keeps_open_sessions),
+		cmocka_unit_test(test_old_session_pins),
 		cmocka_unit_test(test_no_limit_no_eviction),
 		cmocka_unit_test(test_deadline_failure_not_shared),
 		cmocka_unit_test(test_tempfail_asked_again_by_later_sessions),

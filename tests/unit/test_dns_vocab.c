@@ -154,7 +154,7 @@ open_dns(void)
 	char err[512];
 	struct mc_dns *d;
 
-	d = mc_dns_new(&cfg, 0, err, sizeof(err));
+	d = mc_dns_new(&cfg, err, sizeof(err));
 	if (d == NULL)
 		fail_msg("mc_dns_new: %s", err);
 	return d;
@@ -170,10 +170,12 @@ test_cache_same_question_in_a_batch(void **state)
 		{ .name = "mail.cache.test", .type = MC_RR_AAAA },
 	};
 	struct mc_dns *d = open_dns();
+	struct mc_dns_session *ses = mc_dns_session_begin(d, 0);
 
 	(void)state;
+	assert_non_null(ses);
 	assert_int_equal(mc_dns_queries_sent(d), 0);
-	mc_dns_lookup_batch(d, q, 4);
+	mc_dns_lookup_batch(ses, q, 4);
 	/* three spellings of one question, and one other question */
 	assert_int_equal(mc_dns_queries_sent(d), 2);
 	assert_ptr_equal(q[0].ans, q[1].ans);
@@ -182,25 +184,27 @@ test_cache_same_question_in_a_batch(void **state)
 	assert_int_equal(q[0].ans->status, MC_DNS_OK);
 	assert_int_equal(q[3].ans->status, MC_DNS_OK);
 	/* asked again later: from the cache */
-	assert_ptr_equal(mc_dns_lookup(d, "mail.cache.test", MC_RR_A), q[0].ans);
+	assert_ptr_equal(mc_dns_lookup(ses, "mail.cache.test", MC_RR_A),
+	    q[0].ans);
 	assert_int_equal(mc_dns_queries_sent(d), 2);
 	/* a new question is a miss */
-	assert_int_equal(mc_dns_lookup(d, "cache.test", MC_RR_MX)->status,
+	assert_int_equal(mc_dns_lookup(ses, "cache.test", MC_RR_MX)->status,
 	    MC_DNS_OK);
 	assert_int_equal(mc_dns_queries_sent(d), 3);
 	/* negative answers are cached too */
-	assert_int_equal(mc_dns_lookup(d, "nope.cache.test", MC_RR_A)->status,
+	assert_int_equal(mc_dns_lookup(ses, "nope.cache.test", MC_RR_A)->status,
 	    MC_DNS_NXDOMAIN);
-	assert_int_equal(mc_dns_lookup(d, "nope.cache.test", MC_RR_A)->status,
+	assert_int_equal(mc_dns_lookup(ses, "nope.cache.test", MC_RR_A)->status,
 	    MC_DNS_NXDOMAIN);
 	assert_int_equal(mc_dns_queries_sent(d), 4);
+	mc_dns_session_end(ses);
 	mc_dns_free(d);
 }
 
 #define NTHREADS 8
 
 struct thread_arg {
-	struct mc_dns *dns;
+	struct mc_dns_session *dns;
 	pthread_barrier_t *barrier;
 	const struct mc_dns_answer *ans[4];
 };
@@ -231,12 +235,14 @@ test_cache_many_threads(void **state)
 	pthread_t th[NTHREADS];
 	pthread_barrier_t barrier;
 	struct mc_dns *d = open_dns();
+	struct mc_dns_session *ses = mc_dns_session_begin(d, 0);
 	size_t i, k;
 
 	(void)state;
+	assert_non_null(ses);
 	assert_int_equal(pthread_barrier_init(&barrier, NULL, NTHREADS), 0);
 	for (i = 0; i < NTHREADS; i++) {
-		args[i] = (struct thread_arg){ .dns = d, .barrier = &barrier };
+		args[i] = (struct thread_arg){ .dns = ses, .barrier = &barrier };
 		assert_int_equal(pthread_create(&th[i], NULL, asker, &args[i]), 0);
 	}
 	for (i = 0; i < NTHREADS; i++)
@@ -251,6 +257,7 @@ test_cache_many_threads(void **state)
 			assert_int_equal(args[i].ans[k]->status, MC_DNS_OK);
 		}
 	assert_string_equal(args[0].ans[2]->cname, "mail.cache.test");
+	mc_dns_session_end(ses);
 	mc_dns_free(d);
 }
 
@@ -324,7 +331,7 @@ slow_server_stop(struct slow_server *srv)
 }
 
 struct inflight_arg {
-	struct mc_dns *dns;
+	struct mc_dns_session *dns;
 	pthread_barrier_t *barrier;
 	const struct mc_dns_answer *ans;
 };
@@ -362,14 +369,16 @@ test_cache_in_flight(void **state)
 	(void)state;
 	slow_server_start(&srv);
 	snprintf(resolver, sizeof(resolver), "127.0.0.1:%d", srv.port);
-	d = mc_dns_new(&cfg, 0, err, sizeof(err));
+	d = mc_dns_new(&cfg, err, sizeof(err));
 	if (d == NULL)
 		fail_msg("mc_dns_new: %s", err);
 	assert_string_equal(mc_dns_backend_name(d), "network");
 	assert_int_equal(pthread_barrier_init(&barrier, NULL, NTHREADS), 0);
 	start = mc_now();
 	for (i = 0; i < NTHREADS; i++) {
-		args[i] = (struct inflight_arg){ .dns = d, .barrier = &barrier };
+		args[i] = (struct inflight_arg){
+			.dns = mc_dns_session_begin(d, 0), .barrier = &barrier };
+		assert_non_null(args[i].dns);
 		assert_int_equal(pthread_create(&th[i], NULL, inflight_asker,
 		    &args[i]), 0);
 	}
@@ -383,6 +392,8 @@ test_cache_in_flight(void **state)
 		assert_ptr_equal(args[i].ans, args[0].ans);
 		assert_int_equal(args[i].ans->status, MC_DNS_NXDOMAIN);
 	}
+	for (i = 0; i < NTHREADS; i++)
+		mc_dns_session_end(args[i].dns);
 	mc_dns_free(d);
 	slow_server_stop(&srv);
 	assert_int_equal(srv.received, 1);
@@ -392,17 +403,28 @@ static void
 test_deadline(void **state)
 {
 	struct mc_dns *d = open_dns();
+	struct mc_dns_session *late, *ses;
 	const struct mc_dns_answer *a;
 
 	(void)state;
-	mc_dns_set_deadline(d, mc_now() - 1);
-	a = mc_dns_lookup(d, "mail.cache.test", MC_RR_A);
+	late = mc_dns_session_begin(d, mc_now() - 1);
+	assert_non_null(late);
+	a = mc_dns_lookup(late, "mail.cache.test", MC_RR_A);
 	assert_int_equal(a->status, MC_DNS_TEMPFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_DEADLINE);
+	assert_string_equal(a->qname, "mail.cache.test");
+	assert_int_equal(a->qtype, MC_RR_A);
 	assert_non_null(a->why);
 	assert_non_null(strstr(a->why, "deadline"));
-	mc_dns_set_deadline(d, 0);
-	assert_int_equal(mc_dns_lookup(d, "mail.cache.test", MC_RR_AAAA)->status,
+	/* another session, without a deadline, is not given that failure */
+	ses = mc_dns_session_begin(d, 0);
+	assert_non_null(ses);
+	assert_int_equal(mc_dns_lookup(ses, "mail.cache.test", MC_RR_A)->status,
 	    MC_DNS_OK);
+	assert_int_equal(mc_dns_lookup(ses, "mail.cache.test",
+	    MC_RR_AAAA)->status, MC_DNS_OK);
+	mc_dns_session_end(late);
+	mc_dns_session_end(ses);
 	mc_dns_free(d);
 }
 
@@ -410,16 +432,22 @@ static void
 test_bad_name(void **state)
 {
 	struct mc_dns *d = open_dns();
+	struct mc_dns_session *ses = mc_dns_session_begin(d, 0);
 	const struct mc_dns_answer *a;
 	char name[300];
 
 	(void)state;
+	assert_non_null(ses);
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	a = mc_dns_lookup(d, name, MC_RR_A);
+	a = mc_dns_lookup(ses, name, MC_RR_A);
 	assert_int_equal(a->status, MC_DNS_PERMFAIL);
 	assert_non_null(a->why);
+	/* the failure names the question, as every failure does */
+	assert_string_equal(a->qname, name);
+	assert_int_equal(a->qtype, MC_RR_A);
 	assert_int_equal(mc_dns_queries_sent(d), 0);
+	mc_dns_session_end(ses);
 	mc_dns_free(d);
 }
 

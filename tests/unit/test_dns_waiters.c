@@ -54,7 +54,7 @@ open_dns(struct silent *s)
 	char err[256];
 	struct mc_dns *dns;
 
-	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	if (dns == NULL)
 		fail_msg("%s", err);
 	return dns;
@@ -65,7 +65,7 @@ struct asker {
 	const char *name;
 	double timeout;
 	const struct mc_dns_answer *ans;
-	uint64_t session;
+	struct mc_dns_session *session;
 };
 
 static void *
@@ -73,8 +73,9 @@ ask(void *p)
 {
 	struct asker *a = p;
 
-	mc_dns_session_enter(a->session, mc_now() + a->timeout);
-	a->ans = mc_dns_lookup(a->dns, a->name, MC_RR_TXT);
+	a->session = mc_dns_session_begin(a->dns, mc_now() + a->timeout);
+	assert_non_null(a->session);
+	a->ans = mc_dns_lookup(a->session, a->name, MC_RR_TXT);
 	return NULL;
 }
 
@@ -88,30 +89,33 @@ test_waiter_keeps_its_deadline(void **state)
 	const struct mc_dns_answer *ans;
 	pthread_t t;
 	double start, took;
-	uint64_t mine;
+	struct mc_dns_session *mine;
 
 	(void)state;
 	silent_start(&srv);
 	dns = open_dns(&srv);
 	other = (struct asker){ .dns = dns, .name = "shared.test",
-	    .timeout = 5.0, .session = mc_dns_session_begin(dns) };
+	    .timeout = 5.0 };
 	assert_int_equal(pthread_create(&t, NULL, ask, &other), 0);
 	usleep(100 * 1000); /* the other's question is on the wire */
 
-	mine = mc_dns_session_begin(dns);
 	start = mc_now();
-	mc_dns_session_enter(mine, start + 0.2);
-	ans = mc_dns_lookup(dns, "shared.test", MC_RR_TXT);
+	mine = mc_dns_session_begin(dns, start + 0.2);
+	assert_non_null(mine);
+	ans = mc_dns_lookup(mine, "shared.test", MC_RR_TXT);
 	took = mc_now() - start;
 	assert_int_equal(ans->status, MC_DNS_TEMPFAIL);
+	assert_int_equal(ans->reason, MC_DNS_REASON_DEADLINE);
+	/* its own question, never a shared answer without one */
+	assert_string_equal(ans->qname, "shared.test");
+	assert_int_equal(ans->qtype, MC_RR_TXT);
 	if (took > 0.5)
 		fail_msg("waited %.2f s past a 0.2 s deadline", took);
 
 	pthread_join(t, NULL);
 	assert_int_equal(other.ans->status, MC_DNS_TEMPFAIL);
-	mc_dns_session_enter(0, 0);
-	mc_dns_session_end(dns, mine);
-	mc_dns_session_end(dns, other.session);
+	mc_dns_session_end(mine);
+	mc_dns_session_end(other.session);
 	mc_dns_free(dns);
 	close(srv.fd);
 }
@@ -126,20 +130,20 @@ test_waiter_not_given_anothers_deadline(void **state)
 	const struct mc_dns_answer *ans;
 	pthread_t t;
 	double start, took;
-	uint64_t mine;
+	struct mc_dns_session *mine;
 
 	(void)state;
 	silent_start(&srv);
 	dns = open_dns(&srv);
 	other = (struct asker){ .dns = dns, .name = "shared.test",
-	    .timeout = 0.2, .session = mc_dns_session_begin(dns) };
+	    .timeout = 0.2 };
 	assert_int_equal(pthread_create(&t, NULL, ask, &other), 0);
 	usleep(50 * 1000);
 
-	mine = mc_dns_session_begin(dns);
 	start = mc_now();
-	mc_dns_session_enter(mine, start + 5.0);
-	ans = mc_dns_lookup(dns, "shared.test", MC_RR_TXT);
+	mine = mc_dns_session_begin(dns, start + 5.0);
+	assert_non_null(mine);
+	ans = mc_dns_lookup(mine, "shared.test", MC_RR_TXT);
 	took = mc_now() - start;
 	pthread_join(t, NULL);
 	assert_int_equal(ans->status, MC_DNS_TEMPFAIL);
@@ -150,9 +154,8 @@ test_waiter_not_given_anothers_deadline(void **state)
 		    ans->why, took);
 	assert_true(took >= 0.5);
 	assert_true(took < 2.5);
-	mc_dns_session_enter(0, 0);
-	mc_dns_session_end(dns, mine);
-	mc_dns_session_end(dns, other.session);
+	mc_dns_session_end(mine);
+	mc_dns_session_end(other.session);
 	mc_dns_free(dns);
 	close(srv.fd);
 }

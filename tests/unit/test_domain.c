@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mailcheck/limits.h"
-#include "mailcheck/util.h"
+#include "mailcheck/domain.h"
 #include "mc_table.h"
 
 /* Names of a given length built at run time: "L63" a 63-octet label, ... */
@@ -98,6 +98,22 @@ static const struct row rows[] = {
 	    "is not a valid internationalised domain name" },
 	{ "IDN with a disallowed character", "a\xe2\x98\x83" "b.org", GEN_NONE,
 	    0, NULL, "is not a valid internationalised domain name" },
+	{ "invalid UTF-8 is shown escaped (0x9b: a C1 CSI)",
+	    "ex\x9b" "31m\xff.org", GEN_NONE, 0, NULL,
+	    "'ex\\15531m\\255.org' is not a valid internationalised" },
+	{ "valid UTF-8 in a message is shown escaped too",
+	    "a\xe2\x98\x83" "b.org", GEN_NONE, 0, NULL,
+	    "'a\\226\\152\\131b.org'" },
+	{ "IPv4 address", "127.0.0.1", GEN_NONE, 0, NULL,
+	    "'127.0.0.1' is an IP address, not a mail domain" },
+	{ "IPv4 address with a final dot", "192.0.2.1.", GEN_NONE, 0, NULL,
+	    "is an IP address" },
+	{ "IPv6 address", "2001:db8::1", GEN_NONE, 0, NULL,
+	    "'2001:db8::1' is an IP address, not a mail domain" },
+	{ "address literal in brackets", "[192.0.2.1]", GEN_NONE, 0, NULL,
+	    "is an IP address" },
+	{ "four numeric labels are a host name where one label is allowed",
+	    "127.0.0.1", GEN_NONE, 1, "127.0.0.1", NULL },
 };
 
 static void
@@ -162,9 +178,9 @@ test_row(void **state)
 	assert_int_equal(rc, -1);
 	if (strstr(err, r->err) == NULL)
 		fail_msg("message '%s' does not contain '%s'", err, r->err);
-	/* one line, with no control character in it */
+	/* one line, printable ASCII only */
 	for (rc = 0; err[rc] != '\0'; rc++)
-		if ((unsigned char)err[rc] < 0x20 || err[rc] == 0x7f)
+		if ((unsigned char)err[rc] < 0x20 || (unsigned char)err[rc] >= 0x7f)
 			fail_msg("control character %d in '%s'", err[rc], err);
 }
 

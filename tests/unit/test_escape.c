@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mailcheck/report.h"
-#include "mailcheck/util.h"
+#include "mailcheck/escape.h"
 #include "mc_table.h"
 
 struct row {
@@ -95,6 +95,21 @@ test_worst_case_length(void **state)
 	free(e);
 }
 
+/* mc_quote: cut at max with "...", NUL bytes shown as '?'. */
+static void
+test_quote(void **state)
+{
+	struct mc_arena *a = mc_arena_new();
+
+	(void)state;
+	assert_non_null(a);
+	assert_string_equal(mc_quote(a, "abc", 3, 60), "\"abc\"");
+	assert_string_equal(mc_quote(a, "abcdef", 6, 4), "\"abcd...\"");
+	assert_string_equal(mc_quote(a, "a\0b", 3, 60), "\"a?b\"");
+	assert_string_equal(mc_quote(a, "", 0, 60), "\"\"");
+	mc_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -103,5 +118,6 @@ main(void)
 
 	MC_TABLE_ADD(t, &n, rows, test_row);
 	MC_TEST_ADD(t, &n, test_worst_case_length);
+	MC_TEST_ADD(t, &n, test_quote);
 	return mc_table_run("escape", t, n, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/check.h"
 #include "mailcheck/plugin.h"
 
 static struct mc_result results[3];
@@ -251,6 +252,86 @@ test_perfdata_syntax(void **state)
 	release_report();
 }
 
+/* A lookup that failed, as the DNS layer reports it. */
+static void
+dns_failure(struct mc_result *r, const char *name, const char *why)
+{
+	struct mc_dns_answer a = { .status = MC_DNS_TEMPFAIL, .rcode = -1,
+	    .qtype = MC_RR_TXT };
+
+	a.qname = (char *)(uintptr_t)name;
+	a.why = (char *)(uintptr_t)why;
+	assert_int_equal(mc_finding_dns(r, &a, "the key"), 0);
+}
+
+/*
+ * A check whose lookups failed gets one line for them all, naming how
+ * many failed and why; a check that repeats one no-verdict finding gets
+ * one line with a count.
+ */
+static void
+test_dns_failures_collapse(void **state)
+{
+	struct mc_nagios_opts o = { .timeout = 10 };
+	char name[64], *out, *line;
+	int i, lines = 0;
+
+	(void)state;
+	setup_report();
+	for (i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "s%d._domainkey.example.org", i);
+		dns_failure(&results[1], name, i < 20 ? "timeout" :
+		    "SERVFAIL from 127.0.0.1");
+	}
+	for (i = 0; i < 8; i++)
+		mc_finding_add(&results[2], MC_F_DNSBL_ZONE_TEMPFAIL, "zone",
+		    "blocklist z%d did not answer its test entry: timeout", i);
+	finish_report();
+	out = render(&o);
+	for (line = out; (line = strchr(line, '\n')) != NULL; line++)
+		lines++;
+	/* first line, one for spf's failures, one for dnsbl's, mx ok,
+	   perfdata */
+	assert_int_equal(lines, 5);
+	assert_non_null(strstr(out, "[UNKNOWN] spf: 30 DNS questions failed: "
+	    "timeout (20), SERVFAIL from 127.0.0.1 (10) (dns.tempfail, first "
+	    "at s0._domainkey.example.org TXT)\n"));
+	assert_non_null(strstr(out, "[UNKNOWN] dnsbl: blocklist z0 did not "
+	    "answer its test entry (and 7 more like it) "
+	    "(dnsbl.zone-tempfail, first at zone)\n"));
+	/* the first line names one group, short, and counts the other */
+	line = strchr(out, '\n');
+	*line = '\0';
+	assert_true(strncmp(out, "MAILCHECK UNKNOWN - example.org: ", 33) == 0);
+	assert_true(strstr(out, "spf: 30 DNS questions failed (timeout) "
+	    "(+1 more)") != NULL || strstr(out, "blocklist z0 did not answer "
+	    "its test entry (x8) (+1 more)") != NULL);
+	free(out);
+	release_report();
+}
+
+/* A check without a verdict publishes no perfdata: never a false 0. */
+static void
+test_unknown_metrics_left_out(void **state)
+{
+	struct mc_nagios_opts o = { .timeout = 10 };
+	char *out, *perf;
+
+	(void)state;
+	setup_report();
+	dns_failure(&results[1], "example.org", "SERVFAIL");
+	mc_finding_add(&results[2], MC_F_CHECK_TIMEOUT, NULL, "late");
+	finish_report();
+	out = render(&o);
+	perf = strstr(out, "\n| ");
+	assert_non_null(perf);
+	assert_non_null(strstr(perf, "'mx_hosts'=2"));
+	assert_null(strstr(perf, "spf_"));
+	assert_null(strstr(perf, "dnsbl_"));
+	free(out);
+	release_report();
+}
+
 int
 main(void)
 {
@@ -260,6 +341,8 @@ main(void)
 		cmocka_unit_test(test_hostile_text),
 		cmocka_unit_test(test_timeout_is_unknown),
 		cmocka_unit_test(test_perfdata_syntax),
+		cmocka_unit_test(test_dns_failures_collapse),
+		cmocka_unit_test(test_unknown_metrics_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,7 +109,7 @@ collect_from_fixtures(void)
 		file = g.gl_pathv[i];
 		dcfg.zone_files = &file;
 		dcfg.nzone_files = 1;
-		rcfg.dns = mc_dns_new(&dcfg, 0, err, sizeof(err));
+		rcfg.dns = mc_dns_new(&dcfg, err, sizeof(err));
 		if (rcfg.dns == NULL)
 			fail_msg("%s: %s", file, err);
 		assert_int_equal(mc_run_domain(&rcfg, domain, &rep, err,

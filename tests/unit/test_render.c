@@ -5,7 +5,10 @@
  * Reports are built by hand, with hostile bytes in every string a check or
  * DNS can fill: nothing reaches a terminal as a control character, colours
  * only when asked, checks and findings worst first; the JSON document has
- * the published structure and is valid UTF-8 whatever the input.
+ * the published structure and is valid UTF-8 whatever the input, with the
+ * --baseline changes last when the report has them; bulk mode's one line a
+ * domain names the worst finding.  These are the functions the product
+ * writes every report with, single or bulk.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,15 +195,24 @@ test_text_hostile(void **state)
 	free(out);
 }
 
+/* Give the report a hostile domain; returns the one to put back. */
+static char *
+hostile_domain(void)
+{
+	char *saved = rep.domain;
+
+	rep.domain = strdup("a\033[2Jb.example");
+	assert_non_null(rep.domain);
+	return saved;
+}
+
 static void
 test_text_hostile_domain(void **state)
 {
 	size_t len;
-	char *out, *saved = rep.domain;
+	char *out, *saved = hostile_domain();
 
 	(void)state;
-	rep.domain = strdup("a\033[2Jb.example");
-	assert_non_null(rep.domain);
 	out = render_text(0, &len);
 	assert_no_control(out, len, 0);
 	assert_non_null(strstr(out, "a\\027[2Jb.example"));
@@ -557,10 +569,202 @@ test_json_metric(void **state)
 	free(out);
 }
 
+/* ---- bulk mode's one line a domain ---- */
+
+static char *
+render_line(const struct mc_report *r, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	assert_non_null(fp);
+	assert_int_equal(mc_render_text_line(fp, r), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+/* Status, domain, the first of the worst findings, how many more. */
+static void
+test_text_line(void **state)
+{
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_line(&rep, &len);
+	/* 6 findings warn or worse; the first crit is bravo's second */
+	assert_string_equal(out, "crit    example.org  bravo: second: crit "
+	    "(mx.unreachable) (+5 more)\n");
+	free(out);
+}
+
+static void
+test_text_line_hostile(void **state)
+{
+	size_t len;
+	char *out, *saved = hostile_domain();
+
+	(void)state;
+	/* charlie's hostile finding becomes the worst */
+	rep.results[2].findings[0].severity = MC_CRIT;
+	rep.results[1].findings[1].severity = MC_WARN;
+	rep.results[1].findings[3].severity = MC_WARN;
+	out = render_line(&rep, &len);
+	assert_no_control(out, len, 0);
+	assert_string_equal(out, "crit    a\\027[2Jb.example  charlie: "
+	    HOSTILE_ESCAPED " (mx.duplicate) (+5 more)\n");
+	free(out);
+	free(rep.domain);
+	rep.domain = saved;
+}
+
+static void
+test_text_line_ok_and_changes(void **state)
+{
+	struct mc_report ok = { 0 };
+	size_t len;
+	char *out;
+
+	(void)state;
+	ok.domain = strdup("example.net");
+	assert_non_null(ok.domain);
+	ok.changes = json_pack("[{s:s}]", "kind", "domain-new");
+	rep.changes = json_pack("[{s:s}, {s:s}]", "kind", "status", "kind",
+	    "check-new");
+	assert_non_null(ok.changes);
+	assert_non_null(rep.changes);
+	out = render_line(&rep, &len);
+	assert_non_null(strstr(out, " (+5 more) [2 changes]\n"));
+	free(out);
+	out = render_line(&ok, &len);
+	assert_string_equal(out, "ok      example.net [1 change]\n");
+	free(out);
+	mc_report_release(&ok);
+}
+
+/* The report's changes (--baseline) are the document's last member. */
+static void
+test_json_changes(void **state)
+{
+	json_t *doc, *changes;
+	const char *key = NULL;
+	void *it;
+	size_t len;
+	char *out;
+
+	(void)state;
+	out = render_json(1, &len);
+	doc = json_loadb(out, len, 0, NULL);
+	assert_non_null(doc);
+	assert_null(json_object_get(doc, "changes"));
+	json_decref(doc);
+	free(out);
+
+	rep.changes = json_pack("[{s:s, s:s, s:s}]", "kind", "status",
+	    "before", "ok", "after", "crit");
+	assert_non_null(rep.changes);
+	out = render_json(0, &len);
+	doc = json_loadb(out, len, JSON_PRESERVE_ORDER, NULL);
+	assert_non_null(doc);
+	changes = json_object_get(doc, "changes");
+	assert_true(json_equal(changes, rep.changes));
+	for (it = json_object_iter(doc); it != NULL;
+	    it = json_object_iter_next(doc, it))
+		key = json_object_iter_key(it);
+	assert_string_equal(key, "changes");
+	/* the same document mc_report_json() gives */
+	json_decref(doc);
+	doc = mc_report_json(&rep);
+	assert_true(json_equal(json_object_get(doc, "changes"), rep.changes));
+	json_decref(doc);
+	free(out);
+}
+
+/* ---- the JSON writer against jansson's ---- */
+
+struct writer_row {
+	const char *name;
+	const char *json; /* parsed, then written both ways */
+};
+
+static const struct writer_row writer_rows[] = {
+	{ "writer empty object", "{}" },
+	{ "writer empty array", "[]" },
+	{ "writer empty containers nested", "{\"a\": {}, \"b\": [], \"c\": [{}, []]}" },
+	{ "writer nested", "{\"a\": {\"b\": {\"c\": [1, [2, [3, {\"d\": null}]]]}}}" },
+	{ "writer literals", "[true, false, null, \"\", 0]" },
+	{ "writer key order kept", "{\"z\": 1, \"a\": 2, \"m\": 3, \"b\": 4}" },
+	{ "writer integers", "[0, 1, -1, 9007199254740993, 9223372036854775807, "
+	    "-9223372036854775808, 1234567890123]" },
+	{ "writer reals", "[0.5, -0.25, 0.1, 3.0, -0.0, 1e300, -1e-300, 1e-5, 1.5e-10, "
+	    "123456789012.0, 12345678901234567890.0, 1e21, 2.5e+15, 0.000123456789012]" },
+	{ "writer control characters", "[\"\\u0000\\u0001\\u0007\\b\\t\\n\\u000b\\f"
+	    "\\r\\u000e\\u001b\\u001f \\u007f\"]" },
+	{ "writer quotes, backslash, slash", "{\"k\\\"ey\\\\\": \"a\\\"b\\\\c/d\"}" },
+	{ "writer UTF-8 kept", "[\"caf\u00e9 \u65e5\u672c \\ud83d\\ude00 \u00ff\"]" },
+	{ "writer control characters in keys", "{\"a\\nb\\u0001\": [\"\\t\"]}" },
+	{ "writer deep indent", "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]" },
+	{ "writer bare string", "\"bare\"" },
+	{ "writer bare real", "2.0" },
+};
+
+static void
+assert_writer_matches(const json_t *doc)
+{
+	char *mine, *theirs;
+	size_t len;
+	int compact;
+
+	for (compact = 0; compact <= 1; compact++) {
+		mine = mc_json_text(doc, compact, &len);
+		theirs = json_dumps(doc, (compact ? JSON_COMPACT : JSON_INDENT(2)) |
+		    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10) |
+		    JSON_ENCODE_ANY);
+		assert_non_null(mine);
+		assert_non_null(theirs);
+		assert_string_equal(mine, theirs);
+		assert_int_equal(len, strlen(theirs));
+		free(mine);
+		free(theirs);
+	}
+}
+
+static void
+test_writer_as_jansson(void **state)
+{
+	const struct writer_row *r = MC_ROW(state, struct writer_row);
+	json_error_t err;
+	json_t *doc;
+
+	doc = json_loads(r->json, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (doc == NULL)
+		fail_msg("row does not parse: %s", err.text);
+	assert_writer_matches(doc);
+	json_decref(doc);
+}
+
+/* The whole report, hostile strings and metrics included. */
+static void
+test_writer_report_as_jansson(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	mc_metric_set(&rep.results[0], "tiny", 1e-7);
+	mc_metric_set(&rep.results[0], "huge", -3.5e250);
+	rep.changes = json_pack("[{s:s, s:s, s:s}]", "kind", "status",
+	    "before", "ok", "after", HOSTILE);
+	doc = mc_report_json(&rep);
+	assert_non_null(doc);
+	assert_writer_matches(doc);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest t[32];
+	struct CMUnitTest t[72];
 	size_t n = 0, i;
 
 	MC_TABLE_ADD(t, &n, text_rows, test_text_hostile);
@@ -574,6 +778,12 @@ main(void)
 	MC_TEST_ADD(t, &n, test_json_hostile);
 	MC_TEST_ADD(t, &n, test_json_utf8_domain);
 	MC_TEST_ADD(t, &n, test_json_compact);
+	MC_TEST_ADD(t, &n, test_json_changes);
+	MC_TABLE_ADD(t, &n, writer_rows, test_writer_as_jansson);
+	MC_TEST_ADD(t, &n, test_writer_report_as_jansson);
+	MC_TEST_ADD(t, &n, test_text_line);
+	MC_TEST_ADD(t, &n, test_text_line_hostile);
+	MC_TEST_ADD(t, &n, test_text_line_ok_and_changes);
 	MC_TABLE_ADD(t, &n, metric_rows, test_json_metric);
 	for (i = 0; i < n; i++) {
 		t[i].setup_func = setup;

@@ -5,7 +5,10 @@
  * A check that fails becomes an internal-error finding and the run goes on;
  * checks run at the same time; the status is the worst finding; a check
  * still running at the deadline gets check.timeout; the domain is
- * normalised once, before any check runs.
+ * normalised once, before any check runs.  A runner reuses its jobs and
+ * arenas from one domain to the next, and a shared pool sized with
+ * mc_run_pool_size() gives every check in flight a worker, however long
+ * they all block, and starts no more.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,8 +53,12 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int arrived;
 
+/*
+ * Count this caller in *in and wait (5 s at most) until *want have come.
+ * Returns 1, or 0 when they did not.
+ */
 static int
-run_meet(struct mc_ctx *ctx)
+meet_at(int *in, const int *want)
 {
 	struct timespec until;
 	int ok = 1;
@@ -59,12 +66,20 @@ run_meet(struct mc_ctx *ctx)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	pthread_mutex_lock(&mu);
-	arrived++;
+	(*in)++;
 	pthread_cond_broadcast(&cv);
-	while (arrived < 2 && ok)
+	while (*in < *want && ok)
 		ok = pthread_cond_timedwait(&cv, &mu, &until) == 0;
 	pthread_mutex_unlock(&mu);
-	if (!ok)
+	return ok;
+}
+
+static int
+run_meet(struct mc_ctx *ctx)
+{
+	static const int two = 2;
+
+	if (!meet_at(&arrived, &two))
 		mc_finding_add(ctx->result, MC_F_INTERNAL_ERROR, NULL,
 		    "the other check never ran beside this one");
 	return 0;
@@ -87,6 +102,66 @@ run_metrics(struct mc_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Checks that all wait until `barrier_want` of them have arrived: only a
+ * pool with a worker for every check in flight lets them all finish.
+ */
+static int barrier_want, barrier_in;
+
+static int
+run_barrier(struct mc_ctx *ctx)
+{
+	if (!meet_at(&barrier_in, &barrier_want))
+		mc_finding_add(ctx->result, MC_F_INTERNAL_ERROR, NULL,
+		    "only %d of %d checks ran at once", barrier_in,
+		    barrier_want);
+	return 0;
+}
+
+/* Remembers its arena and fills it: a reused arena is the same one, reset. */
+static struct mc_arena *arena_seen[2];
+static int arena_runs;
+
+static int
+run_arena(struct mc_ctx *ctx)
+{
+	char *p;
+	size_t i;
+
+	if (arena_runs < 2)
+		arena_seen[arena_runs] = ctx->arena;
+	arena_runs++;
+	/* more than a block's worth, and a big block of its own */
+	for (i = 0; i < 64; i++) {
+		p = mc_arena_alloc(ctx->arena, 512);
+		if (p == NULL)
+			return -1;
+		/* zeroed even when the arena was used before */
+		if (p[0] != 0 || p[511] != 0)
+			return -1;
+		memset(p, 0xab, 512);
+	}
+	p = mc_arena_alloc(ctx->arena, 100000);
+	if (p == NULL || p[99999] != 0)
+		return -1;
+	memset(p, 0xcd, 100000);
+	return mc_finding_add(ctx->result, MC_F_MX_IMPLICIT, ctx->domain,
+	    "ran on %s", ctx->domain);
+}
+
+/* A pool job that waits, as run_barrier does, until released. */
+static void
+pool_wait(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&mu);
+	barrier_in++;
+	pthread_cond_broadcast(&cv);
+	while (barrier_in < barrier_want)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+}
+
 static const char *const metrics_declared[] = { "declared", NULL };
 
 static const struct mc_check metrics = { .name = "metrics", .summary = "",
@@ -99,6 +174,10 @@ static const struct mc_check meet = { .name = "meet", .summary = "",
 	.rfc = "", .run = run_meet };
 static const struct mc_check slow = { .name = "slow", .summary = "",
 	.rfc = "", .run = run_slow };
+static const struct mc_check barrier = { .name = "barrier", .summary = "",
+	.rfc = "", .run = run_barrier };
+static const struct mc_check arena = { .name = "arena", .summary = "",
+	.rfc = "", .run = run_arena };
 
 static int
 setup(void **state)
@@ -116,7 +195,7 @@ setup(void **state)
 	fp = fdopen(fd, "w");
 	fputs("example.org. 300 IN TXT \"hello\"\n", fp);
 	fclose(fp);
-	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	return dns == NULL ? -1 : 0;
 }
 
@@ -229,6 +308,155 @@ test_invalid_domain_runs_nothing(void **state)
 	assert_null(rep.results);
 }
 
+/* A runner reuses its jobs and arenas: the second domain sees a clean one. */
+static void
+test_runner_reused_across_domains(void **state)
+{
+	const struct mc_check *checks[] = { &arena, &warns };
+	struct mc_options opts = { 0 };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
+	struct mc_runner *r;
+	struct mc_report rep;
+	char err[256];
+
+	(void)state;
+	arena_runs = 0;
+	assert_int_equal(mc_checkset_setup(&set, checks, 2, &opts, err,
+	    sizeof(err)), 0);
+	r = mc_runner_new(&cfg);
+	assert_non_null(r);
+	assert_int_equal(mc_runner_run(r, "example.org", 0, &rep, err,
+	    sizeof(err)), 0);
+	assert_int_equal(rep.results[0].nfindings, 1);
+	assert_string_equal(rep.results[0].findings[0].message,
+	    "ran on example.org");
+	assert_int_equal(rep.results[1].status, MC_WARN);
+	mc_report_release(&rep);
+	assert_int_equal(mc_runner_run(r, "EXAMPLE.org.", 0, &rep, err,
+	    sizeof(err)), 0);
+	assert_string_equal(rep.domain, "example.org");
+	assert_int_equal(rep.results[0].nfindings, 1);
+	assert_int_equal(rep.results[0].findings[0].id, MC_F_MX_IMPLICIT);
+	assert_int_equal(rep.status, MC_WARN);
+	mc_report_release(&rep);
+	assert_int_equal(arena_runs, 2);
+	assert_ptr_equal(arena_seen[0], arena_seen[1]);
+	/* an invalid name runs nothing and leaves the runner usable */
+	assert_int_equal(mc_runner_run(r, "a..b", 0, &rep, err, sizeof(err)),
+	    -1);
+	assert_int_equal(arena_runs, 2);
+	mc_runner_free(r);
+	mc_checkset_release(&set);
+}
+
+struct domain_thread {
+	struct mc_runner *runner;
+	const char *domain;
+	struct mc_report rep;
+	int rc;
+};
+
+static void *
+domain_thread(void *arg)
+{
+	struct domain_thread *d = arg;
+	char err[256];
+
+	d->rc = mc_runner_run(d->runner, d->domain, 0, &d->rep, err,
+	    sizeof(err));
+	return NULL;
+}
+
+/*
+ * Two domains of six checks at once on one shared pool sized for them:
+ * all twelve checks block until all have started, so the pool must give
+ * every one a worker (no deadlock when every worker waits), and it starts
+ * no more workers than the size.
+ */
+static void
+test_shared_pool_runs_every_check_at_once(void **state)
+{
+	const struct mc_check *checks[] = { &barrier, &barrier, &barrier,
+	    &barrier, &barrier, &barrier };
+	struct mc_options opts = { 0 };
+	struct mc_checkset set;
+	struct mc_run_config cfg = { .set = &set, .opts = &opts, .dns = dns };
+	char err[256];
+	struct domain_thread d[2] = {
+		{ .domain = "example.org" }, { .domain = "example.net" },
+	};
+	pthread_t t[2];
+	size_t i, k;
+
+	(void)state;
+	barrier_in = 0;
+	barrier_want = 12;
+	assert_int_equal(mc_checkset_setup(&set, checks, 6, &opts, err,
+	    sizeof(err)), 0);
+	cfg.pool = mc_pool_new(mc_run_pool_size(2, 6));
+	assert_non_null(cfg.pool);
+	for (i = 0; i < 2; i++) {
+		d[i].runner = mc_runner_new(&cfg);
+		assert_non_null(d[i].runner);
+		assert_int_equal(pthread_create(&t[i], NULL, domain_thread,
+		    &d[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(d[i].rc, 0);
+		for (k = 0; k < 6; k++)
+			assert_int_equal(d[i].rep.results[k].nfindings, 0);
+		assert_int_equal(d[i].rep.status, MC_OK);
+		mc_report_release(&d[i].rep);
+	}
+	/* the calling threads ran one check each: 10 workers */
+	assert_int_equal(mc_pool_threads(cfg.pool), 10);
+	/* a third domain reuses the workers */
+	barrier_in = 0;
+	barrier_want = 6;
+	d[0].rc = -1;
+	domain_thread(&d[0]);
+	assert_int_equal(d[0].rc, 0);
+	assert_int_equal(d[0].rep.status, MC_OK);
+	mc_report_release(&d[0].rep);
+	assert_int_equal(mc_pool_threads(cfg.pool), 10);
+	for (i = 0; i < 2; i++)
+		mc_runner_free(d[i].runner);
+	mc_pool_free(cfg.pool);
+	mc_checkset_release(&set);
+}
+
+/* A job the pool cannot take (it is full) is refused, not queued. */
+static void
+test_pool_refuses_past_its_size(void **state)
+{
+	struct mc_pool_job job[2];
+	struct mc_pool *pool;
+	int i;
+
+	(void)state;
+	barrier_in = 0;
+	barrier_want = 1000; /* the first job waits until released */
+	pool = mc_pool_new(1);
+	assert_non_null(pool);
+	for (i = 0; i < 2; i++)
+		job[i] = (struct mc_pool_job){ .fn = pool_wait, .arg = NULL };
+	assert_int_equal(mc_pool_submit(pool, &job[0]), 0);
+	pthread_mutex_lock(&mu);
+	while (barrier_in == 0)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	assert_int_equal(mc_pool_submit(pool, &job[1]), -1);
+	pthread_mutex_lock(&mu);
+	barrier_want = 0;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	/* waits for the running job */
+	mc_pool_free(pool);
+	assert_int_equal(barrier_in, 1);
+}
+
 int
 main(void)
 {
@@ -238,6 +466,9 @@ main(void)
 		cmocka_unit_test(test_checks_run_concurrently),
 		cmocka_unit_test(test_deadline_gives_check_timeout),
 		cmocka_unit_test(test_invalid_domain_runs_nothing),
+		cmocka_unit_test(test_runner_reused_across_domains),
+		cmocka_unit_test(test_shared_pool_runs_every_check_at_once),
+		cmocka_unit_test(test_pool_refuses_past_its_size),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -141,6 +141,7 @@ test_table(void **state)
 	struct mc_dns_config cfg = { .zone_files = zones, .nzone_files = 1 };
 	struct mc_spf_outcome out;
 	struct mc_dns *dns;
+	struct mc_dns_session *s;
 	struct mc_arena *a;
 	char err[256];
 	size_t i, before;
@@ -153,12 +154,14 @@ test_table(void **state)
 		    .sender = "someone@example.org", .helo = "mx.example.net" };
 
 		/* a fresh handle: the cache must not hide questions */
-		dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+		dns = mc_dns_new(&cfg, err, sizeof(err));
 		if (dns == NULL)
 			fail_msg("%s", err);
 		a = mc_arena_new();
 		before = mc_dns_queries_sent(dns);
-		assert_int_equal(mc_spf_check_host(dns, a, &req, &out, err,
+		s = mc_dns_session_begin(dns, 0);
+		assert_non_null(s);
+		assert_int_equal(mc_spf_check_host(s, a, &req, &out, err,
 		    sizeof(err)), 0);
 		if (out.result != r->result || out.lookups != r->lookups ||
 		    out.void_lookups != r->voids ||
@@ -175,6 +178,7 @@ test_table(void **state)
 		}
 		json_decref(out.trace);
 		mc_arena_free(a);
+		mc_dns_session_end(s);
 		mc_dns_free(dns);
 	}
 	assert_int_equal(bad, 0);
@@ -190,13 +194,16 @@ test_explanation(void **state)
 	    .domain = "fail.example.org", .sender = "x@fail.example.org" };
 	struct mc_spf_outcome out;
 	struct mc_dns *dns;
+	struct mc_dns_session *s;
 	struct mc_arena *a = mc_arena_new();
 	char err[256];
 
 	(void)state;
-	dns = mc_dns_new(&cfg, 0, err, sizeof(err));
+	dns = mc_dns_new(&cfg, err, sizeof(err));
 	assert_non_null(dns);
-	assert_int_equal(mc_spf_check_host(dns, a, &req, &out, err,
+	s = mc_dns_session_begin(dns, 0);
+	assert_non_null(s);
+	assert_int_equal(mc_spf_check_host(s, a, &req, &out, err,
 	    sizeof(err)), 0);
 	assert_int_equal(out.result, MC_SPF_FAIL);
 	assert_string_equal(out.explanation,
@@ -204,10 +211,11 @@ test_explanation(void **state)
 	json_decref(out.trace);
 	/* bad input: not an address */
 	req.ip = "203.0.113";
-	assert_int_equal(mc_spf_check_host(dns, a, &req, &out, err,
+	assert_int_equal(mc_spf_check_host(s, a, &req, &out, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid IP address"));
 	mc_arena_free(a);
+	mc_dns_session_end(s);
 	mc_dns_free(dns);
 }
 

@@ -26,7 +26,8 @@ struct row {
 #define W(s) s, sizeof(s) - 1
 
 static const struct row rows[] = {
-	{ "no strings at all", W(""), 1, "", 0, 0, 0 },
+	{ "no strings at all (RFC 1035 3.3.14: one or more)", W(""), 0, NULL,
+	    0, 0, 0 },
 	{ "one empty string", W("\x00"), 1, "", 0, 1, 0 },
 	{ "one string", W("\x07v=spf1 "), 1, "v=spf1 ", 7, 1, 7 },
 	{ "two strings joined without separator", W("\x07v=spf1 \x04-all"), 1,

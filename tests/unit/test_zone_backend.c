@@ -65,11 +65,17 @@ static const char main_zone[] =
 "mx        MX     20 alias.mc.test.\n"
 "null      MX     0 .\n"
 "\n"
-"; eight hops are followed, a ninth is not\n"
-"h0 CNAME h1\nh1 CNAME h2\nh2 CNAME h3\nh3 CNAME h4\nh4 CNAME h5\n"
-"h5 CNAME h6\nh6 CNAME h7\nh7 CNAME h8\nh8 A 192.0.2.30\n"
-"g0 CNAME g1\ng1 CNAME g2\ng2 CNAME g3\ng3 CNAME g4\ng4 CNAME g5\n"
-"g5 CNAME g6\ng6 CNAME g7\ng7 CNAME g8\ng8 CNAME g9\ng9 A 192.0.2.31\n"
+"; sixteen hops (MC_DNS_CNAME_MAX) are followed, a seventeenth is not\n"
+"h0 CNAME h1\nh1 CNAME h2\nh2 CNAME h3\nh3 CNAME h4\n"
+"h4 CNAME h5\nh5 CNAME h6\nh6 CNAME h7\nh7 CNAME h8\n"
+"h8 CNAME h9\nh9 CNAME h10\nh10 CNAME h11\nh11 CNAME h12\n"
+"h12 CNAME h13\nh13 CNAME h14\nh14 CNAME h15\nh15 CNAME h16\n"
+"h16 A 192.0.2.30\n"
+"g0 CNAME g1\ng1 CNAME g2\ng2 CNAME g3\ng3 CNAME g4\n"
+"g4 CNAME g5\ng5 CNAME g6\ng6 CNAME g7\ng7 CNAME g8\n"
+"g8 CNAME g9\ng9 CNAME g10\ng10 CNAME g11\ng11 CNAME g12\n"
+"g12 CNAME g13\ng13 CNAME g14\ng14 CNAME g15\ng15 CNAME g16\n"
+"g16 CNAME g17\ng17 A 192.0.2.31\n"
 "\n"
 ";! SERVFAIL sf.mc.test.\n"
 ";! SERVFAIL sftype.mc.test. MX\n"
@@ -160,13 +166,13 @@ static const struct row rows[] = {
 	{ "CNAME to an empty non-terminal is NODATA", "toempty.mc.test",
 	    MC_RR_A, MC_DNS_NODATA, 0, 0, NULL, "c.deep.mc.test", NULL },
 	{ "CNAME loop fails", "loop1.mc.test", MC_RR_A, MC_DNS_TEMPFAIL, 2, 0,
-	    NULL, ANY, "CNAME" },
+	    NULL, ANY, "CNAME loop at loop1.mc.test" },
 	{ "CNAME to itself fails", "self.mc.test", MC_RR_A, MC_DNS_TEMPFAIL,
-	    2, 0, NULL, ANY, "CNAME" },
-	{ "CNAME chain of eight hops is followed", "h0.mc.test", MC_RR_A,
-	    MC_DNS_OK, 0, 1, "192.0.2.30", "h8.mc.test", NULL },
-	{ "CNAME chain of nine hops fails", "g0.mc.test", MC_RR_A,
-	    MC_DNS_TEMPFAIL, 2, 0, NULL, ANY, "CNAME" },
+	    2, 0, NULL, ANY, "CNAME loop at self.mc.test" },
+	{ "CNAME chain of sixteen hops is followed", "h0.mc.test", MC_RR_A,
+	    MC_DNS_OK, 0, 1, "192.0.2.30", "h16.mc.test", NULL },
+	{ "CNAME chain of seventeen hops fails", "g0.mc.test", MC_RR_A,
+	    MC_DNS_TEMPFAIL, 2, 0, NULL, ANY, "CNAME chain longer than 16" },
 	{ "CNAME to a wildcard-expanded name", "towild.mc.test", MC_RR_A,
 	    MC_DNS_OK, 0, 1, "192.0.2.20", "x.wild.mc.test", NULL },
 	{ "wildcard CNAME is expanded and followed", "any.walias.mc.test",
@@ -258,7 +264,24 @@ open_files(const char *const *files, size_t n, char *err, size_t errsize)
 		.tries = 3,
 	};
 
-	return mc_dns_new(&cfg, 0, err, errsize);
+	return mc_dns_new(&cfg, err, errsize);
+}
+
+/*
+ * One question in a session of its own.  The zone backend never fails for
+ * a deadline, so the answer lives in the cache (no limit set) until
+ * mc_dns_free(), past the session.
+ */
+static const struct mc_dns_answer *
+ask1(struct mc_dns *d, const char *name, uint16_t type)
+{
+	struct mc_dns_session *s = mc_dns_session_begin(d, 0);
+	const struct mc_dns_answer *a;
+
+	assert_non_null(s);
+	a = mc_dns_lookup(s, name, type);
+	mc_dns_session_end(s);
+	return a;
 }
 
 static int
@@ -301,7 +324,7 @@ test_row(void **state)
 	double start;
 
 	start = mc_now();
-	a = mc_dns_lookup(dns, r->qname, r->qtype);
+	a = ask1(dns, r->qname, r->qtype);
 	/* nothing in the zone backend waits, TIMEOUT included */
 	assert_true(mc_now() - start < 0.5);
 	assert_non_null(a);
@@ -340,12 +363,12 @@ test_record_details(void **state)
 	int seen10 = 0, seen20 = 0;
 
 	(void)state;
-	a = mc_dns_lookup(dns, "host.mc.test", MC_RR_A);
+	a = ask1(dns, "host.mc.test", MC_RR_A);
 	assert_int_equal(a->count, 2);
 	assert_string_equal(a->qname, "host.mc.test");
 	assert_memory_equal(a->rr[0].addr, "\xc0\x00\x02\x0a", 4);
 	assert_int_equal(a->rr[0].ttl, 3600);
-	a = mc_dns_lookup(dns, "mx.mc.test", MC_RR_MX);
+	a = ask1(dns, "mx.mc.test", MC_RR_MX);
 	assert_int_equal(a->count, 2);
 	for (i = 0; i < a->count; i++) {
 		if (a->rr[i].pref == 10 &&
@@ -356,12 +379,12 @@ test_record_details(void **state)
 			seen20 = 1;
 	}
 	assert_true(seen10 && seen20);
-	a = mc_dns_lookup(dns, "txt.mc.test", MC_RR_TXT);
+	a = ask1(dns, "txt.mc.test", MC_RR_TXT);
 	assert_int_equal(a->rr[0].nstrings, 2);
 	assert_int_equal(a->rr[0].longest, 7);
 	assert_int_equal(a->rr[0].len, 11);
 	/* the qname stays as asked when CNAMEs were followed */
-	a = mc_dns_lookup(dns, "Chain1.MC.test.", MC_RR_A);
+	a = ask1(dns, "Chain1.MC.test.", MC_RR_A);
 	assert_string_equal(a->qname, "chain1.mc.test");
 	assert_string_equal(a->cname, "host.mc.test");
 }
@@ -385,6 +408,13 @@ static const struct bad_file bad_files[] = {
 	{ "bad record on the last line without newline", "x.test. A 192.0.2.1\n"
 	    "x.test. A 1", ":2: " },
 	{ "MX without exchange", "x.test. A 192.0.2.1\nx.test. MX 10\n", ":2: " },
+	/* issue 17 item 8: a syntax error at the end is an error too */
+	{ "open parentheses on the last line", "x.test. A 192.0.2.1\n"
+	    "(((((\n", ":2: " },
+	{ "open parentheses at the end without newline",
+	    "x.test. A 192.0.2.1\n; c\n(((((", ":3: " },
+	{ "open parenthesis after blank lines at the end",
+	    "x.test. A 192.0.2.1\n\n  ; c\n\n x.test. A ( 192.0.2.2\n", ":5: " },
 	{ "fault line with an unknown kind", "x.test. A 192.0.2.1\n"
 	    ";! REFUSED x.test.\n", ":2: fault line must read" },
 	{ "fault line without a name", "x.test. A 192.0.2.1\n\n;! SERVFAIL\n",
@@ -487,9 +517,9 @@ test_long_line(void **state)
 	d = open_files(files, 1, err, sizeof(err));
 	if (d == NULL)
 		fail_msg("refused: %s", err);
-	a = mc_dns_lookup(d, "victim.x.test", MC_RR_A);
+	a = ask1(d, "victim.x.test", MC_RR_A);
 	assert_int_equal(a->status, MC_DNS_OK);
-	a = mc_dns_lookup(d, "long.x.test", MC_RR_TXT);
+	a = ask1(d, "long.x.test", MC_RR_TXT);
 	assert_int_equal(a->status, MC_DNS_OK);
 	assert_true(a->rr[0].len > sizeof(inner));
 	assert_memory_equal(a->rr[0].data + a->rr[0].len - (sizeof(inner) - 1),
@@ -524,7 +554,7 @@ test_empty_file(void **state)
 	    sizeof(path)), 0);
 	d = open_files(files, 1, err, sizeof(err));
 	assert_non_null(d);
-	a = mc_dns_lookup(d, "example.org", MC_RR_MX);
+	a = ask1(d, "example.org", MC_RR_MX);
 	assert_int_equal(a->status, MC_DNS_NXDOMAIN);
 	mc_dns_free(d);
 }

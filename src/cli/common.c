@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * src/cli/common.c - what the commands share: telling problems, the DNS
+ * options, finishing the output
+ *
+ * A problem is one line on stderr, problem first, and every byte of it
+ * that is not printable ASCII is shown as \DDD: messages quote what users
+ * typed (a --dnsbl-zone, a -z path, a domains-file line) and what files
+ * hold (zone names in a --dnsbl-config), and none of it may put a terminal
+ * escape or a C1 control on the user's screen.  The DNS options -r, -z and
+ * -t are parsed here once for every command, with their limits, so that
+ * two commands cannot disagree about them.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "mailcheck/limits.h"
+#include "mailcheck/plugin.h"
+#include "banned.h"
+
+/* The plugin's first line: "MAILCHECK UNKNOWN - <problem>" */
+#define PLUGIN_PREFIX "MAILCHECK UNKNOWN - "
+
+static struct {
+	const char *prog;
+	int plugin;
+} voice = { .prog = "mailcheck" };
+
+void
+mc_cli_voice(const char *prog, int plugin)
+{
+	voice.prog = prog;
+	voice.plugin = plugin;
+}
+
+int
+mc_cli_plugin(void)
+{
+	return voice.plugin;
+}
+
+/*
+ * fmt formatted into out (size bytes), every byte outside printable ASCII
+ * as \DDD; a text too long is cut at a whole character with "...".
+ */
+static void
+format_shown(char *out, size_t size, const char *fmt, va_list ap)
+{
+	char raw[1024];
+	size_t i, o = 0;
+	unsigned char c;
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	for (i = 0; raw[i] != '\0'; i++) {
+		c = (unsigned char)raw[i];
+		if (o + 4 + 4 >= size) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\%03u", c);
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Tell msg (already shown safe) with suffix on stderr; in plugin mode
+ * instead the plugin's answer on stdout, and nothing on stderr: Icinga
+ * merges it into the output, ahead of the plugin's first line.
+ */
+static void
+tell(const char *msg, const char *suffix)
+{
+	size_t room = MC_NAGIOS_LINE_MAX - (sizeof(PLUGIN_PREFIX) - 1);
+
+	if (!voice.plugin) {
+		fprintf(stderr, "%s: %s%s\n", voice.prog, msg, suffix);
+		return;
+	}
+	if (strlen(msg) <= room)
+		printf(PLUGIN_PREFIX "%s\n", msg);
+	else
+		printf(PLUGIN_PREFIX "%.*s...\n%s\n", (int)(room - 3), msg,
+		    msg);
+}
+
+int
+mc_cli_error(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_shown(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tell(msg, "");
+	return MC_CLI_EXIT_USAGE;
+}
+
+int
+mc_cli_usage_error(const char *fmt, ...)
+{
+	char msg[2048], suffix[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_shown(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(suffix, sizeof(suffix), " (see '%s --help')", voice.prog);
+	tell(msg, suffix);
+	return MC_CLI_EXIT_USAGE;
+}
+
+const char *
+mc_cli_bad_option(char **argv)
+{
+	static char buf[8];
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) == 0 || optopt == 0)
+		return arg;
+	snprintf(buf, sizeof(buf), "-%c", optopt);
+	return buf;
+}
+
+int
+mc_cli_finish(int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {
+		mc_cli_error("cannot write the output: %s", strerror(errno));
+		return MC_CLI_EXIT_USAGE;
+	}
+	return code;
+}
+
+int
+mc_cli_parse_timeout(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double v;
+
+	/* digits, then at most one point and digits: strtod alone takes
+	   "1e-9", "0x10", "inf" and leading blanks */
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p != '\0' || p == s || (p == s + 1 && *s == '.'))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0.001 ||
+	    v > 86400)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+mc_cli_dns_init(struct mc_cli_dns *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->timeout = MC_DEFAULT_TIMEOUT;
+}
+
+int
+mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt)
+{
+	if (l->n == MC_CLI_MAX_LIST) {
+		mc_cli_error("too many %s options (at most %d)", opt,
+		    MC_CLI_MAX_LIST);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
+int
+mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg)
+{
+	switch (c) {
+	case 'r':
+		return mc_cli_list_add(&d->resolvers, arg, "--resolver") == -1 ?
+		    -1 : 1;
+	case 'z':
+		return mc_cli_list_add(&d->zones, arg, "--zone-file") == -1 ?
+		    -1 : 1;
+	case 't':
+		if (mc_cli_parse_timeout(arg, &d->timeout) == -1) {
+			mc_cli_usage_error("invalid timeout '%s' (expected "
+			    "seconds, a decimal number from 0.001 to 86400)",
+			    arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+mc_cli_dns_ready(const struct mc_cli_dns *d)
+{
+	if (d->resolvers.n > 0 && d->zones.n > 0) {
+		mc_cli_usage_error("--resolver and --zone-file exclude each "
+		    "other");
+		return -1;
+	}
+	return 0;
+}
+
+struct mc_dns *
+mc_cli_dns_open(const struct mc_cli_dns *d)
+{
+	struct mc_dns_config cfg = {
+		.resolvers = d->resolvers.v,
+		.nresolvers = d->resolvers.n,
+		.zone_files = d->zones.v,
+		.nzone_files = d->zones.n,
+		/* one question never outlives the run */
+		.query_timeout = d->timeout < MC_QUERY_TIMEOUT ? d->timeout :
+		    MC_QUERY_TIMEOUT,
+	};
+	struct mc_dns *dns;
+	char err[1024];
+
+	if (mc_cli_dns_ready(d) == -1)
+		return NULL;
+	dns = mc_dns_new(&cfg, err, sizeof(err));
+	if (dns == NULL)
+		mc_cli_error("%s", err);
+	return dns;
+}
