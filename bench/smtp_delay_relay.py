@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
-"""bench/tcp_delay_relays.py - TCP relays on loopback, one per upstream port, that add latency
+"""bench/smtp_delay_relay.py - TCP relays on loopback that add latency, one per upstream port (the connect and each answer delayed once: one round trip each; bench/tcp_delay_relay.py delays both directions of one upstream)
 
-Usage: tcp_delay_relays.py --delay-ms 20 --lifetime 120 UPSTREAM_PORT...
+Usage: smtp_delay_relay.py --delay-ms 20 --lifetime 120 UPSTREAM_PORT...
 
 For each upstream port on 127.0.0.1 it listens on a free loopback port and
 prints "UPSTREAM_PORT LISTEN_PORT", then "ready".  Every connection waits
