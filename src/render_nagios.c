@@ -245,6 +245,11 @@ cmp_item(const void *a, const void *b)
 
 	if (rank(x->f->severity) != rank(y->f->severity))
 		return rank(x->f->severity) > rank(y->f->severity) ? -1 : 1;
+	/* then report order: results are one array, each result's findings
+	   another (comparing findings of different results would follow
+	   the allocator, and the order would change from run to run) */
+	if (x->r != y->r)
+		return x->r < y->r ? -1 : 1;
 	return x->f < y->f ? -1 : x->f > y->f;
 }
 
