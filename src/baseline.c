@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mailcheck/baseline.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
 #include "mailcheck/util.h"
 #include "banned.h"
@@ -254,16 +255,6 @@ mc_changes(const json_t *before, const json_t *after)
 #define DIFF_PATH_MAX 256
 #define DIFF_LINES_MAX 24 /* lines a change prints at most */
 
-/* Print bytes escaped (DNS content is hostile). */
-static void
-put_escaped(FILE *out, const char *s, size_t len)
-{
-	char *e = mc_escape_dup(s, len);
-
-	fputs(e != NULL ? e : "", out);
-	free(e);
-}
-
 /*
  * Print a JSON value compactly and escaped; a long string beside another
  * (other, may be NULL) is cut to the part that differs from it, with some
@@ -286,7 +277,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 		if (d == NULL)
 			return;
 		len = strlen(d);
-		put_escaped(out, d, len > 200 ? 190 : len);
+		mc_escape_fputs(out, d, len > 200 ? 190 : len);
 		if (len > 200)
 			fputs("...", out);
 		free(d);
@@ -296,7 +287,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 	len = json_string_length(v);
 	fputc('"', out);
 	if (len <= DIFF_WHOLE || !json_is_string(other)) {
-		put_escaped(out, s, len > 200 ? 190 : len);
+		mc_escape_fputs(out, s, len > 200 ? 190 : len);
 		fputs(len > 200 ? "...\"" : "\"", out);
 		return;
 	}
@@ -313,7 +304,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 		to = from + 190;
 	if (from > 0)
 		fputs("...", out);
-	put_escaped(out, s + from, to - from);
+	mc_escape_fputs(out, s + from, to - from);
 	fputs(to < len ? "...\"" : "\"", out);
 }
 
@@ -328,7 +319,7 @@ put_json(FILE *out, const json_t *v)
 		return;
 	}
 	len = json_string_length(v);
-	put_escaped(out, json_string_value(v), len > 200 ? 190 : len);
+	mc_escape_fputs(out, json_string_value(v), len > 200 ? 190 : len);
 	if (len > 200)
 		fputs("...", out);
 }

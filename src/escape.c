@@ -69,3 +69,12 @@ mc_quote(struct mc_arena *a, const char *s, size_t len, size_t max)
 	memcpy(out + n + 1, len > max ? "...\"" : "\"", len > max ? 5 : 2);
 	return out;
 }
+
+void
+mc_escape_fputs(FILE *out, const char *s, size_t len)
+{
+	char *e = mc_escape_dup(s, len);
+
+	fputs(e != NULL ? e : "(out of memory)", out);
+	free(e);
+}

@@ -17,21 +17,13 @@
 #include <string.h>
 
 #include "mailcheck/limits.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
 #define DETAIL_DEPTH_MAX 8   /* nesting shown; deeper values are elided */
 #define DETAIL_ITEMS_MAX 64  /* array items shown a level */
-
-static void
-put_escaped(FILE *out, const char *s, size_t len)
-{
-	char *e = mc_escape_dup(s, len);
-
-	fputs(e != NULL ? e : "(out of memory)", out);
-	free(e);
-}
 
 static void
 indent(FILE *out, int n)
@@ -66,7 +58,7 @@ spf_node(FILE *out, const json_t *node, int depth)
 	    "total_lookups"), voids = int_of(node, "total_void_lookups");
 
 	indent(out, 4 + 2 * depth);
-	put_escaped(out, via != NULL ? via : dom != NULL ? dom : "?",
+	mc_escape_fputs(out, via != NULL ? via : dom != NULL ? dom : "?",
 	    strlen(via != NULL ? via : dom != NULL ? dom : "?"));
 	/* the include term itself is one lookup, counted by its parent */
 	if (via != NULL)
@@ -125,7 +117,7 @@ spf_cut(FILE *out, const json_t *tree)
 
 		if (i > 0)
 			fputs(", ", out);
-		put_escaped(out, via != NULL ? via : "?",
+		mc_escape_fputs(out, via != NULL ? via : "?",
 		    strlen(via != NULL ? via : "?"));
 		fprintf(out, " (%ld)", int_of(v[i], "total_lookups") + 1);
 	}
@@ -155,13 +147,13 @@ value(FILE *out, const char *key, json_t *v, int depth)
 
 	indent(out, 4 + 2 * depth);
 	if (key != NULL) {
-		put_escaped(out, key, strlen(key));
+		mc_escape_fputs(out, key, strlen(key));
 		fputs(":", out);
 	} else
 		fputs("-", out);
 	if (json_is_string(v)) {
 		fputc(' ', out);
-		put_escaped(out, json_string_value(v), json_string_length(v));
+		mc_escape_fputs(out, json_string_value(v), json_string_length(v));
 		fputc('\n', out);
 		return;
 	}
@@ -216,7 +208,7 @@ mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose)
 		fputs("  metrics:\n", out);
 		for (i = 0; i < r->nmetrics; i++) {
 			indent(out, 4);
-			put_escaped(out, r->metrics[i].name,
+			mc_escape_fputs(out, r->metrics[i].name,
 			    strlen(r->metrics[i].name));
 			fprintf(out, ": %g\n", r->metrics[i].value);
 		}

@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "mailcheck/arena.h"
 
 /*
@@ -22,6 +24,8 @@
 char *mc_escape(struct mc_arena *a, const char *s, size_t len);
 /* The same into a malloc'ed string. */
 char *mc_escape_dup(const char *s, size_t len);
+/* Write len bytes of s to out, escaped ("(out of memory)" when it fails). */
+void mc_escape_fputs(FILE *out, const char *s, size_t len);
 /*
  * Quote DNS content for a finding's message: "first max bytes..." in
  * double quotes, raw (the renderers escape it) but with NUL bytes as '?'
