@@ -172,17 +172,21 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	}
 	if (ans->cname != NULL) {
 		json_object_set_new(js, "cname", json_string(ans->cname));
-		if (nrec > 0 || s->user)
-			mc_finding_add(r, nrec > 0 ? MC_F_DKIM_SELECTOR_CNAME :
-			    MC_F_DKIM_CNAME_DANGLING, s->qname,
-			    "selector %s is an alias (CNAME) of %s%s", s->name,
-			    ans->cname, nrec > 0 ? "" : ", which has no key "
-			    "record");
-		else if (ans->status == MC_DNS_NXDOMAIN ||
+		/* the message leads with what is wrong (the plugin's first
+		   line keeps only the part before the first ':'); a
+		   selector the user signs with fails verification now, a
+		   guessed one is a leftover alias another may take over */
+		if (nrec > 0)
+			mc_finding_add(r, MC_F_DKIM_SELECTOR_CNAME, s->qname,
+			    "selector %s is an alias (CNAME) of %s", s->name,
+			    ans->cname);
+		else if (s->user || ans->status == MC_DNS_NXDOMAIN ||
 		    ans->status == MC_DNS_NODATA || ans->count == 0)
-			mc_finding_add(r, MC_F_DKIM_CNAME_DANGLING, s->qname,
-			    "selector %s is an alias (CNAME) of %s, which has "
-			    "no key record", s->name, ans->cname);
+			mc_finding_add_sev(r, MC_F_DKIM_CNAME_DANGLING,
+			    s->user ? MC_CRIT : MC_WARN, s->qname,
+			    "no key record for DKIM selector %s: it is an "
+			    "alias (CNAME) of %s, which has none", s->name,
+			    ans->cname);
 		if (nrec == 0)
 			return 0;
 	}

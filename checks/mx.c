@@ -106,6 +106,23 @@ host_addresses(struct mc_ctx *ctx, struct host *h,
 	return 0;
 }
 
+/*
+ * A host without an address loses no mail while another MX host receives
+ * it (senders try the next): its findings are warnings then.  They were
+ * added host by host, before the count of usable hosts was known.
+ */
+static void
+backups_receive(struct mc_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if ((r->findings[i].id == MC_F_MX_TARGET_NXDOMAIN ||
+		    r->findings[i].id == MC_F_MX_TARGET_NO_ADDRESS) &&
+		    r->findings[i].severity == MC_CRIT)
+			r->findings[i].severity = MC_WARN;
+}
+
 static json_t *
 host_json(const struct host *h)
 {
@@ -213,6 +230,8 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 	mc_metric_set(r, "hosts", (double)json_array_size(hosts));
 	mc_metric_set(r, "addresses", (double)naddr);
 
+	if (usable > 0)
+		backups_receive(r);
 	if (json_array_size(hosts) > 0 && usable == 0 &&
 	    mc_result_worst(r) != MC_UNKNOWN) {
 		mc_finding_add(r, MC_F_MX_UNREACHABLE, ctx->domain,
