@@ -116,6 +116,18 @@ expect_eq "check_mailcheck prints plugin output" "$(head -1 "$E2E_WORK/out" | cu
 "$E2E_WORK/check_mailcheck" $R -H crit.example.org -vvv > "$E2E_WORK/out"
 expect_eq "check_mailcheck -vvv exits 2" "$?" 2
 grep -q "^    fix: " "$E2E_WORK/out" && grep -q "^    data: " "$E2E_WORK/out" && pass "-vvv adds fixes and data" || fail "-vvv" "$(cat "$E2E_WORK/out")"
+# plugins answer --help and --version with UNKNOWN (3); mailcheck with 0
+"$E2E_WORK/check_mailcheck" --help > "$E2E_WORK/out"
+expect_eq "check_mailcheck --help exits 3" "$?" 3
+grep -q "check_mailcheck -H DOMAIN" "$E2E_WORK/out" && pass "check_mailcheck --help prints the usage" || fail "check_mailcheck --help" "$(head -3 "$E2E_WORK/out")"
+"$E2E_WORK/check_mailcheck" -h > /dev/null
+expect_eq "check_mailcheck -h exits 3" "$?" 3
+"$E2E_WORK/check_mailcheck" --version > /dev/null
+expect_eq "check_mailcheck --version exits 3" "$?" 3
+"$MC_BIN" --help > /dev/null
+expect_eq "mailcheck --help still exits 0" "$?" 0
+"$MC_BIN" -f nagios --help > /dev/null
+expect_eq "mailcheck -f nagios --help is a plugin's: exits 3" "$?" 3
 
 # the install step puts check_mailcheck next to the binary
 if [ -n "${MC_BINARY_DIR:-}" ]; then
