@@ -15,6 +15,7 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/parked.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -198,6 +199,16 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 			    "%s publishes a null MX: it accepts no mail",
 			    ctx->domain);
 			mc_result_summary(r, "null MX: accepts no mail");
+			if (mc_domain_parked(ctx) == 1) {
+				mc_finding_add(r, MC_F_MX_PARKED, ctx->domain,
+				    "%s is parked and locked down: a null MX, "
+				    "'v=spf1 -all' and a revoked key for every "
+				    "DKIM selector (*._domainkey): it receives "
+				    "no mail, and no mail in its name passes SPF "
+				    "or DKIM", ctx->domain);
+				mc_result_summary(r, "null MX: a parked domain, "
+				    "locked down");
+			}
 		} else
 			mc_finding_add(r, MC_F_MX_NULL_MIXED, ctx->domain,
 			    "%s publishes a null MX beside %zu other MX "
