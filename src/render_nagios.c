@@ -99,6 +99,10 @@ struct item {
 	   others are skipped */
 	size_t ndns;
 	int skip;
+	/* one failed question that several checks saw (the MX lookup, by
+	   mx, rdns, dnsbl, smtp and dane) shows once: the others point at
+	   the first (index + 1; 0: none) and are skipped */
+	size_t same_as;
 };
 
 static int
@@ -307,8 +311,38 @@ sorted_findings(const struct mc_report *rep, size_t *n)
 				it[i].ndns++;
 			}
 	}
+	/* one failed question seen by several checks: once */
+	for (i = 0; i < count; i++) {
+		if (it[i].skip || !is_dns_failure(it[i].f) ||
+		    it[i].f->subject == NULL)
+			continue;
+		for (j = i + 1; j < count; j++)
+			if (!it[j].skip && it[j].r != it[i].r &&
+			    it[j].ndns <= 1 && it[j].f->id == it[i].f->id &&
+			    it[j].f->subject != NULL &&
+			    strcmp(it[j].f->subject, it[i].f->subject) == 0) {
+				it[j].skip = 1;
+				it[j].same_as = i + 1;
+			}
+	}
 	*n = count;
 	return it;
+}
+
+/* " (also seen by CHECK, ...)" for it[k], when other checks saw it. */
+static void
+also_seen(FILE *out, const struct item *it, size_t n, size_t k)
+{
+	size_t j, shown = 0;
+
+	for (j = k + 1; j < n; j++) {
+		if (it[j].same_as != k + 1)
+			continue;
+		fputs(shown++ == 0 ? " (also seen by " : ", ", out);
+		fputs(it[j].r->check, out);
+	}
+	if (shown > 0)
+		fputc(')', out);
 }
 
 /* Append s to buf (length *len, size size) if it fits; 1 if it did. */
@@ -535,7 +569,9 @@ long_output(FILE *out, const struct mc_report *rep,
 			fputs(" at ", out);
 			put(out, it[i].f->subject);
 		}
-		fputs(")\n", out);
+		fputc(')', out);
+		also_seen(out, it, n, i);
+		fputc('\n', out);
 		if (o->verbose < 2)
 			continue;
 		hint = it[i].f->hint != NULL ? it[i].f->hint : def->hint;
