@@ -299,6 +299,19 @@ same_records(const struct mc_dns_answer *a, const struct mc_dns_answer *b)
 	return 1;
 }
 
+/* Count a key found: by type, and the smallest RSA key. */
+static void
+count_key(struct tally *t, const struct mc_dkim_key *k)
+{
+	t->found++;
+	if (k->type == MC_DKIM_KEY_RSA) {
+		t->nrsa++;
+		if (t->minbits == 0 || k->bits < t->minbits)
+			t->minbits = k->bits;
+	} else if (k->type == MC_DKIM_KEY_ED25519)
+		t->ned++;
+}
+
 /*
  * The wildcard key, once: its record read and judged under the name
  * *._domainkey.<domain>, and one finding for every selector it answered.
@@ -345,13 +358,7 @@ report_wildcard(struct mc_ctx *ctx, const struct mc_dns_answer *probe,
 	    "key; it is judged once", subject, t->nwild);
 	if (eval_record(ctx, subject, rr, &k) == -1)
 		return -1;
-	t->found++;
-	if (k.type == MC_DKIM_KEY_RSA) {
-		t->nrsa++;
-		if (t->minbits == 0 || k.bits < t->minbits)
-			t->minbits = k.bits;
-	} else if (k.type == MC_DKIM_KEY_ED25519)
-		t->ned++;
+	count_key(t, &k);
 	mc_dkim_key_release(&k);
 	return 0;
 }
@@ -383,14 +390,8 @@ judge_selector(struct mc_ctx *ctx, const struct sel *s,
 			json_decref(js);
 		return rc;
 	}
-	t->found++;
+	count_key(t, &k);
 	json_array_append_new(list, js);
-	if (k.type == MC_DKIM_KEY_RSA) {
-		t->nrsa++;
-		if (t->minbits == 0 || k.bits < t->minbits)
-			t->minbits = k.bits;
-	} else if (k.type == MC_DKIM_KEY_ED25519)
-		t->ned++;
 	if (t->so < sizeof(t->summary))
 		t->so += (size_t)snprintf(t->summary + t->so,
 		    sizeof(t->summary) - t->so, "%s%s (%s)", t->found > 1 ?

@@ -109,21 +109,7 @@ cmp_finding(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int
-is_dns_failure(const struct mc_finding *f)
-{
-	return f->id == MC_F_DNS_TEMPFAIL || f->id == MC_F_DNS_PERMFAIL;
-}
 
-/* Do a and b of one check collapse into one entry? */
-static int
-same_group(const struct mc_finding *a, const struct mc_finding *b)
-{
-	if (is_dns_failure(a))
-		return is_dns_failure(b);
-	return a->id == b->id && a->severity == MC_UNKNOWN &&
-	    b->severity == MC_UNKNOWN;
-}
 
 /* The DNS failures shown so far in a report, and under which check. */
 struct shown {
@@ -138,7 +124,7 @@ shown_before(const struct shown *sh, const struct mc_finding *f)
 {
 	size_t i;
 
-	if (!is_dns_failure(f) || f->subject == NULL)
+	if (!mc_finding_dns_failed(f) || f->subject == NULL)
 		return NULL;
 	for (i = 0; i < sh->n; i++)
 		if (sh->f[i]->id == f->id &&
@@ -159,14 +145,14 @@ group_rest(FILE *out, const struct mc_finding **f, size_t n, size_t i,
 	size_t j, more = 0, named = 0;
 
 	for (j = i + 1; j < n; j++)
-		if (!skip[j] && same_group(f[i], f[j]))
+		if (!skip[j] && mc_findings_collapse(f[i], f[j]))
 			more++;
 	if (more == 0)
 		return;
 	fprintf(out, "          and %zu more like it%s", more,
-	    is_dns_failure(f[i]) ? " (DNS questions that failed)" : "");
+	    mc_finding_dns_failed(f[i]) ? " (DNS questions that failed)" : "");
 	for (j = i + 1; j < n; j++) {
-		if (skip[j] || !same_group(f[i], f[j]))
+		if (skip[j] || !mc_findings_collapse(f[i], f[j]))
 			continue;
 		skip[j] = 1;
 		if (f[j]->subject == NULL)
@@ -230,7 +216,7 @@ render_result(FILE *out, const struct mc_result *r,
 			continue;
 		}
 		fputc('\n', out);
-		if (is_dns_failure(f[i]) && f[i]->subject != NULL) {
+		if (mc_finding_dns_failed(f[i]) && f[i]->subject != NULL) {
 			const struct mc_finding **nf;
 			const char **nc;
 
