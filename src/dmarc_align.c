@@ -289,6 +289,16 @@ mc_dmarc_evaluate(struct mc_dns_session *dns, struct mc_arena *a,
 		    out->aspf == 's' ? "strict" : "relaxed");
 		return 0;
 	}
+	/* RFC 7489 6.6.2: a temporary failure is no verdict */
+	for (k = 0; k < nv; k++)
+		if (v[k].result == MC_AUTH_TEMPERROR)
+			break;
+	if (k < nv || (spf_domain != NULL && spf == MC_AUTH_TEMPERROR)) {
+		out->result = MC_AUTH_TEMPERROR;
+		out->reason = k < nv ? "a DKIM key lookup failed: ask again "
+		    "later" : "SPF failed temporarily: ask again later";
+		return 0;
+	}
 	out->result = MC_AUTH_FAIL;
 	out->reason = "no aligned DKIM signature passed and no aligned SPF "
 	    "pass";
