@@ -31,6 +31,11 @@ PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "..", "shared", "pee
 NOW = 1764000000  # --now: a fixed clock, so t= and x= cases do not age
 
 try:
+    import jsonschema
+    SCHEMA = json.load(open(os.path.join(SRC, "docs", "verify.schema.json")))
+except ImportError:
+    jsonschema = None
+try:
     import dkim as dkimpy  # Debian python3-dkim: the independent verifier
 except ImportError:
     dkimpy = None
@@ -88,6 +93,9 @@ def verify(msg, zones, *args, expect_json=True):
         doc = json.loads(p.stdout)
     except ValueError:
         raise SystemExit("no JSON (exit %d): %s %s" % (p.returncode, p.stdout[:500], err[:500]))
+    if jsonschema is not None:
+        jsonschema.validate(doc, SCHEMA)  # every document the test reads
+    check("exit code in the document", doc["exit_code"] == p.returncode, (doc["exit_code"], p.returncode))
     return p.returncode, doc, err
 
 
