@@ -43,9 +43,9 @@ mc_dmarc_psl_free(psl_ctx_t *psl)
 static size_t
 scan_addresses(struct mc_arena *a, const char *s, const char **dom)
 {
-	size_t n = 0, i, start = 0;
-	int depth = 0, quoted = 0, angle = 0, any = 0, sawangle = 0;
-	const char *at = NULL, *end;
+	size_t n = 0, i;
+	int depth = 0, quoted = 0, angle = 0, sawangle = 0;
+	const char *at = NULL, *end = NULL;
 
 	*dom = NULL;
 	for (i = 0;; i++) {
@@ -71,16 +71,17 @@ scan_addresses(struct mc_arena *a, const char *s, const char **dom)
 				break;
 			continue;
 		}
-		if (c == '"') {
+		if (at != NULL && end == NULL && (c == ' ' || c == '(' ||
+		    c == '"'))
+			end = s + i; /* the address ends at a space or comment */
+		if (c == '"')
 			quoted = 1;
-			any = 1;
-		} else if (c == '(')
+		else if (c == '(')
 			depth = 1;
 		else if (c == '<') {
 			angle = 1;
 			sawangle = 1;
-			start = i + 1;
-			at = NULL;
+			at = end = NULL;
 		} else if (c == '>' && angle) {
 			angle = 0;
 			if (at != NULL) {
@@ -88,33 +89,26 @@ scan_addresses(struct mc_arena *a, const char *s, const char **dom)
 				    (size_t)(s + i - at - 1));
 				n++;
 			}
-			at = NULL;
-		} else if (c == '@')
+			at = end = NULL;
+		} else if (c == '@') {
 			at = s + i;
-		else if (c == ':' && !angle) {
-			any = 0; /* a group's display name */
-			at = NULL;
-			start = i + 1;
-		} else if (c == ',' || c == ';' || c == '\0') {
+			end = NULL;
+		} else if (c == ':' && !angle)
+			at = end = NULL; /* a group's display name */
+		else if (c == ',' || c == ';' || c == '\0') {
 			if (!sawangle && at != NULL) {
-				end = s + i;
-				while (end > at && (end[-1] == ' '))
-					end--;
+				if (end == NULL)
+					end = s + i;
 				*dom = mc_arena_strndup(a, at + 1,
 				    (size_t)(end - at - 1));
 				n++;
 			}
 			sawangle = 0;
-			at = NULL;
-			any = 0;
-			start = i + 1;
+			at = end = NULL;
 			if (c == '\0')
 				break;
-		} else if (c != ' ')
-			any = 1;
+		}
 	}
-	(void)start;
-	(void)any;
 	return n;
 }
 
