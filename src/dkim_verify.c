@@ -207,18 +207,25 @@ identity_in_domain(const char *i, const char *d)
 	    strncasecmp(at + il - dl, d, dl) == 0;
 }
 
+static int read_common(struct mc_arena *a, const struct mc_tv_list *l,
+    struct mc_dkim_sig *sig, const char **why);
+static int read_arc_tags(struct mc_arena *a, const struct mc_tv_list *l,
+    struct mc_dkim_sig *sig, const char **why);
+
 /* The tags every signature needs, and the rules between them. */
 static int
 read_tags(struct mc_arena *a, const struct mc_tv_list *l,
     struct mc_dkim_sig *sig, const char **why)
 {
-	static const char *const required[] = { "v", "a", "b", "bh", "d",
+	static const char *const req_dkim[] = { "v", "a", "b", "bh", "d",
 	    "h", "s", NULL };
-	const struct mc_tv_tag *t;
-	char dom[MC_DNS_NAME_MAX + 2], err[256];
-	const char *el[MC_DKIM_MAX_H + 1], *reason;
-	long n, k;
-	size_t r, from = 0;
+	static const char *const req_ams[] = { "i", "a", "b", "bh", "d",
+	    "h", "s", NULL };
+	static const char *const req_seal[] = { "i", "a", "b", "cv", "d", "s",
+	    NULL };
+	const char *const *required = sig->kind == MC_DKIM_KIND_DKIM ?
+	    req_dkim : sig->kind == MC_DKIM_KIND_AMS ? req_ams : req_seal;
+	size_t r;
 
 	for (r = 0; required[r] != NULL; r++)
 		if (mc_tv_get(l, required[r]) == NULL) {
@@ -226,10 +233,26 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 			    required[r]);
 			return 1;
 		}
+	if (sig->kind != MC_DKIM_KIND_DKIM)
+		return read_arc_tags(a, l, sig, why);
 	if (strcmp(mc_tv_get(l, "v")->value, "1") != 0) {
 		*why = "signature version is not v=1";
 		return 1;
 	}
+	return read_common(a, l, sig, why);
+}
+
+/* The tags DKIM-Signature and the ARC fields share. */
+static int
+read_common(struct mc_arena *a, const struct mc_tv_list *l,
+    struct mc_dkim_sig *sig, const char **why)
+{
+	const struct mc_tv_tag *t;
+	char dom[MC_DNS_NAME_MAX + 2], err[256];
+	const char *el[MC_DKIM_MAX_H + 1], *reason;
+	long n, k;
+	size_t from = 0;
+
 	sig->a = mc_tv_get(l, "a")->value;
 	if (parse_alg(sig, sig->a) == -1) {
 		*why = mc_arena_printf(a, "unknown algorithm a=%s", sig->a);
@@ -241,11 +264,13 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 		*why = mc_arena_printf(a, "b= is %s", reason);
 		return 1;
 	}
-	sig->bh = b64_decode(a, mc_tv_get(l, "bh")->value, &sig->bhlen,
-	    &sig->bh_text, &reason);
-	if (sig->bh == NULL) {
-		*why = mc_arena_printf(a, "bh= is %s", reason);
-		return 1;
+	if (sig->kind != MC_DKIM_KIND_SEAL) {
+		sig->bh = b64_decode(a, mc_tv_get(l, "bh")->value, &sig->bhlen,
+		    &sig->bh_text, &reason);
+		if (sig->bh == NULL) {
+			*why = mc_arena_printf(a, "bh= is %s", reason);
+			return 1;
+		}
 	}
 	t = mc_tv_get(l, "c");
 	if (t != NULL && parse_canon(sig, t->value) == -1) {
@@ -260,6 +285,17 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 	}
 	sig->d = mc_arena_strdup(a, dom);
 	sig->s = mc_tv_get(l, "s")->value;
+	sig->t = sig->x = sig->l = -1;
+	t = mc_tv_get(l, "b");
+	sig->bpos = t->vpos;
+	if ((t = mc_tv_get(l, "t")) != NULL && (sig->t = number(t->value)) < 0) {
+		*why = "t= is not a number";
+		return 1;
+	}
+	if (sig->kind == MC_DKIM_KIND_SEAL) {
+		sig->relaxed_header = 1;
+		return 0;
+	}
 	n = mc_tv_split(a, mc_tv_get(l, "h")->value, ':', el, MC_DKIM_MAX_H);
 	if (n < 0 || n > MC_DKIM_MAX_H) {
 		*why = n < 0 ? "out of memory" : "h= lists too many fields";
@@ -271,6 +307,10 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 			from++;
 	}
 	sig->nh = (size_t)n;
+	if (sig->kind == MC_DKIM_KIND_AMS) {
+		sig->i = mc_arena_printf(a, "@%s", sig->d);
+		return 0;
+	}
 	if (from == 0) {
 		*why = "From is not among the signed fields (h=)";
 		return 1;
@@ -289,13 +329,8 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 		*why = "no known query method in q=";
 		return 1;
 	}
-	sig->l = sig->t = sig->x = -1;
 	if ((t = mc_tv_get(l, "l")) != NULL && (sig->l = number(t->value)) < 0) {
 		*why = "l= is not a number";
-		return 1;
-	}
-	if ((t = mc_tv_get(l, "t")) != NULL && (sig->t = number(t->value)) < 0) {
-		*why = "t= is not a number";
 		return 1;
 	}
 	if ((t = mc_tv_get(l, "x")) != NULL && (sig->x = number(t->value)) < 0) {
@@ -308,20 +343,56 @@ read_tags(struct mc_arena *a, const struct mc_tv_list *l,
 	}
 	t = mc_tv_get(l, "z");
 	sig->z = t != NULL ? t->value : NULL;
-	t = mc_tv_get(l, "b");
-	sig->bpos = t->vpos;
 	return 0;
+}
+
+/* ARC: the instance, cv= and what a seal may not carry. */
+static int
+read_arc_tags(struct mc_arena *a, const struct mc_tv_list *l,
+    struct mc_dkim_sig *sig, const char **why)
+{
+	const char *cv;
+
+	sig->instance = (int)number(mc_tv_get(l, "i")->value);
+	if (sig->instance < 1 || sig->instance > MC_ARC_MAX_INSTANCE) {
+		*why = mc_arena_printf(a, "instance i=%s is not 1-%d",
+		    mc_tv_get(l, "i")->value, MC_ARC_MAX_INSTANCE);
+		return 1;
+	}
+	if (sig->kind == MC_DKIM_KIND_SEAL) {
+		cv = mc_tv_get(l, "cv")->value;
+		if (strcmp(cv, "none") != 0 && strcmp(cv, "pass") != 0 &&
+		    strcmp(cv, "fail") != 0) {
+			*why = mc_arena_printf(a, "unknown cv=%s", cv);
+			return 1;
+		}
+		sig->cv = cv;
+		if (mc_tv_get(l, "h") != NULL) {
+			*why = "h= is not allowed in a seal (RFC 8617 4.1.3)";
+			return 1;
+		}
+	}
+	return read_common(a, l, sig, why);
 }
 
 int
 mc_dkim_sig_parse(struct mc_arena *a, const char *value, size_t len,
     struct mc_dkim_sig *sig, const char **why)
 {
+	return mc_dkim_sig_parse_kind(a, value, len, MC_DKIM_KIND_DKIM, sig,
+	    why);
+}
+
+int
+mc_dkim_sig_parse_kind(struct mc_arena *a, const char *value, size_t len,
+    enum mc_dkim_kind kind, struct mc_dkim_sig *sig, const char **why)
+{
 	struct mc_tv_list *l;
 	size_t e;
 	int rc;
 
 	memset(sig, 0, sizeof(*sig));
+	sig->kind = kind;
 	l = mc_arena_alloc(a, sizeof(*l));
 	if (l == NULL)
 		return -1;
@@ -547,16 +618,18 @@ check_body(struct mc_arena *a, const struct mc_message *m,
 	return 1;
 }
 
+static int append_emptied(struct mc_arena *a,
+    const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
+    struct buf *out);
+
 /* The header block that was signed, onto out (RFC 6376 5.4.2). */
 static int
 header_block(struct mc_arena *a, const struct mc_message *m,
     const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
     struct buf *out)
 {
-	struct mc_msg_field empty = *sigf;
 	unsigned char *used;
-	char *raw;
-	size_t k, j, cut;
+	size_t k, j;
 
 	used = mc_arena_calloc(a, m->nfield > 0 ? m->nfield : 1, 1);
 	if (used == NULL)
@@ -570,7 +643,18 @@ header_block(struct mc_arena *a, const struct mc_message *m,
 				    sig->relaxed_header, 0, out);
 				break;
 			}
-	/* the signature field itself, b= emptied, no final CRLF */
+	return append_emptied(a, sigf, sig, out);
+}
+
+/* The signature field itself, b= emptied, no final CRLF, onto out. */
+static int
+append_emptied(struct mc_arena *a, const struct mc_msg_field *sigf,
+    const struct mc_dkim_sig *sig, struct buf *out)
+{
+	struct mc_msg_field empty = *sigf;
+	char *raw;
+	size_t j, cut;
+
 	cut = sig->bend - sig->bpos;
 	raw = mc_arena_alloc(a, sigf->len - cut + 1);
 	if (raw == NULL)
@@ -678,19 +762,20 @@ key_refuses(struct mc_arena *a, const struct mc_dkim_key *k,
 	return NULL;
 }
 
-/* Verify one parsed signature with its key's answer. */
+/*
+ * The steps before the content: time, the key asked, read and judged.
+ * 1 with *key read and usable (release it), 0 when the verdict is made,
+ * -1 out of memory.
+ */
 static int
-verify_one(struct mc_arena *a, const struct mc_message *m,
-    const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
-    const struct mc_dns_answer *ans, long long now, struct bodies *bodies,
+key_stage(struct mc_arena *a, const struct mc_dkim_sig *sig,
+    const struct mc_dns_answer *ans, long long now, struct mc_dkim_key *key,
     struct mc_dkim_verdict *v)
 {
-	struct mc_dkim_key key = { 0 };
 	const struct mc_rr *rr;
-	struct buf hb = { 0 };
 	const char *refuse;
-	int rc = -1, ok;
 
+	memset(key, 0, sizeof(*key));
 	v->result = MC_AUTH_PERMERROR;
 	if (sig->x >= 0 && sig->x < now) {
 		v->reason = "signature expired (x=)";
@@ -705,27 +790,61 @@ verify_one(struct mc_arena *a, const struct mc_message *m,
 		v->reason = mc_arena_printf(a, "key lookup at %s failed "
 		    "(%s)", v->ex.key_name, ans->why != NULL ? ans->why :
 		    "tempfail");
-		return 0;
+		return v->reason == NULL ? -1 : 0;
 	}
 	rr = ans->status == MC_DNS_OK ? pick_key(a, ans) : NULL;
 	if (ans->status == MC_DNS_PERMFAIL || rr == NULL) {
 		v->reason = mc_arena_printf(a, "no key at %s",
 		    v->ex.key_name);
-		return 0;
+		return v->reason == NULL ? -1 : 0;
 	}
 	v->ex.key_record = mc_arena_strndup(a, rr->data, rr->len);
 	if (mc_dkim_key_parse(a, v->ex.key_name, rr->data, rr->len,
-	    MC_DKIM_KEY_KEEP_PKEY, &key) == -1)
-		goto out;
-	v->ex.key_bits = key.bits;
-	v->ex.key_type = key.type == MC_DKIM_KEY_RSA ? "rsa" :
-	    key.type == MC_DKIM_KEY_ED25519 ? "ed25519" : NULL;
-	v->testing = (key.flags & MC_DKIM_FLAG_TESTING) != 0;
-	if ((refuse = key_refuses(a, &key, sig)) != NULL) {
+	    MC_DKIM_KEY_KEEP_PKEY, key) == -1)
+		return -1;
+	v->ex.key_bits = key->bits;
+	v->ex.key_type = key->type == MC_DKIM_KEY_RSA ? "rsa" :
+	    key->type == MC_DKIM_KEY_ED25519 ? "ed25519" : NULL;
+	v->testing = (key->flags & MC_DKIM_FLAG_TESTING) != 0;
+	if ((refuse = key_refuses(a, key, sig)) != NULL) {
 		v->reason = refuse;
-		rc = 0;
-		goto out;
+		mc_dkim_key_release(key);
+		return 0;
 	}
+	return 1;
+}
+
+/* The verdict from the signature over block hb (1 good, 0 bad). */
+static void
+judge(int ok, const struct mc_dkim_sig *sig, struct mc_dkim_verdict *v)
+{
+	v->result = MC_AUTH_FAIL;
+	if (ok == 0)
+		v->reason = "signature did not verify";
+	else if (sig->alg == MC_DKIM_RSA_SHA1)
+		v->reason = "rsa-sha1 verified, but RFC 8301 3.1 forbids "
+		    "accepting it";
+	else
+		v->result = MC_AUTH_PASS;
+	if (v->result == MC_AUTH_PASS && sig->l >= 0)
+		v->warning = "l= signs only part of the body: content may have "
+		    "been appended";
+}
+
+/* Verify one parsed signature with its key's answer. */
+static int
+verify_one(struct mc_arena *a, const struct mc_message *m,
+    const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
+    const struct mc_dns_answer *ans, long long now, struct bodies *bodies,
+    struct mc_dkim_verdict *v)
+{
+	struct mc_dkim_key key;
+	struct buf hb = { 0 };
+	int rc = -1, ok;
+
+	ok = key_stage(a, sig, ans, now, &key, v);
+	if (ok != 1)
+		return ok;
 	v->result = MC_AUTH_FAIL;
 	ok = check_body(a, m, sig, bodies, v);
 	if (ok == -1)
@@ -743,21 +862,79 @@ verify_one(struct mc_arena *a, const struct mc_message *m,
 	ok = check_signature(key.pkey, sig, &hb);
 	if (ok == -1)
 		goto out;
-	if (ok == 0)
-		v->reason = "signature did not verify";
-	else if (sig->alg == MC_DKIM_RSA_SHA1)
-		v->reason = "rsa-sha1 verified, but RFC 8301 3.1 forbids "
-		    "accepting it";
-	else
-		v->result = MC_AUTH_PASS;
-	if (v->result == MC_AUTH_PASS && sig->l >= 0)
-		v->warning = "l= signs only part of the body: content may have "
-		    "been appended";
+	judge(ok, sig, v);
 	rc = 0;
 out:
 	free(hb.p);
 	mc_dkim_key_release(&key);
 	return rc;
+}
+
+int
+mc_dkim_verify_field(struct mc_arena *a, const struct mc_message *m,
+    const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
+    const struct mc_dns_answer *ans, long long now,
+    struct mc_dkim_verdict *v)
+{
+	struct bodies bodies = { 0 };
+	int rc;
+
+	rc = verify_one(a, m, sigf, sig, ans, now, &bodies, v);
+	free(bodies.b[0].p);
+	free(bodies.b[1].p);
+	return rc;
+}
+
+int
+mc_dkim_verify_seal(struct mc_arena *a,
+    const struct mc_msg_field *const *fields, size_t n,
+    const struct mc_dkim_sig *sig, const struct mc_dns_answer *ans,
+    long long now, struct mc_dkim_verdict *v)
+{
+	struct mc_dkim_key key;
+	struct buf hb = { 0 };
+	size_t k;
+	int rc = -1, ok;
+
+	ok = key_stage(a, sig, ans, now, &key, v);
+	if (ok != 1)
+		return ok;
+	for (k = 0; k + 1 < n; k++)
+		canon_field(a, fields[k], 1, 0, &hb);
+	if (n > 0 && append_emptied(a, fields[n - 1], sig, &hb) == -1)
+		goto out;
+	v->ex.headers = mc_arena_strndup(a, hb.p, hb.len);
+	v->ex.headers_len = hb.len;
+	ok = check_signature(key.pkey, sig, &hb);
+	if (ok == -1)
+		goto out;
+	judge(ok, sig, v);
+	rc = 0;
+out:
+	free(hb.p);
+	mc_dkim_key_release(&key);
+	return rc;
+}
+
+const char *
+mc_dkim_key_name(struct mc_arena *a, const struct mc_dkim_sig *sig,
+    const char **why)
+{
+	char kn[MC_DNS_NAME_MAX + 2], err[256];
+	const char *name;
+
+	name = mc_arena_printf(a, "%s._domainkey.%s", sig->s, sig->d);
+	if (name == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	if (mc_domain_normalise(name, kn, sizeof(kn), 1, err,
+	    sizeof(err)) == -1) {
+		*why = mc_arena_printf(a, "s= and d= do not make a key name: "
+		    "%s", err);
+		return NULL;
+	}
+	return name;
 }
 
 int
@@ -820,19 +997,10 @@ mc_dkim_verify(struct mc_dns_session *dns, struct mc_arena *a,
 		    sig[k].relaxed_body ? "relaxed" : "simple");
 		v[k].b_prefix = b_prefix(a, f[k]->value + sig[k].bpos,
 		    sig[k].bend - sig[k].bpos);
-		v[k].ex.key_name = mc_arena_printf(a, "%s._domainkey.%s",
-		    sig[k].s, sig[k].d);
-		if (v[k].ex.key_name == NULL)
-			return -1;
-		{
-			char kn[MC_DNS_NAME_MAX + 2], err[256];
-
-			if (mc_domain_normalise(v[k].ex.key_name, kn,
-			    sizeof(kn), 1, err, sizeof(err)) == -1) {
-				v[k].reason = mc_arena_printf(a, "s= and d= "
-				    "do not make a key name: %s", err);
-				continue;
-			}
+		v[k].ex.key_name = mc_dkim_key_name(a, &sig[k], &why);
+		if (v[k].ex.key_name == NULL) {
+			v[k].reason = why;
+			continue;
 		}
 		q[nq].name = v[k].ex.key_name;
 		q[nq].type = MC_RR_TXT;

@@ -33,6 +33,7 @@
 #define MC_DKIM_MAX_H 128        /* names in h= */
 #define MC_DKIM_FUTURE_SLOP 300  /* seconds a t= may be ahead of our clock */
 #define MC_DKIM_MIN_RSA_BITS 1024 /* RFC 8301 3.2 */
+#define MC_ARC_MAX_INSTANCE 50   /* RFC 8617 4.2.1 */
 
 /* RFC 8601 2.7.1 results */
 enum mc_auth_result {
@@ -53,8 +54,18 @@ enum mc_dkim_alg {
 	MC_DKIM_ED25519_SHA256,
 };
 
+/* What a signature field is: RFC 6376, or RFC 8617's two. */
+enum mc_dkim_kind {
+	MC_DKIM_KIND_DKIM,    /* DKIM-Signature */
+	MC_DKIM_KIND_AMS,     /* ARC-Message-Signature: no v=, i= instance */
+	MC_DKIM_KIND_SEAL,    /* ARC-Seal: cv=, no h= or bh=, relaxed */
+};
+
 /* A parsed DKIM-Signature (strings NUL-terminated, arena). */
 struct mc_dkim_sig {
+	enum mc_dkim_kind kind;
+	int instance;            /* ARC: i= (1-MC_ARC_MAX_INSTANCE) */
+	const char *cv;          /* ARC-Seal: "none", "pass" or "fail" */
 	enum mc_dkim_alg alg;
 	const char *a;           /* a= as written */
 	unsigned char *b;        /* b= decoded */
@@ -81,6 +92,10 @@ struct mc_dkim_sig {
  */
 int mc_dkim_sig_parse(struct mc_arena *a, const char *value, size_t len,
     struct mc_dkim_sig *sig, const char **why);
+/* The same for a field of the given kind (RFC 8617 4.1.2, 4.1.3). */
+int mc_dkim_sig_parse_kind(struct mc_arena *a, const char *value,
+    size_t len, enum mc_dkim_kind kind, struct mc_dkim_sig *sig,
+    const char **why);
 
 /* The steps of one verification, for --explain. */
 struct mc_dkim_explain {
@@ -123,5 +138,28 @@ struct mc_dkim_verdict {
 int mc_dkim_verify(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_message *m, long long now,
     struct mc_dkim_verdict **out, size_t *n);
+
+/*
+ * One signature field sigf (parsed into sig) of m, with the answer to its
+ * key question: the steps of mc_dkim_verify() for one signature (an
+ * ARC-Message-Signature goes this way too).  0, or -1 out of memory.
+ */
+int mc_dkim_verify_field(struct mc_arena *a, const struct mc_message *m,
+    const struct mc_msg_field *sigf, const struct mc_dkim_sig *sig,
+    const struct mc_dns_answer *ans, long long now,
+    struct mc_dkim_verdict *v);
+/*
+ * An ARC-Seal (RFC 8617 5.1.1): the signature over fields[0 .. n), in
+ * that order and relaxed, the last being the seal itself with b= emptied.
+ * 0, or -1 out of memory.
+ */
+int mc_dkim_verify_seal(struct mc_arena *a,
+    const struct mc_msg_field *const *fields, size_t n,
+    const struct mc_dkim_sig *sig, const struct mc_dns_answer *ans,
+    long long now, struct mc_dkim_verdict *v);
+/* The key name s._domainkey.d of a parsed signature (arena), or NULL
+   (why in *why) when s= and d= do not make a DNS name. */
+const char *mc_dkim_key_name(struct mc_arena *a,
+    const struct mc_dkim_sig *sig, const char **why);
 
 #endif

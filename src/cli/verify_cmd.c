@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "mailcheck/addr.h"
+#include "mailcheck/arc_verify.h"
 #include "mailcheck/dkim_verify.h"
 #include "mailcheck/dmarc_align.h"
 #include "mailcheck/dmarc_record.h"
@@ -74,6 +75,7 @@ struct verify_run {
 	enum mc_auth_result spf_result;
 	const char *spf_sender;
 	struct mc_dmarc_eval dmarc;
+	struct mc_arc_chain arc;
 	const char *ar;
 	int code;
 };
@@ -149,6 +151,12 @@ auth_results(struct mc_arena *a, const struct verify_opts *o,
 		    o->helo != NULL ? " smtp.helo=" : "",
 		    o->helo != NULL ? ar_safe(a, o->helo) : "");
 	if (s != NULL)
+		s = mc_arena_printf(a, "%s;\r\n\tarc=%s", s,
+		    mc_auth_result_str(r->arc.result));
+	if (s != NULL && r->arc.nset > 0)
+		s = mc_arena_printf(a, "%s (%zu set%s)", s,
+		    r->arc.nset, r->arc.nset > 1 ? "s" : "");
+	if (s != NULL)
 		s = mc_arena_printf(a, "%s;\r\n\tdmarc=%s", s,
 		    mc_auth_result_str(r->dmarc.result));
 	if (s != NULL && r->dmarc.policy != MC_DMARC_UNSET)
@@ -215,6 +223,33 @@ put_block(const char *p, size_t len)
 }
 
 static void
+print_arc(const struct mc_arc_chain *c)
+{
+	size_t k;
+
+	printf("arc:     %s\n", mc_auth_result_str(c->result));
+	if (c->reason != NULL && c->result != MC_AUTH_NONE)
+		put("  reason:  ", c->reason);
+	for (k = 0; k < c->nset; k++) {
+		const struct mc_arc_set *s = &c->set[k];
+
+		printf("  i=%d seal %s cv=%s d=", s->instance,
+		    mc_auth_result_str(s->seal.result), s->cv);
+		mc_escape_fputs(stdout, s->domain, strlen(s->domain));
+		if (s->ams_checked)
+			printf(", message signature %s",
+			    mc_auth_result_str(s->ams.result));
+		fputc('\n', stdout);
+		if (s->authserv_id != NULL) {
+			fputs("    ", stdout);
+			mc_escape_fputs(stdout, s->authserv_id,
+			    strlen(s->authserv_id));
+			put(" said: ", s->results);
+		}
+	}
+}
+
+static void
 print_text(const struct verify_opts *o, const struct verify_run *r)
 {
 	size_t k;
@@ -272,6 +307,7 @@ print_text(const struct verify_opts *o, const struct verify_run *r)
 			put("  reason:  ", r->spf.reason);
 	} else
 		printf("spf:     not evaluated (give --ip)\n");
+	print_arc(&r->arc);
 	printf("dmarc:   %s", mc_auth_result_str(r->dmarc.result));
 	if (r->dmarc.from_domain != NULL) {
 		fputs(" from=", stdout);
@@ -318,6 +354,33 @@ explain_json(const struct mc_dkim_verdict *v)
 	    "key_type", jstr(v->ex.key_type));
 }
 
+static json_t *
+arc_json(const struct mc_arc_chain *c)
+{
+	json_t *sets = json_array();
+	size_t k;
+
+	for (k = 0; k < c->nset; k++) {
+		const struct mc_arc_set *s = &c->set[k];
+
+		json_array_append_new(sets, json_pack("{s:i, s:o, s:o, s:s, "
+		    "s:o, s:s, s:o, s:o, s:o}",
+		    "instance", s->instance,
+		    "authserv_id", jstr(s->authserv_id),
+		    "results", jstr(s->results),
+		    "cv", s->cv,
+		    "domain", jstr(s->domain),
+		    "seal", mc_auth_result_str(s->seal.result),
+		    "seal_reason", jstr(s->seal.reason),
+		    "message_signature", s->ams_checked ?
+		    json_string(mc_auth_result_str(s->ams.result)) : json_null(),
+		    "message_signature_reason", jstr(s->ams.reason)));
+	}
+	return json_pack("{s:s, s:o, s:o}", "result",
+	    mc_auth_result_str(c->result), "reason", jstr(c->reason),
+	    "sets", sets);
+}
+
 static int
 print_json(const struct verify_opts *o, const struct verify_run *r)
 {
@@ -346,7 +409,7 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 			json_object_set_new(sig, "explain", explain_json(v));
 		json_array_append_new(dkim, sig);
 	}
-	doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b, s:I}, s:o, s:o, "
+	doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b, s:I}, s:o, s:o, s:o, "
 	    "s:{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:b, s:s#, s:s#, "
 	    "s:o, s:o, s:s}, s:o, s:i}",
 	    "schema_version", 1,
@@ -358,6 +421,7 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 	    "mbox_from_line", r->msg.mbox_from,
 	    "bare_lf_fixed", (json_int_t)r->msg.lf_fixed,
 	    "dkim", dkim,
+	    "arc", arc_json(&r->arc),
 	    "spf", !r->spf_done ? json_null() :
 	    json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "result", mc_auth_result_str(r->spf_result),
@@ -613,6 +677,10 @@ mc_cli_verify(int argc, char **argv)
 	}
 	psl = mc_dmarc_psl_load();
 	if (mc_dkim_verify(session, arena, &r.msg, o.now, &r.v, &r.nv) == -1) {
+		mc_cli_error("out of memory");
+		goto out;
+	}
+	if (mc_arc_verify(session, arena, &r.msg, o.now, &r.arc) == -1) {
 		mc_cli_error("out of memory");
 		goto out;
 	}
