@@ -214,6 +214,104 @@ def make_key(kind):
     return {"file": path, "record": "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()}
 
 
+def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.test"):
+    """Add ARC set inst (RFC 8617 5.1) to msg, signed with key."""
+    fields, body = split_message(msg)
+    aar = [b"ARC-Authentication-Results", (" i=%d; %s; dkim=pass header.d=example.test\r\n" % (inst, srv)).encode()]
+    bh = base64.b64encode(hashlib.sha256(canon_body(body, True)).digest()).decode()
+    h = "from:to:subject:date"
+    tags = " i=%d; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=%s; h=%s; bh=%s; b=" % (inst, d, s, h, bh)
+    block = b""
+    used = set()
+    for name in h.split(":"):
+        for i in range(len(fields) - 1, -1, -1):
+            if i not in used and fields[i][0].strip().lower() == name.encode():
+                used.add(i)
+                block += canon_header(fields[i][0], fields[i][1], True)
+                break
+    block += canon_header(b"ARC-Message-Signature", tags.encode() + b"\r\n", True)[:-2]
+    ams = [b"ARC-Message-Signature", (tags + base64.b64encode(openssl_sign(key["file"], block, "rsa-sha256")).decode() + "\r\n").encode()]
+    seal_tags = " i=%d; cv=%s; a=rsa-sha256; d=%s; s=%s; b=" % (inst, cv, d, s)
+    block = b""
+    for j in range(1, inst):
+        for kind in (b"arc-authentication-results", b"arc-message-signature", b"arc-seal"):
+            for n, v in fields:
+                if n.strip().lower() == kind and re.match(rb"\s*i=%d\s*;" % j, v):
+                    block += canon_header(n, v, True)
+    block += canon_header(*aar, True) + canon_header(*ams, True)
+    block += canon_header(b"ARC-Seal", seal_tags.encode() + b"\r\n", True)[:-2]
+    seal = b"ARC-Seal:" + seal_tags.encode() + base64.b64encode(openssl_sign(key["file"], block, "rsa-sha256")) + b"\r\n"
+    return seal + ams[0] + b":" + ams[1] + aar[0] + b":" + aar[1] + msg
+
+
+def dkimpy_arc(msg, records):
+    if dkimpy is None:
+        return None
+    def dnsfunc(name, timeout=5):
+        n = name.decode() if isinstance(name, bytes) else name
+        v = records.get(n.rstrip("."))
+        return v.encode() if v else None
+    try:
+        cv, _, _ = dkimpy.arc_verify(msg, dnsfunc=dnsfunc)
+        return cv.decode() if isinstance(cv, bytes) else cv
+    except Exception as e:
+        return "error: %s" % e
+
+
+def arc():
+    k = make_key("2048")
+    fw = make_key("1024")
+    recs = {"sel._domainkey.example.test": k["record"], "arc._domainkey.forwarder.test": fw["record"],
+            "_dmarc.example.test": "v=DMARC1; p=reject"}
+    z = write_zone(recs)
+    if os.path.isdir(PEER):
+        base = os.path.join(PEER, "dkim-dkimpy")
+        for c in json.load(open(os.path.join(base, "cases.json")))["arc_cases"]:
+            rr = {n: open(os.path.join(base, v)).read().rstrip("\n") for n, v in c["dns_txt"].items()}
+            msg = open(os.path.join(base, c["message"]), "rb").read()
+            rc, doc, _ = verify(msg, [write_zone(rr)])
+            check("peer %s: arc %s" % (c["id"], c["expect_cv"]), doc["arc"]["result"] == c["expect_cv"], doc["arc"])
+    signed = sign(MSG, k)
+    one = arc_seal(signed, fw, 1, "none")
+    two = arc_seal(one, fw, 2, "pass", srv="mx2.forwarder.test")
+
+    def run(name, msg, expect, reason=None, agree=True):
+        rc, doc, _ = verify(msg, [z])
+        got = doc["arc"]
+        ok = got["result"] == expect and (reason is None or reason in (got["reason"] or ""))
+        indep = ""
+        if agree and dkimpy is not None:
+            dv = dkimpy_arc(msg, recs)
+            ok = ok and dv == expect
+            indep = " dkimpy=%s" % dv
+        check("arc %s: %s%s" % (name, expect, " (dkimpy agrees)" if agree and dkimpy else ""), ok,
+              "%s %s%s" % (got["result"], got["reason"], indep))
+        return doc
+    doc = run("one set", one, "pass")
+    check("arc one set: the sealer's word", doc["arc"]["sets"][0]["authserv_id"] == "mx.forwarder.test" and
+          doc["arc"]["sets"][0]["results"].startswith("dkim=pass"), doc["arc"])
+    doc = run("two sets", two, "pass")
+    check("arc two sets: reported in order", [x["instance"] for x in doc["arc"]["sets"]] == [1, 2] and
+          doc["arc"]["sets"][1]["message_signature"] == "pass" and doc["arc"]["sets"][0]["message_signature"] is None)
+    check("arc in Authentication-Results", "arc=pass (2 sets)" in doc["authentication_results"])
+    run("no ARC", signed, "none")
+    run("body changed after sealing", two.replace(b"second", b"Second"), "fail",
+        "ARC-Message-Signature i=2: body hash mismatch")
+    run("first seal's cv= not none", arc_seal(arc_seal(signed, fw, 1, "pass"), fw, 2, "pass"), "fail",
+        "ARC-Seal i=1 has cv=pass")
+    # dkimpy answers None here (it stops at cv=fail without a verdict)
+    run("newest seal says cv=fail", arc_seal(one, fw, 2, "fail"), "fail", "cv=fail", agree=False)
+    run("a set missing", arc_seal(signed, fw, 2, "pass"), "fail", "ARC set i=1 has 0", agree=False)
+    tampered = two.replace(b"mx.forwarder.test; dkim=pass", b"mx.forwarder.test; dkim=fail", 1)
+    run("an older sealer's results changed", tampered, "fail", "ARC-Seal i=", agree=False)
+    run("a set given twice", arc_seal(one, fw, 1, "none"), "fail", "ARC set i=1 has 2", agree=False)
+    big = b"".join(b"ARC-Seal: i=%d; cv=pass; a=rsa-sha256; d=f.test; s=a; b=AAAA\r\n" % i
+                   for i in range(1000, 0, -1)) + signed
+    rc, doc, _ = verify(big, [z])
+    check("1,000 ARC sets: fail, clear reason", doc["arc"]["result"] == "fail" and
+          "is not 1-50" in doc["arc"]["reason"], doc["arc"])
+
+
 MSG = (b"From: Alice <alice@example.test>\r\nTo: bob@example.org\r\n"
        b"Subject: a  test\r\n  folded   subject\r\nDate: Thu, 3 Dec 2026 20:00:00 +0000\r\n"
        b"Message-ID: <1@example.test>\r\n\r\n"
@@ -472,6 +570,7 @@ def main():
         seed()
         peer()
         signed()
+        arc()
         hostile()
     print("%d passed, %d failed%s" % (passed, len(failures),
           "" if dkimpy else " (dkimpy not installed: no independent check)"))
