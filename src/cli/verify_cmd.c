@@ -4,7 +4,7 @@
  * receiver would
  *
  * Reads the message (src/message.c), verifies its DKIM signatures
- * (src/dkim_verify.c), runs SPF's check_host() when --ip gives the
+ * (src/dkim_verify.c) and its ARC chain (src/arc_verify.c), runs SPF's check_host() when --ip gives the
  * client (src/spf_eval.c), and evaluates DMARC for the From domain
  * (src/dmarc_align.c); all DNS goes through one session of the DNS layer,
  * so -z and -r work as for every command.  Output: text (with --explain
@@ -36,9 +36,10 @@ static const char verify_usage[] =
 "usage: mailcheck verify [OPTIONS] FILE|-\n"
 "\n"
 "Authenticates one RFC 5322 message as a receiver would: every DKIM\n"
-"signature (RFC 6376, RFC 8301, RFC 8463), SPF for --ip (RFC 7208) and\n"
-"DMARC for the From domain (RFC 7489, RFC 9989), with an RFC 8601\n"
-"Authentication-Results field.  FILE - reads standard input.\n"
+"signature (RFC 6376, RFC 8301, RFC 8463), the ARC chain (RFC 8617), SPF\n"
+"for --ip (RFC 7208) and DMARC for the From domain (RFC 7489, RFC 9989),\n"
+"with an RFC 8601 Authentication-Results field.  FILE - reads standard\n"
+"input.\n"
 "\n"
 "  -i, --ip ADDR                the connecting client's address (runs SPF)\n"
 "      --helo NAME              the HELO/EHLO name (SPF)\n"
