@@ -814,10 +814,22 @@ key_stage(struct mc_arena *a, const struct mc_dkim_sig *sig,
 	return 1;
 }
 
-/* The verdict from the signature over block hb (1 good, 0 bad). */
-static void
-judge(int ok, const struct mc_dkim_sig *sig, struct mc_dkim_verdict *v)
+/*
+ * The verdict from the signature over the header block hb, which is kept
+ * for --explain.  0, or -1 when out of memory or OpenSSL failed.
+ */
+static int
+judge(struct mc_arena *a, EVP_PKEY *pkey, const struct mc_dkim_sig *sig,
+    const struct buf *hb, struct mc_dkim_verdict *v)
 {
+	int ok;
+
+	v->ex.headers = mc_arena_strndup(a, hb->p != NULL ? hb->p : "",
+	    hb->len);
+	v->ex.headers_len = hb->len;
+	ok = check_signature(pkey, sig, hb);
+	if (ok == -1)
+		return -1;
 	v->result = MC_AUTH_FAIL;
 	if (ok == 0)
 		v->reason = "signature did not verify";
@@ -829,6 +841,7 @@ judge(int ok, const struct mc_dkim_sig *sig, struct mc_dkim_verdict *v)
 	if (v->result == MC_AUTH_PASS && sig->l >= 0)
 		v->warning = "l= signs only part of the body: content may have "
 		    "been appended";
+	return 0;
 }
 
 /* Verify one parsed signature with its key's answer. */
@@ -855,14 +868,9 @@ verify_one(struct mc_arena *a, const struct mc_message *m,
 		rc = 0;
 		goto out;
 	}
-	if (header_block(a, m, sigf, sig, &hb) == -1)
+	if (header_block(a, m, sigf, sig, &hb) == -1 ||
+	    judge(a, key.pkey, sig, &hb, v) == -1)
 		goto out;
-	v->ex.headers = mc_arena_strndup(a, hb.p, hb.len);
-	v->ex.headers_len = hb.len;
-	ok = check_signature(key.pkey, sig, &hb);
-	if (ok == -1)
-		goto out;
-	judge(ok, sig, v);
 	rc = 0;
 out:
 	free(hb.p);
@@ -901,14 +909,9 @@ mc_dkim_verify_seal(struct mc_arena *a,
 		return ok;
 	for (k = 0; k + 1 < n; k++)
 		canon_field(a, fields[k], 1, 0, &hb);
-	if (n > 0 && append_emptied(a, fields[n - 1], sig, &hb) == -1)
+	if ((n > 0 && append_emptied(a, fields[n - 1], sig, &hb) == -1) ||
+	    judge(a, key.pkey, sig, &hb, v) == -1)
 		goto out;
-	v->ex.headers = mc_arena_strndup(a, hb.p, hb.len);
-	v->ex.headers_len = hb.len;
-	ok = check_signature(key.pkey, sig, &hb);
-	if (ok == -1)
-		goto out;
-	judge(ok, sig, v);
 	rc = 0;
 out:
 	free(hb.p);
