@@ -99,11 +99,8 @@ def verify(msg, zones, *args, expect_json=True):
     return p.returncode, doc, err
 
 
-def dkimpy_verdicts(msg, records):
-    """dkimpy's verdict on every signature: True / False (None: no dkimpy)."""
-    if dkimpy is None:
-        return None
-
+def dkimpy_dns(records):
+    """A dnsfunc for dkimpy answering from records."""
     def dnsfunc(name, timeout=5):
         n = name.decode() if isinstance(name, bytes) else name
         v = records.get(n.rstrip("."))
@@ -112,6 +109,14 @@ def dkimpy_verdicts(msg, records):
         if isinstance(v, list):
             v = "".join(v[0] if isinstance(v[0], list) else v)
         return v.encode()
+    return dnsfunc
+
+
+def dkimpy_verdicts(msg, records):
+    """dkimpy's verdict on every signature: True / False (None: no dkimpy)."""
+    if dkimpy is None:
+        return None
+    dnsfunc = dkimpy_dns(records)
     d = dkimpy.DKIM(msg)
     out = []
     n = len(re.findall(rb"(?im)^dkim-signature:", msg))
@@ -247,12 +252,8 @@ def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.
 def dkimpy_arc(msg, records):
     if dkimpy is None:
         return None
-    def dnsfunc(name, timeout=5):
-        n = name.decode() if isinstance(name, bytes) else name
-        v = records.get(n.rstrip("."))
-        return v.encode() if v else None
     try:
-        cv, _, _ = dkimpy.arc_verify(msg, dnsfunc=dnsfunc)
+        cv, _, _ = dkimpy.arc_verify(msg, dnsfunc=dkimpy_dns(records))
         return cv.decode() if isinstance(cv, bytes) else cv
     except Exception as e:
         return "error: %s" % e
