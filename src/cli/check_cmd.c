@@ -66,6 +66,8 @@ static const char usage_text[] =
 "       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
 "                                          Nagios/Icinga plugin (also --format nagios)\n"
 "       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
+"       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
+"                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
