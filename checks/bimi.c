@@ -84,9 +84,10 @@ source_text(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d)
 		return mc_arena_printf(ctx->arena, "from its record at %s",
 		    nd->qname);
 	case MC_DMARC_SRC_INHERITED:
-		return mc_arena_printf(ctx->arena, "inherited from %s, whose "
-		    "%s applies to subdomains", nd->qname,
-		    nd->rec->sp != MC_DMARC_UNSET ? "sp=" : "p= (no sp=)");
+		return mc_arena_printf(ctx->arena, "inherited from %s: its "
+		    "%s=%s applies to subdomains", nd->qname,
+		    nd->rec->sp != MC_DMARC_UNSET ? "sp" : "p",
+		    mc_dmarc_policy_str(d->policy));
 	case MC_DMARC_SRC_FALLBACK:
 		return mc_arena_printf(ctx->arena, "a fallback: %s", d->reason);
 	case MC_DMARC_SRC_NONE:
@@ -193,12 +194,18 @@ dmarc_prerequisite(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d,
 	struct mc_dmarc_discovery *od;
 	const struct mc_dmarc_node *nd = pol_node(d);
 	json_t *dm;
-	size_t nq = 0;
+	size_t i, nq = 0;
 	int ok;
 
 	if (d->failed != MC_DMARC_NO_NODE)
 		return mc_finding_dns(r, d->node[d->failed].ans, d->failed == 0 ?
 		    "the DMARC record" : "the DMARC record of a parent domain");
+	for (i = 0; d->org_domain == NULL && i < d->n; i++)
+		/* a shorter name may hold the organizational record */
+		if (mc_dns_failed(d->node[i].ans))
+			return mc_finding_dns(r, d->node[i].ans, "the DMARC "
+			    "record (needed to find the organizational "
+			    "domain)");
 	if (d->org_domain != NULL && strcmp(d->org_domain, ctx->domain) != 0) {
 		if ((od = walk(ctx, d->org_domain, q, &nq)) == NULL)
 			return -1;
@@ -230,7 +237,7 @@ dmarc_prerequisite(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d,
 	dm = json_pack("{s:o,s:o,s:o,s:b}", "applied", applied_json(d),
 	    "org_domain", d->org_domain != NULL ? json_string(d->org_domain) :
 	    json_null(), "organizational", d->org_domain != NULL ?
-	    applied_json(org) : json_null(), "enforced", ok);
+	    applied_json(org) : json_null(), "prerequisite_met", ok);
 	json_object_set_new(data, "dmarc", dm);
 	return 0;
 }
