@@ -437,6 +437,7 @@ judge_selector(struct mc_ctx *ctx, struct sel *s)
 {
 	struct mc_result *r = ctx->result;
 	const struct mc_rr *rr = NULL;
+	char which[MC_DNS_NAME_MAX + 32] = "";
 	size_t i, n = 0;
 
 	if (s->qname == NULL) {
@@ -454,9 +455,11 @@ judge_selector(struct mc_ctx *ctx, struct sel *s)
 		    n++ == 0)
 			rr = &s->ans->rr[i];
 	if (n == 0) {
+		if (strcmp(s->selector, "default") != 0)
+			snprintf(which, sizeof(which), " for selector '%s'",
+			    s->selector);
 		mc_finding_add(r, MC_F_BIMI_NONE, s->qname, "%s publishes no "
-		    "BIMI record for selector '%s' (%s)", ctx->domain,
-		    s->selector, s->qname);
+		    "BIMI record%s", ctx->domain, which);
 		return 0;
 	}
 	if (n > 1) {
