@@ -83,6 +83,11 @@ cp "$W/ca/plain-cert.pem" "$root/images.example.test/plain.pem"
 cp "$W/ca/expired.pem" "$root/images.example.test/expired.pem"
 cp "$W/ca/expiring.pem" "$root/images.example.test/expiring.pem"
 cp "$W/ca/not-a-cert.pem" "$root/images.example.test/key.pem"
+# redirects of the logo and the certificate: receivers do not follow them
+cp "$root/images.example.test/logo.svg" "$root/images.example.test/moved.svg"
+cp "$W/ca/mark.pem" "$root/images.example.test/moved.pem"
+echo "302 https://images.example.test/logo.svg" > "$root/images.example.test/moved.svg.status"
+echo "301 https://images.example.test/mark.pem" > "$root/images.example.test/moved.pem.status"
 mkdir -p "$root/images.knot.test"
 cp "$root/images.example.test/logo.svg" "$root/images.knot.test/logo.svg"
 
@@ -111,6 +116,7 @@ bimi_zone expired.example logo.svg expired.pem > "$W/expired.zone"
 bimi_zone expiring.example logo.svg expiring.pem > "$W/expiring.zone"
 bimi_zone key.example logo.svg key.pem > "$W/key.zone"
 bimi_zone huge.example huge.svg mark.pem > "$W/huge.zone"
+bimi_zone moved.example moved.svg moved.pem > "$W/moved.zone"
 printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n' > "$W/hang.zone"
 
 to() { printf -- '--connect-to mta-sts.%s.test:443:127.0.0.1:%s ' "$1" "$2"; }
@@ -190,7 +196,7 @@ expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
 
 step hang
 # 3. BIMI: logo and mark certificates over HTTPS
-for z in example plain expired expiring key huge hang; do
+for z in example plain expired expiring key huge hang moved; do
   case $z in example) dom=example.test ;; *) dom=$z.example ;; esac
   # shellcheck disable=SC2086
   "$MC_BIN" -f jsonl -z "$W/$z.zone" --ca-file "$CA" -t 5 $CT --checks bimi "$dom" \
@@ -212,6 +218,10 @@ expect_eq "50 MB logo" "$(codes "$W/bimi.huge.jsonl" huge.example)" \
   "bimi.cert-issuer bimi.cert-name-mismatch bimi.logo-too-large"
 expect_eq "hanging logo server" "$(codes "$W/bimi.hang.jsonl" hang.example)" \
   "bimi.fetch-tempfail bimi.no-certificate"
+expect_eq "redirected logo and certificate: not followed" "$(codes "$W/bimi.moved.jsonl" moved.example)" \
+  "bimi.cert-unavailable bimi.logo-unavailable"
+expect_eq "the redirect's target is named" \
+  "$(message "$W/bimi.moved.jsonl" moved.example bimi.logo-unavailable | grep -c 'redirect.*to https://images.example.test/logo.svg')" 1
 expect_eq "bimi: no sanitizer or crash report" "$(grep -c -i 'sanitizer\|runtime error' "$W/bimi.err")" 0
 
 step bimi
