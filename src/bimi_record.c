@@ -3,14 +3,13 @@
  * src/bimi_record.c - the BIMI assertion record parser
  *
  * Tokenize, check that v=BIMI1 comes first, and judge l= and a= as URLs
- * the HTTP layer could fetch (https only).  Selectors are DNS labels,
- * checked by the shared domain name rules (src/domain.c).
+ * the HTTP layer could fetch (https only).  Selectors take DKIM's
+ * selector syntax (src/dkim_selectors.c).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "mailcheck/bimi_record.h"
-#include "mailcheck/domain.h"
+#include "mailcheck/dkim_selectors.h"
 #include "mailcheck/http.h"
 #include "mailcheck/tagvalue.h"
 #include "mailcheck/txt_record.h"
@@ -26,25 +25,8 @@ int
 mc_bimi_selector_normalise(const char *in, char *out, size_t outsize,
     char *err, size_t errsize)
 {
-	size_t len = strlen(in);
-
-	if (len == 0 || strcmp(in, ".") == 0) {
-		snprintf(err, errsize, "empty selector");
-		return -1;
-	}
-	if (mc_domain_normalise(in, out, outsize, 1, err, errsize) == -1)
-		return -1;
-	if (in[len - 1] == '.') {
-		/* relative to _bimi.<domain> */
-		snprintf(err, errsize, "'%s.' ends with a dot", out);
-		return -1;
-	}
-	if (strlen(out) > MC_BIMI_SELECTOR_MAX) {
-		snprintf(err, errsize, "a selector is at most %d octets, leaving "
-		    "room for ._bimi.<domain>", MC_BIMI_SELECTOR_MAX);
-		return -1;
-	}
-	return 0;
+	return mc_selector_normalise(in, MC_BIMI_SELECTOR_MAX, "_bimi", out,
+	    outsize, err, errsize);
 }
 
 static int
