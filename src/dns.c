@@ -57,6 +57,7 @@ struct entry {
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
+	int waiters;               /* sessions waiting for the answer */
 	double deadline;           /* of the session that asked (0: none) */
 };
 
@@ -442,7 +443,10 @@ cache_done(struct mc_dns_request *req)
 	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
 	    e->ans->reason == MC_DNS_REASON_BUDGET;
 	e->born = dns->next_session;
-	pthread_cond_broadcast(&dns->cv);
+	/* most answers have no waiter but the batch that asked: waking every
+	   waiting thread for each of them was most of bulk mode's futex calls */
+	if (e->waiters > 0)
+		pthread_cond_broadcast(&dns->cv);
 	pthread_mutex_unlock(&dns->mu);
 }
 
@@ -555,8 +559,10 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
+		ent[i]->waiters++;
 		while (ent[i]->ans == NULL && wait_until(dns, s->deadline) == 0)
 			;
+		ent[i]->waiters--;
 		if (ent[i]->ans == NULL)
 			q[i].ans = session_fail(s, ent[i]->name, ent[i]->type,
 			    MC_DNS_TEMPFAIL, MC_DNS_REASON_DEADLINE,
