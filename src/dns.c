@@ -46,6 +46,8 @@ static const struct mc_dns_backend *const backends[] = {
 
 struct mc_dns;
 
+#define DNS_WAIT_CVS 32
+
 struct entry {
 	struct entry *next;
 	struct mc_dns *dns;
@@ -57,6 +59,7 @@ struct entry {
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
+	int waiters;               /* sessions waiting for the answer */
 	double deadline;           /* of the session that asked (0: none) */
 };
 
@@ -77,7 +80,9 @@ struct mc_dns {
 	const struct mc_dns_backend *be;
 	void *state;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
+	   threads waiting for it (and a few others), not every waiter */
+	pthread_cond_t cv[DNS_WAIT_CVS];
 	struct entry *buckets[CACHE_BUCKETS];
 	size_t sent;
 	size_t nentries;         /* in the buckets */
@@ -129,7 +134,8 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	/* waiters time out by mc_now() deadlines: the same clock */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&dns->cv, &ca);
+	for (i = 0; i < DNS_WAIT_CVS; i++)
+		pthread_cond_init(&dns->cv[i], &ca);
 	pthread_condattr_destroy(&ca);
 	dns->next_session = 1;
 	return dns;
@@ -164,7 +170,8 @@ mc_dns_free(struct mc_dns *dns)
 	free(dns->open);
 	dns->be->free(dns->state);
 	pthread_mutex_destroy(&dns->mu);
-	pthread_cond_destroy(&dns->cv);
+	for (i = 0; i < DNS_WAIT_CVS; i++)
+		pthread_cond_destroy(&dns->cv[i]);
 	free(dns);
 }
 
@@ -403,18 +410,25 @@ must_ask_again(const struct entry *e, const struct mc_dns_session *s)
 	return e->ans->status == MC_DNS_TEMPFAIL && s->id >= e->born;
 }
 
+/* The condition variable the waiters for e wait on. */
+static pthread_cond_t *
+entry_cv(struct entry *e)
+{
+	return &e->dns->cv[((uintptr_t)e / sizeof(*e)) % DNS_WAIT_CVS];
+}
+
 /*
  * Wait for a broadcast, but not past deadline (0: none).  Returns -1 once
  * the deadline has passed.  Caller holds the lock.
  */
 static int
-wait_until(struct mc_dns *dns, double deadline)
+wait_until(struct mc_dns *dns, pthread_cond_t *cv, double deadline)
 {
 	struct timespec ts;
 	double now;
 
 	if (deadline == 0) {
-		pthread_cond_wait(&dns->cv, &dns->mu);
+		pthread_cond_wait(cv, &dns->mu);
 		return 0;
 	}
 	now = mc_now();
@@ -424,7 +438,7 @@ wait_until(struct mc_dns *dns, double deadline)
 	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
 	if (ts.tv_nsec >= 1000000000L)
 		ts.tv_nsec = 999999999L;
-	pthread_cond_timedwait(&dns->cv, &dns->mu, &ts);
+	pthread_cond_timedwait(cv, &dns->mu, &ts);
 	return 0;
 }
 
@@ -442,7 +456,10 @@ cache_done(struct mc_dns_request *req)
 	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
 	    e->ans->reason == MC_DNS_REASON_BUDGET;
 	e->born = dns->next_session;
-	pthread_cond_broadcast(&dns->cv);
+	/* most answers have no waiter but the batch that asked: waking every
+	   waiting thread for each of them was most of bulk mode's futex calls */
+	if (e->waiters > 0)
+		pthread_cond_broadcast(entry_cv(e));
 	pthread_mutex_unlock(&dns->mu);
 }
 
@@ -555,8 +572,11 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
-		while (ent[i]->ans == NULL && wait_until(dns, s->deadline) == 0)
+		ent[i]->waiters++;
+		while (ent[i]->ans == NULL && wait_until(dns,
+		    entry_cv(ent[i]), s->deadline) == 0)
 			;
+		ent[i]->waiters--;
 		if (ent[i]->ans == NULL)
 			q[i].ans = session_fail(s, ent[i]->name, ent[i]->type,
 			    MC_DNS_TEMPFAIL, MC_DNS_REASON_DEADLINE,
