@@ -330,7 +330,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" MC_CLI_DNS_SHORTOPTS
 	    "f:s:i:H:w:c:vVh", longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return -1;
 			continue;
