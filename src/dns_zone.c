@@ -262,7 +262,8 @@ struct zfile {
 };
 
 static int load_file(struct zone *z, const struct zfile *up,
-    const char *path, const char *origin, char *err, size_t errsize);
+    const char *where, const char *path, const char *origin, char *err,
+    size_t errsize);
 
 /* Push an absolute $ORIGIN value onto f's list; -1 when out of memory. */
 static int
@@ -325,8 +326,8 @@ include(struct zone *z, const struct zfile *f, char *p, const char *origin,
 		    "files", where, MC_ZONE_INCLUDE_DEPTH);
 		return -1;
 	}
-	return load_file(z, f, path, o != NULL ? inc_origin : origin, err,
-	    errsize);
+	return load_file(z, f, where, path, o != NULL ? inc_origin : origin,
+	    err, errsize);
 }
 
 /*
@@ -409,10 +410,13 @@ read_directives(struct zone *z, struct zfile *f, FILE *fp,
 	return 0;
 }
 
-/* Read one file, and the files it includes, starting at origin. */
+/*
+ * Read one file, and the files it includes, starting at origin; up and
+ * where ("file:line") name the $INCLUDE that asked, or are NULL.
+ */
 static int
-load_file(struct zone *z, const struct zfile *up, const char *path,
-    const char *origin, char *err, size_t errsize)
+load_file(struct zone *z, const struct zfile *up, const char *where,
+    const char *path, const char *origin, char *err, size_t errsize)
 {
 	struct zfile f = { .up = up, .path = path };
 	FILE *fp;
@@ -421,10 +425,9 @@ load_file(struct zone *z, const struct zfile *up, const char *path,
 
 	fp = fopen(path, "r");
 	if (fp == NULL) {
-		if (up != NULL)
-			snprintf(err, errsize, "cannot read zone file '%s' "
-			    "(included by '%s'): %s", path, up->path,
-			    strerror(errno));
+		if (where != NULL)
+			snprintf(err, errsize, "%s: cannot read the included "
+			    "zone file '%s': %s", where, path, strerror(errno));
 		else
 			snprintf(err, errsize, "cannot read zone file '%s': %s",
 			    path, strerror(errno));
@@ -487,7 +490,7 @@ load_dir(struct zone *z, DIR *d, const char *dir, char *err, size_t errsize)
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		rc = load_file(z, NULL, path, "", err, errsize);
+		rc = load_file(z, NULL, NULL, path, "", err, errsize);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -505,7 +508,7 @@ load_path(struct zone *z, const char *path, char *err, size_t errsize)
 
 	d = opendir(path);
 	if (d == NULL)
-		return load_file(z, NULL, path, "", err, errsize);
+		return load_file(z, NULL, NULL, path, "", err, errsize);
 	rc = load_dir(z, d, path, err, errsize);
 	closedir(d);
 	return rc;
