@@ -186,11 +186,11 @@ mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt)
 }
 
 /*
- * Does an argument after -z's value name a zone file too?  A domain has
- * no '/', and one ending in ".zone" (a real TLD) is a file only if it
- * exists: "-z zones/X.zone ..." and "-z X.zone ..." work, `-z a.zone shop.zone`
- * checks shop.zone unless a file has that name (then write the domain
- * before -z, or after another option).
+ * Does an argument after -z's value name a zone file too (the files a
+ * shell glob after -z expands to)?  It must exist, and contain a '/' or
+ * end in ".zone": a domain has no '/', and one in the .zone TLD is taken
+ * for a file only when a file has its name (then write the domain before
+ * -z, or after another option).
  */
 static int
 zone_arg(const char *a)
@@ -198,12 +198,10 @@ zone_arg(const char *a)
 	struct stat sb;
 	size_t len = strlen(a);
 
-	if (a[0] == '-')
+	if (a[0] == '-' || stat(a, &sb) == -1)
 		return 0;
-	if (strchr(a, '/') != NULL)
-		return 1;
-	return len > 5 && strcmp(a + len - 5, ".zone") == 0 &&
-	    stat(a, &sb) == 0;
+	return strchr(a, '/') != NULL ||
+	    (len > 5 && strcmp(a + len - 5, ".zone") == 0);
 }
 
 int
