@@ -5,6 +5,7 @@
  * Three layers, each calling only the ones below it (no circle):
  *   dns.c          the cache and the sessions; picks a backend from its
  *                  table (the first whose use() accepts the configuration)
+ *   dns_overlay.c  the overlay: composes the two below, no DNS of its own
  *   dns_net.c,     the backends, behind struct mc_dns_backend
  *   dns_zone.c
  *   dns_answer.c   the answer vocabulary every layer builds answers with:

@@ -2,18 +2,30 @@
 /*
  * src/dns_zone.c - answers from zone files: offline runs, pre-deploy checks
  *
- * All files given are merged into one name space, answered the way a
- * resolver would see it: any owner names, no SOA needed; an absent name is
- * NXDOMAIN, unless names exist below it (an empty non-terminal: NODATA);
- * a name without the asked type is NODATA; CNAMEs are followed; wildcard
- * owners are expanded at the closest encloser (RFC 4592).
+ * All files given (a directory: its *.zone files) are merged into one name
+ * space.  The files define zones: each SOA owner, each $ORIGIN, and for an
+ * owner name outside those its registrable domain (Public Suffix List),
+ * so that a fixture holding a blocklist's test entry speaks for the
+ * blocklist.  A name in those zones is answered the way its authority
+ * would: any owner names, no SOA needed; an absent name is NXDOMAIN,
+ * unless names exist below it (an empty non-terminal: NODATA); a name
+ * without the asked type is NODATA; CNAMEs are followed; wildcard owners
+ * are expanded at the closest encloser (RFC 4592).  A name outside them
+ * fails TEMPFAIL with reason MC_DNS_REASON_OUTSIDE, "not checked", never
+ * NXDOMAIN; a CNAME chain that leaves the zones says in cname where it
+ * left them, and the overlay (src/dns_overlay.c) goes on from there.
+ *
+ * Files are read twice: first for the directives ldns leaves to us
+ * ($ORIGIN made absolute against the one before it, $INCLUDE FILE [ORIGIN]
+ * relative to the including file, loops and depth refused) and the fault
+ * lines, then for the records (mc_ldns_read_zone(), given the absolute
+ * origins in order).
  *
  * Fault lines, comments to real servers loading the same file:
  *   ;! SERVFAIL <name> [<type>]     the question fails with SERVFAIL
  *   ;! TIMEOUT <name> [<type>]      the question gets no answer
  * Both end in TEMPFAIL at once; a TIMEOUT does not make the run wait.
- * Names in fault lines are relative to the $ORIGIN in effect.  A relative
- * $ORIGIN is refused: ldns would take it for an absolute name.
+ * Names in fault lines are relative to the $ORIGIN in effect.
  */
 #include <ctype.h>
 #include <dirent.h>

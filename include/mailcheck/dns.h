@@ -11,7 +11,8 @@
  * with in-flight de-duplication (two threads asking the same question cause
  * one query; the second waits for the first, and every answer is published,
  * its waiters woken, the moment it arrives) and one backend behind a
- * vtable: the network (src/dns_net.c) or zone files (src/dns_zone.c).
+ * vtable: the network (src/dns_net.c), zone files (src/dns_zone.c), or
+ * zone files over the network (the overlay, src/dns_overlay.c).
  * Answers stay valid, unchanged, until the session that received them ends;
  * any thread may read them.
  *
