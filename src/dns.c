@@ -39,6 +39,7 @@
 #define CACHE_BUCKETS 4096
 
 static const struct mc_dns_backend *const backends[] = {
+	&mc_dns_backend_overlay, /* zone files and a resolver: first */
 	&mc_dns_backend_zone,
 	&mc_dns_backend_net, /* takes every configuration: last */
 	NULL,
@@ -74,11 +75,15 @@ struct mc_dns_session {
 	uint64_t id;
 	double deadline;
 	struct owned *own; /* under dns->mu */
+	/* the overlay's record of the answers given (under dns->mu) */
+	const struct mc_dns_answer **seen;
+	size_t nseen, seenmax;
 };
 
 struct mc_dns {
 	const struct mc_dns_backend *be;
 	void *state;
+	int record;              /* sessions record their answers */
 	pthread_mutex_t mu;
 	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
 	   threads waiting for it (and a few others), not every waiter */
@@ -125,6 +130,7 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	for (i = 0; backends[i] != NULL && !backends[i]->use(cfg); i++)
 		;
 	dns->be = backends[i];
+	dns->record = dns->be == &mc_dns_backend_overlay;
 	dns->state = dns->be->open(cfg, err, errsize);
 	if (dns->state == NULL) {
 		free(dns);
@@ -220,6 +226,40 @@ mc_dns_session_begin(struct mc_dns *dns, double deadline)
 	return s;
 }
 
+size_t
+mc_dns_session_answers(const struct mc_dns_session *s,
+    const struct mc_dns_answer *const **out)
+{
+	*out = s->seen;
+	return s->nseen;
+}
+
+/*
+ * Record that s was given a (the overlay's runs only), once: the answers
+ * of one domain are a few hundred, so a linear search does.  Caller holds
+ * the lock.
+ */
+static void
+record_seen(struct mc_dns_session *s, const struct mc_dns_answer *a)
+{
+	const struct mc_dns_answer **n;
+	size_t i;
+
+	if (!s->dns->record || a == &nomem_answer)
+		return;
+	for (i = 0; i < s->nseen; i++)
+		if (s->seen[i] == a)
+			return;
+	if (s->nseen == s->seenmax) {
+		n = realloc(s->seen, (s->seenmax * 2 + 16) * sizeof(*n));
+		if (n == NULL)
+			return; /* the record is a courtesy: the run goes on */
+		s->seen = n;
+		s->seenmax = s->seenmax * 2 + 16;
+	}
+	s->seen[s->nseen++] = a;
+}
+
 double
 mc_dns_session_deadline(const struct mc_dns_session *s)
 {
@@ -291,6 +331,7 @@ mc_dns_session_end(struct mc_dns_session *s)
 		answer_free(o->ans);
 		free(o);
 	}
+	free(s->seen);
 	free(s);
 }
 
@@ -452,6 +493,10 @@ cache_done(struct mc_dns_request *req)
 
 	pthread_mutex_lock(&dns->mu);
 	e->ans = req->ans != NULL ? req->ans : &nomem_answer;
+	/* the backend answered, unless a deadline passed before asking */
+	if (e->ans->source == MC_DNS_SOURCE_NONE && e->ans != &nomem_answer &&
+	    e->ans->reason != MC_DNS_REASON_DEADLINE)
+		e->ans->source = dns->be->source;
 	/* a failure a session's deadline caused is not for the others */
 	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
 	    e->ans->reason == MC_DNS_REASON_BUDGET;
@@ -585,6 +630,8 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			nagain++;
 		else
 			q[i].ans = ent[i]->ans;
+		if (q[i].ans != NULL)
+			record_seen(s, q[i].ans);
 	}
 	pthread_mutex_unlock(&dns->mu);
 	if (nagain > 0) {

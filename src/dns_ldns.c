@@ -161,13 +161,78 @@ text_left(FILE *fp, long pos, int first)
 	return ferror(fp) ? first : 0;
 }
 
+/*
+ * ldns says only "could not parse the RR's rdata" for a character-string
+ * over 255 bytes (a DKIM key pasted as one string): find one in the lines
+ * first..last of the entry that starts at pos, and say what is wrong and
+ * how to write it.  1 with the message in err, else 0.
+ */
+static int
+long_string(FILE *fp, long pos, int first, int last, const char *path,
+    char *err, size_t errsize)
+{
+	int c, line = first, quoted = 0, comment = 0, esc = 0;
+	size_t len = 0;
+
+	if (pos < 0 || fseek(fp, pos, SEEK_SET) != 0)
+		return 0;
+	while (line <= last && (c = getc(fp)) != EOF) {
+		if (c == '\n') {
+			line++;
+			comment = 0;
+			continue;
+		}
+		if (comment)
+			continue;
+		if (!quoted) {
+			if (c == ';')
+				comment = 1;
+			else if (c == '"') {
+				quoted = 1;
+				len = 0;
+			}
+			continue;
+		}
+		/* in a string: \X and \DDD are one byte each */
+		if (esc > 0) {
+			if (esc == 1 && !(c >= '0' && c <= '9'))
+				esc = 0;
+			else if (++esc == 4)
+				esc = 0;
+			continue;
+		}
+		if (c == '\\') {
+			esc = 1;
+			len++;
+		} else if (c == '"')
+			quoted = 0;
+		else
+			len++;
+		if (len > MC_DNS_STRING_MAX) {
+			/* count the rest of it for the message */
+			while ((c = getc(fp)) != EOF && c != '"' && c != '\n')
+				len++;
+			snprintf(err, errsize, "%s:%d: a quoted string of %zu%s "
+			    "bytes is over the limit of %d for one string "
+			    "(RFC 1035 3.3): split it into strings of at most "
+			    "%d bytes, \"...\" \"...\" (a TXT record joins "
+			    "them)", path, line, len, c == '"' ? "" : " or more",
+			    MC_DNS_STRING_MAX, MC_DNS_STRING_MAX);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int
-mc_ldns_read_zone(FILE *fp, const char *path,
+mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
+    const char *const *origins, size_t norigins,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
     char *err, size_t errsize)
 {
-	char owner[MC_DNS_NAME_MAX + 2];
+	char owner[MC_DNS_NAME_MAX + 2], abs[MC_DNS_NAME_MAX + 3];
 	ldns_rdf *origin = NULL, *prev = NULL;
+	size_t norigin = 0;
 	uint32_t ttl = 3600;
 	ldns_status st;
 	struct mc_rr rr;
@@ -175,7 +240,12 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 	int line = 1, start, errline, rc = -1, ok;
 	long pos;
 
-	origin = ldns_dname_new_frm_str(".");
+	snprintf(abs, sizeof(abs), "%s.", start_origin);
+	origin = ldns_dname_new_frm_str(abs);
+	if (origin == NULL) {
+		snprintf(err, errsize, "%s: bad origin '%s'", path, abs);
+		return -1;
+	}
 	for (;;) {
 		lrr = NULL;
 		start = line;
@@ -208,17 +278,36 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			    ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_ERR));
 			goto out;
 		}
+		/*
+		 * The caller read the $ORIGIN lines first, each made absolute
+		 * (ldns takes a relative one for absolute), and loaded the
+		 * $INCLUDE files.
+		 */
+		if (st == LDNS_STATUS_SYNTAX_ORIGIN) {
+			if (norigin == norigins) {
+				snprintf(err, errsize, "%s:%d: unexpected "
+				    "$ORIGIN", path, errline);
+				goto out;
+			}
+			snprintf(abs, sizeof(abs), "%s.", origins[norigin++]);
+			ldns_rdf_deep_free(origin);
+			origin = ldns_dname_new_frm_str(abs);
+			if (origin == NULL) {
+				snprintf(err, errsize, "%s:%d: bad $ORIGIN",
+				    path, errline);
+				goto out;
+			}
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
-		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
+		    st == LDNS_STATUS_SYNTAX_ORIGIN ||
+		    st == LDNS_STATUS_SYNTAX_INCLUDE) {
 			if (feof(fp))
 				break;
 			continue;
 		}
-		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-			snprintf(err, errsize, "%s:%d: $INCLUDE is not supported",
-			    path, errline);
+		if (st != LDNS_STATUS_OK && long_string(fp, pos, start, errline,
+		    path, err, errsize))
 			goto out;
-		}
 		if (st != LDNS_STATUS_OK) {
 			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));

@@ -1341,4 +1341,5 @@ const struct mc_dns_backend mc_dns_backend_net = {
 	.open = net_open,
 	.resolve = net_resolve,
 	.free = net_free,
+	.source = MC_DNS_SOURCE_NETWORK,
 };
