@@ -187,10 +187,11 @@ mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt)
 
 /*
  * Does an argument after -z's value name a zone file too (the files a
- * shell glob after -z expands to)?  It must exist, and contain a '/' or
- * end in ".zone": a domain has no '/', and one in the .zone TLD is taken
- * for a file only when a file has its name (then write the domain before
- * -z, or after another option).
+ * shell glob such as "-z zones/NAME.zone" expands to)?  It must be an existing
+ * regular file whose name ends in ".zone": a message or report file after
+ * -z (verify, dmarc-report) is never taken, and a domain in the .zone TLD
+ * is taken for a file only when a file has its name (then write the domain
+ * before -z, or after another option).
  */
 static int
 zone_arg(const char *a)
@@ -198,10 +199,9 @@ zone_arg(const char *a)
 	struct stat sb;
 	size_t len = strlen(a);
 
-	if (a[0] == '-' || stat(a, &sb) == -1)
+	if (a[0] == '-' || len <= 5 || strcmp(a + len - 5, ".zone") != 0)
 		return 0;
-	return strchr(a, '/') != NULL ||
-	    (len > 5 && strcmp(a + len - 5, ".zone") == 0);
+	return stat(a, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 int

@@ -52,7 +52,10 @@ static const char verify_usage[] =
 "      --max-size BYTES         refuse a larger message (default 67108864)\n"
 "      --now SECONDS            the time to judge t= and x= at (epoch)\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
-"  -z, --zone-file FILE         answer all DNS from zone files (repeatable)\n"
+"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; see\n"
+"                               'mailcheck --help')\n"
+"      --overlay                with --zone-file: the other names through the\n"
+"                               servers in /etc/resolv.conf\n"
 "  -f, --format FORMAT          text (default on a terminal) | json\n"
 "  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
 "  -h, --help                   print this help and exit\n"
@@ -544,7 +547,8 @@ parse_args(int argc, char **argv, struct verify_opts *o,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
 	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(dopts, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(dopts, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return -1;
 			continue;
