@@ -349,7 +349,7 @@ result_json(const struct ask *a, const struct mc_dns_answer *ans,
 	else
 		st = "undocumented";
 	return json_pack("{s:o, s:s, s:o, s:o, s:o}",
-	    "subject", mc_json_dns_string(a->subject, strlen(a->subject)),
+	    "subject", mc_json_shown(a->subject),
 	    "status", st,
 	    "codes", a->answered ? json_string(a->codes) : json_null(),
 	    "meaning", a->answered && a->meaning[0] != '\0' ?
@@ -489,8 +489,7 @@ gather(struct run *d, json_t *data)
 	}
 	jd = json_array();
 	for (i = 0; i < d->ndoms; i++)
-		json_array_append_new(jd, mc_json_dns_string(d->doms[i],
-		    strlen(d->doms[i])));
+		json_array_append_new(jd, mc_json_shown(d->doms[i]));
 	json_object_set_new(data, "domains", jd);
 	json_object_set_new(data, "spf_record", json_boolean(ma->spf));
 	json_object_set_new(data, "spf_terms_skipped",

@@ -356,7 +356,7 @@ record_findings(struct tree *t, struct node *n, const struct mc_rr *rr)
 		    "the SPF record of %s at offset %zu, in '%s': %s",
 		    n->domain, err.pos, err.term, err.reason);
 		json_object_set_new(n->json, "error", json_pack("{s:I, s:o, s:o}",
-		    "offset", (json_int_t)err.pos, "term", dstr(err.term),
+		    "offset", (json_int_t)err.pos, "term", mc_json_shown(err.term),
 		    "reason", dstr(err.reason)));
 		return;
 	}
