@@ -27,6 +27,7 @@
 #include "mailcheck/datafile.h"
 #include "mailcheck/dns_batch.h"
 #include "mailcheck/dnsbl_zones.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
 #include "mailcheck/util.h"
@@ -366,15 +367,10 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 {
 	struct mc_result *r = ctx->result;
 	char *reason = NULL;
-	size_t i;
 
-	/* the message is a C string: a NUL must not cut it (data keeps it) */
+	/* escaped once for the message (mailcheck/escape.h): a NUL is \000 */
 	if (txt != NULL)
-		reason = mc_arena_strndup(ctx->arena, txt, tlen);
-	if (reason != NULL)
-		for (i = 0; i < tlen; i++)
-			if (reason[i] == '\0')
-				reason[i] = '?';
+		reason = mc_escape(ctx->arena, txt, tlen);
 
 	if (mc_dns_failed(ans)) {
 		mc_finding_dns(r, ans, "a blocklist entry");
