@@ -119,93 +119,9 @@ static const char zone[] =
 "mail  AAAA 2001:db8::1\n"
 "alias CNAME mail\n";
 
-/*
- * In-flight de-duplication needs questions that take time: a tiny server
- * on loopback answers every query after 200 ms with NXDOMAIN and counts
- * what it received.  Threads asking the same question while it is in
- * flight must wait for the one query, not send their own.
- *
- * The server and the askers' state are statics, not the test's locals: a
- * failed assertion leaves the test function at once (cmocka longjmps), and
- * a thread still running must not be left using a dead stack frame (seen
- * under valgrind).  The group's teardown, which runs whatever the tests
- * did, stops the server.
- */
-struct slow_server {
-	int fd;
-	int port;
-	atomic_int stop;
-	atomic_int received;
-	int running;
-	pthread_t thread;
-};
-
-static struct slow_server slow = { .fd = -1 };
-
-static void *
-slow_serve(void *p)
-{
-	struct slow_server *srv = p;
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	struct pollfd pfd;
-	unsigned char buf[1500];
-	ssize_t len;
-
-	pfd.fd = srv->fd;
-	pfd.events = POLLIN;
-	while (!srv->stop) {
-		if (poll(&pfd, 1, 50) <= 0)
-			continue;
-		fromlen = sizeof(from);
-		len = recvfrom(srv->fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (len < 12)
-			continue;
-		srv->received++;
-		usleep(200 * 1000);
-		buf[2] |= 0x80;                        /* QR */
-		buf[3] = (unsigned char)((buf[3] & 0xf0) | 3); /* NXDOMAIN */
-		(void)sendto(srv->fd, buf, (size_t)len, 0,
-		    (struct sockaddr *)&from, fromlen);
-	}
-	return NULL;
-}
-
-/* Start the server (group setup): 0, or -1. */
-static int
-slow_server_start(struct slow_server *srv)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t slen = sizeof(sin);
-
-	srv->stop = 0;
-	srv->received = 0;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	srv->fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (srv->fd < 0 || bind(srv->fd, (struct sockaddr *)&sin,
-	    sizeof(sin)) != 0 || getsockname(srv->fd,
-	    (struct sockaddr *)&sin, &slen) != 0)
-		return -1;
-	srv->port = ntohs(sin.sin_port);
-	if (pthread_create(&srv->thread, NULL, slow_serve, srv) != 0)
-		return -1;
-	srv->running = 1;
-	return 0;
-}
-
-/* Stop it (group teardown), whatever was started. */
-static void
-slow_server_stop(struct slow_server *srv)
-{
-	srv->stop = 1;
-	if (srv->running)
-		pthread_join(srv->thread, NULL);
-	srv->running = 0;
-	if (srv->fd >= 0)
-		close(srv->fd);
-	srv->fd = -1;
-}
+/* The slow server of test_cache_in_flight (below), kept for the group. */
+static int slow_group_start(void);
+static void slow_group_stop(void);
 
 static int
 group_setup(void **state)
@@ -213,7 +129,7 @@ group_setup(void **state)
 	FILE *fp;
 
 	(void)state;
-	if (slow_server_start(&slow) == -1)
+	if (slow_group_start() == -1)
 		return -1;
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
@@ -229,7 +145,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	slow_server_stop(&slow);
+	slow_group_stop();
 	unlink(zone_path);
 	return rmdir(tmpdir);
 }
@@ -350,6 +266,106 @@ test_cache_many_threads(void **state)
 	assert_string_equal(args[0].ans[2]->cname, "mail.cache.test");
 	mc_dns_session_end(ses);
 	mc_dns_free(d);
+}
+
+/*
+ * In-flight de-duplication needs questions that take time: a tiny server
+ * on loopback answers every query after 200 ms with NXDOMAIN and counts
+ * what it received.  Threads asking the same question while it is in
+ * flight must wait for the one query, not send their own.
+ *
+ * The server and the askers' state are statics, not the test's locals: a
+ * failed assertion leaves the test function at once (cmocka longjmps), and
+ * a thread still running must not be left using a dead stack frame (seen
+ * under valgrind).  The group's teardown, which runs whatever the tests
+ * did, stops the server.
+ */
+struct slow_server {
+	int fd;
+	int port;
+	atomic_int stop;
+	atomic_int received;
+	int running;
+	pthread_t thread;
+};
+
+static struct slow_server slow = { .fd = -1 };
+
+static void *
+slow_serve(void *p)
+{
+	struct slow_server *srv = p;
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	struct pollfd pfd;
+	unsigned char buf[1500];
+	ssize_t len;
+
+	pfd.fd = srv->fd;
+	pfd.events = POLLIN;
+	while (!srv->stop) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		fromlen = sizeof(from);
+		len = recvfrom(srv->fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (len < 12)
+			continue;
+		srv->received++;
+		usleep(200 * 1000);
+		buf[2] |= 0x80;                        /* QR */
+		buf[3] = (unsigned char)((buf[3] & 0xf0) | 3); /* NXDOMAIN */
+		(void)sendto(srv->fd, buf, (size_t)len, 0,
+		    (struct sockaddr *)&from, fromlen);
+	}
+	return NULL;
+}
+
+/* Start the server (group setup): 0, or -1. */
+static int
+slow_server_start(struct slow_server *srv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+
+	srv->stop = 0;
+	srv->received = 0;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	srv->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (srv->fd < 0 || bind(srv->fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || getsockname(srv->fd,
+	    (struct sockaddr *)&sin, &slen) != 0)
+		return -1;
+	srv->port = ntohs(sin.sin_port);
+	if (pthread_create(&srv->thread, NULL, slow_serve, srv) != 0)
+		return -1;
+	srv->running = 1;
+	return 0;
+}
+
+/* Stop it (group teardown), whatever was started. */
+static void
+slow_server_stop(struct slow_server *srv)
+{
+	srv->stop = 1;
+	if (srv->running)
+		pthread_join(srv->thread, NULL);
+	srv->running = 0;
+	if (srv->fd >= 0)
+		close(srv->fd);
+	srv->fd = -1;
+}
+
+static int
+slow_group_start(void)
+{
+	return slow_server_start(&slow);
+}
+
+static void
+slow_group_stop(void)
+{
+	slow_server_stop(&slow);
 }
 
 struct inflight_arg {
