@@ -251,9 +251,16 @@ LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
   pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
 
 # --- the command table: reserved commands say they are not built, exit 3
-for c in verify dmarc-report merge; do
+for c in dmarc-report merge; do
   bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
 done
+bad "verify: unknown option" "mailcheck verify: unknown option '--bogus' (see 'mailcheck verify --help')" \
+  verify --bogus
+bad "verify: no message" "no message given" verify -z "$ZONE"
+bad "verify: two messages" "more than one message given" verify -z "$ZONE" a b
+bad "verify: file not found" "cannot open '$W/none.eml'" verify -z "$ZONE" "$W/none.eml"
+bad "verify: --helo needs --ip" "--helo and --mail-from need --ip" verify --helo x -z "$ZONE" -
+bad "verify: bad --max-size" "invalid size '10k'" verify --max-size 10k -z "$ZONE" -
 good "'check' is the default command" '"status": "ok"' check -f json --checks mx -z "$ZONE" example.org
 bad "spf: unknown option" "mailcheck spf: unknown option '--bogus' (see 'mailcheck spf --help')" \
   spf --bogus

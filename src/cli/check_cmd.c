@@ -57,6 +57,7 @@ struct cli {
 	const char *baseline;
 	const char *domains_file;
 	int parallel;
+	int info_exit;                /* exit code of --help, --version */
 };
 
 static const char usage_text[] =
@@ -65,6 +66,8 @@ static const char usage_text[] =
 "       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
 "                                          Nagios/Icinga plugin (also --format nagios)\n"
 "       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
+"       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
+"                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -472,10 +475,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			return 1;
 		case 'V':
 			printf("mailcheck %s\n", MC_VERSION);
+			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_text2, stdout);
+			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		case ':':
 			mc_cli_usage_error("option '%s' needs a value",
@@ -628,8 +633,16 @@ mc_cli_check(int argc, char **argv)
 		plugin_mode = 1;
 	}
 	rc = parse_args(argc, argv, &cli);
+	/*
+	 * --help, --version, --list-checks: 0, except that a plugin (invoked
+	 * as check_mailcheck, or -f nagios before them) answers --help and
+	 * --version with 3, UNKNOWN,
+	 * as the Monitoring Plugins guidelines have it: a service pointed at
+	 * them by mistake must not show OK.
+	 */
 	if (rc != 0)
-		return rc == 1 ? mc_cli_finish(0) : MC_CLI_EXIT_USAGE;
+		return rc == 1 ? mc_cli_finish(cli.info_exit) :
+		    MC_CLI_EXIT_USAGE;
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
@@ -748,6 +761,7 @@ mc_cli_check(int argc, char **argv)
 		code = MC_CLI_EXIT_USAGE;
 	} else
 		code = exit_code(&cli, &st);
+	mc_domain_source_release(&src);
 	if (cli.format == FMT_NAGIOS)
 		alarm(0);
 	mc_dns_free(dns);
