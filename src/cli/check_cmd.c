@@ -41,6 +41,7 @@ enum fail_on { FAIL_WARN, FAIL_CRIT };
 struct cli {
 	struct mc_cli_dns dns;
 	struct mc_cli_list selectors, ips, dnsbl_zones, hosts, connect_to;
+	struct mc_cli_list bimi_selectors;
 	const char *dnsbl_config;
 	const char *ca_file, *http_root, *helo_name, *trust_anchor;
 	int smtp_port, smtp_all_addresses;
@@ -81,6 +82,8 @@ static const char usage_text[] =
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
 "  -s, --dkim-selector NAME     DKIM selector to check (repeatable, at most 64),\n"
 "                               besides the shipped list of common selectors\n"
+"      --bimi-selector NAME     BIMI selector to check besides default (repeatable,\n"
+"                               at most 7)\n"
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
@@ -294,12 +297,14 @@ parse_args(int argc, char **argv, struct cli *cli)
 	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
-		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR };
+		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
+		OPT_BIMI_SELECTOR };
 	static const struct option longopts[] = {
 		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
 		{ "dkim-selector", required_argument, NULL, 's' },
+		{ "bimi-selector", required_argument, NULL, OPT_BIMI_SELECTOR },
 		{ "ip", required_argument, NULL, 'i' },
 		{ "dnsbl-zone", required_argument, NULL, OPT_DNSBL_ZONE },
 		{ "dnsbl-config", required_argument, NULL, OPT_DNSBL_CONFIG },
@@ -381,6 +386,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DNSBL_CONFIG:
 			cli->dnsbl_config = optarg;
+			break;
+		case OPT_BIMI_SELECTOR:
+			/* checked by the bimi check's setup */
+			if (mc_cli_list_add(&cli->bimi_selectors, optarg,
+			    "--bimi-selector") == -1)
+				return -1;
 			break;
 		case 'H':
 			if (mc_cli_list_add(&cli->hosts, optarg,
@@ -595,6 +606,8 @@ raw_options(const struct cli *cli, struct mc_options *opts)
 	opts->dnsbl_zones = cli->dnsbl_zones.v;
 	opts->ndnsbl_zones = cli->dnsbl_zones.n;
 	opts->dnsbl_config = cli->dnsbl_config;
+	opts->bimi_selectors = cli->bimi_selectors.v;
+	opts->nbimi_selectors = cli->bimi_selectors.n;
 	opts->connect_to = cli->connect_to.v;
 	opts->nconnect_to = cli->connect_to.n;
 	opts->ca_file = cli->ca_file;
