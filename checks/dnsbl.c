@@ -27,6 +27,7 @@
 #include "mailcheck/datafile.h"
 #include "mailcheck/dns_batch.h"
 #include "mailcheck/dnsbl_zones.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
 #include "mailcheck/util.h"
@@ -349,7 +350,7 @@ result_json(const struct ask *a, const struct mc_dns_answer *ans,
 	else
 		st = "undocumented";
 	return json_pack("{s:o, s:s, s:o, s:o, s:o}",
-	    "subject", mc_json_dns_string(a->subject, strlen(a->subject)),
+	    "subject", mc_json_shown(a->subject),
 	    "status", st,
 	    "codes", a->answered ? json_string(a->codes) : json_null(),
 	    "meaning", a->answered && a->meaning[0] != '\0' ?
@@ -366,15 +367,10 @@ report_answer(struct mc_ctx *ctx, const struct mc_dnsbl_zone *z,
 {
 	struct mc_result *r = ctx->result;
 	char *reason = NULL;
-	size_t i;
 
-	/* the message is a C string: a NUL must not cut it (data keeps it) */
+	/* escaped once for the message (mailcheck/escape.h): a NUL is \000 */
 	if (txt != NULL)
-		reason = mc_arena_strndup(ctx->arena, txt, tlen);
-	if (reason != NULL)
-		for (i = 0; i < tlen; i++)
-			if (reason[i] == '\0')
-				reason[i] = '?';
+		reason = mc_escape(ctx->arena, txt, tlen);
 
 	if (mc_dns_failed(ans)) {
 		mc_finding_dns(r, ans, "a blocklist entry");
@@ -489,8 +485,7 @@ gather(struct run *d, json_t *data)
 	}
 	jd = json_array();
 	for (i = 0; i < d->ndoms; i++)
-		json_array_append_new(jd, mc_json_dns_string(d->doms[i],
-		    strlen(d->doms[i])));
+		json_array_append_new(jd, mc_json_shown(d->doms[i]));
 	json_object_set_new(data, "domains", jd);
 	json_object_set_new(data, "spf_record", json_boolean(ma->spf));
 	json_object_set_new(data, "spf_terms_skipped",

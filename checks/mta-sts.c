@@ -179,7 +179,7 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_dns_answer *mx,
 		n++;
 		m = mc_sts_policy_match(p, host);
 		json_array_append_new(hosts, json_pack("{s:o,s:o}", "host",
-		    mc_json_dns_string(host, strlen(host)), "pattern",
+		    mc_json_shown(host), "pattern",
 		    m >= 0 ? mc_json_dns_string(p->mx[m], strlen(p->mx[m])) :
 		    json_null()));
 		if (m >= 0 || p->mode == MC_STS_MODE_NONE)

@@ -212,8 +212,7 @@ evaluate(struct mc_ctx *ctx, const struct mc_mailaddrs *ma,
 	for (i = 0; i < it->nnames; i++) {
 		name = it->fwd[i].name;
 		fwd = it->fwd[i].ans;
-		json_array_append_new(names, mc_json_dns_string(name,
-		    strlen(name)));
+		json_array_append_new(names, mc_json_shown(name));
 		if (mc_dns_failed(fwd)) {
 			if (!asked_before(its, idx, i))
 				mc_finding_dns(r, fwd,

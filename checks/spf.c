@@ -24,6 +24,7 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/dns_batch.h"
+#include "mailcheck/escape.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/spf.h"
 #include "mailcheck/util.h"
@@ -358,7 +359,7 @@ record_findings(struct tree *t, struct node *n, const struct mc_rr *rr)
 		    "the SPF record of %s at offset %zu, in '%s': %s",
 		    n->domain, err.pos, err.term, err.reason);
 		json_object_set_new(n->json, "error", json_pack("{s:I, s:o, s:o}",
-		    "offset", (json_int_t)err.pos, "term", dstr(err.term),
+		    "offset", (json_int_t)err.pos, "term", mc_json_shown(err.term),
 		    "reason", dstr(err.reason)));
 		return;
 	}
@@ -978,17 +979,13 @@ static void
 summary(const struct tree *t, const struct auth *au)
 {
 	struct mc_result *r = t->ctx->result;
-	size_t n = t->lookups, i;
+	size_t n = t->lookups;
 	char *rec;
 
-	/* a C string for the summary: a NUL byte must not cut it */
-	rec = mc_arena_strndup(t->ctx->arena, t->root_rr->data,
-	    t->root_rr->len);
+	/* escaped once for the summary (mailcheck/escape.h): NUL is \000 */
+	rec = mc_escape(t->ctx->arena, t->root_rr->data, t->root_rr->len);
 	if (rec == NULL)
 		return;
-	for (i = 0; i < t->root_rr->len; i++)
-		if (rec[i] == '\0')
-			rec[i] = '?';
 	if (au->failed > 0)
 		mc_result_summary(r, "%s; %zu lookup%s; MX addresses unknown "
 		    "(%zu lookup%s failed)", rec, n, n == 1 ? "" : "s",

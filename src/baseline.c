@@ -277,7 +277,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 		if (d == NULL)
 			return;
 		len = strlen(d);
-		mc_escape_fputs(out, d, len > 200 ? 190 : len);
+		mc_safe_fputs(out, d, len > 200 ? 190 : len);
 		if (len > 200)
 			fputs("...", out);
 		free(d);
@@ -287,7 +287,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 	len = json_string_length(v);
 	fputc('"', out);
 	if (len <= DIFF_WHOLE || !json_is_string(other)) {
-		mc_escape_fputs(out, s, len > 200 ? 190 : len);
+		mc_safe_fputs(out, s, len > 200 ? 190 : len);
 		fputs(len > 200 ? "...\"" : "\"", out);
 		return;
 	}
@@ -304,7 +304,7 @@ put_json_beside(FILE *out, const json_t *v, const json_t *other)
 		to = from + 190;
 	if (from > 0)
 		fputs("...", out);
-	mc_escape_fputs(out, s + from, to - from);
+	mc_safe_fputs(out, s + from, to - from);
 	fputs(to < len ? "...\"" : "\"", out);
 }
 
@@ -319,7 +319,7 @@ put_json(FILE *out, const json_t *v)
 		return;
 	}
 	len = json_string_length(v);
-	mc_escape_fputs(out, json_string_value(v), len > 200 ? 190 : len);
+	mc_safe_fputs(out, json_string_value(v), len > 200 ? 190 : len);
 	if (len > 200)
 		fputs("...", out);
 }

@@ -490,7 +490,7 @@ mc_mailaddr_json(const struct mc_mailaddr *a)
 	    "address", a->text,
 	    "sources", src,
 	    "mx_host", a->mx_host != NULL ?
-	    mc_json_dns_string(a->mx_host, strlen(a->mx_host)) : json_null(),
+	    mc_json_shown(a->mx_host) : json_null(),
 	    "spf_term", a->spf_term != NULL ?
 	    mc_json_dns_string(a->spf_term, strlen(a->spf_term)) : json_null(),
 	    "sends", mc_mailaddr_sends(a));

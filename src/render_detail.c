@@ -10,7 +10,8 @@
  *
  * Everything comes from the checks' data (the same the JSON report holds),
  * so this file knows the shape of the spf check's "tree" and nothing else;
- * every string is escaped as in the rest of the text report.
+ * every string is printed through mc_safe_fputs(), as in the rest of the
+ * text report (the data holds presentation form: nothing escaped twice).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ spf_node(FILE *out, const json_t *node, int depth)
 	    "total_lookups"), voids = int_of(node, "total_void_lookups");
 
 	indent(out, 4 + 2 * depth);
-	mc_escape_fputs(out, via != NULL ? via : dom != NULL ? dom : "?",
+	mc_safe_fputs(out, via != NULL ? via : dom != NULL ? dom : "?",
 	    strlen(via != NULL ? via : dom != NULL ? dom : "?"));
 	/* the include term itself is one lookup, counted by its parent */
 	if (via != NULL)
@@ -117,7 +118,7 @@ spf_cut(FILE *out, const json_t *tree)
 
 		if (i > 0)
 			fputs(", ", out);
-		mc_escape_fputs(out, via != NULL ? via : "?",
+		mc_safe_fputs(out, via != NULL ? via : "?",
 		    strlen(via != NULL ? via : "?"));
 		fprintf(out, " (%ld)", int_of(v[i], "total_lookups") + 1);
 	}
@@ -147,13 +148,13 @@ value(FILE *out, const char *key, json_t *v, int depth)
 
 	indent(out, 4 + 2 * depth);
 	if (key != NULL) {
-		mc_escape_fputs(out, key, strlen(key));
+		mc_safe_fputs(out, key, strlen(key));
 		fputs(":", out);
 	} else
 		fputs("-", out);
 	if (json_is_string(v)) {
 		fputc(' ', out);
-		mc_escape_fputs(out, json_string_value(v), json_string_length(v));
+		mc_safe_fputs(out, json_string_value(v), json_string_length(v));
 		fputc('\n', out);
 		return;
 	}
@@ -208,7 +209,7 @@ mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose)
 		fputs("  metrics:\n", out);
 		for (i = 0; i < r->nmetrics; i++) {
 			indent(out, 4);
-			mc_escape_fputs(out, r->metrics[i].name,
+			mc_safe_fputs(out, r->metrics[i].name,
 			    strlen(r->metrics[i].name));
 			fprintf(out, ": %g\n", r->metrics[i].value);
 		}

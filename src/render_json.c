@@ -12,13 +12,13 @@
 #include "mailcheck/util.h"
 #include "banned.h"
 
-/* An escaped JSON string of s (which may be NULL: JSON null). */
+/* A JSON string of report text s (which may be NULL: JSON null). */
 static json_t *
 str(const char *s)
 {
 	if (s == NULL)
 		return json_null();
-	return mc_json_dns_string(s, strlen(s));
+	return mc_json_shown(s);
 }
 
 static json_t *

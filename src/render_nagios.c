@@ -23,7 +23,7 @@ clean(const char *s)
 {
 	char *e, *p;
 
-	e = mc_escape_dup(s, strlen(s));
+	e = mc_safe_dup(s, strlen(s));
 	if (e == NULL)
 		return NULL;
 	for (p = e; *p != '\0'; p++)

@@ -63,13 +63,13 @@ status_label(enum mc_status s)
 	return "?";
 }
 
-/* Print s escaped. */
+/* Print report text s (mc_safe_dup(): nothing escaped twice). */
 static void
 put(FILE *out, const char *s)
 {
 	char *e;
 
-	e = mc_escape_dup(s, strlen(s));
+	e = mc_safe_dup(s, strlen(s));
 	if (e == NULL) {
 		fputs("(out of memory)", out);
 		return;

@@ -236,6 +236,22 @@ mc_json_dns_string(const char *s, size_t len)
 	return j;
 }
 
+json_t *
+mc_json_shown(const char *s)
+{
+	json_t *j;
+	char *e;
+
+	if (s == NULL)
+		return NULL;
+	e = mc_safe_dup(s, strlen(s));
+	if (e == NULL)
+		return NULL;
+	j = json_string(e);
+	free(e);
+	return j;
+}
+
 int
 mc_metric_set(struct mc_result *r, const char *name, double value)
 {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mailcheck/escape.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/spf.h"
 #include "banned.h"
@@ -248,20 +249,16 @@ fail(struct cursor *c, size_t tpos, size_t tlen, size_t pos,
 {
 	struct mc_spf_error *e = c->err;
 	va_list ap;
-	size_t i, o = 0;
+	size_t i;
 
 	if (c->failed)
 		return -1;
 	c->failed = 1;
 	e->pos = pos;
-	/* raw: whoever prints it escapes it, once (it was escaped twice) */
-	for (i = 0; i < tlen && o + 5 < sizeof(e->term); i++)
-		e->term[o++] = c->rec[tpos + i] == '\0' ? '?' : c->rec[tpos + i];
-	if (i < tlen && o + 4 < sizeof(e->term)) {
-		memcpy(e->term + o, "...", 3);
-		o += 3;
-	}
-	e->term[o] = '\0';
+	/* escaped here, once (mailcheck/escape.h): renderers never again */
+	i = mc_escape_buf(e->term, sizeof(e->term) - 3, c->rec + tpos, tlen);
+	if (i < tlen)
+		memcpy(e->term + strlen(e->term), "...", 4);
 	va_start(ap, fmt);
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);

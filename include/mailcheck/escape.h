@@ -6,6 +6,18 @@
  * terminal escapes and invalid UTF-8; every message and report shows them
  * escaped with these rules, so that a byte that is not printable ASCII
  * never reaches a terminal.
+ *
+ * The one rule: every byte is escaped exactly once.  A report (findings,
+ * summaries, data) holds presentation form: DNS names as the DNS layer
+ * gives them (RFC 1035 5.1 presentation form: printable ASCII, "\DDD" for
+ * any other byte of a label, "\." and "\\" for a dot and a backslash in
+ * one), other outside content escaped with mc_escape() as it enters the
+ * report (mc_quote() for a message, mc_json_dns_string() for data).  The
+ * renderers (text, JSON, nagios, -v detail, --baseline changes) print
+ * report text through mc_safe*(), which never touches a backslash, so a
+ * name shows as "m\027x.example.org" in every format, never "m\\027x",
+ * and a NUL as "\000" (never '?').  What is printed straight from raw
+ * input (a user's argument in an error) goes through mc_escape*().
  */
 #ifndef MAILCHECK_ESCAPE_H
 #define MAILCHECK_ESCAPE_H
@@ -27,9 +39,23 @@ char *mc_escape_dup(const char *s, size_t len);
 /* Write len bytes of s to out, escaped ("(out of memory)" when it fails). */
 void mc_escape_fputs(FILE *out, const char *s, size_t len);
 /*
+ * Escape into a buffer of size bytes (NUL-terminated; size > 0): as many
+ * whole bytes of s as fit, none cut in the middle of its escape.  Returns
+ * how many bytes of s it took.
+ */
+size_t mc_escape_buf(char *out, size_t size, const char *s, size_t len);
+/*
+ * Report text (presentation form already) for a screen or a document: a
+ * byte that is not printable ASCII becomes "\DDD", a backslash stays as
+ * it is, so nothing is escaped twice.  A malloc'ed string, or NULL.
+ */
+char *mc_safe_dup(const char *s, size_t len);
+/* The same written to out ("(out of memory)" when it fails). */
+void mc_safe_fputs(FILE *out, const char *s, size_t len);
+/*
  * Quote DNS content for a finding's message: "first max bytes..." in
- * double quotes, raw (the renderers escape it) but with NUL bytes as '?'
- * so that none cuts the message.  A string from the arena, or NULL.
+ * double quotes, escaped with mc_escape() rules (a NUL is "\000", and
+ * cuts nothing).  A string from the arena, or NULL.
  */
 char *mc_quote(struct mc_arena *a, const char *s, size_t len, size_t max);
 

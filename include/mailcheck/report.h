@@ -4,8 +4,9 @@
  *
  * A check appends findings, metrics and raw data to its struct mc_result and
  * never prints.  Renderers (src/render_*.c) walk finished reports.  Strings
- * stored in a result are copies owned by the result; DNS content is stored
- * escaped (see mc_escape()).
+ * stored in a result are copies owned by the result, in presentation form:
+ * DNS names as the DNS layer gives them, other outside content escaped
+ * once as it enters (the rule is in mailcheck/escape.h).
  *
  * An error sticks until someone looks (curl's CURLcode, OpenSMTPD's
  * unpack cursor): a finding, metric, summary or decoration that cannot be
@@ -106,8 +107,9 @@ struct mc_report {
 };
 
 /*
- * Findings and summaries hold text as the check wrote it, DNS content
- * included; renderers escape every string they print (mc_escape()).
+ * Findings and summaries hold text as the check wrote it: DNS names in
+ * presentation form, record content quoted with mc_quote(); renderers
+ * print every string through mc_safe_dup(), which escapes nothing twice.
  *
  * Append a finding with the default severity of id.  subject may be NULL.
  * Returns 0, or -1 when out of memory (or fmt cannot be formatted): then
@@ -144,10 +146,17 @@ int mc_finding_metric(struct mc_result *r, const char *metric);
 int mc_result_summary(struct mc_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
- * A JSON string of DNS content: escaped with mc_escape() rules, so always
- * valid (new reference, or NULL).
+ * A JSON string of raw outside content (a TXT record, a header, a reply):
+ * escaped with mc_escape() rules, so always valid (new reference, or NULL).
+ * Not for a DNS name, which is presentation form already: mc_json_shown().
  */
 json_t *mc_json_dns_string(const char *s, size_t len);
+/*
+ * A JSON string of report text (a DNS name, a message): mc_safe_dup()
+ * rules, nothing escaped twice (new reference, or NULL for NULL or out of
+ * memory).
+ */
+json_t *mc_json_shown(const char *s);
 /* Set (or replace) a metric; -1 counted in r->nlost. */
 int mc_metric_set(struct mc_result *r, const char *name, double value);
 /* The metric's value in *value: 1 found, 0 not. */

@@ -108,10 +108,10 @@ struct mc_spf_record {
 
 struct mc_spf_error {
 	size_t pos;                   /* offset of the offending byte */
-	char term[MC_SPF_ERR_TERM];   /* the term as in the record (a NUL
-	                                 byte as '?'), maybe cut short with
-	                                 "...": DNS content, escape it to
-	                                 print (renderers do) */
+	char term[MC_SPF_ERR_TERM];   /* the term as in the record, escaped
+	                                 with mc_escape() rules (a NUL byte
+	                                 as "\000"), maybe cut short with
+	                                 "...": report text (mc_safe*()) */
 	char reason[MC_SPF_ERR_REASON];
 };
 

@@ -42,14 +42,18 @@ static const char spf_usage[] =
 "\n"
 "Exit codes: 0 a result was computed (it is in the output), 3 bad usage.\n";
 
+/*
+ * Print s escaped: raw content (shown == 0) with mc_escape_dup(), report
+ * text that holds escapes already (the reason) with mc_safe_dup().
+ */
 static void
-print_escaped(const char *label, const char *s)
+print_escaped(const char *label, const char *s, int shown)
 {
 	char *e;
 
 	if (s == NULL)
 		return;
-	e = mc_escape_dup(s, strlen(s));
+	e = shown ? mc_safe_dup(s, strlen(s)) : mc_escape_dup(s, strlen(s));
 	printf("%-13s %s\n", label, e != NULL ? e : "?");
 	free(e);
 }
@@ -165,8 +169,7 @@ mc_cli_spf(int argc, char **argv)
 		    "explanation", out.explanation != NULL ?
 		    mc_json_dns_string(out.explanation, strlen(out.explanation)) :
 		    json_null(),
-		    "reason", out.reason != NULL ?
-		    mc_json_dns_string(out.reason, strlen(out.reason)) :
+		    "reason", out.reason != NULL ? mc_json_shown(out.reason) :
 		    json_null(),
 		    "lookups", (json_int_t)out.lookups,
 		    "void_lookups", (json_int_t)out.void_lookups,
@@ -182,9 +185,9 @@ mc_cli_spf(int argc, char **argv)
 		json_decref(doc);
 	} else {
 		printf("%-13s %s\n", "result:", mc_spf_result_str(out.result));
-		print_escaped("domain:", out.domain);
-		print_escaped("explanation:", out.explanation);
-		print_escaped("reason:", out.reason);
+		print_escaped("domain:", out.domain, 0);
+		print_escaped("explanation:", out.explanation, 0);
+		print_escaped("reason:", out.reason, 1);
 		printf("%-13s %zu\n", "lookups:", out.lookups);
 		printf("%-13s %zu\n", "void_lookups:", out.void_lookups);
 		json_decref(out.trace);

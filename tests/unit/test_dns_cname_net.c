@@ -315,7 +315,7 @@ test_answer_published_at_once(void **state)
 	struct mc_dns_session *mine;
 	const struct mc_dns_answer *a;
 	pthread_t t;
-	int before = srv.received;
+	int before = srv.received, done;
 
 	(void)state;
 	b.s = mc_dns_session_begin(dns, mc_now() + 10);
@@ -327,10 +327,15 @@ test_answer_published_at_once(void **state)
 	while (srv.received < before + 2)
 		usleep(1000);
 	a = mc_dns_lookup(mine, "fast.test", MC_RR_TXT);
-	/* answered while the batch still waits for its silent question */
-	assert_int_equal(b.done, 0);
-	assert_int_equal(a->status, MC_DNS_NXDOMAIN);
+	done = b.done;
+	/*
+	 * joined before any assertion: a failed one leaves this function at
+	 * once, and the thread must not outlive the frame b lives in
+	 */
 	pthread_join(t, NULL);
+	/* answered while the batch still waited for its silent question */
+	assert_int_equal(done, 0);
+	assert_int_equal(a->status, MC_DNS_NXDOMAIN);
 	mc_dns_session_end(mine);
 	mc_dns_session_end(b.s);
 }

@@ -76,6 +76,44 @@ test_row(void **state)
 	assert_non_null(j);
 	assert_string_equal(json_string_value(j), r->out);
 	json_decref(j);
+
+	/* what the renderers do to report text escapes nothing twice */
+	e = mc_safe_dup(r->out, strlen(r->out));
+	assert_non_null(e);
+	assert_string_equal(e, r->out);
+	free(e);
+	j = mc_json_shown(r->out);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(j), r->out);
+	json_decref(j);
+}
+
+/*
+ * mc_safe_dup(), the renderers' rule: a byte that is not printable ASCII
+ * becomes \DDD, a backslash stays, so a DNS name in presentation form is
+ * shown as it is ("m\027x", never "m\\027x").
+ */
+static void
+test_safe(void **state)
+{
+	static const struct row safe_rows[] = {
+		{ "name in presentation form", W("m\\027[31m\\000x.example"),
+		    "m\\027[31m\\000x.example" },
+		{ "escaped backslash of a label", W("a\\\\b"), "a\\\\b" },
+		{ "raw control bytes", W("a\033b\0c\x9b"),
+		    "a\\027b\\000c\\155" },
+	};
+	size_t i;
+	char *e;
+
+	(void)state;
+	for (i = 0; i < sizeof(safe_rows) / sizeof(safe_rows[0]); i++) {
+		e = mc_safe_dup(safe_rows[i].in, safe_rows[i].len);
+		assert_non_null(e);
+		assert_string_equal(e, safe_rows[i].out);
+		free(e);
+	}
+	assert_null(mc_json_shown(NULL));
 }
 
 /* The worst case: every byte becomes four. */
@@ -95,7 +133,10 @@ test_worst_case_length(void **state)
 	free(e);
 }
 
-/* mc_quote: cut at max with "...", NUL bytes shown as '?'. */
+/*
+ * mc_quote: cut at max with "...", escaped with mc_escape() rules: a NUL is
+ * "\000" (as in JSON), never '?', and cuts nothing.
+ */
 static void
 test_quote(void **state)
 {
@@ -105,7 +146,11 @@ test_quote(void **state)
 	assert_non_null(a);
 	assert_string_equal(mc_quote(a, "abc", 3, 60), "\"abc\"");
 	assert_string_equal(mc_quote(a, "abcdef", 6, 4), "\"abcd...\"");
-	assert_string_equal(mc_quote(a, "a\0b", 3, 60), "\"a?b\"");
+	assert_string_equal(mc_quote(a, "a\0b", 3, 60), "\"a\\000b\"");
+	assert_string_equal(mc_quote(a, "\033[2J\\", 5, 60),
+	    "\"\\027[2J\\\\\"");
+	assert_string_equal(mc_quote(a, "\001\001\001", 3, 2),
+	    "\"\\001\\001...\"");
 	assert_string_equal(mc_quote(a, "", 0, 60), "\"\"");
 	mc_arena_free(a);
 }
@@ -119,5 +164,6 @@ main(void)
 	MC_TABLE_ADD(t, &n, rows, test_row);
 	MC_TEST_ADD(t, &n, test_worst_case_length);
 	MC_TEST_ADD(t, &n, test_quote);
+	MC_TEST_ADD(t, &n, test_safe);
 	return mc_table_run("escape", t, n, NULL, NULL);
 }

@@ -25,8 +25,13 @@
 #include "mc_table.h"
 
 #define HOSTILE "evil\033[2J\033]0;title\007\r\n\x9b" "31m\x7f\xff\xfe\\end"
+/*
+ * As every renderer shows it: each byte that is not printable ASCII as
+ * \DDD, the backslash as it is (report text is presentation form already:
+ * a renderer never escapes a backslash, so a name's "\027" stays "\027").
+ */
 #define HOSTILE_ESCAPED "evil\\027[2J\\027]0;title\\007\\013\\010\\155" \
-	"31m\\127\\255\\254\\\\end"
+	"31m\\127\\255\\254\\end"
 
 static struct mc_report rep;
 

@@ -396,14 +396,22 @@ test_shared_pool_runs_every_check_at_once(void **state)
 	    sizeof(err)), 0);
 	cfg.pool = mc_pool_new(mc_run_pool_size(2, 6));
 	assert_non_null(cfg.pool);
+	/*
+	 * every thread is joined before any assertion on what it did: a
+	 * failed assertion leaves this function at once, and no thread may
+	 * outlive the frame d lives in (if the second cannot start, the
+	 * first waits at the checks' barrier and never writes to d)
+	 */
 	for (i = 0; i < 2; i++) {
 		d[i].runner = mc_runner_new(&cfg);
 		assert_non_null(d[i].runner);
+	}
+	for (i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, domain_thread,
 		    &d[i]), 0);
-	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
 		assert_int_equal(d[i].rc, 0);
 		for (k = 0; k < 6; k++)
 			assert_int_equal(d[i].rep.results[k].nfindings, 0);
