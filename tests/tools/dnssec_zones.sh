@@ -5,8 +5,9 @@
 # Usage: dnssec_zones.sh OUTDIR
 # Writes OUTDIR/zones/<zone>.zone (the root as root.zone), signed with
 # ldns-signzone during the test run (signatures would rot in a fixture),
-# and OUTDIR/ta.ds, the test root's DS: a trust anchor file for
-# --trust-anchor.  The cases, children of the signed zone "test.":
+# OUTDIR/ta.ds, the test root's DS: a trust anchor file for
+# --trust-anchor, and OUTDIR/ta-test.ds, the DS of test. alone.
+# The cases, children of the signed zone "test.":
 #   secure.test     signed, DS in test.: secure (MX host mx.secure.test)
 #   unsigned.test   delegated without DS (NSEC proof): insecure
 #   expired.test    signed with an RRSIG period in the past: bogus
@@ -36,6 +37,7 @@ child() { # NAME: an ordinary mail domain zone
 ns A 127.0.0.1
 @ MX 10 mx
 mx A 127.0.0.1
+_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 deep.a.b A 127.0.0.1
 EOF
 }
@@ -98,3 +100,5 @@ k_root=$(key .)
 } > "$OUT/src/root"
 ldns-signzone -f "$OUT/zones/root.zone" -o . "$OUT/src/root" "$K/$k_root"
 ldns-key2ds -n -2 "$K/$k_root.key" > "$OUT/ta.ds"
+# an anchor for test. alone: names elsewhere have none
+ldns-key2ds -n -2 "$K/$k_test.key" > "$OUT/ta-test.ds"
