@@ -381,10 +381,12 @@ trust_keys(struct walk *w, const char *zone, const ldns_rr_list *ds,
 			d = ldns_rr_list_rr(ds, k);
 			if (!anchor_usable(d))
 				continue;
+			/* the key tag first: a digest per key is dear */
 			if (ldns_rr_get_type(d) == LDNS_RR_TYPE_DNSKEY ?
 			    ldns_rdf_compare(ldns_rr_rdf(d, 3),
 			    ldns_rr_rdf(key, 3)) == 0 :
-			    ldns_rr_compare_ds(key, d)) {
+			    ldns_calc_keytag(key) == ldns_rdf2native_int16(
+			    ldns_rr_rdf(d, 0)) && ldns_rr_compare_ds(key, d)) {
 				ldns_rr_list_push_rr(good, key);
 				break;
 			}
