@@ -118,8 +118,9 @@ int mc_ldns_read_zone(FILE *fp, const char *path,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
 /*
- * Query in wire format, RD set, with EDNS0 (1232 octets) when edns is
- * non-zero; *wire is malloc'ed.  0 or -1.
+ * Query in wire format, RD set, with EDNS0 (1232 octets) and the DO bit
+ * (RRSIGs for the validator) when edns is non-zero; *wire is malloc'ed.
+ * 0 or -1.
  */
 int mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
     int edns, unsigned char **wire, size_t *len);
