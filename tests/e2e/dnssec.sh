@@ -15,30 +15,36 @@ sh "$MC_SOURCE_DIR/tests/tools/dnssec_zones.sh" "$D" > "$D.log" 2>&1 ||
   { cat "$D.log"; echo "cannot sign the test zones"; exit 1; }
 
 # a Knot of our own: the root zone needs its file named explicitly
-kport=$(free_port)
-kw="$E2E_WORK/knot"
-mkdir -p "$kw/run" "$kw/db"
-{
-  printf 'server:\n    rundir: "%s/run"\n    listen: [ 127.0.0.1@%s ]\n' "$kw" "$kport"
-  printf '    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n'
-  printf 'log:\n  - target: stderr\n    any: warning\n'
-  printf 'database:\n    storage: "%s/db"\n' "$kw"
-  printf 'template:\n  - id: default\n    zonefile-sync: -1\n    journal-content: none\n'
-  printf '    semantic-checks: off\n    zonefile-load: whole\n'
-  printf 'zone:\n'
-  for f in "$D"/zones/*.zone; do
-    z=$(basename "$f" .zone)
-    [ "$z" = root ] && z=.
-    printf '  - domain: "%s"\n    file: "%s"\n' "$z" "$f"
-  done
-} > "$kw/knot.conf"
-knotd -c "$kw/knot.conf" > "$kw/knotd.log" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
-if ! wait_dns "$kport" secure.test SOA; then
-  cat "$kw/knotd.log"
-  echo "knotd did not answer"
-  exit 1
-fi
+# knot_dnssec DIR [OVERRIDE]: serve DIR/*.zone (OVERRIDE/NAME.zone instead
+# where it exists); sets kport
+knot_dnssec() {
+  kport=$(free_port)
+  kw="$E2E_WORK/knot.$kport"
+  mkdir -p "$kw/run" "$kw/db"
+  {
+    printf 'server:\n    rundir: "%s/run"\n    listen: [ 127.0.0.1@%s ]\n' "$kw" "$kport"
+    printf '    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n'
+    printf 'log:\n  - target: stderr\n    any: warning\n'
+    printf 'database:\n    storage: "%s/db"\n' "$kw"
+    printf 'template:\n  - id: default\n    zonefile-sync: -1\n    journal-content: none\n'
+    printf '    semantic-checks: off\n'
+    printf 'zone:\n'
+    for f in "$1"/*.zone; do
+      z=$(basename "$f" .zone)
+      [ -n "${2:-}" ] && [ -f "$2/$z.zone" ] && f="$2/$z.zone"
+      [ "$z" = root ] && z=.
+      printf '  - domain: "%s"\n    file: "%s"\n' "$z" "$f"
+    done
+  } > "$kw/knot.conf"
+  knotd -c "$kw/knot.conf" > "$kw/knotd.log" 2>&1 &
+  E2E_PIDS="$E2E_PIDS $!"
+  if ! wait_dns "$kport" secure.test SOA; then
+    cat "$kw/knotd.log"
+    echo "knotd did not answer"
+    exit 1
+  fi
+}
+knot_dnssec "$D/zones"
 
 zargs=""
 for f in "$D"/zones/*.zone; do zargs="$zargs -z $f"; done
@@ -105,6 +111,19 @@ for MODE in zone knot; do
     fail "$MODE secure.test: dane" "secure TLSA records called insecure"
   else pass "$MODE secure.test: dane takes secure TLSA records"; fi
 done
+
+# test. signed with NSEC3: the proof that unsigned.test has no DS is an
+# NSEC3 record matching its hash
+knot_dnssec "$D/zones" "$D/zones-nsec3"
+MODE=knot
+run unsigned.test; expect_state unsigned.test insecure
+message_has() {
+  if grep '^message' "$E2E_WORK/$1.$MODE" | grep -q "$2"; then pass "$MODE $1: says '$2'"
+  else fail "$MODE $1: says '$2'" "$(grep '^message' "$E2E_WORK/$1.$MODE")"; fi
+}
+message_has unsigned.test "delegated from test. without DS"
+run secure.test; expect_state secure.test secure
+run nosig.test; expect_state nosig.test bogus
 
 # bad input: a trust anchor file that is not one
 printf 'example. IN A 192.0.2.1\n' > "$E2E_WORK/bad.ta"

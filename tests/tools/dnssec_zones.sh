@@ -6,7 +6,8 @@
 # Writes OUTDIR/zones/<zone>.zone (the root as root.zone), signed with
 # ldns-signzone during the test run (signatures would rot in a fixture),
 # OUTDIR/ta.ds, the test root's DS: a trust anchor file for
-# --trust-anchor, and OUTDIR/ta-test.ds, the DS of test. alone.
+# --trust-anchor, OUTDIR/ta-test.ds, the DS of test. alone, and
+# OUTDIR/zones-nsec3/test.zone, test. signed with NSEC3.
 # The cases, children of the signed zone "test.":
 #   secure.test     signed, DS in test.: secure (MX host mx.secure.test)
 #   unsigned.test   delegated without DS (NSEC proof): insecure
@@ -90,6 +91,9 @@ k_test=$(key test)
     0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 } > "$OUT/src/test"
 sign test "$k_test"
+# the same test. with NSEC3 (RFC 5155) instead of NSEC, for Knot to serve
+mkdir -p "$OUT/zones-nsec3"
+ldns-signzone -n -f "$OUT/zones-nsec3/test.zone" -o test. "$OUT/src/test" "$K/$k_test"
 
 # the root
 k_root=$(key .)
