@@ -124,8 +124,8 @@ set --
 i=0
 while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done
 bad "65 zone files" "too many --zone-file options (at most 64)" "$@" example.org
-bad "--resolver with --zone-file" "--resolver and --zone-file exclude each other" \
-  --resolver 127.0.0.1 --zone-file "$ZONE" example.org
+bad "--overlay without --zone-file" "--overlay needs --zone-file" \
+  --overlay example.org
 
 # --- DKIM selectors (RFC 6376 3.1: DNS labels) and the selector list
 DZ=$MC_SOURCE_DIR/fixtures/dkim/ok-2048.zone
@@ -150,6 +150,31 @@ i=0
 while [ $i -le 64 ]; do set -- "$@" -s "s$i"; i=$((i + 1)); done
 bad "65 selectors" "too many --dkim-selector options (at most 64)" \
   --checks dkim "$@" -z "$DZ" example.org
+# --bimi-selector: checked by the bimi check's setup, before anything is asked
+BZ=$MC_SOURCE_DIR/fixtures/bimi/selectors.zone
+bad "bimi selector with an empty label" "invalid --bimi-selector: 'a..b' has an empty label" \
+  --checks bimi --bimi-selector a..b -z "$BZ" selectors.example
+bad "bimi selector with a final dot" "invalid --bimi-selector: 'brand.' ends with a dot" \
+  --checks bimi --bimi-selector brand. -z "$BZ" selectors.example
+bad "empty bimi selector" "invalid --bimi-selector: empty selector" \
+  --checks bimi --bimi-selector '' -z "$BZ" selectors.example
+bad "bimi selector with a terminal escape is not echoed" "invalid --bimi-selector" \
+  --checks bimi --bimi-selector "$(printf 'a\033[2Jb')" -z "$BZ" selectors.example
+bad "bimi selector label over 63 octets" "is longer than 63 octets" \
+  --bimi-selector "$(printf '%064d' 0)" -z "$BZ" selectors.example
+bad "8 bimi selectors" "too many --bimi-selector options (at most 7 besides default)" \
+  --checks bimi --bimi-selector s1 --bimi-selector s2 --bimi-selector s3 --bimi-selector s4 \
+  --bimi-selector s5 --bimi-selector s6 --bimi-selector s7 --bimi-selector s8 -z "$BZ" selectors.example
+bad "bimi selector without a value" "option '--bimi-selector' needs a value" \
+  -z "$BZ" selectors.example --bimi-selector
+# default and repeats (in any case) do not count against the limit
+"$MC_BIN" -f json --checks bimi --bimi-selector default --bimi-selector S1 --bimi-selector s1 \
+  --bimi-selector s2 --bimi-selector s3 --bimi-selector s4 --bimi-selector s5 --bimi-selector s6 \
+  --bimi-selector s7 -z "$BZ" selectors.example > "$W/out" 2> "$W/err"
+expect_eq "bimi selectors: default first, each asked once" \
+  "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["checks"][0]["data"]["selectors"]
+print(" ".join(s["selector"] for s in d))' "$W/out")" "default s1 s2 s3 s4 s5 s6 s7"
 # the same selector in any case, given 70 times, is one selector asked once
 set --
 i=0
@@ -202,7 +227,7 @@ expect_eq "empty selector list, no -s: says nothing was tried" \
 bad "missing zone file" "cannot read zone file '$W/no-such.zone': No such file or directory" \
   -z "$W/no-such.zone" example.org
 mkdir "$W/zonedir"
-bad "directory as zone file" "cannot read zone file '$W/zonedir': Is a directory" \
+bad "directory without zone files" "zone directory '$W/zonedir' holds no *.zone file" \
   -z "$W/zonedir" example.org
 printf '$ORIGIN example.org.\n@ MX 10 mail\nmail A 300.1.2.3\n' > "$W/bad-record.zone"
 bad "malformed record: file and line" "$W/bad-record.zone:3: " -z "$W/bad-record.zone" example.org
@@ -251,15 +276,22 @@ LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
   pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
 
 # --- the command table: reserved commands say they are not built, exit 3
-for c in verify dmarc-report merge; do
+for c in dmarc-report merge; do
   bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
 done
+bad "verify: unknown option" "mailcheck verify: unknown option '--bogus' (see 'mailcheck verify --help')" \
+  verify --bogus
+bad "verify: no message" "no message given" verify -z "$ZONE"
+bad "verify: two messages" "more than one message given" verify -z "$ZONE" a b
+bad "verify: file not found" "cannot open '$W/none.eml'" verify -z "$ZONE" "$W/none.eml"
+bad "verify: --helo needs --ip" "--helo and --mail-from need --ip" verify --helo x -z "$ZONE" -
+bad "verify: bad --max-size" "invalid size '10k'" verify --max-size 10k -z "$ZONE" -
 good "'check' is the default command" '"status": "ok"' check -f json --checks mx -z "$ZONE" example.org
 bad "spf: unknown option" "mailcheck spf: unknown option '--bogus' (see 'mailcheck spf --help')" \
   spf --bogus
 bad "spf: -z without value" "option '-z' needs a value" spf --ip 192.0.2.1 -z
-bad "spf: --resolver with --zone-file" "--resolver and --zone-file exclude each other" \
-  spf --ip 192.0.2.1 --resolver 127.0.0.1 -z "$ZONE" example.org
+bad "spf: --overlay without --zone-file" "--overlay needs --zone-file" \
+  spf --ip 192.0.2.1 --overlay example.org
 set --
 i=0
 while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done

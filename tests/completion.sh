@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # tests/completion.sh - the bash completion offers exactly the long options
-# of `mailcheck --help` (main command) and of `mailcheck spf --help`
+# of `mailcheck --help` (main command), `mailcheck spf --help` and
+# `mailcheck verify --help`
 set -u
 bin=${1:?binary}
 src=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -11,9 +12,10 @@ opts() { grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u; }
 # the completion's word lists, by variable
 list() { sed -n "/local $1=\"/,/\"/p" "$comp" | opts; }
 
-want_main=$("$bin" --help | sed '/^       mailcheck spf/d' | opts)
+want_main=$("$bin" --help | sed '/^       mailcheck spf/d; /^       mailcheck verify/,/FILE|-$/d' | opts)
 want_spf=$("$bin" spf --help | opts)
-for pair in "opts:$want_main" "spf_opts:$want_spf"; do
+want_verify=$("$bin" verify --help | opts)
+for pair in "opts:$want_main" "spf_opts:$want_spf" "verify_opts:$want_verify"; do
   var=${pair%%:*}
   want=${pair#*:}
   got=$(list "$var")
