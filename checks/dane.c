@@ -14,11 +14,15 @@
  * names and dates (RFC 7672 3.1.1).
  *
  * Senders ignore TLSA records that are not DNSSEC-secure (RFC 7672 2.2).
- * The DNSSEC state comes from mc_dnssec_answer_state(); while the DNS layer
- * cannot tell (no AD bit yet), a dane.dnssec-unverified finding says so and
- * the records are matched as if they were secure.
+ * The DNSSEC state comes from the validator, mc_dnssec_answer_state(),
+ * with the trust anchor this check loads in its setup (--trust-anchor, or
+ * the root's): records that are insecure or bogus draw dane.tlsa-insecure
+ * and are not graded as working; when no state could be reached (a failed
+ * lookup), dane.dnssec-unverified says so and the records are matched as
+ * if they were secure.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mailcheck/check.h"
@@ -28,6 +32,12 @@
 #include "mailcheck/tlsa.h"
 #include "mailcheck/x509_check.h"
 #include "banned.h"
+
+/* What setup() makes: the shared SMTP client and the trust anchor. */
+struct dane_state {
+	void *smtp;
+	struct mc_dnssec_anchor *ta;
+};
 
 struct hostrecs {
 	struct mc_tlsa *t;  /* usable DANE-TA and DANE-EE records */
@@ -180,6 +190,8 @@ dane_run(struct mc_ctx *ctx)
 	struct hostrecs *hr;
 	struct mc_smtp_target *tg;
 	const struct mc_smtp_probe **pr;
+	const struct dane_state *st = ctx->state;
+	struct mc_dnssec_result why;
 	enum mc_dnssec_state ds;
 	json_t *hosts, *ho, *addrs, *o;
 	size_t i, k, n = 0, j, with = 0, without = 0, mismatch = 0, failed = 0;
@@ -211,7 +223,8 @@ dane_run(struct mc_ctx *ctx)
 			continue;
 		}
 		with++;
-		ds = mc_dnssec_answer_state(ctx->dns, mx.h[i].tlsa);
+		ds = mc_dnssec_answer_state(st->ta, ctx->dns, mx.h[i].tlsa,
+		    &why);
 		json_object_set_new(ho, "dnssec", json_string(
 		    mc_dnssec_state_str(ds)));
 		if (ds == MC_DNSSEC_INDETERMINATE)
@@ -222,8 +235,8 @@ dane_run(struct mc_ctx *ctx)
 		else if (ds != MC_DNSSEC_SECURE) {
 			mc_finding_add(r, MC_F_DANE_TLSA_INSECURE,
 			    mx.h[i].tlsa->qname, "the TLSA records of %s are "
-			    "DNSSEC-%s: senders ignore them", mx.h[i].name,
-			    mc_dnssec_state_str(ds));
+			    "DNSSEC-%s (%s): senders ignore them",
+			    mx.h[i].name, mc_dnssec_state_str(ds), why.detail);
 			hr[i].n = 0; /* not graded as working */
 		}
 		if (hr[i].n > 0)
@@ -255,7 +268,7 @@ dane_run(struct mc_ctx *ctx)
 		for (k = 0; hr[i].n > 0 && k < mx.h[i].naddrs; k++)
 			tg[n++] = (struct mc_smtp_target){ .host = mx.h[i].name,
 			    .addr = mx.h[i].addrs[k] };
-	if (mc_smtp_probe(ctx->state, tg, n, mc_mxhosts_probe_deadline(
+	if (mc_smtp_probe(st->smtp, tg, n, mc_mxhosts_probe_deadline(
 	    ctx->deadline), pr) == -1)
 		return -1;
 	for (i = j = 0; i < mx.n; i++) {
@@ -280,6 +293,40 @@ dane_run(struct mc_ctx *ctx)
 	    "not matching", with, with == 1 ? "" : "s", mismatch);
 }
 
+static int
+dane_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
+{
+	struct dane_state *st;
+
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	st->ta = mc_dnssec_anchor_load(opts->trust_anchor, err, errsize);
+	if (st->ta == NULL || mc_mxhosts_smtp_setup(opts, &st->smtp, err,
+	    errsize) == -1) {
+		mc_dnssec_anchor_free(st->ta);
+		free(st);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+static void
+dane_teardown(void *state)
+{
+	struct dane_state *st = state;
+
+	if (st == NULL)
+		return;
+	mc_mxhosts_smtp_teardown(st->smtp);
+	mc_dnssec_anchor_free(st->ta);
+	free(st);
+}
+
 static const char *const dane_metrics[] = {
 	"tlsa_hosts", "tlsa_mismatch", NULL,
 };
@@ -290,7 +337,7 @@ const struct mc_check mc_check_dane = {
 	.rfc = "RFC 7672, RFC 7671, RFC 6698",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_NEEDS_NET | MC_CHECK_DEFAULT,
 	.run = dane_run,
-	.setup = mc_mxhosts_smtp_setup,
-	.teardown = mc_mxhosts_smtp_teardown,
+	.setup = dane_setup,
+	.teardown = dane_teardown,
 	.metrics = dane_metrics,
 };

@@ -16,13 +16,17 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "mailcheck/check.h"
+#include "mailcheck/http.h"
+#include "mailcheck/limits.h"
 #include "mailcheck/mailaddrs.h"
+#include "mailcheck/mta_sts_policy.h"
 #include "mailcheck/mxhosts.h"
 #include "mailcheck/smtp.h"
 #include "mailcheck/tlsa.h"
@@ -43,17 +47,49 @@ struct tally {
 	double days_left;  /* minimum, -1e9: no certificate seen */
 };
 
+/* What setup() makes: the shared SMTP client and the HTTP handle. */
+struct smtp_state {
+	void *smtp;
+	struct mc_http *http;
+};
+
 /*
- * Hook for the MTA-STS policy (src/mta_sts_policy.c, branch https): 1 when
- * the domain's policy is in enforce mode and lists the host.  Until that
- * parser and the HTTPS fetch are merged, no policy is known.
+ * Is the domain's MTA-STS policy in enforce mode, and does it list host?
+ * The record at _mta-sts.<domain> and the policy come through the DNS and
+ * HTTP caches, so the mta-sts check's questions cost nothing twice; an
+ * offline run without --http-root fetches nothing (no policy known).  A
+ * policy that is not usable by senders (RFC 8461 3.2) is no policy.
  */
 static int
 mta_sts_enforced(struct mc_ctx *ctx, const char *host)
 {
-	(void)ctx;
-	(void)host;
-	return 0;
+	const struct smtp_state *st = ctx->state;
+	char name[MC_DNS_NAME_MAX + 16], url[MC_DNS_NAME_MAX + 64];
+	const struct mc_dns_answer *txt;
+	struct mc_http_response h;
+	struct mc_sts_policy p;
+	size_t i, len;
+	int found = 0;
+
+	snprintf(name, sizeof(name), "_mta-sts.%s", ctx->domain);
+	txt = mc_dns_lookup(ctx->dns, name, MC_RR_TXT);
+	for (i = 0; txt->status == MC_DNS_OK && i < txt->count; i++)
+		found |= mc_sts_record_is_sts(txt->rr[i].data, txt->rr[i].len);
+	if (!found)
+		return 0;
+	snprintf(url, sizeof(url), MC_STS_POLICY_URL_FMT, ctx->domain);
+	mc_http_fetch(st->http, ctx->dns, ctx->deadline, ctx->arena, url,
+	    MC_STS_POLICY_MAX, &h);
+	if (h.status != MC_HTTP_OK)
+		return 0;
+	/* a cut body: its last, partial line is not read (as mta-sts does) */
+	for (len = h.len; h.truncated && len > 0 && h.body[len - 1] != '\n';)
+		len--;
+	if (mc_sts_policy_parse(ctx->arena, (const char *)h.body, len,
+	    &p) == -1 || !mc_sts_policy_usable(&p))
+		return 0;
+	return p.mode == MC_STS_MODE_ENFORCE &&
+	    mc_sts_policy_match(&p, host) >= 0;
 }
 
 static const char *
@@ -391,7 +427,7 @@ smtp_run(struct mc_ctx *ctx)
 			ref[n++] = (struct probe_ref){ .h = &mx.h[i],
 			    .addr = mx.h[i].addrs[k] };
 		}
-	if (mc_smtp_probe(ctx->state, tg, n, mc_mxhosts_probe_deadline(
+	if (mc_smtp_probe(((const struct smtp_state *)ctx->state)->smtp, tg, n, mc_mxhosts_probe_deadline(
 	    ctx->deadline), pr) == -1)
 		return -1;
 
@@ -447,6 +483,43 @@ smtp_run(struct mc_ctx *ctx)
 	    t.skipped);
 }
 
+static int
+smtp_setup(const struct mc_options *opts, void **state, char *err,
+    size_t errsize)
+{
+	struct smtp_state *st;
+
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if (mc_mxhosts_smtp_setup(opts, &st->smtp, err, errsize) == -1) {
+		free(st);
+		return -1;
+	}
+	if (mc_http_check_setup(opts, (void **)&st->http, err, errsize) ==
+	    -1) {
+		mc_mxhosts_smtp_teardown(st->smtp);
+		free(st);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+static void
+smtp_teardown(void *state)
+{
+	struct smtp_state *st = state;
+
+	if (st == NULL)
+		return;
+	mc_http_check_teardown(st->http);
+	mc_mxhosts_smtp_teardown(st->smtp);
+	free(st);
+}
+
 static const char *const smtp_metrics[] = {
 	"tls_hosts", "cert_days_left", "starttls_missing", NULL,
 };
@@ -457,7 +530,7 @@ const struct mc_check mc_check_smtp = {
 	.rfc = "RFC 3207, RFC 7435, RFC 6125",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_NEEDS_NET | MC_CHECK_DEFAULT,
 	.run = smtp_run,
-	.setup = mc_mxhosts_smtp_setup,
-	.teardown = mc_mxhosts_smtp_teardown,
+	.setup = smtp_setup,
+	.teardown = smtp_teardown,
 	.metrics = smtp_metrics,
 };

@@ -77,7 +77,9 @@ static const struct {
 	{ MC_RR_A, "A" }, { MC_RR_NS, "NS" }, { MC_RR_CNAME, "CNAME" },
 	{ MC_RR_SOA, "SOA" }, { MC_RR_PTR, "PTR" }, { MC_RR_MX, "MX" },
 	{ MC_RR_TXT, "TXT" }, { MC_RR_AAAA, "AAAA" }, { MC_RR_SPF, "SPF" },
-	{ MC_RR_TLSA, "TLSA" },
+	{ MC_RR_TLSA, "TLSA" }, { MC_RR_DS, "DS" }, { MC_RR_RRSIG, "RRSIG" },
+	{ MC_RR_NSEC, "NSEC" }, { MC_RR_DNSKEY, "DNSKEY" },
+	{ MC_RR_NSEC3, "NSEC3" },
 };
 
 const char *
@@ -189,6 +191,9 @@ mc_answer_free(struct mc_dns_answer *a)
 	for (i = 0; i < a->count; i++)
 		free(a->rr[i].data);
 	free(a->rr);
+	for (i = 0; i < a->nsec; i++)
+		free(a->sec[i]);
+	free(a->sec);
 	free(a->qname);
 	free(a->cname);
 	free(a->why);
@@ -217,6 +222,33 @@ mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr)
 	a->rr[a->count] = *rr;
 	a->rr[a->count].data = data;
 	a->count++;
+	return 0;
+}
+
+int
+mc_answer_add_sec(struct mc_dns_answer *a, const char *owner,
+    const struct mc_rr *rr)
+{
+	char tbuf[16], *line, **n;
+	const char *tn;
+	int len;
+
+	if (a->nsec >= MC_DNS_MAX_RRS)
+		return -1;
+	tn = mc_rr_type_str(rr->type, tbuf, sizeof(tbuf));
+	len = snprintf(NULL, 0, "%s. %u IN %s %s", owner,
+	    (unsigned)rr->ttl, tn, rr->data);
+	if (len < 0 || (line = malloc((size_t)len + 1)) == NULL)
+		return -1;
+	snprintf(line, (size_t)len + 1, "%s. %u IN %s %s", owner,
+	    (unsigned)rr->ttl, tn, rr->data);
+	n = realloc(a->sec, (a->nsec + 1) * sizeof(*n));
+	if (n == NULL) {
+		free(line);
+		return -1;
+	}
+	a->sec = n;
+	a->sec[a->nsec++] = line;
 	return 0;
 }
 

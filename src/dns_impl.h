@@ -65,6 +65,12 @@ struct mc_dns_answer *mc_answer_new(const char *qname, uint16_t qtype);
 void mc_answer_free(struct mc_dns_answer *a);
 /* Append a copy of rr (its data copied, len bytes); 0 or -1. */
 int mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr);
+/*
+ * Append a DNSSEC record (RRSIG, NSEC, NSEC3: rr->data its presentation
+ * RDATA) owned by owner (canonical; "" the root) to a->sec; 0 or -1.
+ */
+int mc_answer_add_sec(struct mc_dns_answer *a, const char *owner,
+    const struct mc_rr *rr);
 /* Record that records belong to cname; 0 or -1. */
 int mc_answer_set_cname(struct mc_dns_answer *a, const char *cname);
 /* Set a failure status, rcode and text (the reason stays as it is). */
@@ -122,8 +128,9 @@ int mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
 /*
- * Query in wire format, RD set, with EDNS0 (1232 octets) when edns is
- * non-zero; *wire is malloc'ed.  0 or -1.
+ * Query in wire format, RD set, with EDNS0 (1232 octets) and the DO bit
+ * (RRSIGs for the validator) when edns is non-zero; *wire is malloc'ed.
+ * 0 or -1.
  */
 int mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
     int edns, unsigned char **wire, size_t *len);

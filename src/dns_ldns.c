@@ -455,6 +455,7 @@ mc_ldns_build_query(const char *name, uint16_t type, uint16_t id, int edns,
 		w[6] = LDNS_RR_TYPE_OPT;
 		w[7] = (unsigned char)(MC_DNS_EDNS_SIZE >> 8);
 		w[8] = (unsigned char)(MC_DNS_EDNS_SIZE & 0xff);
+		w[11] = 0x80; /* DO: RRSIGs for the validator */
 	}
 	*wire = w - LDNS_HEADER_SIZE - qlen;
 	*len = n;
@@ -561,6 +562,41 @@ collect(const ldns_pkt *pkt, const char *name, uint16_t type,
 }
 
 /*
+ * Keep the DNSSEC records of a reply in ans->sec: the answer section's
+ * RRSIGs, the authority section's NSEC, NSEC3 and RRSIGs.  0 or -1.
+ */
+static int
+keep_sec(const ldns_pkt *pkt, struct mc_dns_answer *ans)
+{
+	const ldns_rr_list *l;
+	char owner[MC_DNS_NAME_MAX + 2];
+	const ldns_rr *lrr;
+	struct mc_rr rr;
+	size_t i, s;
+	uint16_t t;
+	int rc;
+
+	for (s = 0; s < 2; s++) {
+		l = s == 0 ? ldns_pkt_answer(pkt) : ldns_pkt_authority(pkt);
+		for (i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			lrr = ldns_rr_list_rr(l, i);
+			t = (uint16_t)ldns_rr_get_type(lrr);
+			if (t != MC_RR_RRSIG && (s == 0 ||
+			    (t != MC_RR_NSEC && t != MC_RR_NSEC3)))
+				continue;
+			if (dname_str(ldns_rr_owner(lrr), owner,
+			    sizeof(owner)) == -1 || rr_convert(lrr, &rr) == -1)
+				continue; /* the validator misses it: bogus */
+			rc = mc_answer_add_sec(ans, owner, &rr);
+			free(rr.data);
+			if (rc == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Does pkt, the reply to a query with EDNS, say that the server does not
  * understand EDNS (RFC 6891 7)?  FORMERR or NOTIMP without an OPT record,
  * or BADVERS, which a server that knows EDNS cannot send to our version 0.
@@ -652,6 +688,11 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 			goto out;
 		case 1:
 			rc = MC_REPLY_SHORT;
+			goto out;
+		}
+		if (keep_sec(pkt, ans) == -1) {
+			mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode,
+			    "out of memory");
 			goto out;
 		}
 		if (ans->count > 0)

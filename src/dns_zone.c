@@ -594,6 +594,43 @@ node_for(const struct zone *z, const char *name)
 	return NULL;
 }
 
+/* The type an RRSIG covers (the first word of its RDATA), or 0. */
+static uint16_t
+covered(const struct mc_rr *rr)
+{
+	char word[16];
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(word) && rr->data[i] != '\0' &&
+	    !isspace((unsigned char)rr->data[i]); i++)
+		word[i] = rr->data[i];
+	word[i] = '\0';
+	return mc_rr_type_from_str(word);
+}
+
+/*
+ * The DNSSEC records a signed server sends with the answer, as they are
+ * in the files: the RRSIGs over the records at owner (node n) and, for
+ * NODATA, the NSEC records at n with theirs.  NSEC3 owners are hashes,
+ * and NXDOMAIN proofs need the NSEC chain: neither is served here.
+ */
+static int
+add_sec(const struct zname *n, const char *owner, uint16_t type,
+    struct mc_dns_answer *a)
+{
+	const struct zrec *r;
+	uint16_t t;
+
+	for (r = n->recs; r != NULL; r = r->next) {
+		t = r->rr.type == MC_RR_RRSIG ? covered(&r->rr) : r->rr.type;
+		if ((r->rr.type == MC_RR_RRSIG && t == type) ||
+		    (a->count == 0 && t == MC_RR_NSEC && type != MC_RR_NSEC))
+			if (mc_answer_add_sec(a, owner, &r->rr) == -1)
+				return -1;
+	}
+	return 0;
+}
+
 static void
 answer_one(const struct zone *z, struct mc_dns_request *req)
 {
@@ -664,6 +701,10 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 		if (mc_cname_step(&chain, cname->rr.data, a, 2) == -1)
 			return;
 		cur = chain.names[chain.n - 1];
+	}
+	if (add_sec(n, cur, req->type, a) == -1) {
+		mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "out of memory");
+		return;
 	}
 	a->rcode = 0;
 	mc_answer_finish(a);

@@ -19,6 +19,7 @@ extern const struct mc_check mc_check_tlsrpt;
 extern const struct mc_check mc_check_bimi;
 extern const struct mc_check mc_check_smtp;
 extern const struct mc_check mc_check_dane;
+extern const struct mc_check mc_check_dnssec;
 
 const struct mc_check *const mc_checks[] = {
 	&mc_check_mx,
@@ -32,6 +33,7 @@ const struct mc_check *const mc_checks[] = {
 	&mc_check_bimi,
 	&mc_check_smtp,
 	&mc_check_dane,
+	&mc_check_dnssec,
 	NULL,
 };
 

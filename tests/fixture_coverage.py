@@ -39,8 +39,6 @@ EXEMPT = {
     "bimi.cert-issuer": "likewise: tests/e2e/https.sh",
     "smtp.connect-unreachable": "no route to a host: loopback always has one (the mapping from "
                                 "ENETUNREACH/EHOSTUNREACH is in src/smtp.c)",
-    "dane.tlsa-insecure": "needs the DNSSEC state of an answer, which the DNS layer does not "
-                          "report yet (include/mailcheck/dnssec_state.h)",
 }
 
 def main():

@@ -33,6 +33,11 @@ enum mc_rr_type {
 	MC_RR_MX = 15,
 	MC_RR_TXT = 16,
 	MC_RR_AAAA = 28,
+	MC_RR_DS = 43,
+	MC_RR_RRSIG = 46,
+	MC_RR_NSEC = 47,
+	MC_RR_DNSKEY = 48,
+	MC_RR_NSEC3 = 50,
 	MC_RR_TLSA = 52,
 	MC_RR_SPF = 99,
 };
@@ -121,6 +126,16 @@ struct mc_dns_answer {
 	enum mc_dns_source source;
 	size_t count;
 	struct mc_rr *rr;
+	/*
+	 * The DNSSEC records that came with the answer (lookups ask with the
+	 * DO bit): the RRSIGs of the answer section and, for NODATA and
+	 * NXDOMAIN, the NSEC and NSEC3 records of the authority section with
+	 * their RRSIGs.  Each is one whole record in zone-file presentation
+	 * format ("owner. TTL IN TYPE RDATA"), for the validator
+	 * (mailcheck/dnssec_state.h); NULL, 0 when there were none.
+	 */
+	size_t nsec;
+	char **sec;
 };
 
 struct mc_dns;

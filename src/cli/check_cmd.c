@@ -207,9 +207,11 @@ list_checks(void)
 	size_t i;
 
 	for (i = 0; mc_checks[i] != NULL; i++)
-		printf("%-8s %s (%s)%s\n", mc_checks[i]->name,
+		printf("%-8s %s (%s)%s%s\n", mc_checks[i]->name,
 		    mc_checks[i]->summary, mc_checks[i]->rfc,
-		    mc_checks[i]->run == NULL ? " [not built]" : "");
+		    mc_checks[i]->run == NULL ? " [not built]" : "",
+		    mc_checks[i]->flags & MC_CHECK_DEFAULT ? "" :
+		    " [only with --checks]");
 }
 
 /* The names -w/-c take: the perfdata labels, "time" first. */
@@ -683,8 +685,11 @@ mc_cli_check(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		for (n = 0; mc_checks[n] != NULL && n < MC_CLI_MAX_LIST; n++)
-			selected[n] = mc_checks[n];
+		/* the full check: every check flagged MC_CHECK_DEFAULT */
+		for (i = n = 0; mc_checks[i] != NULL && n < MC_CLI_MAX_LIST;
+		    i++)
+			if (mc_checks[i]->flags & MC_CHECK_DEFAULT)
+				selected[n++] = mc_checks[i];
 	}
 	raw_options(&cli, &opts);
 	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,

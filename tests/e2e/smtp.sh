@@ -56,6 +56,14 @@ ZONE="$E2E_WORK/mx.test.zone"
   printf 'refused MX 10 refused.mx.test.\nrefused.mx A 127.0.0.1\n'
   printf 'guarded MX 10 guarded.mx.test.\nguarded.mx A 127.0.0.1\n'
   printf 'offline MX 10 offline.mx.test.\noffline.mx A 127.0.0.1\n'
+  # MTA-STS: the self-signed host under an enforce and a testing policy
+  for m in enforce testing; do
+    printf 'sts-%s MX 10 selfsigned.mx.test.\n' "$m"
+    printf '_mta-sts.sts-%s TXT "v=STSv1; id=1"\n' "$m"
+    mkdir -p "$E2E_WORK/sts-root/mta-sts.sts-$m.test/.well-known"
+    printf 'version: STSv1\nmode: %s\nmx: *.mx.test\nmax_age: 86400\n' "$m" \
+      > "$E2E_WORK/sts-root/mta-sts.sts-$m.test/.well-known/mta-sts.txt"
+  done
   printf '_25._tcp.dane-ee.mx TLSA 3 1 1 %s\n' "$(cat "$C/good.spki.sha256")"
   printf '_25._tcp.dane-ee.mx TLSA 3 1 1 %s\n' "$(cat "$C/expiring.spki.sha256")"
   printf '_25._tcp.dane-ta.mx TLSA 2 1 1 %s\n' "$(cat "$C/ca.spki.sha256")"
@@ -170,13 +178,15 @@ runs="$runs $!"
 # shellcheck disable=SC2086
 wait $runs
 run nocafile
+run sts-enforce --http-root "$E2E_WORK/sts-root"
+run sts-testing --http-root "$E2E_WORK/sts-root"
 # shellcheck disable=SC2086
 "$MC_BIN" -z "$ZONE" --checks smtp -f text $CONNECT junk.test > "$E2E_WORK/junk.txt" 2>&1
 flatten good nostarttls starttls454 ehlo550 tlsfail greet554 hugegreet junk \
   barelf endless close othername tls10 mismatch selfsigned expired expiring \
   weak longchain refused guarded offline dane-ee dane-ta dane-mismatch \
   dane-notls dane-expired dane-selfsigned dane-ta-name silent dane-silent \
-  backlog nocafile inject
+  backlog nocafile inject sts-enforce sts-testing
 
 if cat "$E2E_WORK"/*.flat | grep -q '^schema-error\|^unparsable'; then
   fail "every report valid against docs/report.schema.json" "$(grep -h '^schema-error\|^unparsable' "$E2E_WORK"/*.flat | head -3)"
@@ -242,6 +252,11 @@ fi
 expect_finding mismatch smtp.cert-name-mismatch warn
 expect_finding selfsigned smtp.cert-untrusted warn
 message_has selfsigned "opportunistic TLS (RFC 7435)"
+# the same host under the domain's MTA-STS policy (--http-root serves it)
+expect_finding sts-enforce smtp.cert-untrusted crit
+message_has sts-enforce "MTA-STS policy is in enforce mode"
+expect_finding sts-testing smtp.cert-untrusted warn
+message_has sts-testing "opportunistic TLS (RFC 7435)"
 message_has dane-selfsigned "DANE senders go by the TLSA match"
 message_has dane-expired "DANE senders ignore its dates"
 expect_finding expired smtp.cert-expired warn
