@@ -34,6 +34,8 @@ struct mc_cli_command {
 int mc_cli_check(int argc, char **argv);
 /* mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN] */
 int mc_cli_spf(int argc, char **argv);
+/* mailcheck dmarc-report [OPTIONS] FILE... (src/cli/dmarc_report_cmd.c) */
+int mc_cli_dmarc_report(int argc, char **argv);
 
 /*
  * How the running command tells problems: "<prog>: <problem>" on stderr
