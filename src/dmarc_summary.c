@@ -646,8 +646,7 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 			struct source *src = d->src[j];
 
 			if (src->fail == 0)
-				src->verdict = src->spf_pass < src->msgs &&
-				    src->dkim_aligned == src->msgs &&
+				src->verdict = src->spf_aligned == 0 &&
 				    src->own == 0 ? MC_DMARC_FORWARDER :
 				    MC_DMARC_PASSES;
 			else if (src->own)
