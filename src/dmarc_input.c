@@ -336,6 +336,10 @@ sniff(const unsigned char *b, size_t n)
 
 static size_t walk_entity(const char *name, const unsigned char *b,
     size_t n, int depth, size_t *found, const struct mc_dmarc_sink *sink);
+static size_t read_mail(const char *name, const unsigned char *b, size_t n,
+    const struct mc_dmarc_sink *sink);
+static size_t read_mbox(const char *name, const unsigned char *b, size_t n,
+    const struct mc_dmarc_sink *sink);
 
 size_t
 mc_dmarc_read_buffer(const char *name, const unsigned char *buf, size_t len,
@@ -348,9 +352,11 @@ mc_dmarc_read_buffer(const char *name, const unsigned char *buf, size_t len,
 		return (size_t)read_gzip(name, &s, NULL, 0, sink);
 	case K_ZIP:
 		return read_zip(name, &s, sink);
-	case K_XML:
 	case K_MBOX:
+		return read_mbox(name, buf, len, sink);
 	case K_MAIL:
+		return read_mail(name, buf, len, sink);
+	case K_XML:
 		break;
 	}
 	return (size_t)read_xml(name, &s, NULL, 0, sink);
@@ -760,20 +766,7 @@ read_file(const char *path, const struct mc_dmarc_sink *sink)
 		finish(mc_dmarc_parser_new(sink), path, err, sink);
 		goto out;
 	}
-	switch (sniff(all, len)) {
-	case K_ZIP:
-		s.f = NULL;
-		s.buf = all;
-		s.len = len;
-		ok = read_zip(path, &s, sink);
-		break;
-	case K_MBOX:
-		ok = read_mbox(path, all, len, sink);
-		break;
-	default:
-		ok = read_mail(path, all, len, sink);
-		break;
-	}
+	ok = mc_dmarc_read_buffer(path, all, len, sink);
 out:
 	free(all);
 	fclose(f);

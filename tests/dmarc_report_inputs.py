@@ -4,7 +4,7 @@
 hostile reports, verdicts, DNS and exit codes
 
 Every input is made here, at test time, with Python's standard library:
-- containers: gzip, zip (deflate and stored), a mail with a base64 gzip
+- containers: gzip, zip (deflate and stored; with data descriptors), a mail with a base64 gzip
   attachment, a mail with a quoted-printable XML attachment inside a
   forwarded message/rfc822, an mbox of two such mails, a Maildir (cur/ and
   new/); the totals must be the sums of what was packed;
@@ -102,6 +102,23 @@ def main():
         z.writestr("a.xml", good)
         z.writestr(zipfile.ZipInfo("b.xml"), one)   # stored
     zp = w("r.zip", zbuf.getvalue())
+
+    class Unseekable(io.RawIOBase):
+        """zipfile writes data descriptors (flag bit 3) to a stream it cannot seek"""
+        def __init__(self):
+            self.buf = io.BytesIO()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            return self.buf.write(b)
+    us = Unseekable()
+    with zipfile.ZipFile(us, "w", zipfile.ZIP_DEFLATED) as z:
+        for data in (good, one):
+            with z.open("r.xml", "w") as f:
+                f.write(data)
+    zdd = w("dd.zip", us.buf.getvalue())
     m1 = mail([(gzip.compress(good), "application", "gzip", "r.xml.gz", "base64")])
     eml = w("gz.eml", bytes(m1))
     inner = mail([(one, "text", "xml", "r.xml", "quoted-printable")])
@@ -116,6 +133,7 @@ def main():
     w("Maildir/new/2.eml", bytes(m2))
     w("Maildir/tmp/3.eml", bytes(m1))  # tmp/ is not delivered mail
     for name, path, reports, msgs in (("gzip", gz, 1, 7), ("zip deflate and stored", zp, 2, 12),
+                                      ("zip with data descriptors", zdd, 2, 12),
                                       ("mail, base64 gzip", eml, 1, 7),
                                       ("forwarded mail, quoted-printable xml", eml2, 1, 5),
                                       ("mbox of two mails", mbox, 2, 12),

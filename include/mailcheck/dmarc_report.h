@@ -115,10 +115,11 @@ const struct mc_dmarc_meta *mc_dmarc_parser_meta(
 void mc_dmarc_parser_free(struct mc_dmarc_parser *p);
 
 /*
- * Read one report from memory: sniff gzip, zip or XML and parse, with
- * the caps above; sink->done() is called for each report found (a zip may
- * hold several), named name (" member N" appended for zip members).
- * Returns the number of reports read without error.
+ * Read reports from memory: sniff gzip, zip, XML, an mbox or a mail and
+ * read it, with the caps above; sink->done() is called for each report
+ * found (a zip, a mail or an mbox may hold several), named name with
+ * " member N" (zip), " attachment N" (mail) or " message N" (mbox)
+ * appended.  Returns the number of reports read without error.
  */
 size_t mc_dmarc_read_buffer(const char *name, const unsigned char *buf,
     size_t len, const struct mc_dmarc_sink *sink);
