@@ -383,10 +383,11 @@ on_record(void *arg, const struct mc_dmarc_meta *m,
 	return 0;
 }
 
+/* v copied; NULL for NULL or "" (a field the report did not give) */
 static char *
 dup_or_null(const char *v)
 {
-	return v != NULL ? strdup(v) : NULL;
+	return v != NULL && *v != '\0' ? strdup(v) : NULL;
 }
 
 static void
@@ -753,26 +754,69 @@ source_json(const struct domain *d, const struct source *src)
 	return o;
 }
 
-static json_t *
-domain_json(const struct domain *d)
+/* A writer of one JSON document in pieces; the first error sticks. */
+struct jw {
+	FILE *out;
+	int err;
+};
+
+/*
+ * Write o (consumed): whole, or with open set without its closing brace,
+ * for members to follow.
+ */
+static void
+jw_put(struct jw *w, json_t *o, int open)
 {
-	json_t *o, *srcs, *rep, *flags;
+	char *t;
+	size_t n;
+
+	t = o != NULL ? json_dumps(o, JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (t == NULL) {
+		w->err = 1;
+		return;
+	}
+	n = strlen(t);
+	if (open && n > 0 && t[n - 1] == '}')
+		n--;
+	if (!w->err && fwrite(t, 1, n, w->out) != n)
+		w->err = 1;
+	free(t);
+}
+
+static void
+jw_text(struct jw *w, const char *t)
+{
+	if (!w->err && fputs(t, w->out) == EOF)
+		w->err = 1;
+}
+
+static json_t *
+flags_json(const struct domain *d)
+{
+	json_t *flags = json_array();
 	size_t i;
 
-	srcs = json_array();
-	rep = json_array();
-	flags = json_array();
-	for (i = 0; i < d->nsrc && srcs != NULL; i++)
-		json_array_append_new(srcs, source_json(d, d->src[i]));
-	for (i = 0; i < d->nreporters && rep != NULL; i++)
-		json_array_append_new(rep, jstr(d->reporters[i]));
 	for (i = 0; i < d->nflags && flags != NULL; i++)
 		json_array_append_new(flags, json_pack("{s:s, s:s, s:o, s:o}",
 		    "code", d->flags[i].code, "severity", d->flags[i].severity,
 		    "subject", jstr(d->flags[i].subject),
 		    "message", jstr(d->flags[i].message)));
-	o = json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
-	    "s:I, s:o, s:I}, s:o, s:o}",
+	return flags;
+}
+
+/* A domain: its head as an open object, then its sources one by one. */
+static void
+domain_write(struct jw *w, const struct domain *d)
+{
+	json_t *rep;
+	size_t i;
+
+	rep = json_array();
+	for (i = 0; i < d->nreporters && rep != NULL; i++)
+		json_array_append_new(rep, jstr(d->reporters[i]));
+	jw_put(w, json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, "
+	    "s:I, s:I, s:o, s:I}, s:o}",
 	    "domain", jstr(d->name), "begin", jtime(d->begin),
 	    "end", jtime(d->end), "reports", (json_int_t)d->reports,
 	    "reporters", rep, "policy", jstr(d->p),
@@ -781,48 +825,59 @@ domain_json(const struct domain *d)
 	    "failed", (json_int_t)d->fail, "sources", (json_int_t)d->nsrc,
 	    "disposition", disp_json(d->disp),
 	    "other_sources_messages", (json_int_t)d->other_msgs,
-	    "sources", srcs, "flags", flags);
-	return o;
+	    "flags", flags_json(d)), 1);
+	jw_text(w, ",\n   \"sources\": [");
+	for (i = 0; i < d->nsrc; i++) {
+		jw_text(w, i > 0 ? ",\n    " : "\n    ");
+		jw_put(w, source_json(d, d->src[i]), 0);
+	}
+	jw_text(w, d->nsrc > 0 ? "\n   ]}" : "]}");
 }
 
-json_t *
-mc_dmarc_summary_json(const struct mc_dmarc_summary *s)
+int
+mc_dmarc_summary_write_json(const struct mc_dmarc_summary *s, FILE *out)
 {
-	json_t *doc, *files, *doms;
+	struct jw w = { .out = out };
 	uint64_t rec = 0, msgs = 0, pass = 0, fail = 0;
 	size_t i;
 
-	files = json_array();
-	doms = json_array();
-	for (i = 0; i < s->nfiles && files != NULL; i++) {
-		const struct file *f = &s->files[i];
-
-		json_array_append_new(files, json_pack("{s:o, s:o, s:o, s:o, "
-		    "s:o, s:o, s:I, s:I, s:o, s:b}",
-		    "name", jstr(f->name), "org_name", jstr(f->org),
-		    "report_id", jstr(f->report_id), "domain", jstr(f->domain),
-		    "begin", jtime(f->begin), "end", jtime(f->end),
-		    "records", (json_int_t)f->records,
-		    "messages", (json_int_t)f->msgs,
-		    "error", jstr(f->error), "refused", f->refused));
-		rec += f->records;
-	}
-	for (i = 0; i < s->ndom && doms != NULL; i++) {
-		json_array_append_new(doms, domain_json(s->dom[i]));
+	for (i = 0; i < s->nfiles; i++)
+		rec += s->files[i].records;
+	for (i = 0; i < s->ndom; i++) {
 		msgs += s->dom[i]->msgs;
 		pass += s->dom[i]->pass;
 		fail += s->dom[i]->fail;
 	}
-	doc = json_pack("{s:i, s:s, s:s, s:i, s:{s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}, s:o, s:o}",
+	jw_put(&w, json_pack("{s:i, s:s, s:s, s:i, s:{s:I, s:I, s:I, s:I, "
+	    "s:I, s:I}}",
 	    "schema_version", 1, "mailcheck_version", MC_VERSION,
 	    "command", "dmarc-report", "exit_code", mc_dmarc_summary_exit(s),
 	    "totals", "reports", (json_int_t)s->nfiles,
 	    "unreadable", (json_int_t)(s->nfiles - s->readable),
 	    "records", (json_int_t)rec, "messages", (json_int_t)msgs,
-	    "passed", (json_int_t)pass, "failed", (json_int_t)fail,
-	    "files", files, "domains", doms);
-	return doc;
+	    "passed", (json_int_t)pass, "failed", (json_int_t)fail), 1);
+	jw_text(&w, ",\n \"files\": [");
+	for (i = 0; i < s->nfiles; i++) {
+		const struct file *f = &s->files[i];
+
+		jw_text(&w, i > 0 ? ",\n  " : "\n  ");
+		jw_put(&w, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, "
+		    "s:o, s:b}",
+		    "name", jstr(f->name), "org_name", jstr(f->org),
+		    "report_id", jstr(f->report_id), "domain", jstr(f->domain),
+		    "begin", jtime(f->begin), "end", jtime(f->end),
+		    "records", (json_int_t)f->records,
+		    "messages", (json_int_t)f->msgs,
+		    "error", jstr(f->error), "refused", f->refused), 0);
+	}
+	jw_text(&w, s->nfiles > 0 ? "\n ],\n \"domains\": [" :
+	    "],\n \"domains\": [");
+	for (i = 0; i < s->ndom; i++) {
+		jw_text(&w, i > 0 ? ",\n  " : "\n  ");
+		domain_write(&w, s->dom[i]);
+	}
+	jw_text(&w, s->ndom > 0 ? "\n ]}\n" : "]}\n");
+	return w.err ? -1 : 0;
 }
 
 static void

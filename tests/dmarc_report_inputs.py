@@ -115,8 +115,8 @@ def main():
             return self.buf.write(b)
     us = Unseekable()
     with zipfile.ZipFile(us, "w", zipfile.ZIP_DEFLATED) as z:
-        for data in (good, one):
-            with z.open("r.xml", "w") as f:
+        for name, data in (("a.xml", good), ("b.xml", one)):
+            with z.open(name, "w") as f:
                 f.write(data)
     zdd = w("dd.zip", us.buf.getvalue())
     m1 = mail([(gzip.compress(good), "application", "gzip", "r.xml.gz", "base64")])

@@ -67,8 +67,13 @@ int mc_dmarc_summary_resolve(struct mc_dmarc_summary *s,
     struct mc_dns_session *dns, struct mc_arena *a);
 /* Verdicts and flags; call once, after the reading (and resolving). */
 void mc_dmarc_summary_judge(struct mc_dmarc_summary *s);
-/* The document of docs/dmarc-report.schema.json; NULL: no memory. */
-json_t *mc_dmarc_summary_json(const struct mc_dmarc_summary *s);
+/*
+ * Write the document of docs/dmarc-report.schema.json to out, source by
+ * source: a domain of 100,000 sources never sits in memory as one JSON
+ * tree.  Returns 0, or -1 when out of memory or out could not be written.
+ */
+int mc_dmarc_summary_write_json(const struct mc_dmarc_summary *s,
+    FILE *out);
 /* The text report, every outside string escaped. */
 void mc_dmarc_summary_text(const struct mc_dmarc_summary *s, FILE *out);
 /*

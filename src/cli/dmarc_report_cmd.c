@@ -56,7 +56,6 @@ mc_cli_dmarc_report(int argc, char **argv)
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
 	struct mc_dns_session *session = NULL;
-	json_t *doc;
 	double start;
 	int c, taken, i, nodns = 0, json = !isatty(STDOUT_FILENO);
 	int rc = MC_CLI_EXIT_USAGE;
@@ -127,15 +126,10 @@ mc_cli_dmarc_report(int argc, char **argv)
 	}
 	mc_dmarc_summary_judge(sum);
 	if (json) {
-		doc = mc_dmarc_summary_json(sum);
-		if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) |
-		    JSON_PRESERVE_ORDER) == -1) {
-			json_decref(doc);
+		if (mc_dmarc_summary_write_json(sum, stdout) == -1) {
 			mc_cli_error("cannot write JSON");
 			goto out;
 		}
-		fputc('\n', stdout);
-		json_decref(doc);
 	} else
 		mc_dmarc_summary_text(sum, stdout);
 	rc = mc_dmarc_summary_exit(sum);
