@@ -65,6 +65,8 @@ static const char usage_text[] =
 "       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
 "                                          Nagios/Icinga plugin (also --format nagios)\n"
 "       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
+"       mailcheck dmarc-report [--no-dns] [-r|-z ...] [-f FORMAT] FILE...\n"
+"                                          summarise DMARC aggregate reports\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
