@@ -23,9 +23,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "mailcheck/arena.h"
 #include "mailcheck/dmarc_summary.h"
 #include "mailcheck/escape.h"
 #include "mailcheck/mailaddrs.h"
+#include "mailcheck/pool.h"
 #include "mailcheck/report.h"
 #include "mailcheck/spf.h"
 #include "banned.h"
@@ -525,39 +527,71 @@ resolve_ptr(struct mc_dmarc_summary *s, struct mc_dns_session *dns)
 	return 0;
 }
 
+/* check_host() for one failing source, on a worker of the pool. */
+struct spf_job {
+	struct mc_pool_job job;
+	struct source *src;
+	struct mc_dns_session *dns;
+};
+
+static void
+spf_job_run(void *arg)
+{
+	struct spf_job *j = arg;
+	struct mc_spf_request req = { .ip = j->src->ip,
+	    .domain = j->src->d->name, .helo = j->src->d->name };
+	struct mc_spf_outcome out;
+	struct mc_arena *a;
+	char err[256];
+
+	a = mc_arena_new();
+	if (a == NULL)
+		return;
+	if (mc_spf_check_host(j->dns, a, &req, &out, err, sizeof(err)) == 0) {
+		j->src->spf_asked = 1;
+		if (out.result == MC_SPF_PASS)
+			j->src->own = 2;
+		json_decref(out.trace);
+	}
+	mc_arena_free(a);
+}
+
 int
 mc_dmarc_summary_resolve(struct mc_dmarc_summary *s,
-    struct mc_dns_session *dns, struct mc_arena *a)
+    struct mc_dns_session *dns)
 {
-	struct mc_spf_outcome out;
-	char err[256];
-	size_t i, j, asked = 0;
+	struct spf_job *jobs;
+	struct mc_pool *pool;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < s->ndom; i++)
 		qsort(s->dom[i]->src, s->dom[i]->nsrc, sizeof(*s->dom[i]->src),
 		    by_volume);
 	if (resolve_ptr(s, dns) == -1)
 		return -1;
+	jobs = calloc(MC_DMARC_MAX_SPF, sizeof(*jobs));
+	pool = mc_pool_new(MC_DMARC_SPF_PARALLEL);
+	if (jobs == NULL || pool == NULL) {
+		free(jobs);
+		mc_pool_free(pool);
+		return -1;
+	}
+	/* the busiest failing sources not known to be the domain's own */
 	for (i = 0; i < s->ndom; i++)
-		for (j = 0; j < s->dom[i]->nsrc && asked < MC_DMARC_MAX_SPF;
-		    j++) {
+		for (j = 0; j < s->dom[i]->nsrc && n < MC_DMARC_MAX_SPF; j++) {
 			struct source *src = s->dom[i]->src[j];
-			struct mc_spf_request req = { .ip = src->ip,
-			    .domain = s->dom[i]->name,
-			    .helo = s->dom[i]->name };
 
 			if (src->fail == 0 || src->own)
 				continue;
-			asked++;
-			mc_arena_reset(a);
-			if (mc_spf_check_host(dns, a, &req, &out, err,
-			    sizeof(err)) == -1)
-				continue;
-			src->spf_asked = 1;
-			if (out.result == MC_SPF_PASS)
-				src->own = 2;
-			json_decref(out.trace);
+			jobs[n] = (struct spf_job){ .src = src, .dns = dns };
+			jobs[n].job = (struct mc_pool_job){ .fn = spf_job_run,
+			    .arg = &jobs[n] };
+			if (mc_pool_submit(pool, &jobs[n].job) == -1)
+				spf_job_run(&jobs[n]);
+			n++;
 		}
+	mc_pool_free(pool);  /* waits for every job */
+	free(jobs);
 	return 0;
 }
 
@@ -906,6 +940,21 @@ pf(uint64_t yes, uint64_t all)
 	return yes == all ? "pass" : yes == 0 ? "fail" : "mixed";
 }
 
+/* The PTR column: the name, "-" for none, else why there is none. */
+static const char *
+ptr_text(const struct source *src)
+{
+	if (src->ptr != NULL)
+		return src->ptr;
+	if (src->ptr_status == NULL)
+		return "(not asked)";
+	if (strcmp(src->ptr_status, "tempfail") == 0)
+		return "(tempfail)";
+	if (strcmp(src->ptr_status, "permfail") == 0)
+		return "(permfail)";
+	return "-";
+}
+
 static void
 domain_text(const struct domain *d, FILE *out)
 {
@@ -935,9 +984,7 @@ domain_text(const struct domain *d, FILE *out)
 		for (j = 1; j < D_N; j++)
 			if (src->disp[j] > 0)
 				applied = disp_names[j];
-		p = mc_escape_dup(src->ptr != NULL ? src->ptr : src->ptr_status
-		    != NULL ? "-" : "(not asked)", src->ptr != NULL ?
-		    strlen(src->ptr) : src->ptr_status != NULL ? 1 : 11);
+		p = mc_escape_dup(ptr_text(src), strlen(ptr_text(src)));
 		fprintf(out, "  %-39s %-30s %9llu %-5s %-5s %-5s %-10s %s\n",
 		    src->ip, p != NULL ? p : "?",
 		    (unsigned long long)src->msgs, pf(src->pass, src->msgs),

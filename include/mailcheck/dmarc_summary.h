@@ -24,7 +24,6 @@
 
 #include <jansson.h>
 
-#include "mailcheck/arena.h"
 #include "mailcheck/dmarc_report.h"
 #include "mailcheck/dns.h"
 
@@ -33,6 +32,7 @@
 #define MC_DMARC_MAX_DAYS 400       /* days counted per source */
 #define MC_DMARC_MAX_PTR 2000       /* sources whose PTR is asked */
 #define MC_DMARC_MAX_SPF 200        /* failing sources checked against SPF */
+#define MC_DMARC_SPF_PARALLEL 16    /* check_host() runs at once */
 #define MC_DMARC_TEXT_SOURCES 50    /* sources listed per domain in text */
 #define MC_DMARC_BURST_MIN 100      /* "not you" messages that are a burst */
 #define MC_DMARC_JUMP_MIN 100       /* a day's messages from an own address
@@ -59,12 +59,13 @@ void mc_dmarc_summary_free(struct mc_dmarc_summary *s);
 void mc_dmarc_summary_sink(struct mc_dmarc_summary *s,
     struct mc_dmarc_sink *out);
 /*
- * PTR names of the sources (all at once) and check_host() for failing
- * sources, through dns.  Memory for SPF from a (reset between checks).
- * Returns 0, or -1 when out of memory.
+ * PTR names of the sources (one batch: all at once) and check_host() for
+ * the busiest failing sources (MC_DMARC_SPF_PARALLEL at a time, on a
+ * pool of threads sharing the session), through dns.  Returns 0, or -1
+ * when out of memory.
  */
 int mc_dmarc_summary_resolve(struct mc_dmarc_summary *s,
-    struct mc_dns_session *dns, struct mc_arena *a);
+    struct mc_dns_session *dns);
 /* Verdicts and flags; call once, after the reading (and resolving). */
 void mc_dmarc_summary_judge(struct mc_dmarc_summary *s);
 /*

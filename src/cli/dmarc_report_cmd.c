@@ -53,7 +53,6 @@ mc_cli_dmarc_report(int argc, char **argv)
 	struct mc_dmarc_summary *sum = NULL;
 	struct mc_dmarc_sink sink;
 	struct mc_cli_dns dopts;
-	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
 	struct mc_dns_session *session = NULL;
 	double start;
@@ -117,9 +116,8 @@ mc_cli_dmarc_report(int argc, char **argv)
 		if (dns == NULL)
 			goto out;
 		session = mc_dns_session_begin(dns, start + dopts.timeout);
-		arena = mc_arena_new();
-		if (session == NULL || arena == NULL ||
-		    mc_dmarc_summary_resolve(sum, session, arena) == -1) {
+		if (session == NULL ||
+		    mc_dmarc_summary_resolve(sum, session) == -1) {
 			mc_cli_error("out of memory");
 			goto out;
 		}
@@ -134,7 +132,6 @@ mc_cli_dmarc_report(int argc, char **argv)
 		mc_dmarc_summary_text(sum, stdout);
 	rc = mc_dmarc_summary_exit(sum);
 out:
-	mc_arena_free(arena);
 	mc_dns_session_end(session);
 	mc_dns_free(dns);
 	mc_dmarc_summary_free(sum);
