@@ -24,15 +24,8 @@ Usage: dmarc_report_inputs.py BINARY
 """
 import email.message, gzip, io, json, os, random, subprocess, sys, tempfile, zipfile, zlib
 
-failures = []
-
-
-def check(name, ok, msg=""):
-    if ok:
-        print("ok   %s" % name)
-    else:
-        print("FAIL %s %s" % (name, msg))
-        failures.append(name)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dmarc_report_conformance import check, failures  # noqa: E402
 
 
 def record(ip, count, dkim="pass", spf="pass", disp="none", auth_dkim=None, auth_spf=None,

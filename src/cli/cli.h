@@ -68,6 +68,12 @@ const char *mc_cli_bad_option(char **argv);
  */
 int mc_cli_finish(int code);
 
+/*
+ * The value of -f/--format for a command that writes text or JSON: sets
+ * *json and returns 0, or -1 (told as a usage error).
+ */
+int mc_cli_text_or_json(const char *arg, int *json);
+
 /* The values of a repeatable option. */
 struct mc_cli_list {
 	const char *v[MC_CLI_MAX_LIST];

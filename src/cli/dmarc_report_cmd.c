@@ -76,13 +76,8 @@ mc_cli_dmarc_report(int argc, char **argv)
 			nodns = 1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else
-				return mc_cli_usage_error("unknown format '%s' "
-				    "(expected text or json)", optarg);
+			if (mc_cli_text_or_json(optarg, &json) == -1)
+				return MC_CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(dmarc_report_usage, stdout);
