@@ -279,9 +279,10 @@ read_zip(const char *name, struct src *s, const struct mc_dmarc_sink *sink)
 			continue;
 		}
 		if (method != 8) {
-			snprintf(err, sizeof(err), "zip member stored with "
-			    "method %u (only stored and deflate are read)",
-			    method);
+			snprintf(err, sizeof(err), method == 0 ? "zip member "
+			    "stored without its size (a data descriptor): not "
+			    "read" : "zip member compressed with method %u "
+			    "(only stored and deflate are read)", method);
 			finish(mc_dmarc_parser_new(sink), mname, err, sink);
 			return ok;
 		}
