@@ -17,6 +17,13 @@
  * name holds: several key records, or a TXT record that is not a key
  * beside it (verifiers that read the first record fail when it comes
  * first).
+ *
+ * A wildcard (*._domainkey) answers every guessed selector alike, so a
+ * selector nobody uses (MC_DKIM_WILDCARD_PROBE) is asked in the same
+ * batch: when it holds a key, the guessed selectors that got the same
+ * answer are the wildcard's, reported once (dkim.wildcard), not once
+ * each.  The usual wildcard, an empty key, revokes every selector: with a
+ * null MX and "v=spf1 -all" it locks a parked domain down (parked.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +34,7 @@
 #include "mailcheck/dkim_key.h"
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/parked.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -172,17 +180,21 @@ eval_selector(struct mc_ctx *ctx, const struct sel *s,
 	}
 	if (ans->cname != NULL) {
 		json_object_set_new(js, "cname", json_string(ans->cname));
-		if (nrec > 0 || s->user)
-			mc_finding_add(r, nrec > 0 ? MC_F_DKIM_SELECTOR_CNAME :
-			    MC_F_DKIM_CNAME_DANGLING, s->qname,
-			    "selector %s is an alias (CNAME) of %s%s", s->name,
-			    ans->cname, nrec > 0 ? "" : ", which has no key "
-			    "record");
-		else if (ans->status == MC_DNS_NXDOMAIN ||
+		/* the message leads with what is wrong (the plugin's first
+		   line keeps only the part before the first ':'); a
+		   selector the user signs with fails verification now, a
+		   guessed one is a leftover alias another may take over */
+		if (nrec > 0)
+			mc_finding_add(r, MC_F_DKIM_SELECTOR_CNAME, s->qname,
+			    "selector %s is an alias (CNAME) of %s", s->name,
+			    ans->cname);
+		else if (s->user || ans->status == MC_DNS_NXDOMAIN ||
 		    ans->status == MC_DNS_NODATA || ans->count == 0)
-			mc_finding_add(r, MC_F_DKIM_CNAME_DANGLING, s->qname,
-			    "selector %s is an alias (CNAME) of %s, which has "
-			    "no key record", s->name, ans->cname);
+			mc_finding_add_sev(r, MC_F_DKIM_CNAME_DANGLING,
+			    s->user ? MC_CRIT : MC_WARN, s->qname,
+			    "no key record for DKIM selector %s: it is an "
+			    "alias (CNAME) of %s, which has none", s->name,
+			    ans->cname);
 		if (nrec == 0)
 			return 0;
 	}
@@ -237,27 +249,118 @@ key_desc(struct mc_ctx *ctx, const struct mc_dkim_key *k)
 /* What the selectors found, over the whole run. */
 struct tally {
 	size_t found, nrsa, ned, nfailed;
+	size_t nwild;         /* guessed selectors the wildcard answered */
 	int minbits;
 	char summary[256];
 	size_t so;
 };
 
-/* Ask every selector (the user's, then the list's) at once. */
+/*
+ * Ask every selector (the user's, then the list's) at once, and the
+ * wildcard probe with them, last (*probe).
+ */
 static struct mc_dns_query *
-ask_selectors(struct mc_ctx *ctx, const struct sel *s, size_t n)
+ask_selectors(struct mc_ctx *ctx, const struct sel *s, size_t n,
+    const struct mc_dns_answer **probe)
 {
 	struct mc_dns_query *q;
 	size_t i, nq = 0;
 
-	q = mc_arena_calloc(ctx->arena, n + 1, sizeof(*q));
+	q = mc_arena_calloc(ctx->arena, n + 2, sizeof(*q));
 	if (q == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		if (s[i].qname != NULL)
 			q[nq++] = (struct mc_dns_query){ .name = s[i].qname,
 			    .type = MC_RR_TXT };
-	mc_dns_lookup_batch(ctx->dns, q, nq);
+	q[nq].name = mc_dkim_wildcard_probe(ctx);
+	q[nq].type = MC_RR_TXT;
+	if (q[nq].name == NULL)
+		return NULL;
+	mc_dns_lookup_batch(ctx->dns, q, nq + 1);
+	*probe = q[nq].ans;
 	return q;
+}
+
+/* The same records, in the same order (a wildcard's answer)? */
+static int
+same_records(const struct mc_dns_answer *a, const struct mc_dns_answer *b)
+{
+	size_t i;
+
+	if (a->status != b->status || a->count != b->count ||
+	    a->cname != NULL || b->cname != NULL)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (a->rr[i].type != b->rr[i].type ||
+		    a->rr[i].len != b->rr[i].len ||
+		    memcmp(a->rr[i].data, b->rr[i].data, a->rr[i].len) != 0)
+			return 0;
+	return 1;
+}
+
+/* Count a key found: by type, and the smallest RSA key. */
+static void
+count_key(struct tally *t, const struct mc_dkim_key *k)
+{
+	t->found++;
+	if (k->type == MC_DKIM_KEY_RSA) {
+		t->nrsa++;
+		if (t->minbits == 0 || k->bits < t->minbits)
+			t->minbits = k->bits;
+	} else if (k->type == MC_DKIM_KEY_ED25519)
+		t->ned++;
+}
+
+/*
+ * The wildcard key, once: its record read and judged under the name
+ * *._domainkey.<domain>, and one finding for every selector it answered.
+ */
+static int
+report_wildcard(struct mc_ctx *ctx, const struct mc_dns_answer *probe,
+    struct tally *t, json_t *data)
+{
+	struct mc_result *r = ctx->result;
+	struct mc_dkim_key k;
+	const char *subject;
+	const struct mc_rr *rr = NULL;
+	size_t i;
+
+	subject = mc_arena_printf(ctx->arena, "*._domainkey.%s", ctx->domain);
+	if (subject == NULL)
+		return -1;
+	for (i = 0; i < probe->count && rr == NULL; i++)
+		if (probe->rr[i].type == MC_RR_TXT &&
+		    mc_dkim_key_looks(ctx->arena, probe->rr[i].data,
+		    probe->rr[i].len))
+			rr = &probe->rr[i];
+	if (rr == NULL)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	if (mc_dkim_key_parse(ctx->arena, subject, rr->data, rr->len, 0,
+	    &k) == -1)
+		return -1;
+	json_object_set_new(data, "wildcard", json_pack("{s:o, s:b, s:I}",
+	    "record", mc_json_dns_string(rr->data, rr->len), "revoked",
+	    k.revoked, "selectors", (json_int_t)t->nwild));
+	if (k.revoked) {
+		mc_finding_add(r, MC_F_DKIM_WILDCARD, subject, "a wildcard "
+		    "key record with an empty key (p=) at %s answers every "
+		    "selector (%zu of those tried): every DKIM key of the "
+		    "domain is revoked, so no signature in its name verifies",
+		    subject, t->nwild);
+		mc_dkim_key_release(&k);
+		return 0;
+	}
+	mc_dkim_key_release(&k);
+	mc_finding_add(r, MC_F_DKIM_WILDCARD, subject, "a wildcard key record "
+	    "at %s answers every selector (%zu of those tried) with the same "
+	    "key; it is judged once", subject, t->nwild);
+	if (eval_record(ctx, subject, rr, &k) == -1)
+		return -1;
+	count_key(t, &k);
+	mc_dkim_key_release(&k);
+	return 0;
 }
 
 /* Judge one selector's answer and count it; 0 or -1. */
@@ -287,14 +390,8 @@ judge_selector(struct mc_ctx *ctx, const struct sel *s,
 			json_decref(js);
 		return rc;
 	}
-	t->found++;
+	count_key(t, &k);
 	json_array_append_new(list, js);
-	if (k.type == MC_DKIM_KEY_RSA) {
-		t->nrsa++;
-		if (t->minbits == 0 || k.bits < t->minbits)
-			t->minbits = k.bits;
-	} else if (k.type == MC_DKIM_KEY_ED25519)
-		t->ned++;
 	if (t->so < sizeof(t->summary))
 		t->so += (size_t)snprintf(t->summary + t->so,
 		    sizeof(t->summary) - t->so, "%s%s (%s)", t->found > 1 ?
@@ -316,6 +413,15 @@ report_tally(struct mc_ctx *ctx, const struct sel *s, size_t n,
 	if (t->ned > 0 && t->nrsa == 0)
 		mc_finding_add(r, MC_F_DKIM_ED25519_ONLY, ctx->domain,
 		    "only ed25519 keys were found for %s", ctx->domain);
+	if (t->nwild > 0) {
+		/* the wildcard answered the guesses: the user's own, if
+		   any, were judged one by one */
+		mc_result_summary(r, "a wildcard answers every selector%s%s",
+		    t->found == 0 ? " with a revoked key" : "",
+		    t->so > 0 ? mc_arena_printf(ctx->arena, "; %s",
+		    t->summary) : "");
+		return;
+	}
 	if (t->found > 0) {
 		mc_result_summary(r, "%zu selector%s: %s", t->found,
 		    t->found == 1 ? "" : "s", t->summary);
@@ -402,11 +508,12 @@ dkim_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
 	struct tally t = { .found = 0 };
+	const struct mc_dns_answer *probe = NULL;
 	struct mc_dns_query *q;
 	struct sel *s;
 	json_t *data, *list;
 	size_t i, n = 0, nq = 0;
-	int rc;
+	int rc, wild, revoked;
 
 	data = json_object();
 	if (data == NULL)
@@ -421,8 +528,11 @@ dkim_run(struct mc_ctx *ctx)
 	json_object_set_new(data, "selectors", list);
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
-	q = ask_selectors(ctx, s, n);
+	q = ask_selectors(ctx, s, n, &probe);
 	if (q == NULL)
+		return -1;
+	wild = mc_dkim_wildcard_key(ctx, probe, &revoked);
+	if (wild == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (s[i].qname == NULL) {
@@ -432,9 +542,18 @@ dkim_run(struct mc_ctx *ctx)
 				    "valid name under %s", s[i].name, ctx->domain);
 			continue;
 		}
+		/* a guessed selector the wildcard answered: counted, and
+		   reported once below */
+		if (wild == 1 && !s[i].user && same_records(q[nq].ans, probe)) {
+			t.nwild++;
+			nq++;
+			continue;
+		}
 		if (judge_selector(ctx, &s[i], q[nq++].ans, list, &t) == -1)
 			return -1;
 	}
+	if (t.nwild > 0 && report_wildcard(ctx, probe, &t, data) == -1)
+		return -1;
 	report_tally(ctx, s, n, &t);
 	return 0;
 }

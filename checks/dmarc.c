@@ -26,6 +26,7 @@
 #include "mailcheck/check.h"
 #include "mailcheck/dmarc_record.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/parked.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -243,7 +244,16 @@ judge_policy(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d)
 	if (rec->testing)
 		mc_finding_add(r, MC_F_DMARC_TESTING, subject,
 		    "DMARC policy of %s is in testing mode (t=y)", nd->domain);
-	if (!rec->has_rua)
+	/* a parked domain locked down with p=reject sends no mail: its
+	   reports would list only forgeries that are refused anyway */
+	if (!rec->has_rua && p == MC_DMARC_REJECT &&
+	    mc_domain_parked(ctx) == 1)
+		mc_finding_add_sev(r, MC_F_DMARC_NO_RUA, MC_INFO, subject,
+		    "DMARC record at %s has no rua=: nobody receives aggregate "
+		    "reports; %s is parked (see mx.parked), so they would list "
+		    "only forgeries, which p=reject refuses", subject,
+		    ctx->domain);
+	else if (!rec->has_rua)
 		mc_finding_add(r, MC_F_DMARC_NO_RUA, subject,
 		    "DMARC record at %s has no rua=: nobody receives aggregate "
 		    "reports", subject);

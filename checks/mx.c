@@ -15,6 +15,7 @@
 
 #include "mailcheck/check.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/parked.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -106,6 +107,23 @@ host_addresses(struct mc_ctx *ctx, struct host *h,
 	return 0;
 }
 
+/*
+ * A host without an address loses no mail while another MX host receives
+ * it (senders try the next): its findings are warnings then.  They were
+ * added host by host, before the count of usable hosts was known.
+ */
+static void
+backups_receive(struct mc_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfindings; i++)
+		if ((r->findings[i].id == MC_F_MX_TARGET_NXDOMAIN ||
+		    r->findings[i].id == MC_F_MX_TARGET_NO_ADDRESS) &&
+		    r->findings[i].severity == MC_CRIT)
+			r->findings[i].severity = MC_WARN;
+}
+
 static json_t *
 host_json(const struct host *h)
 {
@@ -181,6 +199,16 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 			    "%s publishes a null MX: it accepts no mail",
 			    ctx->domain);
 			mc_result_summary(r, "null MX: accepts no mail");
+			if (mc_domain_parked(ctx) == 1) {
+				mc_finding_add(r, MC_F_MX_PARKED, ctx->domain,
+				    "%s is parked and locked down: a null MX, "
+				    "'v=spf1 -all' and a revoked key for every "
+				    "DKIM selector (*._domainkey): it receives "
+				    "no mail, and no mail in its name passes SPF "
+				    "or DKIM", ctx->domain);
+				mc_result_summary(r, "null MX: a parked domain, "
+				    "locked down");
+			}
 		} else
 			mc_finding_add(r, MC_F_MX_NULL_MIXED, ctx->domain,
 			    "%s publishes a null MX beside %zu other MX "
@@ -213,6 +241,8 @@ explicit_mx(struct mc_ctx *ctx, const struct mc_dns_answer *mx, json_t *data)
 	mc_metric_set(r, "hosts", (double)json_array_size(hosts));
 	mc_metric_set(r, "addresses", (double)naddr);
 
+	if (usable > 0)
+		backups_receive(r);
 	if (json_array_size(hosts) > 0 && usable == 0 &&
 	    mc_result_worst(r) != MC_UNKNOWN) {
 		mc_finding_add(r, MC_F_MX_UNREACHABLE, ctx->domain,

@@ -119,9 +119,10 @@ dane_ee_matches(const struct mc_tlsa *t, size_t n,
 
 /* Findings about a probe that did not reach TLS. */
 static void
-judge_failure(struct mc_result *r, const char *subj,
+judge_failure(struct mc_ctx *ctx, const struct mc_mxhost *h, const char *subj,
     const struct mc_smtp_probe *p)
 {
+	struct mc_result *r = ctx->result;
 	const char *why = p->why != NULL ? p->why : "";
 
 	switch (p->result) {
@@ -167,9 +168,17 @@ judge_failure(struct mc_result *r, const char *subj,
 		    p->reply != NULL ? p->reply : "");
 		break;
 	case MC_SMTP_NO_STARTTLS:
-		mc_finding_add(r, MC_F_SMTP_NO_STARTTLS, subj,
-		    "%s does not offer STARTTLS: mail to it travels in clear "
-		    "text", subj);
+		/* senders deliver in clear text (a protection missing),
+		   unless an enforced MTA-STS policy makes them refuse;
+		   DANE's refusal is the dane check's dane.no-tls */
+		if (mta_sts_enforced(ctx, h->name))
+			mc_finding_add_sev(r, MC_F_SMTP_NO_STARTTLS, MC_CRIT,
+			    subj, "%s does not offer STARTTLS: %s", subj,
+			    rule_text(RULE_MTA_STS));
+		else
+			mc_finding_add(r, MC_F_SMTP_NO_STARTTLS, subj,
+			    "%s does not offer STARTTLS: mail to it travels in "
+			    "clear text", subj);
 		mc_finding_brief(r, "%s no STARTTLS", subj);
 		break;
 	case MC_SMTP_STARTTLS_REJECTED:
@@ -256,9 +265,11 @@ judge_tls(struct mc_ctx *ctx, const char *subj, const struct mc_mxhost *h,
 		t->days_left = days;
 	if (days < 0)
 		mc_finding_add_sev(r, MC_F_SMTP_CERT_EXPIRED, ee ? MC_INFO :
-		    MC_CRIT, subj, "the certificate of %s expired %.0f days ago%s",
-		    subj, -days, ee ? "; a DANE-EE record matches it, so DANE "
-		    "senders ignore its dates (RFC 7672 3.1.1)" : "");
+		    rule == RULE_OPPORTUNISTIC ? MC_WARN : MC_CRIT, subj,
+		    "the certificate of %s expired %.0f days ago; %s", subj,
+		    -days, ee ? "a DANE-EE record matches it, so DANE "
+		    "senders ignore its dates (RFC 7672 3.1.1)" :
+		    rule_text(rule));
 	else if (days < SMTP_EXPIRY_WARN_DAYS)
 		mc_finding_add(r, MC_F_SMTP_CERT_EXPIRING, subj, "the "
 		    "certificate of %s expires in %.0f days", subj, days);
@@ -410,7 +421,7 @@ smtp_run(struct mc_ctx *ctx)
 				if (pr[k]->result == MC_SMTP_NO_STARTTLS ||
 				    pr[k]->result == MC_SMTP_STARTTLS_REJECTED)
 					missing[i] = 1;
-				judge_failure(r, subj, pr[k]);
+				judge_failure(ctx, &mx.h[i], subj, pr[k]);
 				continue;
 			}
 			if (judge_tls(ctx, subj, &mx.h[i], pr[k], &t, o) == -1)

@@ -3,11 +3,13 @@
  * src/bimi_record.c - the BIMI assertion record parser
  *
  * Tokenize, check that v=BIMI1 comes first, and judge l= and a= as URLs
- * the HTTP layer could fetch (https only).
+ * the HTTP layer could fetch (https only).  Selectors take DKIM's
+ * selector syntax (src/dkim_selectors.c).
  */
 #include <string.h>
 
 #include "mailcheck/bimi_record.h"
+#include "mailcheck/dkim_selectors.h"
 #include "mailcheck/http.h"
 #include "mailcheck/tagvalue.h"
 #include "mailcheck/txt_record.h"
@@ -17,6 +19,14 @@ int
 mc_bimi_is_bimi(const char *txt, size_t len)
 {
 	return mc_txt_has_version(txt, len, "v=BIMI1");
+}
+
+int
+mc_bimi_selector_normalise(const char *in, char *out, size_t outsize,
+    char *err, size_t errsize)
+{
+	return mc_selector_normalise(in, MC_BIMI_SELECTOR_MAX, "_bimi", out,
+	    outsize, err, errsize);
 }
 
 static int

@@ -42,6 +42,7 @@ struct bulk {
 	double start, last_draw;
 	size_t taken;     /* domains handed to workers */
 	size_t invalid;   /* src->invalid as of the last read; __atomic */
+	size_t repeated;  /* src->repeated likewise */
 	/* ordered output: reports rendered ahead of their turn */
 	char **pending;   /* by sequence number; NULL: not ready */
 	size_t *pending_len;
@@ -118,6 +119,107 @@ mc_domain_file_count(FILE *f)
 	return n;
 }
 
+/* FNV-1a, 64 bits, never 0 (the empty slot). */
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
+/*
+ * Remember name (normalised), first seen at line (1-based); returns 0
+ * when new, the line of its first appearance when seen before, or
+ * (size_t)-1 when out of memory.
+ */
+static size_t
+seen_before(struct mc_domain_source *src, const char *name, size_t line)
+{
+	uint64_t h = name_hash(name), *nh;
+	size_t i, k, cap, *nl;
+
+	if (2 * (src->nseen + 1) > src->seen_cap) {
+		cap = src->seen_cap > 0 ? 2 * src->seen_cap : 1024;
+		nh = calloc(cap, sizeof(*nh));
+		nl = calloc(cap, sizeof(*nl));
+		if (nh == NULL || nl == NULL) {
+			free(nh);
+			free(nl);
+			return (size_t)-1;
+		}
+		for (i = 0; i < src->seen_cap; i++) {
+			if (src->seen_hash[i] == 0)
+				continue;
+			for (k = src->seen_hash[i] & (cap - 1); nh[k] != 0;
+			    k = (k + 1) & (cap - 1))
+				;
+			nh[k] = src->seen_hash[i];
+			nl[k] = src->seen_line[i];
+		}
+		free(src->seen_hash);
+		free(src->seen_line);
+		src->seen_hash = nh;
+		src->seen_line = nl;
+		src->seen_cap = cap;
+	}
+	for (k = h & (src->seen_cap - 1); src->seen_hash[k] != 0;
+	    k = (k + 1) & (src->seen_cap - 1))
+		if (src->seen_hash[k] == h)
+			return src->seen_line[k];
+	src->seen_hash[k] = h;
+	src->seen_line[k] = line;
+	src->nseen++;
+	return 0;
+}
+
+void
+mc_domain_source_release(struct mc_domain_source *src)
+{
+	free(src->seen_hash);
+	free(src->seen_line);
+	src->seen_hash = NULL;
+	src->seen_line = NULL;
+	src->seen_cap = src->nseen = 0;
+}
+
+/*
+ * A valid name in buf, given at line (or argument) at: 1 to check it, 0
+ * to skip it as a repeat (noted on err), -1 when out of memory.
+ */
+static int
+first_time(struct mc_domain_source *src, const char *buf, size_t at,
+    const char *path, FILE *err)
+{
+	size_t first;
+
+	/* names and the file share one line count: arguments come first */
+	first = seen_before(src, buf, at);
+	if (first == 0)
+		return 1;
+	if (first == (size_t)-1) {
+		fprintf(err, "mailcheck: out of memory\n");
+		return -1;
+	}
+	src->repeated++;
+	if (path == NULL)
+		fprintf(err, "mailcheck: domain %s is given twice: checked "
+		    "once\n", buf);
+	else if (first > src->nnames)
+		fprintf(err, "mailcheck: %s:%zu: domain %s repeats line %zu: "
+		    "checked once\n", path, at - src->nnames, buf,
+		    first - src->nnames);
+	else
+		fprintf(err, "mailcheck: %s:%zu: domain %s is also given on "
+		    "the command line: checked once\n", path, at - src->nnames,
+		    buf);
+	return 0;
+}
+
 int
 mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
     FILE *err)
@@ -125,12 +227,16 @@ mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
 	char line[MC_BULK_LINE_MAX + 1], why[256], *s, *e;
 	const char *path;
 	long len;
-	int toolong, nul;
+	int toolong, nul, rc;
 
 	while (src->names != NULL && src->next < src->nnames) {
 		if (mc_domain_normalise(src->names[src->next++], buf, size, 0,
-		    why, sizeof(why)) == 0)
-			return 1;
+		    why, sizeof(why)) == 0) {
+			rc = first_time(src, buf, src->next, NULL, err);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		fprintf(err, "mailcheck: invalid domain: %s\n", why);
 		src->invalid++;
 	}
@@ -158,8 +264,13 @@ mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
 		if (*s == '\0')
 			continue;
 		if (mc_domain_normalise(s, buf, size, 0, why,
-		    sizeof(why)) == 0)
-			return 1;
+		    sizeof(why)) == 0) {
+			rc = first_time(src, buf, src->nnames + src->line, path,
+			    err);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		e = mc_escape_dup(s, strlen(s));
 		fprintf(err, "mailcheck: %s:%zu: invalid domain '%s': %s, "
 		    "skipped\n", path, src->line, e != NULL ? e : "?", why);
@@ -188,8 +299,10 @@ progress(struct bulk *b, int force)
 	rate = elapsed > 0 ? (double)st->done / elapsed : 0;
 	invalid = __atomic_load_n(&b->invalid, __ATOMIC_RELAXED);
 	failed = st->by_status[MC_UNKNOWN] + invalid;
-	/* the total counts invalid lines too: count them as seen */
-	seen = st->done + invalid;
+	/* the total counts invalid and repeated lines too: count them as
+	   seen */
+	seen = st->done + invalid +
+	    __atomic_load_n(&b->repeated, __ATOMIC_RELAXED);
 	fputs("\r\033[K", b->cfg->err);
 	if (total > 0)
 		fprintf(b->cfg->err, "%zu/%zu domains, %.0f/s, %zu failed, "
@@ -413,6 +526,8 @@ worker(void *arg)
 		if (rc == 1)
 			seq = b->taken++;
 		__atomic_store_n(&b->invalid, b->src->invalid, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->repeated, b->src->repeated,
+		    __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&b->src_mu);
 		if (err != NULL && fclose(err) == 0 && msglen > 0) {
 			pthread_mutex_lock(&b->out_mu);
@@ -474,6 +589,9 @@ summary(const struct bulk *b)
 	if (st->invalid > 0)
 		fprintf(b->cfg->err, "; %zu invalid line%s skipped", st->invalid,
 		    st->invalid == 1 ? "" : "s");
+	if (st->repeated > 0)
+		fprintf(b->cfg->err, "; %zu repeated domain%s checked once",
+		    st->repeated, st->repeated == 1 ? "" : "s");
 	fputc('\n', b->cfg->err);
 }
 
@@ -529,6 +647,7 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 		pthread_join(threads[i], NULL);
 	st->seconds = mc_now() - b.start;
 	st->invalid = src->invalid;
+	st->repeated = src->repeated;
 	mc_pool_free(b.run.pool);
 	pthread_mutex_lock(&b.out_mu);
 	progress(&b, 1);

@@ -21,8 +21,8 @@
 #define LIST_FILE_MAX (256 * 1024)
 
 int
-mc_dkim_selector_normalise(const char *in, char *out, size_t outsize,
-    char *err, size_t errsize)
+mc_selector_normalise(const char *in, size_t max, const char *under,
+    char *out, size_t outsize, char *err, size_t errsize)
 {
 	size_t len;
 
@@ -34,16 +34,24 @@ mc_dkim_selector_normalise(const char *in, char *out, size_t outsize,
 		return -1;
 	len = strlen(in);
 	if (in[len - 1] == '.') {
-		/* relative to _domainkey.<domain>; in passed the checks above */
+		/* relative to <under>.<domain>; in passed the checks above */
 		snprintf(err, errsize, "'%s' ends with a dot", in);
 		return -1;
 	}
-	if (strlen(out) > MC_DKIM_SELECTOR_MAX) {
-		snprintf(err, errsize, "a selector is at most %d octets, leaving "
-		    "room for ._domainkey.<domain>", MC_DKIM_SELECTOR_MAX);
+	if (strlen(out) > max) {
+		snprintf(err, errsize, "a selector is at most %zu octets, leaving "
+		    "room for .%s.<domain>", max, under);
 		return -1;
 	}
 	return 0;
+}
+
+int
+mc_dkim_selector_normalise(const char *in, char *out, size_t outsize,
+    char *err, size_t errsize)
+{
+	return mc_selector_normalise(in, MC_DKIM_SELECTOR_MAX, "_domainkey",
+	    out, outsize, err, errsize);
 }
 
 void

@@ -316,7 +316,7 @@ read_uris(struct parse *ps, enum tag tg)
 		    "%s= lists %ld URIs%s", name, n, n > MC_DMARC_MAX_URIS ?
 		    "; only the first 32 were examined" : "");
 	if (n == 0)
-		problem(ps, MC_F_DMARC_URI_INVALID, MC_CRIT, NULL,
+		problem(ps, MC_F_DMARC_URI_INVALID, MC_WARN, NULL,
 		    "%s= is empty", name);
 	for (i = 0; i < n && i < MC_DMARC_MAX_URIS; i++) {
 		u = &r->uri[r->nuri++];
@@ -325,7 +325,7 @@ read_uris(struct parse *ps, enum tag tg)
 		u->host = NULL;
 		u->valid = 0;
 		if (!uri_syntax(el[i], &slen, &why)) {
-			problem(ps, MC_F_DMARC_URI_INVALID, MC_CRIT, el[i],
+			problem(ps, MC_F_DMARC_URI_INVALID, MC_WARN, el[i],
 			    "%s URI '%s' is malformed: %s; no report is sent "
 			    "to it", name, el[i], why);
 			continue;
@@ -344,7 +344,7 @@ read_uris(struct parse *ps, enum tag tg)
 		}
 		u->host = mailto_host(ps->a, el[i], &why);
 		if (u->host == NULL) {
-			problem(ps, MC_F_DMARC_URI_INVALID, MC_CRIT, el[i],
+			problem(ps, MC_F_DMARC_URI_INVALID, MC_WARN, el[i],
 			    "%s URI '%s' is malformed: %s", name, el[i], why);
 			continue;
 		}
@@ -456,7 +456,7 @@ policy_tags(struct parse *ps)
 		if (r->bad_policy == NULL)
 			r->bad_policy = mc_arena_printf(ps->a, "%s=%s",
 			    tag_names[pt[i]], t->value);
-		problem(ps, MC_F_DMARC_TAG_INVALID, MC_CRIT, NULL,
+		problem(ps, MC_F_DMARC_TAG_INVALID, MC_WARN, NULL,
 		    "DMARC record at %s: invalid value %s=%s (expected none, "
 		    "quarantine or reject): %s (RFC 9989 4.10.1, RFC 7489 "
 		    "6.6.3)", ps->subject, tag_names[pt[i]], t->value,
@@ -487,7 +487,7 @@ plain_tags(struct parse *ps)
 		t = ps->slot[plain[i].tag];
 		if (t == NULL || one_of(t->value, plain[i].words))
 			continue;
-		problem(ps, MC_F_DMARC_TAG_INVALID, MC_CRIT, NULL,
+		problem(ps, MC_F_DMARC_TAG_INVALID, MC_WARN, NULL,
 		    "DMARC record at %s: invalid value %s=%s (expected %s)",
 		    ps->subject, tag_names[plain[i].tag], t->value,
 		    plain[i].expect);
@@ -533,7 +533,7 @@ take(struct parse *ps, enum mc_tv_step st, const struct mc_tv_tag *t,
 		pol = t->name != NULL && (i == T_P || i == T_SP || i == T_NP);
 		if (pol && i == T_P)
 			ps->r->p_discarded = 1;
-		problem(ps, MC_F_DMARC_RECORD_SYNTAX, pol ? MC_CRIT : MC_WARN,
+		problem(ps, MC_F_DMARC_RECORD_SYNTAX, MC_WARN,
 		    NULL, "DMARC record at %s: %s at offset %zu; receivers "
 		    "discard that tag%s%s%s and keep the rest (RFC 9989 4.7, "
 		    "RFC 7489 6.3)", ps->subject, mc_tv_strerror(t->err),
@@ -554,7 +554,7 @@ take(struct parse *ps, enum mc_tv_step st, const struct mc_tv_tag *t,
 	if (ps->slot[i] != NULL) {
 		if (ps->r->repeated == NULL) {
 			ps->r->repeated = tag_names[i];
-			problem(ps, MC_F_DMARC_RECORD_SYNTAX, MC_CRIT, NULL,
+			problem(ps, MC_F_DMARC_RECORD_SYNTAX, MC_WARN, NULL,
 			    "DMARC record at %s repeats tag '%s' (offsets %zu "
 			    "and %zu): the record is invalid", ps->subject,
 			    t->name, ps->slot[i]->pos, t->pos);

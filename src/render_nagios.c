@@ -99,25 +99,15 @@ struct item {
 	   others are skipped */
 	size_t ndns;
 	int skip;
+	/* one failed question that several checks saw (the MX lookup, by
+	   mx, rdns, dnsbl, smtp and dane) shows once: the others point at
+	   the first (index + 1; 0: none) and are skipped */
+	size_t same_as;
 };
 
-static int
-is_dns_failure(const struct mc_finding *f)
-{
-	return f->id == MC_F_DNS_TEMPFAIL || f->id == MC_F_DNS_PERMFAIL;
-}
 
 static void headline(char *text);
 
-/* Do a and b collapse into one line (see struct item)? */
-static int
-same_group(const struct mc_finding *a, const struct mc_finding *b)
-{
-	if (is_dns_failure(a))
-		return is_dns_failure(b);
-	return a->id == b->id && a->severity == MC_UNKNOWN &&
-	    b->severity == MC_UNKNOWN;
-}
 
 /*
  * The collapsed text of a group that is not DNS failures: the first's
@@ -166,7 +156,7 @@ dns_summary(const struct item *it, size_t n, size_t k)
 	int at;
 
 	for (i = k; i < n; i++) {
-		if (it[i].r != it[k].r || !is_dns_failure(it[i].f))
+		if (it[i].r != it[k].r || !mc_finding_dns_failed(it[i].f))
 			continue;
 		for (w = 0; w < nwhy; w++)
 			if (strcmp(why[w], dns_why(it[i].f)) == 0)
@@ -205,18 +195,18 @@ first_line_group(const struct item *first)
 	char *h, *buf, *c;
 	size_t len;
 
-	if (is_dns_failure(first->f))
+	if (mc_finding_dns_failed(first->f))
 		h = strdup(dns_why(first->f));
 	else
 		h = strdup(first->f->message);
 	if (h == NULL)
 		return NULL;
-	if (!is_dns_failure(first->f))
+	if (!mc_finding_dns_failed(first->f))
 		headline(h);
 	len = strlen(h) + strlen(first->r->check) + 64;
 	buf = malloc(len);
 	if (buf != NULL) {
-		if (is_dns_failure(first->f))
+		if (mc_finding_dns_failed(first->f))
 			snprintf(buf, len, "%s: %zu DNS questions failed (%s)",
 			    first->r->check, first->ndns, h);
 		else
@@ -234,7 +224,7 @@ first_line_group(const struct item *first)
 static char *
 group_summary(const struct item *it, size_t n, size_t k)
 {
-	return is_dns_failure(it[k].f) ? dns_summary(it, n, k) :
+	return mc_finding_dns_failed(it[k].f) ? dns_summary(it, n, k) :
 	    repeat_summary(&it[k]);
 }
 
@@ -296,19 +286,49 @@ sorted_findings(const struct mc_report *rep, size_t *n)
 	/* one line for all the DNS failures of a check, and one for the
 	   repeats of any other finding without a verdict */
 	for (i = 0; i < count; i++) {
-		if (it[i].skip || (!is_dns_failure(it[i].f) &&
+		if (it[i].skip || (!mc_finding_dns_failed(it[i].f) &&
 		    it[i].f->severity != MC_UNKNOWN))
 			continue;
 		it[i].ndns = 1;
 		for (j = i + 1; j < count; j++)
 			if (it[j].r == it[i].r && !it[j].skip &&
-			    same_group(it[i].f, it[j].f)) {
+			    mc_findings_collapse(it[i].f, it[j].f)) {
 				it[j].skip = 1;
 				it[i].ndns++;
 			}
 	}
+	/* one failed question seen by several checks: once */
+	for (i = 0; i < count; i++) {
+		if (it[i].skip || !mc_finding_dns_failed(it[i].f) ||
+		    it[i].f->subject == NULL)
+			continue;
+		for (j = i + 1; j < count; j++)
+			if (!it[j].skip && it[j].r != it[i].r &&
+			    it[j].ndns <= 1 && it[j].f->id == it[i].f->id &&
+			    it[j].f->subject != NULL &&
+			    strcmp(it[j].f->subject, it[i].f->subject) == 0) {
+				it[j].skip = 1;
+				it[j].same_as = i + 1;
+			}
+	}
 	*n = count;
 	return it;
+}
+
+/* " (also seen by CHECK, ...)" for it[k], when other checks saw it. */
+static void
+also_seen(FILE *out, const struct item *it, size_t n, size_t k)
+{
+	size_t j, shown = 0;
+
+	for (j = k + 1; j < n; j++) {
+		if (it[j].same_as != k + 1)
+			continue;
+		fputs(shown++ == 0 ? " (also seen by " : ", ", out);
+		fputs(it[j].r->check, out);
+	}
+	if (shown > 0)
+		fputc(')', out);
 }
 
 /* Append s to buf (length *len, size size) if it fits; 1 if it did. */
@@ -408,7 +428,7 @@ mc_nagios_first_line(const struct mc_report *rep,
 		    " (+%zu more)", problems - shown - 1) : 0;
 		room = limit - 1 - len;
 		if (sep + strlen(text) + tail > room && it[i].f->brief != NULL &&
-		    it[i].ndns <= 1 && !is_dns_failure(it[i].f)) {
+		    it[i].ndns <= 1 && !mc_finding_dns_failed(it[i].f)) {
 			/* the finding's few words instead */
 			free(text);
 			text = clean(it[i].f->brief);
@@ -535,7 +555,9 @@ long_output(FILE *out, const struct mc_report *rep,
 			fputs(" at ", out);
 			put(out, it[i].f->subject);
 		}
-		fputs(")\n", out);
+		fputc(')', out);
+		also_seen(out, it, n, i);
+		fputc('\n', out);
 		if (o->verbose < 2)
 			continue;
 		hint = it[i].f->hint != NULL ? it[i].f->hint : def->hint;

@@ -4,7 +4,14 @@
  *
  * Checks are shown worst first, findings worst first within a check, each
  * with its fix and the specification it enforces.  Every string is escaped:
- * no byte from DNS reaches the terminal as a control character.  Bulk
+ * no byte from DNS reaches the terminal as a control character.
+ *
+ * Repeats collapse, as in the plugin's output: a check's DNS failures,
+ * and its repeats of one finding without a verdict (eight blocklists
+ * that failed their self-test), print as the first one with "and N more
+ * like it" and their subjects; a failed question that an earlier check
+ * showed already (the MX lookup seen by mx, rdns, dnsbl, smtp and dane)
+ * prints as one line pointing there, without its fix again.  Bulk
  * mode's one line a domain (mc_render_text_line()) is here too: its status,
  * name and worst finding.
  */
@@ -102,13 +109,74 @@ cmp_finding(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+
+
+/* The DNS failures shown so far in a report, and under which check. */
+struct shown {
+	const struct mc_finding **f;
+	const char **check;
+	size_t n;
+};
+
+/* The check that showed a failure of f's question before, or NULL. */
+static const char *
+shown_before(const struct shown *sh, const struct mc_finding *f)
+{
+	size_t i;
+
+	if (!mc_finding_dns_failed(f) || f->subject == NULL)
+		return NULL;
+	for (i = 0; i < sh->n; i++)
+		if (sh->f[i]->id == f->id &&
+		    strcmp(sh->f[i]->subject, f->subject) == 0)
+			return sh->check[i];
+	return NULL;
+}
+
+/*
+ * The rest of f[i]'s group (marked in skip): "and N more like it, at
+ * SUBJECT, ..." (at most MAX_SUBJECTS named) under the first.
+ */
+#define MAX_SUBJECTS 8
+static void
+group_rest(FILE *out, const struct mc_finding **f, size_t n, size_t i,
+    char *skip)
+{
+	size_t j, more = 0, named = 0;
+
+	for (j = i + 1; j < n; j++)
+		if (!skip[j] && mc_findings_collapse(f[i], f[j]))
+			more++;
+	if (more == 0)
+		return;
+	fprintf(out, "          and %zu more like it%s", more,
+	    mc_finding_dns_failed(f[i]) ? " (DNS questions that failed)" : "");
+	for (j = i + 1; j < n; j++) {
+		if (skip[j] || !mc_findings_collapse(f[i], f[j]))
+			continue;
+		skip[j] = 1;
+		if (f[j]->subject == NULL)
+			continue;
+		if (named++ == MAX_SUBJECTS) {
+			fputs(", ...", out);
+			continue;
+		}
+		if (named > MAX_SUBJECTS)
+			continue;
+		fputs(named == 1 ? ", at " : ", ", out);
+		put(out, f[j]->subject);
+	}
+	fputc('\n', out);
+}
+
 static void
 render_result(FILE *out, const struct mc_result *r,
-    const struct mc_render_opts *opts)
+    const struct mc_render_opts *opts, struct shown *sh)
 {
 	const struct mc_finding **f;
 	const struct mc_finding_def *def;
-	const char *hint;
+	const char *hint, *where;
+	char *skip;
 	size_t i;
 
 	label(out, r->status, opts->color);
@@ -121,23 +189,54 @@ render_result(FILE *out, const struct mc_result *r,
 	fputc('\n', out);
 
 	f = calloc(r->nfindings ? r->nfindings : 1, sizeof(*f));
-	if (f == NULL)
+	skip = calloc(r->nfindings ? r->nfindings : 1, 1);
+	if (f == NULL || skip == NULL) {
+		free(f);
+		free(skip);
 		return;
+	}
 	for (i = 0; i < r->nfindings; i++)
 		f[i] = &r->findings[i];
 	qsort(f, r->nfindings, sizeof(*f), cmp_finding);
 	for (i = 0; i < r->nfindings; i++) {
+		if (skip[i])
+			continue;
 		def = mc_finding_def(f[i]->id);
 		fputs("  ", out);
 		label(out, f[i]->severity, opts->color);
 		fputc(' ', out);
 		put(out, f[i]->message);
+		where = shown_before(sh, f[i]);
+		if (where != NULL) {
+			/* the same failed question, shown under an earlier
+			   check: one line pointing there */
+			fprintf(out, " (the failure shown under %s, %s)\n",
+			    where, def->code);
+			group_rest(out, f, r->nfindings, i, skip);
+			continue;
+		}
 		fputc('\n', out);
+		if (mc_finding_dns_failed(f[i]) && f[i]->subject != NULL) {
+			const struct mc_finding **nf;
+			const char **nc;
+
+			nf = realloc(sh->f, (sh->n + 1) * sizeof(*nf));
+			if (nf != NULL)
+				sh->f = nf;
+			nc = realloc(sh->check, (sh->n + 1) * sizeof(*nc));
+			if (nc != NULL)
+				sh->check = nc;
+			if (nf != NULL && nc != NULL) {
+				sh->f[sh->n] = f[i];
+				sh->check[sh->n++] = r->check;
+			}
+		}
 		if (f[i]->subject != NULL) {
 			fputs("          at:   ", out);
 			put(out, f[i]->subject);
 			fputc('\n', out);
 		}
+		group_rest(out, f, r->nfindings, i, skip);
 		hint = f[i]->hint != NULL ? f[i]->hint : def->hint;
 		if (hint != NULL) {
 			fputs("          fix:  ", out);
@@ -149,6 +248,7 @@ render_result(FILE *out, const struct mc_result *r,
 		    opts->color ? C_RESET : "");
 	}
 	free(f);
+	free(skip);
 	if (opts->verbose > 0)
 		mc_render_text_detail(out, r, opts->verbose);
 }
@@ -158,6 +258,7 @@ mc_render_text(FILE *out, const struct mc_report *rep,
     const struct mc_render_opts *opts)
 {
 	const struct mc_result **r;
+	struct shown sh = { .n = 0 };
 	size_t i;
 
 	fprintf(out, "%s", opts->color ? C_BOLD : "");
@@ -174,8 +275,10 @@ mc_render_text(FILE *out, const struct mc_report *rep,
 		r[i] = &rep->results[i];
 	qsort(r, rep->nresults, sizeof(*r), cmp_result);
 	for (i = 0; i < rep->nresults; i++)
-		render_result(out, r[i], opts);
+		render_result(out, r[i], opts, &sh);
 	free(r);
+	free(sh.f);
+	free(sh.check);
 	return ferror(out) ? -1 : 0;
 }
 

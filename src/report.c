@@ -338,3 +338,18 @@ mc_report_release(struct mc_report *rep)
 	json_decref(rep->changes);
 	memset(rep, 0, sizeof(*rep));
 }
+
+int
+mc_finding_dns_failed(const struct mc_finding *f)
+{
+	return f->id == MC_F_DNS_TEMPFAIL || f->id == MC_F_DNS_PERMFAIL;
+}
+
+int
+mc_findings_collapse(const struct mc_finding *a, const struct mc_finding *b)
+{
+	if (mc_finding_dns_failed(a))
+		return mc_finding_dns_failed(b);
+	return a->id == b->id && a->severity == MC_UNKNOWN &&
+	    b->severity == MC_UNKNOWN;
+}

@@ -150,6 +150,31 @@ i=0
 while [ $i -le 64 ]; do set -- "$@" -s "s$i"; i=$((i + 1)); done
 bad "65 selectors" "too many --dkim-selector options (at most 64)" \
   --checks dkim "$@" -z "$DZ" example.org
+# --bimi-selector: checked by the bimi check's setup, before anything is asked
+BZ=$MC_SOURCE_DIR/fixtures/bimi/selectors.zone
+bad "bimi selector with an empty label" "invalid --bimi-selector: 'a..b' has an empty label" \
+  --checks bimi --bimi-selector a..b -z "$BZ" selectors.example
+bad "bimi selector with a final dot" "invalid --bimi-selector: 'brand.' ends with a dot" \
+  --checks bimi --bimi-selector brand. -z "$BZ" selectors.example
+bad "empty bimi selector" "invalid --bimi-selector: empty selector" \
+  --checks bimi --bimi-selector '' -z "$BZ" selectors.example
+bad "bimi selector with a terminal escape is not echoed" "invalid --bimi-selector" \
+  --checks bimi --bimi-selector "$(printf 'a\033[2Jb')" -z "$BZ" selectors.example
+bad "bimi selector label over 63 octets" "is longer than 63 octets" \
+  --bimi-selector "$(printf '%064d' 0)" -z "$BZ" selectors.example
+bad "8 bimi selectors" "too many --bimi-selector options (at most 7 besides default)" \
+  --checks bimi --bimi-selector s1 --bimi-selector s2 --bimi-selector s3 --bimi-selector s4 \
+  --bimi-selector s5 --bimi-selector s6 --bimi-selector s7 --bimi-selector s8 -z "$BZ" selectors.example
+bad "bimi selector without a value" "option '--bimi-selector' needs a value" \
+  -z "$BZ" selectors.example --bimi-selector
+# default and repeats (in any case) do not count against the limit
+"$MC_BIN" -f json --checks bimi --bimi-selector default --bimi-selector S1 --bimi-selector s1 \
+  --bimi-selector s2 --bimi-selector s3 --bimi-selector s4 --bimi-selector s5 --bimi-selector s6 \
+  --bimi-selector s7 -z "$BZ" selectors.example > "$W/out" 2> "$W/err"
+expect_eq "bimi selectors: default first, each asked once" \
+  "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["checks"][0]["data"]["selectors"]
+print(" ".join(s["selector"] for s in d))' "$W/out")" "default s1 s2 s3 s4 s5 s6 s7"
 # the same selector in any case, given 70 times, is one selector asked once
 set --
 i=0
@@ -251,9 +276,16 @@ LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
   pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
 
 # --- the command table: reserved commands say they are not built, exit 3
-for c in verify merge; do
+for c in merge; do
   bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
 done
+bad "verify: unknown option" "mailcheck verify: unknown option '--bogus' (see 'mailcheck verify --help')" \
+  verify --bogus
+bad "verify: no message" "no message given" verify -z "$ZONE"
+bad "verify: two messages" "more than one message given" verify -z "$ZONE" a b
+bad "verify: file not found" "cannot open '$W/none.eml'" verify -z "$ZONE" "$W/none.eml"
+bad "verify: --helo needs --ip" "--helo and --mail-from need --ip" verify --helo x -z "$ZONE" -
+bad "verify: bad --max-size" "invalid size '10k'" verify --max-size 10k -z "$ZONE" -
 good "'check' is the default command" '"status": "ok"' check -f json --checks mx -z "$ZONE" example.org
 bad "dmarc-report: unknown option" \
   "mailcheck dmarc-report: unknown option '--bogus' (see 'mailcheck dmarc-report --help')" \

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # tests/completion.sh - the bash completion offers exactly the long options
-# of `mailcheck --help` (main command), of `mailcheck spf --help` and of
-# `mailcheck dmarc-report --help`
+# of `mailcheck --help` (main command), `mailcheck spf --help`,
+# `mailcheck verify --help` and `mailcheck dmarc-report --help`
 set -u
 bin=${1:?binary}
 src=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -12,10 +12,11 @@ opts() { grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u; }
 # the completion's word lists, by variable
 list() { sed -n "/local $1=\"/,/\"/p" "$comp" | opts; }
 
-want_main=$("$bin" --help | sed '/^       mailcheck spf/d; /^       mailcheck dmarc-report/d' | opts)
+want_main=$("$bin" --help | sed '/^       mailcheck spf/d; /^       mailcheck verify/,/FILE|-$/d; /^       mailcheck dmarc-report/d' | opts)
 want_spf=$("$bin" spf --help | opts)
+want_verify=$("$bin" verify --help | opts)
 want_dmarc=$("$bin" dmarc-report --help | opts)
-for pair in "opts:$want_main" "spf_opts:$want_spf" "dmarc_report_opts:$want_dmarc"; do
+for pair in "opts:$want_main" "spf_opts:$want_spf" "verify_opts:$want_verify" "dmarc_report_opts:$want_dmarc"; do
   var=${pair%%:*}
   want=${pair#*:}
   got=$(list "$var")

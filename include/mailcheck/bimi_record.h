@@ -23,6 +23,8 @@
 #define MC_BIMI_LOGO_MAX 32768  /* bytes of a logo read (AuthIndicators) */
 #define MC_BIMI_CERT_MAX 65536  /* bytes of a PEM read */
 #define MC_BIMI_MAX_SELECTORS 8 /* selectors asked (default included) */
+#define MC_BIMI_SELECTOR_MAX 243 /* octets of a selector: 253 less
+                                    "._bimi." and the shortest domain */
 
 enum mc_bimi_error {
 	MC_BIMI_OK,
@@ -45,6 +47,16 @@ struct mc_bimi_record {
 
 /* Does this TXT string begin a BIMI record? 1 or 0. */
 int mc_bimi_is_bimi(const char *txt, size_t len);
+/*
+ * Validate and normalise a selector (--bimi-selector): one or more DNS
+ * labels (the draft's selector is a DKIM selector, RFC 6376 3.1: letters,
+ * digits, '-' not at either end of a label, '_'; UTF-8 becomes A-labels),
+ * no empty label, no final dot, at most MC_BIMI_SELECTOR_MAX octets.
+ * Writes it to out (at least MC_DNS_NAME_MAX + 2 bytes).  Returns 0, or -1
+ * with a one-line reason in err that quotes the selector.
+ */
+int mc_bimi_selector_normalise(const char *in, char *out, size_t outsize,
+    char *err, size_t errsize);
 /* Parse one record.  Returns 0, or -1 with rec->err set. */
 int mc_bimi_parse(struct mc_arena *a, const char *txt, size_t len,
     struct mc_bimi_record *rec);

@@ -14,6 +14,7 @@
 #ifndef MAILCHECK_BULK_H
 #define MAILCHECK_BULK_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -43,17 +44,30 @@ struct mc_domain_source {
 	size_t total;          /* domains expected, 0: unknown */
 	/* kept by mc_domain_source_next() */
 	size_t next, line, invalid;
+	size_t repeated;       /* names skipped as given before */
+	/* the names given so far, as 64-bit hashes of the normalised name
+	   with the line (or argument) of their first appearance: open
+	   addressing, 16 bytes a name whatever its length */
+	uint64_t *seen_hash;   /* 0: empty slot */
+	size_t *seen_line;
+	size_t seen_cap, nseen;
 };
 
 /*
  * The next valid domain, normalised, into buf (at least 254 bytes).
  * Blank lines and '#' comments are skipped; invalid lines (bad names,
  * NUL bytes, lines over MC_BULK_LINE_MAX) are reported on err with file
- * and line, counted in src->invalid and skipped.  Returns 1, 0 at the
- * end, -1 on a read error (reported).  Not thread-safe: one caller.
+ * and line, counted in src->invalid and skipped.  A name given before
+ * (in any case, with or without the final dot) is checked once: each
+ * repeat is noted on err with both lines ("repeats line N, checked
+ * once"), counted in src->repeated and skipped; it is no error.
+ * Returns 1, 0 at the end, -1 on a read error (reported) or when out of
+ * memory.  Not thread-safe: one caller.
  */
 int mc_domain_source_next(struct mc_domain_source *src, char *buf,
     size_t size, FILE *err);
+/* Free what mc_domain_source_next() kept; src itself is the caller's. */
+void mc_domain_source_release(struct mc_domain_source *src);
 /* Count the domain lines of a seekable file and rewind; 0 if not. */
 size_t mc_domain_file_count(FILE *f);
 
@@ -84,6 +98,7 @@ struct mc_bulk_stats {
 	size_t changed;                /* reports with changes (baseline) */
 	size_t worse;                  /* ... with changes for the worse */
 	size_t invalid;                /* lines skipped */
+	size_t repeated;               /* names skipped as repeats */
 	enum mc_status worst;          /* nagios: the plugin state */
 	int write_error;
 	double seconds;

@@ -72,6 +72,10 @@ struct mc_options {
 	const char *const *dnsbl_zones;
 	size_t ndnsbl_zones;
 	const char *dnsbl_config;     /* --dnsbl-config FILE, or NULL */
+	/* --bimi-selector as given, unchecked: the bimi check's setup
+	   validates them (a bad one fails the setup) */
+	const char *const *bimi_selectors;
+	size_t nbimi_selectors;
 
 	/* connections other than DNS (HTTPS, SMTP) */
 	const char *const *connect_to; /* --connect-to HOST:PORT:ADDR:PORT */

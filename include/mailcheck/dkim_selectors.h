@@ -44,6 +44,13 @@ struct mc_dkim_selector_list {
  */
 int mc_dkim_selector_normalise(const char *in, char *out, size_t outsize,
     char *err, size_t errsize);
+/*
+ * The same for selectors asked under another name (BIMI's
+ * <selector>._bimi.<domain> takes DKIM's selector syntax): at most max
+ * octets, under ("_bimi") named in the reason.
+ */
+int mc_selector_normalise(const char *in, size_t max, const char *under,
+    char *out, size_t outsize, char *err, size_t errsize);
 
 /*
  * Parse a selector list from text (len bytes; name is used in messages).

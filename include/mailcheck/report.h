@@ -165,6 +165,16 @@ void mc_result_settle(struct mc_result *r);
 
 void mc_report_release(struct mc_report *rep);
 
+/* Is f a failed DNS question (dns.tempfail, dns.permfail)?  1 or 0. */
+int mc_finding_dns_failed(const struct mc_finding *f);
+/*
+ * Do two findings of one check collapse into one entry when rendered
+ * (both DNS failures, or repeats of one code without a verdict)?  1 or 0.
+ * The text and plugin renderers show such a group once, with a count.
+ */
+int mc_findings_collapse(const struct mc_finding *a,
+    const struct mc_finding *b);
+
 /* Renderers.  Each returns 0, or -1 on a write error. */
 struct mc_render_opts {
 	int color;   /* text: use ANSI colours */

@@ -41,6 +41,7 @@ enum fail_on { FAIL_WARN, FAIL_CRIT };
 struct cli {
 	struct mc_cli_dns dns;
 	struct mc_cli_list selectors, ips, dnsbl_zones, hosts, connect_to;
+	struct mc_cli_list bimi_selectors;
 	const char *dnsbl_config;
 	const char *ca_file, *http_root, *helo_name, *trust_anchor;
 	int smtp_port, smtp_all_addresses;
@@ -57,6 +58,7 @@ struct cli {
 	const char *baseline;
 	const char *domains_file;
 	int parallel;
+	int info_exit;                /* exit code of --help, --version */
 };
 
 static const char usage_text[] =
@@ -67,6 +69,8 @@ static const char usage_text[] =
 "       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
 "       mailcheck dmarc-report [--no-dns] [-r|-z ...] [-f FORMAT] FILE...\n"
 "                                          summarise DMARC aggregate reports\n"
+"       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
+"                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -80,6 +84,8 @@ static const char usage_text[] =
 "      --checks LIST            comma-separated subset of checks (see --list-checks)\n"
 "  -s, --dkim-selector NAME     DKIM selector to check (repeatable, at most 64),\n"
 "                               besides the shipped list of common selectors\n"
+"      --bimi-selector NAME     BIMI selector to check besides default (repeatable,\n"
+"                               at most 7)\n"
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
@@ -293,12 +299,14 @@ parse_args(int argc, char **argv, struct cli *cli)
 	enum { OPT_CHECKS = 256, OPT_LIST, OPT_LIST_METRICS, OPT_DNSBL_ZONE, OPT_DNSBL_CONFIG,
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
-		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR };
+		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
+		OPT_BIMI_SELECTOR };
 	static const struct option longopts[] = {
 		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
 		{ "dkim-selector", required_argument, NULL, 's' },
+		{ "bimi-selector", required_argument, NULL, OPT_BIMI_SELECTOR },
 		{ "ip", required_argument, NULL, 'i' },
 		{ "dnsbl-zone", required_argument, NULL, OPT_DNSBL_ZONE },
 		{ "dnsbl-config", required_argument, NULL, OPT_DNSBL_CONFIG },
@@ -380,6 +388,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DNSBL_CONFIG:
 			cli->dnsbl_config = optarg;
+			break;
+		case OPT_BIMI_SELECTOR:
+			/* checked by the bimi check's setup */
+			if (mc_cli_list_add(&cli->bimi_selectors, optarg,
+			    "--bimi-selector") == -1)
+				return -1;
 			break;
 		case 'H':
 			if (mc_cli_list_add(&cli->hosts, optarg,
@@ -474,10 +488,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			return 1;
 		case 'V':
 			printf("mailcheck %s\n", MC_VERSION);
+			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_text2, stdout);
+			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		case ':':
 			mc_cli_usage_error("option '%s' needs a value",
@@ -592,6 +608,8 @@ raw_options(const struct cli *cli, struct mc_options *opts)
 	opts->dnsbl_zones = cli->dnsbl_zones.v;
 	opts->ndnsbl_zones = cli->dnsbl_zones.n;
 	opts->dnsbl_config = cli->dnsbl_config;
+	opts->bimi_selectors = cli->bimi_selectors.v;
+	opts->nbimi_selectors = cli->bimi_selectors.n;
 	opts->connect_to = cli->connect_to.v;
 	opts->nconnect_to = cli->connect_to.n;
 	opts->ca_file = cli->ca_file;
@@ -630,8 +648,16 @@ mc_cli_check(int argc, char **argv)
 		plugin_mode = 1;
 	}
 	rc = parse_args(argc, argv, &cli);
+	/*
+	 * --help, --version, --list-checks: 0, except that a plugin (invoked
+	 * as check_mailcheck, or -f nagios before them) answers --help and
+	 * --version with 3, UNKNOWN,
+	 * as the Monitoring Plugins guidelines have it: a service pointed at
+	 * them by mistake must not show OK.
+	 */
 	if (rc != 0)
-		return rc == 1 ? mc_cli_finish(0) : MC_CLI_EXIT_USAGE;
+		return rc == 1 ? mc_cli_finish(cli.info_exit) :
+		    MC_CLI_EXIT_USAGE;
 	names = calloc(cli.hosts.n + (size_t)(argc - optind) + 1,
 	    sizeof(*names));
 	if (names == NULL) {
@@ -750,6 +776,7 @@ mc_cli_check(int argc, char **argv)
 		code = MC_CLI_EXIT_USAGE;
 	} else
 		code = exit_code(&cli, &st);
+	mc_domain_source_release(&src);
 	if (cli.format == FMT_NAGIOS)
 		alarm(0);
 	mc_dns_free(dns);

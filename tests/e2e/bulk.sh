@@ -37,12 +37,12 @@ R="--resolver 127.0.0.1:$KNOT_PORT --checks mx"
   > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/err"
 rc=$?
 expect_eq "a critical domain outranks skipped lines: exit 2" "$rc" 2
-expect_eq "one JSON document a line, valid lines only" "$(wc -l < "$E2E_WORK/out.jsonl")" 44
+expect_eq "one JSON document a line, valid lines only, repeats once" "$(wc -l < "$E2E_WORK/out.jsonl")" 43
 python3 - "$E2E_WORK/out.jsonl" <<'PY' && pass "every line is a report" || fail "jsonl content" "$(head -3 "$E2E_WORK/out.jsonl")"
 import json, sys
 docs = [json.loads(l) for l in open(sys.argv[1])]
 doms = sorted(d["domain"] for d in docs)
-want = sorted(["d%d.bulk.test" % i for i in range(40)] + ["implicit.bulk.test", "nx.bulk.test", "d1.bulk.test", "last.bulk.test"])
+want = sorted(["d%d.bulk.test" % i for i in range(40)] + ["implicit.bulk.test", "nx.bulk.test", "last.bulk.test"])
 assert doms == want, doms
 st = {d["domain"]: d["status"] for d in docs}
 assert st["d0.bulk.test"] == "ok" and st["implicit.bulk.test"] == "warn" and st["nx.bulk.test"] == "crit", st
@@ -50,9 +50,22 @@ PY
 grep -q "domains.txt:45: invalid domain 'not a domain'" "$E2E_WORK/err" && pass "invalid line reported with its number" || fail "invalid line" "$(cat "$E2E_WORK/err")"
 grep -q "domains.txt:46: line holds a NUL byte" "$E2E_WORK/err" && pass "NUL byte reported" || fail "NUL byte" "$(cat "$E2E_WORK/err")"
 grep -q "domains.txt:47: line longer than 1024 bytes" "$E2E_WORK/err" && pass "1 MB line reported" || fail "long line" "$(cat "$E2E_WORK/err")"
-tail -1 "$E2E_WORK/err" | grep -q "^mailcheck: 44 domains in .*: 41 ok, 0 info, 1 warn, 2 crit, 0 unknown; 3 invalid lines skipped$" \
+# D1.BULK.TEST. on line 48 is d1.bulk.test of line 4: checked once, noted
+grep -q "^mailcheck: .*domains.txt:48: domain d1.bulk.test repeats line 4: checked once$" "$E2E_WORK/err" && pass "a repeated domain is noted with both lines" || fail "repeat note" "$(cat "$E2E_WORK/err")"
+tail -1 "$E2E_WORK/err" | grep -q "^mailcheck: 43 domains in .*: 40 ok, 0 info, 1 warn, 2 crit, 0 unknown; 3 invalid lines skipped; 1 repeated domain checked once$" \
   && pass "summary on stderr" || fail "summary" "$(tail -1 "$E2E_WORK/err")"
 grep -q $(printf '\r') "$E2E_WORK/err" && fail "no progress line off a terminal" "found" || pass "no progress line off a terminal"
+
+# repeats are no error: an ok run with repeats exits 0, each checked once
+printf 'd1.bulk.test\nd2.bulk.test\nD1.Bulk.Test.\n' > "$E2E_WORK/rep.txt"
+"$MC_BIN" $R -f jsonl d2.bulk.test --domains-file "$E2E_WORK/rep.txt" > "$E2E_WORK/rep.jsonl" 2> "$E2E_WORK/rep.err"
+expect_eq "repeats: exit 0" "$?" 0
+expect_eq "repeats: each domain once" "$(python3 -c 'import json,sys; print(sorted(json.loads(l)["domain"] for l in open(sys.argv[1])))' "$E2E_WORK/rep.jsonl")" "['d1.bulk.test', 'd2.bulk.test']"
+grep -q "rep.txt:2: domain d2.bulk.test is also given on the command line: checked once$" "$E2E_WORK/rep.err" && pass "repeat of a command-line name noted" || fail "command-line repeat" "$(cat "$E2E_WORK/rep.err")"
+grep -q "rep.txt:3: domain d1.bulk.test repeats line 1: checked once$" "$E2E_WORK/rep.err" && pass "repeat in another case and with the final dot noted" || fail "case repeat" "$(cat "$E2E_WORK/rep.err")"
+"$MC_BIN" $R -f jsonl d2.bulk.test D2.bulk.test > "$E2E_WORK/rep.jsonl" 2> "$E2E_WORK/rep.err"
+expect_eq "a name given twice on the command line: one report" "$(wc -l < "$E2E_WORK/rep.jsonl")" 1
+grep -q "^mailcheck: domain d2.bulk.test is given twice: checked once$" "$E2E_WORK/rep.err" && pass "command-line repeat noted" || fail "command-line repeat" "$(cat "$E2E_WORK/rep.err")"
 
 printf 'd1.bulk.test\n-bad-\n' > "$E2E_WORK/small.txt"
 "$MC_BIN" $R -f jsonl --domains-file "$E2E_WORK/small.txt" > /dev/null 2>&1

@@ -83,6 +83,11 @@ cp "$W/ca/plain-cert.pem" "$root/images.example.test/plain.pem"
 cp "$W/ca/expired.pem" "$root/images.example.test/expired.pem"
 cp "$W/ca/expiring.pem" "$root/images.example.test/expiring.pem"
 cp "$W/ca/not-a-cert.pem" "$root/images.example.test/key.pem"
+# redirects of the logo and the certificate: receivers do not follow them
+cp "$root/images.example.test/logo.svg" "$root/images.example.test/moved.svg"
+cp "$W/ca/mark.pem" "$root/images.example.test/moved.pem"
+echo "302 https://images.example.test/logo.svg" > "$root/images.example.test/moved.svg.status"
+echo "301 https://images.example.test/mark.pem" > "$root/images.example.test/moved.pem.status"
 mkdir -p "$root/images.knot.test"
 cp "$root/images.example.test/logo.svg" "$root/images.knot.test/logo.svg"
 
@@ -111,6 +116,7 @@ bimi_zone expired.example logo.svg expired.pem > "$W/expired.zone"
 bimi_zone expiring.example logo.svg expiring.pem > "$W/expiring.zone"
 bimi_zone key.example logo.svg key.pem > "$W/key.zone"
 bimi_zone huge.example huge.svg mark.pem > "$W/huge.zone"
+bimi_zone moved.example moved.svg moved.pem > "$W/moved.zone"
 printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n' > "$W/hang.zone"
 
 to() { printf -- '--connect-to mta-sts.%s.test:443:127.0.0.1:%s ' "$1" "$2"; }
@@ -190,7 +196,7 @@ expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
 
 step hang
 # 3. BIMI: logo and mark certificates over HTTPS
-for z in example plain expired expiring key huge hang; do
+for z in example plain expired expiring key huge hang moved; do
   case $z in example) dom=example.test ;; *) dom=$z.example ;; esac
   # shellcheck disable=SC2086
   "$MC_BIN" -f jsonl -z "$W/$z.zone" --ca-file "$CA" -t 5 $CT --checks bimi "$dom" \
@@ -212,6 +218,10 @@ expect_eq "50 MB logo" "$(codes "$W/bimi.huge.jsonl" huge.example)" \
   "bimi.cert-issuer bimi.cert-name-mismatch bimi.logo-too-large"
 expect_eq "hanging logo server" "$(codes "$W/bimi.hang.jsonl" hang.example)" \
   "bimi.fetch-tempfail bimi.no-certificate"
+expect_eq "redirected logo and certificate: not followed" "$(codes "$W/bimi.moved.jsonl" moved.example)" \
+  "bimi.cert-unavailable bimi.logo-unavailable"
+expect_eq "the redirect's target is named" \
+  "$(message "$W/bimi.moved.jsonl" moved.example bimi.logo-unavailable | grep -c 'redirect.*to https://images.example.test/logo.svg')" 1
 expect_eq "bimi: no sanitizer or crash report" "$(grep -c -i 'sanitizer\|runtime error' "$W/bimi.err")" 0
 
 step bimi
@@ -223,9 +233,15 @@ mkdir -p "$zones"
   printf '$ORIGIN knot.test.\n$TTL 60\n@ SOA ns.knot.test. h.knot.test. 1 3600 900 604800 60\n@ NS ns\nns A 127.0.0.1\n'
   printf '@ MX 10 mx1\nmx1 A 127.0.0.1\nimages A 127.0.0.1\noutside A 192.0.2.7\n'
   printf '_mta-sts TXT "v=STSv1; id=knot1"\n_smtp._tls TXT "v=TLSRPTv1; rua=https://images.knot.test/tlsrpt"\n'
-  printf '_dmarc TXT "v=DMARC1; p=quarantine"\n'
+  printf '_dmarc TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@knot.test"\n'
   printf 'default._bimi TXT "v=BIMI1; l=https://images.knot.test:%s/logo.svg; a=https://outside.knot.test:%s/mark.pem"\n' "$GOOD" "$GOOD"
+  printf 'default._bimi.news TXT "v=BIMI1; l=; a="\n'
+  printf 'brand._bimi.news TXT "v=BIMI1; l=https://images.knot.test:%s/logo.svg; a="\n' "$GOOD"
 } > "$zones/knot.test.zone"
+# the parent zone, so that the DMARC tree walk's last name (_dmarc.test) is
+# NXDOMAIN as on the Internet, not REFUSED (which leaves the organizational
+# domain unknown)
+printf '$ORIGIN test.\n$TTL 60\n@ SOA ns.test. h.test. 1 3600 900 604800 60\n@ NS ns.test.\nns A 127.0.0.1\n' > "$zones/test.zone"
 policy knot.test 'version: STSv1\nmode: testing\nmx: *.knot.test\nmax_age: 86400\n'
 knot_start "$zones"
 "$MC_BIN" -f jsonl -r "127.0.0.1:$KNOT_PORT" --ca-file "$CA" \
@@ -237,7 +253,20 @@ expect_eq "knot: the policy's mode metric" \
   "$(json_get "$W/knot.jsonl" "[(int(c['metrics']['mode']), int(c['metrics']['max_age'])) for c in d['checks'] if c['name'] == 'mta-sts'][0]")" \
   "(1, 86400)"
 expect_eq "knot: the logo came over the network" \
-  "$(json_get "$W/knot.jsonl" "[c['data']['logo']['source'] for c in d['checks'] if c['name'] == 'bimi'][0]")" \
+  "$(json_get "$W/knot.jsonl" "[c['data']['selectors'][0]['logo']['source'] for c in d['checks'] if c['name'] == 'bimi'][0]")" \
   network
+# a subdomain with its own BIMI records (default and --bimi-selector brand)
+# and no DMARC record: both checks read the policy inherited from knot.test
+# through the DNS layer (one walk, shared by the cache), and agree on it
+"$MC_BIN" -f jsonl -r "127.0.0.1:$KNOT_PORT" --ca-file "$CA" --bimi-selector brand \
+  --checks dmarc,bimi news.knot.test > "$W/knot-news.jsonl" 2> "$W/knot-news.err"
+expect_eq "knot: the policy inherited from the organizational domain, in both checks" \
+  "$(json_get "$W/knot-news.jsonl" "[(c['data']['applied']['policy'], c['data']['applied']['source']) if c['name'] == 'dmarc' else (c['data']['dmarc']['applied']['policy'], c['data']['dmarc']['applied']['source'], c['data']['dmarc']['org_domain'], c['data']['dmarc']['prerequisite_met']) for c in d['checks']]")" \
+  "[('quarantine', 'inherited'), ('quarantine', 'inherited', 'knot.test', True)]"
+expect_eq "knot: each selector graded, the data naming it" \
+  "$(json_get "$W/knot-news.jsonl" "[(s['selector'], s['record']) for c in d['checks'] if c['name'] == 'bimi' for s in c['data']['selectors']]")" \
+  "[('default', 'v=BIMI1; l=; a='), ('brand', 'v=BIMI1; l=https://images.knot.test:$GOOD/logo.svg; a=')]"
+expect_eq "knot: the findings of both selectors" "$(codes "$W/knot-news.jsonl" news.knot.test)" \
+  "bimi.declined bimi.no-certificate dmarc.inherited"
 step knot
 finish

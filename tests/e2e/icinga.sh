@@ -34,6 +34,7 @@ object Service "mail-health" {
   vars.mailcheck_resolver = [ "127.0.0.1:5300", "[::1]:5300" ]
   vars.mailcheck_checks = [ "mx" ]
   vars.mailcheck_dkim_selector = [ "mail", "s2024" ]
+  vars.mailcheck_bimi_selector = [ "brand" ]
   vars.mailcheck_ip = [ "192.0.2.25" ]
   vars.mailcheck_dnsbl_zone = [ "zen.example" ]
   vars.mailcheck_dnsbl_config = "/etc/mailcheck/dnsbl.conf"

@@ -116,6 +116,26 @@ expect_eq "check_mailcheck prints plugin output" "$(head -1 "$E2E_WORK/out" | cu
 "$E2E_WORK/check_mailcheck" $R -H crit.example.org -vvv > "$E2E_WORK/out"
 expect_eq "check_mailcheck -vvv exits 2" "$?" 2
 grep -q "^    fix: " "$E2E_WORK/out" && grep -q "^    data: " "$E2E_WORK/out" && pass "-vvv adds fixes and data" || fail "-vvv" "$(cat "$E2E_WORK/out")"
+# a dangling DKIM CNAME: the first line keeps what makes it bad
+plugin example.org 2 CRITICAL -z "$MC_SOURCE_DIR/fixtures/dkim/cname-dangling-user.zone" --checks dkim -s selector2
+expect_eq "dangling CNAME: the first line says no key record" "$(head -1 "$E2E_WORK/out")" \
+  "MAILCHECK CRITICAL - example.org: no key record for DKIM selector selector2"
+plugin example.org 1 WARNING -z "$MC_SOURCE_DIR/fixtures/dkim/cname-dangling.zone" --checks dkim
+expect_eq "guessed dangling CNAME: a warning saying no key record" "$(head -1 "$E2E_WORK/out")" \
+  "MAILCHECK WARNING - example.org: no key record for DKIM selector selector2"
+
+# plugins answer --help and --version with UNKNOWN (3); mailcheck with 0
+"$E2E_WORK/check_mailcheck" --help > "$E2E_WORK/out"
+expect_eq "check_mailcheck --help exits 3" "$?" 3
+grep -q "check_mailcheck -H DOMAIN" "$E2E_WORK/out" && pass "check_mailcheck --help prints the usage" || fail "check_mailcheck --help" "$(head -3 "$E2E_WORK/out")"
+"$E2E_WORK/check_mailcheck" -h > /dev/null
+expect_eq "check_mailcheck -h exits 3" "$?" 3
+"$E2E_WORK/check_mailcheck" --version > /dev/null
+expect_eq "check_mailcheck --version exits 3" "$?" 3
+"$MC_BIN" --help > /dev/null
+expect_eq "mailcheck --help still exits 0" "$?" 0
+"$MC_BIN" -f nagios --help > /dev/null
+expect_eq "mailcheck -f nagios --help is a plugin's: exits 3" "$?" 3
 
 # the install step puts check_mailcheck next to the binary
 if [ -n "${MC_BINARY_DIR:-}" ]; then

@@ -45,22 +45,22 @@ static const struct row rows[] = {
 	    "v=DMARC1; p=reject; " RUA, NULL, NULL, R, REC, "" },
 	{ "class 1: invalid sp without rua, no policy (RFC 9989 4.10.1)",
 	    "example.org", "v=DMARC1; p=reject; sp=rejct", NULL, NULL, U, NO,
-	    "dmarc.tag-invalid/crit" },
+	    "dmarc.tag-invalid/warn" },
 	{ "class 1: invalid sp with rua, p=none (RFC 9989 4.10.1)",
 	    "example.org", "v=DMARC1; p=reject; sp=rejct; " RUA, NULL, NULL, N,
-	    FB, "dmarc.tag-invalid/crit" },
+	    FB, "dmarc.tag-invalid/warn" },
 	{ "class 1: invalid np with rua, p=none (RFC 9989 4.10.1)",
 	    "example.org", "v=DMARC1; p=reject; np=x; " RUA, NULL, NULL, N, FB,
-	    "dmarc.tag-invalid/crit" },
+	    "dmarc.tag-invalid/warn" },
 	{ "class 1: subdomain does not inherit reject past an invalid sp "
 	    "(RFC 9989 4.10.1)", "mail.example.org", NULL, NULL,
-	    "v=DMARC1; p=reject; sp=rejct", U, NO, "dmarc.tag-invalid/crit" },
+	    "v=DMARC1; p=reject; sp=rejct", U, NO, "dmarc.tag-invalid/warn" },
 	{ "class 2: invalid p with valid rua acts as p=none (RFC 9989 "
 	    "4.10.1)", "example.org", "v=DMARC1; p=rejct; " RUA, NULL, NULL, N,
-	    FB, "dmarc.tag-invalid/crit" },
+	    FB, "dmarc.tag-invalid/warn" },
 	{ "class 2: invalid p with an invalid rua, no policy (RFC 9989 "
 	    "4.10.1)", "example.org", "v=DMARC1; p=rejct; rua=mailto:a b@d.org",
-	    NULL, NULL, U, NO, "dmarc.uri-invalid/crit dmarc.tag-invalid/crit" },
+	    NULL, NULL, U, NO, "dmarc.uri-invalid/warn dmarc.tag-invalid/warn" },
 	{ "class 3: a tag without '=' is discarded, the rest kept (RFC 9989 "
 	    "4.7)", "example.org", "v=DMARC1; p=reject; foo; " RUA, NULL, NULL,
 	    R, REC, "dmarc.record-syntax/warn" },
@@ -69,7 +69,7 @@ static const struct row rows[] = {
 	    NULL, R, REC, "dmarc.record-syntax/warn" },
 	{ "class 3: a non-ASCII byte in p= loses the policy: p=none (RFC 9989 "
 	    "4.7)", "example.org", "v=DMARC1; p=reject\xff; " RUA, NULL, NULL,
-	    N, REC, "dmarc.record-syntax/crit" },
+	    N, REC, "dmarc.record-syntax/warn" },
 	{ "class 3: the parent's record with a syntax error still applies "
 	    "(RFC 9989 4.10)", "mail.example.org", NULL, NULL,
 	    "v=DMARC1; p=reject; foo bar; " RUA, R, INH,
@@ -91,10 +91,10 @@ static const struct row rows[] = {
 	    "" },
 	{ "class 5: a repeated tag in another case is a repeat (RFC 6376 "
 	    "3.2)", "example.org", "v=DMARC1; p=reject; P=none", NULL, NULL, U,
-	    NO, "dmarc.record-syntax/crit" },
+	    NO, "dmarc.record-syntax/warn" },
 	{ "class 6: a URI with a space is no URI (RFC 3986)", "example.org",
 	    "v=DMARC1; p=reject; rua=mailto: a@example.org", NULL, NULL, R, REC,
-	    "dmarc.uri-invalid/crit" },
+	    "dmarc.uri-invalid/warn" },
 	{ "class 7: pct, ri, rf out of range: RFC 7489 only (RFC 9989 4.7)",
 	    "example.org", "v=DMARC1; p=reject; pct=101; ri=x; rf=xml; " RUA,
 	    NULL, NULL, R, REC, "dmarc.legacy-tag-invalid/warn "
@@ -105,7 +105,7 @@ static const struct row rows[] = {
 	{ "class 7: an https: URI counts as a valid rua for the fallback "
 	    "(RFC 9989 4.10.1)", "example.org",
 	    "v=DMARC1; p=bad; rua=https://example.org/r", NULL, NULL, N, FB,
-	    "dmarc.uri-unsupported/warn dmarc.tag-invalid/crit" },
+	    "dmarc.uri-unsupported/warn dmarc.tag-invalid/warn" },
 	{ "class 7: fo=0:1 (RFC 9989 4.8)", "example.org",
 	    "v=DMARC1; p=reject; fo=0:1; " RUA, NULL, NULL, R, REC,
 	    "dmarc.fo-invalid/info" },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * tests/unit/test_https_records.c - the TLS-RPT and BIMI record parsers
- * and the SVG Tiny PS checker, table-driven
+ * (and its selectors) and the SVG Tiny PS checker, table-driven
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 
 #include "mc_table.h"
 #include "mailcheck/bimi_record.h"
+#include "mailcheck/limits.h"
 #include "mailcheck/svg_check.h"
 #include "mailcheck/tlsrpt_record.h"
 
@@ -231,18 +232,74 @@ test_svg_bounds(void **state)
 	free(buf);
 }
 
+struct bimi_sel_row {
+	const char *name;
+	const char *in;
+	const char *out;       /* normalised, or NULL: refused */
+	const char *why;       /* for refusals: part of the reason */
+};
+
+static const struct bimi_sel_row bimi_sel_rows[] = {
+	{ "plain", "brand", "brand", NULL },
+	{ "upper case", "Brand", "brand", NULL },
+	{ "two labels", "promo.News", "promo.news", NULL },
+	{ "underscore", "_b-1", "_b-1", NULL },
+	{ "UTF-8 becomes an A-label", "m\xc3\xa4rke", "xn--mrke-loa", NULL },
+	{ "empty", "", NULL, "empty selector" },
+	{ "a dot", ".", NULL, "empty selector" },
+	{ "empty label", "a..b", NULL, "empty label" },
+	{ "final dot", "brand.", NULL, "ends with a dot" },
+	{ "space", "br and", NULL, "" },
+	{ "hyphen at the end", "brand-", NULL, "" },
+	{ "label over 63 octets", "0123456789012345678901234567890123456789"
+	    "012345678901234567890123", NULL, "longer than 63 octets" },
+	{ "over 243 octets", "0123456789012345678901234567890123456789."
+	    "0123456789012345678901234567890123456789."
+	    "0123456789012345678901234567890123456789."
+	    "0123456789012345678901234567890123456789."
+	    "0123456789012345678901234567890123456789."
+	    "0123456789012345678901234567890123456789", NULL,
+	    "at most 243 octets" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* --bimi-selector: DNS labels, normalised, or a reason. */
+static void
+test_bimi_selector(void **state)
+{
+	const struct bimi_sel_row *row = MC_ROW(state, struct bimi_sel_row);
+	char out[MC_DNS_NAME_MAX + 2], err[256] = "";
+	int rc;
+
+	rc = mc_bimi_selector_normalise(row->in, out, sizeof(out), err,
+	    sizeof(err));
+	if (row->out != NULL) {
+		if (rc != 0)
+			fail_msg("%s: refused: %s", row->name, err);
+		assert_string_equal(out, row->out);
+		return;
+	}
+	assert_int_equal(rc, -1);
+	if (strstr(err, row->why) == NULL)
+		fail_msg("%s: reason '%s' lacks '%s'", row->name, err, row->why);
+	assert_true(err[0] != '\0');
+}
+
 int
 main(void)
 {
-	struct CMUnitTest t[96];
+	struct CMUnitTest t[128];
 	size_t n = 0;
 
-	mc_table_add(t, &n, 96, tlsrpt_rows, sizeof(tlsrpt_rows) /
+	mc_table_add(t, &n, 128, tlsrpt_rows, sizeof(tlsrpt_rows) /
 	    sizeof(tlsrpt_rows[0]) - 1, sizeof(tlsrpt_rows[0]), test_tlsrpt);
-	mc_table_add(t, &n, 96, bimi_rows, sizeof(bimi_rows) /
+	mc_table_add(t, &n, 128, bimi_rows, sizeof(bimi_rows) /
 	    sizeof(bimi_rows[0]) - 1, sizeof(bimi_rows[0]), test_bimi);
-	mc_table_add(t, &n, 96, svg_rows, sizeof(svg_rows) /
+	mc_table_add(t, &n, 128, svg_rows, sizeof(svg_rows) /
 	    sizeof(svg_rows[0]) - 1, sizeof(svg_rows[0]), test_svg);
+	mc_table_add(t, &n, 128, bimi_sel_rows, sizeof(bimi_sel_rows) /
+	    sizeof(bimi_sel_rows[0]) - 1, sizeof(bimi_sel_rows[0]),
+	    test_bimi_selector);
 	MC_TEST_ADD(t, &n, test_svg_bounds);
 	return mc_table_run("https_records", t, n, NULL, NULL);
 }

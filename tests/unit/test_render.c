@@ -70,7 +70,7 @@ setup(void **state)
 	mc_finding_hint(r, "a custom hint");
 
 	r = &rep.results[2];
-	mc_finding_add(r, MC_F_MX_DUPLICATE, HOSTILE, "%s", HOSTILE);
+	mc_finding_add(r, MC_F_MX_TARGET_CNAME, HOSTILE, "%s", HOSTILE);
 	mc_finding_hint(r, "%s", HOSTILE);
 	mc_result_summary(r, "%s", HOSTILE);
 
@@ -613,7 +613,7 @@ test_text_line_hostile(void **state)
 	out = render_line(&rep, &len);
 	assert_no_control(out, len, 0);
 	assert_string_equal(out, "crit    a\\027[2Jb.example  charlie: "
-	    HOSTILE_ESCAPED " (mx.duplicate) (+5 more)\n");
+	    HOSTILE_ESCAPED " (mx.target-cname) (+5 more)\n");
 	free(out);
 	free(rep.domain);
 	rep.domain = saved;
