@@ -82,6 +82,8 @@ struct tree {
 	size_t lookups;
 	size_t voids[F_COUNT];    /* void lookups per client family */
 	size_t walked;            /* lookup terms met so far, in fetch order */
+	size_t uncounted;         /* includes whose records could not be read:
+	                             their lookups are not in the total */
 	size_t questions;         /* DNS questions this check asked */
 	int truncated;
 	const struct mc_dns_answer *root_mx;
@@ -373,6 +375,8 @@ got_txt(struct tree *t, struct node *n, const struct mc_dns_answer *ans)
 
 	if (mc_dns_failed(ans)) {
 		mc_finding_dns(r, ans, "the SPF record");
+		if (n->parent != NULL)
+			t->uncounted++;
 		json_object_set_new(n->json, "error", json_string("lookup failed"));
 		return;
 	}
@@ -900,6 +904,16 @@ lookup_findings(struct tree *t)
 
 	mc_metric_set(r, "lookups", (double)t->lookups);
 	mc_metric_set(r, "void_lookups", (double)worst(t->voids));
+	/* a total without some includes is a floor: no "near the limit" */
+	if (t->uncounted > 0 && t->lookups <= MC_SPF_MAX_LOOKUPS) {
+		mc_finding_add(r, MC_F_SPF_LOOKUPS_UNCOUNTED, d, "the SPF policy "
+		    "of %s needs at least %zu DNS lookups; %zu include%s could "
+		    "not be read, so the count against the limit of %d is "
+		    "unknown", d, t->lookups, t->uncounted,
+		    t->uncounted == 1 ? "" : "s", MC_SPF_MAX_LOOKUPS);
+		mc_finding_brief(r, "SPF %zu+ lookups", t->lookups);
+		return;
+	}
 	if (t->lookups < MC_SPF_WARN_LOOKUPS)
 		return;
 	if (t->lookups > MC_SPF_MAX_LOOKUPS)

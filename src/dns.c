@@ -39,12 +39,15 @@
 #define CACHE_BUCKETS 4096
 
 static const struct mc_dns_backend *const backends[] = {
+	&mc_dns_backend_overlay, /* zone files and a resolver: first */
 	&mc_dns_backend_zone,
 	&mc_dns_backend_net, /* takes every configuration: last */
 	NULL,
 };
 
 struct mc_dns;
+
+#define DNS_WAIT_CVS 32
 
 struct entry {
 	struct entry *next;
@@ -57,6 +60,7 @@ struct entry {
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
+	int waiters;               /* sessions waiting for the answer */
 	double deadline;           /* of the session that asked (0: none) */
 };
 
@@ -71,13 +75,19 @@ struct mc_dns_session {
 	uint64_t id;
 	double deadline;
 	struct owned *own; /* under dns->mu */
+	/* the overlay's record of the answers given (under dns->mu) */
+	const struct mc_dns_answer **seen;
+	size_t nseen, seenmax;
 };
 
 struct mc_dns {
 	const struct mc_dns_backend *be;
 	void *state;
+	int record;              /* sessions record their answers */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
+	   threads waiting for it (and a few others), not every waiter */
+	pthread_cond_t cv[DNS_WAIT_CVS];
 	struct entry *buckets[CACHE_BUCKETS];
 	size_t sent;
 	size_t nentries;         /* in the buckets */
@@ -120,6 +130,7 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	for (i = 0; backends[i] != NULL && !backends[i]->use(cfg); i++)
 		;
 	dns->be = backends[i];
+	dns->record = dns->be == &mc_dns_backend_overlay;
 	dns->state = dns->be->open(cfg, err, errsize);
 	if (dns->state == NULL) {
 		free(dns);
@@ -129,7 +140,8 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	/* waiters time out by mc_now() deadlines: the same clock */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&dns->cv, &ca);
+	for (i = 0; i < DNS_WAIT_CVS; i++)
+		pthread_cond_init(&dns->cv[i], &ca);
 	pthread_condattr_destroy(&ca);
 	dns->next_session = 1;
 	return dns;
@@ -164,7 +176,8 @@ mc_dns_free(struct mc_dns *dns)
 	free(dns->open);
 	dns->be->free(dns->state);
 	pthread_mutex_destroy(&dns->mu);
-	pthread_cond_destroy(&dns->cv);
+	for (i = 0; i < DNS_WAIT_CVS; i++)
+		pthread_cond_destroy(&dns->cv[i]);
 	free(dns);
 }
 
@@ -211,6 +224,40 @@ mc_dns_session_begin(struct mc_dns *dns, double deadline)
 	dns->open[dns->nopen++] = s->id;
 	pthread_mutex_unlock(&dns->mu);
 	return s;
+}
+
+size_t
+mc_dns_session_answers(const struct mc_dns_session *s,
+    const struct mc_dns_answer *const **out)
+{
+	*out = s->seen;
+	return s->nseen;
+}
+
+/*
+ * Record that s was given a (the overlay's runs only), once: the answers
+ * of one domain are a few hundred, so a linear search does.  Caller holds
+ * the lock.
+ */
+static void
+record_seen(struct mc_dns_session *s, const struct mc_dns_answer *a)
+{
+	const struct mc_dns_answer **n;
+	size_t i;
+
+	if (!s->dns->record || a == &nomem_answer)
+		return;
+	for (i = 0; i < s->nseen; i++)
+		if (s->seen[i] == a)
+			return;
+	if (s->nseen == s->seenmax) {
+		n = realloc(s->seen, (s->seenmax * 2 + 16) * sizeof(*n));
+		if (n == NULL)
+			return; /* the record is a courtesy: the run goes on */
+		s->seen = n;
+		s->seenmax = s->seenmax * 2 + 16;
+	}
+	s->seen[s->nseen++] = a;
 }
 
 double
@@ -284,6 +331,7 @@ mc_dns_session_end(struct mc_dns_session *s)
 		answer_free(o->ans);
 		free(o);
 	}
+	free(s->seen);
 	free(s);
 }
 
@@ -403,18 +451,25 @@ must_ask_again(const struct entry *e, const struct mc_dns_session *s)
 	return e->ans->status == MC_DNS_TEMPFAIL && s->id >= e->born;
 }
 
+/* The condition variable the waiters for e wait on. */
+static pthread_cond_t *
+entry_cv(struct entry *e)
+{
+	return &e->dns->cv[((uintptr_t)e / sizeof(*e)) % DNS_WAIT_CVS];
+}
+
 /*
  * Wait for a broadcast, but not past deadline (0: none).  Returns -1 once
  * the deadline has passed.  Caller holds the lock.
  */
 static int
-wait_until(struct mc_dns *dns, double deadline)
+wait_until(struct mc_dns *dns, pthread_cond_t *cv, double deadline)
 {
 	struct timespec ts;
 	double now;
 
 	if (deadline == 0) {
-		pthread_cond_wait(&dns->cv, &dns->mu);
+		pthread_cond_wait(cv, &dns->mu);
 		return 0;
 	}
 	now = mc_now();
@@ -424,7 +479,7 @@ wait_until(struct mc_dns *dns, double deadline)
 	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
 	if (ts.tv_nsec >= 1000000000L)
 		ts.tv_nsec = 999999999L;
-	pthread_cond_timedwait(&dns->cv, &dns->mu, &ts);
+	pthread_cond_timedwait(cv, &dns->mu, &ts);
 	return 0;
 }
 
@@ -438,11 +493,18 @@ cache_done(struct mc_dns_request *req)
 
 	pthread_mutex_lock(&dns->mu);
 	e->ans = req->ans != NULL ? req->ans : &nomem_answer;
+	/* the backend answered, unless a deadline passed before asking */
+	if (e->ans->source == MC_DNS_SOURCE_NONE && e->ans != &nomem_answer &&
+	    e->ans->reason != MC_DNS_REASON_DEADLINE)
+		e->ans->source = dns->be->source;
 	/* a failure a session's deadline caused is not for the others */
 	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
 	    e->ans->reason == MC_DNS_REASON_BUDGET;
 	e->born = dns->next_session;
-	pthread_cond_broadcast(&dns->cv);
+	/* most answers have no waiter but the batch that asked: waking every
+	   waiting thread for each of them was most of bulk mode's futex calls */
+	if (e->waiters > 0)
+		pthread_cond_broadcast(entry_cv(e));
 	pthread_mutex_unlock(&dns->mu);
 }
 
@@ -555,8 +617,11 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
-		while (ent[i]->ans == NULL && wait_until(dns, s->deadline) == 0)
+		ent[i]->waiters++;
+		while (ent[i]->ans == NULL && wait_until(dns,
+		    entry_cv(ent[i]), s->deadline) == 0)
 			;
+		ent[i]->waiters--;
 		if (ent[i]->ans == NULL)
 			q[i].ans = session_fail(s, ent[i]->name, ent[i]->type,
 			    MC_DNS_TEMPFAIL, MC_DNS_REASON_DEADLINE,
@@ -565,6 +630,8 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			nagain++;
 		else
 			q[i].ans = ent[i]->ans;
+		if (q[i].ans != NULL)
+			record_seen(s, q[i].ans);
 	}
 	pthread_mutex_unlock(&dns->mu);
 	if (nagain > 0) {

@@ -56,6 +56,20 @@ mc_dns_status_str(enum mc_dns_status s)
 	return "?";
 }
 
+const char *
+mc_dns_source_str(enum mc_dns_source s)
+{
+	switch (s) {
+	case MC_DNS_SOURCE_NONE:
+		return "none";
+	case MC_DNS_SOURCE_NETWORK:
+		return "network";
+	case MC_DNS_SOURCE_ZONE:
+		return "zone";
+	}
+	return "?";
+}
+
 static const struct {
 	uint16_t type;
 	const char *name;

@@ -31,6 +31,7 @@ finding_of(const struct mc_dns_answer *ans)
 	case MC_DNS_REASON_DEADLINE:
 	case MC_DNS_REASON_BUDGET:
 	case MC_DNS_REASON_MALFORMED:
+	case MC_DNS_REASON_OUTSIDE:
 		break;
 	}
 	return ans->status == MC_DNS_PERMFAIL ? MC_F_DNS_PERMFAIL :

@@ -5,6 +5,7 @@
  * Three layers, each calling only the ones below it (no circle):
  *   dns.c          the cache and the sessions; picks a backend from its
  *                  table (the first whose use() accepts the configuration)
+ *   dns_overlay.c  the overlay: composes the two below, no DNS of its own
  *   dns_net.c,     the backends, behind struct mc_dns_backend
  *   dns_zone.c
  *   dns_answer.c   the answer vocabulary every layer builds answers with:
@@ -46,8 +47,12 @@ struct mc_dns_backend {
 	void (*resolve)(void *state, struct mc_dns_request *const *req,
 	    size_t n, double deadline);
 	void (*free)(void *state);
+	/* the source of its answers that do not name one (the overlay's
+	   all do) */
+	enum mc_dns_source source;
 };
 
+extern const struct mc_dns_backend mc_dns_backend_overlay;
 extern const struct mc_dns_backend mc_dns_backend_zone;
 extern const struct mc_dns_backend mc_dns_backend_net;
 
@@ -106,9 +111,14 @@ int mc_cname_step(struct mc_cname_chain *c, const char *target,
 /*
  * Read the records of an open zone file (path names it in messages) and
  * hand each to cb; 0, or -1 with "path:line: problem" in err.  fp stays
- * open.
+ * open.  Relative names start from start_origin (canonical: "" the root);
+ * the file's $ORIGIN lines, in order, take the values origins[] (the
+ * caller made them absolute: norigins of them); $INCLUDE lines are
+ * skipped (the caller loads the files they name).  A character-string
+ * over 255 bytes is told as such, with how to split it.
  */
-int mc_ldns_read_zone(FILE *fp, const char *path,
+int mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
+    const char *const *origins, size_t norigins,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
 /*

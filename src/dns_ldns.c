@@ -9,6 +9,7 @@
  * memory that we free() ourselves.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
 #include "banned.h"
+
+#define WIRE_NAME_MAX 255 /* a name in wire format (RFC 1035 3.1) */
 
 /* A dname rdf as a canonical name (lower case, no final dot) in buf. */
 static int
@@ -158,13 +161,78 @@ text_left(FILE *fp, long pos, int first)
 	return ferror(fp) ? first : 0;
 }
 
+/*
+ * ldns says only "could not parse the RR's rdata" for a character-string
+ * over 255 bytes (a DKIM key pasted as one string): find one in the lines
+ * first..last of the entry that starts at pos, and say what is wrong and
+ * how to write it.  1 with the message in err, else 0.
+ */
+static int
+long_string(FILE *fp, long pos, int first, int last, const char *path,
+    char *err, size_t errsize)
+{
+	int c, line = first, quoted = 0, comment = 0, esc = 0;
+	size_t len = 0;
+
+	if (pos < 0 || fseek(fp, pos, SEEK_SET) != 0)
+		return 0;
+	while (line <= last && (c = getc(fp)) != EOF) {
+		if (c == '\n') {
+			line++;
+			comment = 0;
+			continue;
+		}
+		if (comment)
+			continue;
+		if (!quoted) {
+			if (c == ';')
+				comment = 1;
+			else if (c == '"') {
+				quoted = 1;
+				len = 0;
+			}
+			continue;
+		}
+		/* in a string: \X and \DDD are one byte each */
+		if (esc > 0) {
+			if (esc == 1 && !(c >= '0' && c <= '9'))
+				esc = 0;
+			else if (++esc == 4)
+				esc = 0;
+			continue;
+		}
+		if (c == '\\') {
+			esc = 1;
+			len++;
+		} else if (c == '"')
+			quoted = 0;
+		else
+			len++;
+		if (len > MC_DNS_STRING_MAX) {
+			/* count the rest of it for the message */
+			while ((c = getc(fp)) != EOF && c != '"' && c != '\n')
+				len++;
+			snprintf(err, errsize, "%s:%d: a quoted string of %zu%s "
+			    "bytes is over the limit of %d for one string "
+			    "(RFC 1035 3.3): split it into strings of at most "
+			    "%d bytes, \"...\" \"...\" (a TXT record joins "
+			    "them)", path, line, len, c == '"' ? "" : " or more",
+			    MC_DNS_STRING_MAX, MC_DNS_STRING_MAX);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int
-mc_ldns_read_zone(FILE *fp, const char *path,
+mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
+    const char *const *origins, size_t norigins,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr), void *arg,
     char *err, size_t errsize)
 {
-	char owner[MC_DNS_NAME_MAX + 2];
+	char owner[MC_DNS_NAME_MAX + 2], abs[MC_DNS_NAME_MAX + 3];
 	ldns_rdf *origin = NULL, *prev = NULL;
+	size_t norigin = 0;
 	uint32_t ttl = 3600;
 	ldns_status st;
 	struct mc_rr rr;
@@ -172,7 +240,12 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 	int line = 1, start, errline, rc = -1, ok;
 	long pos;
 
-	origin = ldns_dname_new_frm_str(".");
+	snprintf(abs, sizeof(abs), "%s.", start_origin);
+	origin = ldns_dname_new_frm_str(abs);
+	if (origin == NULL) {
+		snprintf(err, errsize, "%s: bad origin '%s'", path, abs);
+		return -1;
+	}
 	for (;;) {
 		lrr = NULL;
 		start = line;
@@ -205,17 +278,36 @@ mc_ldns_read_zone(FILE *fp, const char *path,
 			    ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_ERR));
 			goto out;
 		}
+		/*
+		 * The caller read the $ORIGIN lines first, each made absolute
+		 * (ldns takes a relative one for absolute), and loaded the
+		 * $INCLUDE files.
+		 */
+		if (st == LDNS_STATUS_SYNTAX_ORIGIN) {
+			if (norigin == norigins) {
+				snprintf(err, errsize, "%s:%d: unexpected "
+				    "$ORIGIN", path, errline);
+				goto out;
+			}
+			snprintf(abs, sizeof(abs), "%s.", origins[norigin++]);
+			ldns_rdf_deep_free(origin);
+			origin = ldns_dname_new_frm_str(abs);
+			if (origin == NULL) {
+				snprintf(err, errsize, "%s:%d: bad $ORIGIN",
+				    path, errline);
+				goto out;
+			}
+		}
 		if (st == LDNS_STATUS_SYNTAX_EMPTY || st == LDNS_STATUS_SYNTAX_TTL ||
-		    st == LDNS_STATUS_SYNTAX_ORIGIN) {
+		    st == LDNS_STATUS_SYNTAX_ORIGIN ||
+		    st == LDNS_STATUS_SYNTAX_INCLUDE) {
 			if (feof(fp))
 				break;
 			continue;
 		}
-		if (st == LDNS_STATUS_SYNTAX_INCLUDE) {
-			snprintf(err, errsize, "%s:%d: $INCLUDE is not supported",
-			    path, errline);
+		if (st != LDNS_STATUS_OK && long_string(fp, pos, start, errline,
+		    path, err, errsize))
 			goto out;
-		}
 		if (st != LDNS_STATUS_OK) {
 			snprintf(err, errsize, "%s:%d: %s", path, errline,
 			    ldns_get_errorstr_by_id(st));
@@ -247,40 +339,138 @@ out:
 	return rc;
 }
 
+/*
+ * name (presentation format: "\\X" and "\\DDD" escapes, a final dot or
+ * none, "" or "." for the root) in wire format, uncompressed, into out
+ * (at least 255 octets); its length, or 0 when it is no domain name (an
+ * empty label, a label over 63 octets, over 255 in all, a bad escape).
+ * No library call and no allocation: this runs for every query sent and
+ * every name a reply is matched against.
+ */
+static size_t
+name_wire(const char *name, unsigned char *out)
+{
+	size_t len = 0, lab = 0;  /* out[lab] is the open label's length */
+	const char *p = name;
+	unsigned v;
+	int c;
+
+	if (p[0] == '\0' || (p[0] == '.' && p[1] == '\0')) {
+		out[0] = 0;
+		return 1;
+	}
+	out[len++] = 0;
+	while (*p != '\0') {
+		c = (unsigned char)*p++;
+		if (c == '.') {
+			if (out[lab] == 0)
+				return 0;  /* an empty label */
+			if (*p == '\0')
+				break;     /* the final dot */
+			lab = len;
+			if (len >= WIRE_NAME_MAX)
+				return 0;
+			out[len++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			if (p[0] >= '0' && p[0] <= '9') {
+				if (!(p[1] >= '0' && p[1] <= '9') ||
+				    !(p[2] >= '0' && p[2] <= '9'))
+					return 0;
+				v = (unsigned)(p[0] - '0') * 100 +
+				    (unsigned)(p[1] - '0') * 10 +
+				    (unsigned)(p[2] - '0');
+				if (v > 255)
+					return 0;
+				c = (int)v;
+				p += 3;
+			} else if (p[0] == '\0')
+				return 0;
+			else
+				c = (unsigned char)*p++;
+		}
+		if (out[lab] == 63 || len >= WIRE_NAME_MAX - 1)
+			return 0;
+		out[len++] = (unsigned char)c;
+		out[lab]++;
+	}
+	if (out[lab] == 0)
+		return 0;
+	out[len++] = 0;
+	return len;
+}
+
+/* Two names in wire format, uncompressed: equal but for ASCII case? */
+static int
+wire_name_eq(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	/* length octets are at most 63, below 'A': lowering leaves them */
+	for (i = 0; i < alen; i++)
+		if (tolower(a[i]) != tolower(b[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The one place a query is made.  Built by hand, not with ldns_pkt2wire():
+ * that compresses names through a red-black tree and cost about as much as
+ * everything else the engine does for a question (callgrind, bench/bulk.sh).
+ * A question never repeats a name, so there is nothing to compress.
+ */
 int
 mc_ldns_build_query(const char *name, uint16_t type, uint16_t id, int edns,
     unsigned char **wire, size_t *len)
 {
-	ldns_rdf *qname;
-	ldns_pkt *pkt;
-	ldns_status st;
+	unsigned char qname[WIRE_NAME_MAX], *w;
+	size_t qlen, n;
 
-	qname = ldns_dname_new_frm_str(*name == '\0' ? "." : name);
-	if (qname == NULL)
+	qlen = name_wire(name, qname);
+	if (qlen == 0)
 		return -1;
-	pkt = ldns_pkt_query_new(qname, (ldns_rr_type)type, LDNS_RR_CLASS_IN,
-	    LDNS_RD);
-	if (pkt == NULL) {
-		ldns_rdf_deep_free(qname);
+	n = LDNS_HEADER_SIZE + qlen + 4 + (edns ? 11 : 0);
+	w = calloc(1, n);
+	if (w == NULL)
 		return -1;
+	/* header: ID, flags (RD only), QDCOUNT 1, ARCOUNT 1 with EDNS */
+	w[0] = (unsigned char)(id >> 8);
+	w[1] = (unsigned char)id;
+	w[2] = 0x01;
+	w[5] = 1;
+	w[11] = edns ? 1 : 0;
+	memcpy(w + LDNS_HEADER_SIZE, qname, qlen);
+	w += LDNS_HEADER_SIZE + qlen;
+	w[0] = (unsigned char)(type >> 8);
+	w[1] = (unsigned char)type;
+	w[3] = LDNS_RR_CLASS_IN;
+	if (edns) {
+		/* OPT (RFC 6891 6.1.2): root owner, type 41, class = our UDP
+		   size, TTL = extended RCODE, version 0, flags (DO); no RDATA */
+		w[5] = 0;
+		w[6] = LDNS_RR_TYPE_OPT;
+		w[7] = (unsigned char)(MC_DNS_EDNS_SIZE >> 8);
+		w[8] = (unsigned char)(MC_DNS_EDNS_SIZE & 0xff);
 	}
-	ldns_pkt_set_id(pkt, id);
-	if (edns)
-		ldns_pkt_set_edns_udp_size(pkt, MC_DNS_EDNS_SIZE);
-	st = ldns_pkt2wire(wire, pkt, len);
-	ldns_pkt_free(pkt);
-	return st == LDNS_STATUS_OK ? 0 : -1;
+	*wire = w - LDNS_HEADER_SIZE - qlen;
+	*len = n;
+	return 0;
 }
 
+/* Is rr of type, class IN, owned by the name owner (wire format)? */
 static int
-rr_is(const ldns_rr *rr, const char *owner, uint16_t type)
+rr_is(const ldns_rr *rr, const unsigned char *owner, size_t olen,
+    uint16_t type)
 {
-	char name[MC_DNS_NAME_MAX + 2];
+	const ldns_rdf *o = ldns_rr_owner(rr);
 
 	return ldns_rr_get_type(rr) == type &&
-	    ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
-	    dname_str(ldns_rr_owner(rr), name, sizeof(name)) == 0 &&
-	    strcmp(name, owner) == 0;
+	    ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN && o != NULL &&
+	    wire_name_eq(ldns_rdf_data(o), ldns_rdf_size(o), owner, olen);
 }
 
 /* Does the authority section hold an SOA record (a negative answer)? */
@@ -311,6 +501,8 @@ collect(const ldns_pkt *pkt, const char *name, uint16_t type,
 	const ldns_rr_list *an = ldns_pkt_answer(pkt);
 	const char *cur = name;
 	char target[MC_DNS_NAME_MAX + 2], tbuf[16];
+	unsigned char cw[WIRE_NAME_MAX];
+	size_t clen;
 	struct mc_rr rr;
 	const ldns_rr *cn;
 	size_t i;
@@ -318,8 +510,10 @@ collect(const ldns_pkt *pkt, const char *name, uint16_t type,
 
 	for (;;) {
 		found = 0;
+		/* a name that has no wire form owns nothing */
+		clen = name_wire(cur, cw);
 		for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
-			if (!rr_is(ldns_rr_list_rr(an, i), cur, type))
+			if (!rr_is(ldns_rr_list_rr(an, i), cw, clen, type))
 				continue;
 			found = 1;
 			if (rr_convert(ldns_rr_list_rr(an, i), &rr) == -1) {
@@ -346,7 +540,7 @@ collect(const ldns_pkt *pkt, const char *name, uint16_t type,
 			return 0;
 		cn = NULL;
 		for (i = 0; i < ldns_rr_list_rr_count(an) && cn == NULL; i++)
-			if (rr_is(ldns_rr_list_rr(an, i), cur, MC_RR_CNAME))
+			if (rr_is(ldns_rr_list_rr(an, i), cw, clen, MC_RR_CNAME))
 				cn = ldns_rr_list_rr(an, i);
 		if (cn == NULL)
 			break;
@@ -387,7 +581,8 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
     struct mc_dns_answer *ans)
 {
 	struct mc_cname_chain first; /* a first answer's: a stack is enough */
-	char qname[MC_DNS_NAME_MAX + 2];
+	unsigned char qw[WIRE_NAME_MAX];
+	size_t qlen;
 	const ldns_rr_list *qd;
 	enum mc_reply rc = MC_REPLY_DONE;
 	ldns_lookup_table *rname;
@@ -425,10 +620,8 @@ mc_ldns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 		goto out;
 	}
 	q = ldns_rr_list_rr(qd, 0);
-	if (ldns_rr_get_type(q) != type ||
-	    ldns_rr_get_class(q) != LDNS_RR_CLASS_IN ||
-	    dname_str(ldns_rr_owner(q), qname, sizeof(qname)) == -1 ||
-	    strcmp(qname, name) != 0) {
+	qlen = name_wire(name, qw);
+	if (qlen == 0 || !rr_is(q, qw, qlen, type)) {
 		rc = MC_REPLY_FOREIGN;
 		goto out;
 	}

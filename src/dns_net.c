@@ -2,11 +2,19 @@
 /*
  * src/dns_net.c - the network backend: many questions in flight at once
  *
- * One call answers a batch.  Every question gets its own non-blocking UDP
- * socket (a fresh source port, and a reply can only be for that question),
- * a random ID, and EDNS0; one poll() loop multiplexes them all.  A reply
- * counts only when it comes from a server we asked and its ID and question
- * match ours; anything else is dropped and we go on waiting.  Unanswered
+ * One call answers a batch.  Every question gets a random ID and EDNS0,
+ * and goes out on one of the batch's UDP sockets, which up to
+ * NET_PER_SOCKET (32) questions share; one poll() loop multiplexes the
+ * sockets (and any TCP connections).  A reply counts only when it comes
+ * from a server we asked and its ID and question match those of a
+ * question on the socket it came to; anything else is dropped and we go
+ * on waiting.  The sockets are long-lived: each is bound once to a port
+ * the kernel picks at random from its ephemeral range, and when the batch
+ * ends it waits, open, for the next batch of any thread (at most
+ * NET_IDLE_MAX of each address family wait; the rest are closed).  Bulk
+ * mode so opens a few dozen sockets in a run instead of one for each of
+ * its millions of questions: a socket, bind and close cost more kernel
+ * time than the exchange itself.  Unanswered
  * questions are sent again, rotating over the servers, with a doubling
  * interval; a question keeps its socket (and ID) over its retransmissions,
  * so a late answer to an earlier send still counts.  A truncated reply
@@ -54,11 +62,26 @@
  * with TEMPFAIL and its reason, never NODATA or NXDOMAIN.
  *
  * Spoofing (RFC 5452): a forged reply must guess, at once, the source
- * port of the question's own socket (the kernel's ephemeral range, about
- * 28,000 ports here, a fresh one for every question), its random 16-bit ID
- * and the question itself, and come from the server's address and port;
- * that is about 2^31 tries for one question, and a miss costs nothing but
- * the packet (it is dropped and the question goes on waiting).
+ * port of the question's socket (a random one of the kernel's ephemeral
+ * range, about 28,000 ports here), the question's random 16-bit ID and
+ * the question itself, and come from the server's address and port; for
+ * one question that is still about 2^31 tries, and a miss costs nothing
+ * but the packet (it is dropped and the question goes on waiting).  What
+ * the long-lived sockets give up (this is unbound's outgoing port range,
+ * not a fresh port a question): the port of a socket no longer changes
+ * from one question to the next, so an attacker who learned it (by a side
+ * channel such as SAD DNS's ICMP rate limit, or by seeing one query) has
+ * only the ID and the question left to guess for the later ones, 2^16
+ * tries; and with k sockets open a blind packet finds one of them k times
+ * as often, though it must still match a question on that socket.  An
+ * attacker who can see our queries wins either way (RFC 5452 4.2); TCP,
+ * DNS cookies or DNSSEC are the answers to that, not port choice.
+ *
+ * poll(), not epoll: a batch polls its few sockets (one for every 32
+ * questions in flight) and its TCP connections, so poll()'s cost per call
+ * is small, while epoll would need a descriptor of its own and a system
+ * call for every socket added or removed in each batch, most of which
+ * ask a handful of questions.
  *
  * The loop keeps at most MC_DNS_INFLIGHT_MAX questions on the wire, and
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
@@ -74,6 +97,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +123,13 @@
 #define NET_BUDGET_SHARE 0.5
 #define NET_BUDGET_MIN 0.25
 #define RESOLV_CONF "/etc/resolv.conf"
+/*
+ * UDP sockets (see the header): at most NET_PER_SOCKET questions of a
+ * batch share one, and at most NET_IDLE_MAX of each address family wait
+ * between batches for the next.
+ */
+#define NET_PER_SOCKET 32
+#define NET_IDLE_MAX 256
 
 struct server {
 	struct sockaddr_storage sa;
@@ -112,6 +143,26 @@ struct net {
 	int preferred;      /* the server that answered last; __atomic access */
 	double query_timeout, attempt_timeout;
 	int tries;
+	/* UDP sockets between batches, [0] IPv4, [1] IPv6, under lock */
+	pthread_mutex_t lock;
+	int idle[2][NET_IDLE_MAX];
+	size_t nidle[2];
+};
+
+/* A UDP socket a batch holds: its questions are told apart by ID. */
+struct chan {
+	int fd;
+	int family;
+	int users;          /* questions on it now */
+};
+
+/* The sockets of one batch (one net_resolve call), and random IDs. */
+#define NET_RANDOM_IDS 32
+struct chans {
+	struct chan *c;
+	size_t n, cap;
+	uint16_t rnd[NET_RANDOM_IDS]; /* rnd[0..nrnd) are unused */
+	size_t nrnd;
 };
 
 enum slot_state {
@@ -128,8 +179,9 @@ struct slot {
 	const char *qname;  /* asked now: req->name, or a CNAME's target */
 	struct mc_cname_chain *chain; /* once a reply's chain stopped short */
 	enum slot_state st;
-	int fd;
-	int family;         /* of the UDP socket */
+	int fd;             /* TCP only */
+	struct chans *cs;   /* the batch's UDP sockets */
+	int ch;             /* the UDP socket: index into cs, or -1 */
 	uint16_t id;
 	unsigned char *wire; /* the query with EDNS */
 	size_t wlen;
@@ -293,21 +345,153 @@ net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 		free(net);
 		return NULL;
 	}
+	if (pthread_mutex_init(&net->lock, NULL) != 0) {
+		snprintf(err, errsize, "cannot create a lock");
+		free(net);
+		return NULL;
+	}
 	return net;
 }
 
 static void
 net_free(void *state)
 {
-	free(state);
+	struct net *net = state;
+	size_t f, i;
+
+	if (net == NULL)
+		return;
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < net->nidle[f]; i++)
+			close(net->idle[f][i]);
+	pthread_mutex_destroy(&net->lock);
+	free(net);
 }
 
+static int
+open_socket(int family, int type)
+{
+	/* non-blocking from the start: one system call, not three */
+	return socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
+/*
+ * A UDP socket of family for a batch: one left by an earlier batch, or a
+ * new one bound at once to a port the kernel picks at random from its
+ * ephemeral range, kept for its whole life.  -1 (errno set) when none.
+ */
+static int
+udp_socket_get(struct net *net, int family)
+{
+	struct sockaddr_storage ss;
+	int f = family == AF_INET6, fd = -1;
+
+	pthread_mutex_lock(&net->lock);
+	if (net->nidle[f] > 0)
+		fd = net->idle[f][--net->nidle[f]];
+	pthread_mutex_unlock(&net->lock);
+	if (fd != -1)
+		return fd;
+	fd = open_socket(family, SOCK_DGRAM);
+	if (fd == -1)
+		return -1;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)family;
+	if (bind(fd, (const struct sockaddr *)&ss, family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A batch is over: its sockets wait for the next (replies still on their
+   way to them are dropped there: their IDs and questions match nothing) */
+static void
+udp_socket_put(struct net *net, int fd, int family)
+{
+	int f = family == AF_INET6;
+
+	pthread_mutex_lock(&net->lock);
+	if (net->nidle[f] < NET_IDLE_MAX) {
+		net->idle[f][net->nidle[f]++] = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&net->lock);
+	if (fd != -1)
+		close(fd);
+}
+
+/* The index in cs of the UDP socket fd (one of them). */
+static int
+chan_of(const struct chans *cs, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (cs->c[i].fd == fd)
+			break;
+	return (int)i;
+}
+
+/* Leave the UDP socket, if any. */
+static void
+chan_leave(struct slot *s)
+{
+	if (s->ch != -1)
+		s->cs->c[s->ch].users--;
+	s->ch = -1;
+}
+
+/*
+ * Put s on a UDP socket of family: its own while it is of that family,
+ * else the first of the batch's with room, else a new one.  0, or -1
+ * (errno set).
+ */
+static int
+chan_join(struct net *net, struct slot *s, int family)
+{
+	struct chans *cs = s->cs;
+	struct chan *nc;
+	size_t i;
+	int fd;
+
+	if (s->ch != -1 && cs->c[s->ch].family == family)
+		return 0;
+	chan_leave(s);
+	for (i = 0; i < cs->n; i++)
+		if (cs->c[i].family == family &&
+		    cs->c[i].users < NET_PER_SOCKET)
+			break;
+	if (i == cs->n) {
+		if (cs->n == cs->cap) {
+			nc = realloc(cs->c, (cs->cap * 2 + 4) * sizeof(*nc));
+			if (nc == NULL) {
+				errno = ENOMEM;
+				return -1;
+			}
+			cs->c = nc;
+			cs->cap = cs->cap * 2 + 4;
+		}
+		fd = udp_socket_get(net, family);
+		if (fd == -1)
+			return -1;
+		cs->c[i] = (struct chan){ .fd = fd, .family = family };
+		cs->n++;
+	}
+	cs->c[i].users++;
+	s->ch = (int)i;
+	return 0;
+}
+
+/* Close the TCP connection and leave the UDP socket, if any. */
 static void
 slot_close(struct slot *s)
 {
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
+	chan_leave(s);
 }
 
 static void
@@ -391,13 +575,6 @@ slot_deadline(struct slot *s, int *active)
 	slot_timeout(s, active, "deadline reached");
 }
 
-static int
-open_socket(int family, int type)
-{
-	/* non-blocking from the start: one system call, not three */
-	return socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-}
-
 /* Does server i get the query with EDNS?  Not once it rejected EDNS. */
 static int
 slot_edns(const struct slot *s, size_t i)
@@ -420,7 +597,7 @@ slot_query(const struct slot *s, size_t i, const unsigned char **wire,
 }
 
 static int
-udp_send(const struct net *net, struct slot *s, double now)
+udp_send(struct net *net, struct slot *s, double now)
 {
 	const struct server *srv;
 	const unsigned char *wire;
@@ -432,19 +609,12 @@ udp_send(const struct net *net, struct slot *s, double now)
 		    __ATOMIC_RELAXED) % net->nsrv;
 	s->server = (s->first + (size_t)s->tries) % net->nsrv;
 	srv = &net->srv[s->server];
-	if (s->fd != -1 && s->family != srv->sa.ss_family) {
-		/* another family needs another socket */
-		slot_close(s);
-	}
-	if (s->fd == -1) {
-		s->fd = open_socket(srv->sa.ss_family, SOCK_DGRAM);
-		if (s->fd == -1)
-			return -1;
-		s->family = srv->sa.ss_family;
-	}
+	/* another family needs another socket */
+	if (chan_join(net, s, srv->sa.ss_family) == -1)
+		return -1;
 	/* a failed send is a lost packet: the retransmission handles it */
 	slot_query(s, s->server, &wire, &wlen);
-	(void)sendto(s->fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
+	(void)sendto(s->cs->c[s->ch].fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
 	    srv->salen);
 	wait = s->attempt * (double)(1 << (s->tries < 8 ? s->tries : 8));
 	s->tries++;
@@ -465,7 +635,7 @@ udp_send(const struct net *net, struct slot *s, double now)
  * retransmission interval that leaves room for every try within it.
  */
 static void
-slot_budget(const struct net *net, struct slot *s, double now,
+slot_budget(struct net *net, struct slot *s, double now,
     double deadline)
 {
 	double left = deadline - now, share = NET_BUDGET_SHARE * left;
@@ -481,15 +651,21 @@ slot_budget(const struct net *net, struct slot *s, double now,
 		s->attempt = s->budget / net->tries;
 }
 
-/* A random query ID. */
+/*
+ * A random query ID, from the batch's store of random bits: one
+ * getrandom() call for NET_RANDOM_IDS IDs, not one for each.
+ */
 static uint16_t
-new_id(const struct slot *s, double now)
+new_id(struct slot *s, double now)
 {
-	uint16_t id;
+	struct chans *cs = s->cs;
 
-	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
-		id = (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
-	return id;
+	if (cs->nrnd == 0) {
+		if (getrandom(cs->rnd, sizeof(cs->rnd), 0) != sizeof(cs->rnd))
+			return (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
+		cs->nrnd = NET_RANDOM_IDS;
+	}
+	return cs->rnd[--cs->nrnd];
 }
 
 /* The query for s->qname with EDNS, under a new ID; 0 or -1. */
@@ -504,7 +680,7 @@ slot_query_new(struct slot *s, double now)
 }
 
 static int
-slot_start(const struct net *net, struct slot *s, double now, double deadline,
+slot_start(struct net *net, struct slot *s, double now, double deadline,
     int others)
 {
 	s->fd = -1;
@@ -610,7 +786,7 @@ server_failure(const struct mc_dns_answer *a)
 
 /* Is a server left that this question has not been sent to? */
 static int
-server_left(const struct net *net, const struct slot *s)
+server_left(struct net *net, const struct slot *s)
 {
 	return (size_t)s->tries < net->nsrv && s->tries < net->tries;
 }
@@ -622,7 +798,7 @@ server_left(const struct net *net, const struct slot *s)
  * (or failed), 0 to keep the answer.
  */
 static int
-ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
+ask_elsewhere(struct net *net, struct slot *s, double now, int *active)
 {
 	struct mc_dns_answer *fresh;
 
@@ -653,7 +829,7 @@ ask_elsewhere(const struct net *net, struct slot *s, double now, int *active)
  * on waiting.  Returns 1 when the failure is held.
  */
 static int
-hold_failure(const struct net *net, struct slot *s, size_t i, double now)
+hold_failure(struct net *net, struct slot *s, size_t i, double now)
 {
 	struct mc_dns_answer *fresh;
 
@@ -672,7 +848,7 @@ hold_failure(const struct net *net, struct slot *s, size_t i, double now)
 
 /* The TCP exchange is over, its verdict in s->req->ans. */
 static void
-tcp_done(const struct net *net, struct slot *s, double now, int *active)
+tcp_done(struct net *net, struct slot *s, double now, int *active)
 {
 	if (ask_elsewhere(net, s, now, active))
 		return;
@@ -682,7 +858,7 @@ tcp_done(const struct net *net, struct slot *s, double now, int *active)
 
 /* The TCP exchange failed: a failure of that server (see tcp_done). */
 static void
-tcp_fail(const struct net *net, struct slot *s, double now, int *active,
+tcp_fail(struct net *net, struct slot *s, double now, int *active,
     enum mc_dns_status status, const char *why)
 {
 	mc_answer_fail(s->req->ans, status, -1, "%s", why);
@@ -690,7 +866,7 @@ tcp_fail(const struct net *net, struct slot *s, double now, int *active,
 }
 
 static void
-tcp_start(const struct net *net, struct slot *s, size_t server, double now,
+tcp_start(struct net *net, struct slot *s, size_t server, double now,
     int *active)
 {
 	const struct server *srv = &net->srv[server];
@@ -748,8 +924,7 @@ slot_plain(struct slot *s)
 {
 	if (s->plain != NULL)
 		return 0;
-	if (getrandom(&s->pid, sizeof(s->pid), 0) != sizeof(s->pid))
-		s->pid = (uint16_t)(s->id + 1 + (uint16_t)(mc_now() * 1e6));
+	s->pid = new_id(s, mc_now());
 	if (s->pid == s->id)
 		s->pid ^= 1;
 	return mc_ldns_build_query(s->qname, s->req->type, s->pid, 0,
@@ -765,7 +940,7 @@ slot_plain(struct slot *s)
  * keep EDNS; the retransmission timer runs on.
  */
 static void
-edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
+edns_fallback(struct net *net, struct slot *s, size_t i, int *active)
 {
 	const struct server *srv = &net->srv[i];
 
@@ -775,7 +950,7 @@ edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
 	}
 	s->noedns |= 1u << i;
 	/* a failed send is a lost packet: the retransmission handles it */
-	(void)sendto(s->fd, s->plain, s->plen, 0,
+	(void)sendto(s->cs->c[s->ch].fd, s->plain, s->plen, 0,
 	    (const struct sockaddr *)&srv->sa, srv->salen);
 }
 
@@ -786,7 +961,7 @@ edns_fallback(const struct net *net, struct slot *s, size_t i, int *active)
  * reply is parsed again with a chain of the slot's own, to carry it on.
  */
 static void
-follow_cname(const struct net *net, struct slot *s, const unsigned char *wire,
+follow_cname(struct net *net, struct slot *s, const unsigned char *wire,
     size_t len, int plain, double now, int *active)
 {
 	enum mc_reply r;
@@ -830,65 +1005,93 @@ follow_cname(const struct net *net, struct slot *s, const unsigned char *wire,
 		slot_fail(s, active, "cannot open a socket");
 }
 
+/*
+ * A datagram from server i that carries s's ID (with EDNS or without):
+ * 0 when it is not the reply to s's question (another question on the
+ * socket may have the same ID), else 1, whatever became of it.
+ */
+static int
+udp_reply(struct net *net, struct slot *s, const unsigned char *pkt,
+    size_t n, size_t i, double now, int *active)
+{
+	enum mc_reply r;
+	int plain;
+
+	/* the ID says which query, with EDNS or without, it answers */
+	plain = s->plain != NULL && ((pkt[0] << 8) | pkt[1]) == s->pid;
+	r = mc_ldns_parse_reply(pkt, n, plain ? s->pid : s->id, s->qname,
+	    s->req->type, !plain, s->chain, s->req->ans);
+	if (r == MC_REPLY_FOREIGN)
+		return 0;
+	if (r == MC_REPLY_SHORT) {
+		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
+		follow_cname(net, s, pkt, n, plain, now, active);
+		return 1;
+	}
+	if (r == MC_REPLY_NOEDNS) {
+		/* a copy sent before server i's fallback: no news */
+		if (slot_edns(s, i))
+			edns_fallback(net, s, i, active);
+		return 1;
+	}
+	if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
+		return 1;
+	if (r == MC_REPLY_DONE && hold_failure(net, s, i, now))
+		return 1;
+	__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
+	if (r == MC_REPLY_TRUNCATED)
+		tcp_start(net, s, i, now, active);
+	else {
+		blame(s->req->ans, &net->srv[i]);
+		slot_finish(s, active);
+	}
+	return 1;
+}
+
+/*
+ * Read what UDP socket c holds: each datagram from a server we asked goes
+ * to the question on c whose ID and question it matches (slot[lo..hi));
+ * anything else is dropped.
+ */
 static void
-udp_read(struct net *net, struct slot *s, double now, int *active)
+udp_read(struct net *net, const struct chans *cs, int c, struct slot *slot,
+    size_t lo, size_t hi, double now, int *active)
 {
 	unsigned char pkt[65536];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
-	enum mc_reply r;
+	struct slot *s;
 	ssize_t n;
-	size_t i;
-	int plain;
+	size_t i, k;
+	unsigned id;
 
 	for (;;) {
 		fromlen = sizeof(from);
-		n = recvfrom(s->fd, pkt, sizeof(pkt), 0,
+		n = recvfrom(cs->c[c].fd, pkt, sizeof(pkt), 0,
 		    (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			return; /* EAGAIN, or an ICMP error: keep waiting */
+		if (n < 2)
+			continue;
 		for (i = 0; i < net->nsrv; i++)
 			if (same_addr(&from, &net->srv[i].sa))
 				break;
 		if (i == net->nsrv)
 			continue; /* not from a server we asked */
-		/* the ID says which query, with EDNS or without, it answers */
-		plain = s->plain != NULL && n >= 2 &&
-		    ((pkt[0] << 8) | pkt[1]) == s->pid;
-		r = mc_ldns_parse_reply(pkt, (size_t)n, plain ? s->pid : s->id,
-		    s->qname, s->req->type, !plain, s->chain, s->req->ans);
-		if (r == MC_REPLY_FOREIGN)
-			continue;
-		if (r == MC_REPLY_SHORT) {
-			__atomic_store_n(&net->preferred, (int)i,
-			    __ATOMIC_RELAXED);
-			follow_cname(net, s, pkt, (size_t)n, plain, now, active);
-			return;
-		}
-		if (r == MC_REPLY_NOEDNS) {
-			/* a copy sent before server i's fallback: no news */
-			if (!slot_edns(s, i))
+		id = ((unsigned)pkt[0] << 8) | pkt[1];
+		for (k = lo; k < hi; k++) {
+			s = &slot[k];
+			if (s->st != SLOT_UDP || s->ch != c || (s->id != id &&
+			    (s->plain == NULL || s->pid != id)))
 				continue;
-			edns_fallback(net, s, i, active);
-			return;
+			if (udp_reply(net, s, pkt, (size_t)n, i, now, active))
+				break;
 		}
-		if (r == MC_REPLY_DONE && ask_elsewhere(net, s, now, active))
-			return;
-		if (r == MC_REPLY_DONE && hold_failure(net, s, i, now))
-			continue;
-		__atomic_store_n(&net->preferred, (int)i, __ATOMIC_RELAXED);
-		if (r == MC_REPLY_TRUNCATED)
-			tcp_start(net, s, i, now, active);
-		else {
-			blame(s->req->ans, &net->srv[i]);
-			slot_finish(s, active);
-		}
-		return;
 	}
 }
 
 static void
-tcp_io(const struct net *net, struct slot *s, short revents, double now,
+tcp_io(struct net *net, struct slot *s, short revents, double now,
     int *active)
 {
 	unsigned char *nb;
@@ -990,15 +1193,20 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
     double deadline)
 {
 	struct net *net = state;
+	struct chans cs = { .c = NULL };
 	struct pollfd *pfd = NULL;
 	struct slot *slot = NULL, **polled = NULL;
-	size_t i, lo = 0, next = 0, np, burst;
+	size_t i, lo = 0, next = 0, np, burst, npmax;
 	double now, wake;
 	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
 
+	/* the questions in flight over TCP, and the UDP sockets (a socket
+	   holds NET_PER_SOCKET questions: far fewer than MC_DNS_INFLIGHT_MAX
+	   of them, but every one of them may be polled besides) */
+	npmax = 2 * MC_DNS_INFLIGHT_MAX;
 	slot = calloc(n, sizeof(*slot));
-	pfd = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*pfd));
-	polled = calloc(MC_DNS_INFLIGHT_MAX, sizeof(*polled));
+	pfd = calloc(npmax, sizeof(*pfd));
+	polled = calloc(npmax, sizeof(*polled));
 	if (slot == NULL || pfd == NULL || polled == NULL) {
 		for (i = 0; i < n; i++) {
 			req[i]->ans = NULL; /* out of memory */
@@ -1009,6 +1217,8 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 	for (i = 0; i < n; i++) {
 		slot[i].req = req[i];
 		slot[i].fd = -1;
+		slot[i].cs = &cs;
+		slot[i].ch = -1;
 	}
 
 	for (;;) {
@@ -1077,11 +1287,22 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			}
 			if (s->next < wake)
 				wake = s->next;
+			if (s->st == SLOT_UDP || np == npmax)
+				continue; /* its socket is polled below */
 			pfd[np].fd = s->fd;
 			pfd[np].events = (s->st == SLOT_TCP_CONNECT ||
 			    s->st == SLOT_TCP_WRITE) ? POLLOUT : POLLIN;
 			pfd[np].revents = 0;
 			polled[np++] = s;
+		}
+		/* the UDP sockets with questions on them (polled[] NULL) */
+		for (i = 0; i < cs.n && np < npmax; i++) {
+			if (cs.c[i].users == 0)
+				continue;
+			pfd[np].fd = cs.c[i].fd;
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			polled[np++] = NULL;
 		}
 		if (np == 0)
 			continue;
@@ -1094,16 +1315,21 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			continue;
 		now = mc_now();
 		for (i = 0; i < np; i++) {
-			if (pfd[i].revents == 0 || polled[i]->st == SLOT_DONE)
+			if (pfd[i].revents == 0)
 				continue;
-			if (polled[i]->st == SLOT_UDP)
-				udp_read(net, polled[i], now, &active);
-			else
+			if (polled[i] == NULL)
+				udp_read(net, &cs, chan_of(&cs, pfd[i].fd), slot,
+				    lo, next, now, &active);
+			else if (polled[i]->st != SLOT_DONE &&
+			    polled[i]->st != SLOT_UDP)
 				tcp_io(net, polled[i], pfd[i].revents, now,
 				    &active);
 		}
 	}
 out:
+	for (i = 0; i < cs.n; i++)
+		udp_socket_put(net, cs.c[i].fd, cs.c[i].family);
+	free(cs.c);
 	free(slot);
 	free(pfd);
 	free(polled);
@@ -1115,4 +1341,5 @@ const struct mc_dns_backend mc_dns_backend_net = {
 	.open = net_open,
 	.resolve = net_resolve,
 	.free = net_free,
+	.source = MC_DNS_SOURCE_NETWORK,
 };

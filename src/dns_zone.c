@@ -2,24 +2,39 @@
 /*
  * src/dns_zone.c - answers from zone files: offline runs, pre-deploy checks
  *
- * All files given are merged into one name space, answered the way a
- * resolver would see it: any owner names, no SOA needed; an absent name is
- * NXDOMAIN, unless names exist below it (an empty non-terminal: NODATA);
- * a name without the asked type is NODATA; CNAMEs are followed; wildcard
- * owners are expanded at the closest encloser (RFC 4592).
+ * All files given (a directory: its *.zone files) are merged into one name
+ * space.  The files define zones: each SOA owner, each $ORIGIN, and for an
+ * owner name outside those its registrable domain (Public Suffix List),
+ * so that a fixture holding a blocklist's test entry speaks for the
+ * blocklist.  A name in those zones is answered the way its authority
+ * would: any owner names, no SOA needed; an absent name is NXDOMAIN,
+ * unless names exist below it (an empty non-terminal: NODATA); a name
+ * without the asked type is NODATA; CNAMEs are followed; wildcard owners
+ * are expanded at the closest encloser (RFC 4592).  A name outside them
+ * fails TEMPFAIL with reason MC_DNS_REASON_OUTSIDE, "not checked", never
+ * NXDOMAIN; a CNAME chain that leaves the zones says in cname where it
+ * left them, and the overlay (src/dns_overlay.c) goes on from there.
+ *
+ * Files are read twice: first for the directives ldns leaves to us
+ * ($ORIGIN made absolute against the one before it, $INCLUDE FILE [ORIGIN]
+ * relative to the including file, loops and depth refused) and the fault
+ * lines, then for the records (mc_ldns_read_zone(), given the absolute
+ * origins in order).
  *
  * Fault lines, comments to real servers loading the same file:
  *   ;! SERVFAIL <name> [<type>]     the question fails with SERVFAIL
  *   ;! TIMEOUT <name> [<type>]      the question gets no answer
  * Both end in TEMPFAIL at once; a TIMEOUT does not make the run wait.
- * Names in fault lines are relative to the $ORIGIN in effect.  A relative
- * $ORIGIN is refused: ldns would take it for an absolute name.
+ * Names in fault lines are relative to the $ORIGIN in effect.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libpsl.h>
 
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
@@ -50,6 +65,8 @@ struct zone {
 	struct zname *buckets[ZONE_BUCKETS];
 	struct fault *faults;
 	size_t nfaults;
+	/* the zones the files define, by apex (no records: a set) */
+	struct zname *apex[ZONE_BUCKETS];
 };
 
 static size_t
@@ -58,24 +75,25 @@ name_hash(const char *s)
 	return mc_dns_hash(s, strlen(s), MC_DNS_HASH_INIT) % ZONE_BUCKETS;
 }
 
+/* name in a table of ZONE_BUCKETS buckets, or NULL */
 static struct zname *
-zfind(const struct zone *z, const char *name)
+tfind(struct zname *const *tab, const char *name)
 {
 	struct zname *n;
 
-	for (n = z->buckets[name_hash(name)]; n != NULL; n = n->next)
+	for (n = tab[name_hash(name)]; n != NULL; n = n->next)
 		if (strcmp(n->name, name) == 0)
 			return n;
 	return NULL;
 }
 
 static struct zname *
-zinsert(struct zone *z, const char *name)
+tinsert(struct zname **tab, const char *name)
 {
 	struct zname *n;
 	size_t h;
 
-	n = zfind(z, name);
+	n = tfind(tab, name);
 	if (n != NULL)
 		return n;
 	n = calloc(1, sizeof(*n));
@@ -84,9 +102,21 @@ zinsert(struct zone *z, const char *name)
 		return NULL;
 	}
 	h = name_hash(name);
-	n->next = z->buckets[h];
-	z->buckets[h] = n;
+	n->next = tab[h];
+	tab[h] = n;
 	return n;
+}
+
+static struct zname *
+zfind(const struct zone *z, const char *name)
+{
+	return tfind(z->buckets, name);
+}
+
+static struct zname *
+zinsert(struct zone *z, const char *name)
+{
+	return tinsert(z->buckets, name);
 }
 
 /* The parent of a canonical name: "a.b" -> "b", "b" -> "", "" -> NULL. */
@@ -101,13 +131,16 @@ parent(const char *name)
 	return dot != NULL ? dot + 1 : "";
 }
 
+static int add_apex(struct zone *z, const char *name);
+static const char *apex_of(const struct zone *z, const char *name);
+
 static int
 add_record(void *arg, const char *owner, const struct mc_rr *rr)
 {
 	struct zone *z = arg;
 	struct zname *n;
 	struct zrec *r, **tail;
-	const char *p;
+	const char *p, *reg;
 
 	n = zinsert(z, owner);
 	if (n == NULL)
@@ -122,6 +155,18 @@ add_record(void *arg, const char *owner, const struct mc_rr *rr)
 		return -1;
 	}
 	memcpy(r->rr.data, rr->data, rr->len + 1);
+	/*
+	 * An SOA is an apex; a name outside every zone so far speaks for
+	 * its registrable domain (a file holding a blocklist's test entry
+	 * answers for the blocklist's names).
+	 */
+	if (rr->type == MC_RR_SOA && add_apex(z, owner) == -1)
+		return -1;
+	if (apex_of(z, owner) == NULL) {
+		reg = psl_registrable_domain(psl_builtin(), owner);
+		if (add_apex(z, reg != NULL ? reg : owner) == -1)
+			return -1;
+	}
 	for (tail = &n->recs; *tail != NULL; tail = &(*tail)->next)
 		;
 	*tail = r;
@@ -169,15 +214,150 @@ word(char **p)
 	return w;
 }
 
+/* Add name (canonical) to the zones the files define. */
 static int
-read_faults(struct zone *z, FILE *fp, const char *path, char *err,
-    size_t errsize)
+add_apex(struct zone *z, const char *name)
 {
-	char line[1024], origin[MC_DNS_NAME_MAX + 2] = "", name[MC_DNS_NAME_MAX + 2];
-	char *p, *kind, *owner, *type;
+	return tinsert(z->apex, name) != NULL ? 0 : -1;
+}
+
+/* The apex of the zone that holds name, or NULL: outside the files. */
+static const char *
+apex_of(const struct zone *z, const char *name)
+{
+	const char *p;
+
+	for (p = name; p != NULL; p = parent(p))
+		if (tfind(z->apex, p) != NULL)
+			return p;
+	return NULL;
+}
+
+static int
+add_fault(struct zone *z, const char *kind, const char *name,
+    const char *type, const char *where, char *err, size_t errsize)
+{
 	struct fault *f;
+
+	f = realloc(z->faults, (z->nfaults + 1) * sizeof(*f));
+	if (f == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	z->faults = f;
+	f = &z->faults[z->nfaults];
+	f->kind = strcmp(kind, "SERVFAIL") == 0 ? FAULT_SERVFAIL : FAULT_TIMEOUT;
+	f->type = 0;
+	if (type != NULL && (f->type = mc_rr_type_from_str(type)) == 0) {
+		snprintf(err, errsize, "%s: unknown type '%s'", where, type);
+		return -1;
+	}
+	f->name = strdup(name);
+	if (f->name == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	z->nfaults++;
+	return 0;
+}
+
+/*
+ * One file being read, on the stack of $INCLUDEs: its path, for loops
+ * and messages, and the $ORIGIN values of its lines, made absolute, in
+ * order, for the record reader (mc_ldns_read_zone()).
+ */
+struct zfile {
+	const struct zfile *up;  /* the file that includes this one */
+	const char *path;
+	char **origins;
+	size_t norigins;
+};
+
+static int load_file(struct zone *z, const struct zfile *up,
+    const char *where, const char *path, const char *origin, char *err,
+    size_t errsize);
+
+/* Push an absolute $ORIGIN value onto f's list; -1 when out of memory. */
+static int
+push_origin(struct zfile *f, const char *origin)
+{
+	char **o;
+
+	o = realloc(f->origins, (f->norigins + 1) * sizeof(*o));
+	if (o == NULL)
+		return -1;
+	f->origins = o;
+	if ((o[f->norigins] = strdup(origin)) == NULL)
+		return -1;
+	f->norigins++;
+	return 0;
+}
+
+/*
+ * "$INCLUDE <file> [<origin>]" at where: the file, relative to the
+ * including file's directory, loaded with its own origin (the given one,
+ * else the current one; RFC 1035 5.1), which does not change the
+ * including file's.  Loops and nesting past MC_ZONE_INCLUDE_DEPTH fail.
+ */
+static int
+include(struct zone *z, const struct zfile *f, char *p, const char *origin,
+    const char *where, char *err, size_t errsize)
+{
+	char path[4096], inc_origin[MC_DNS_NAME_MAX + 2];
+	const struct zfile *u;
+	const char *file, *o, *slash;
+	int depth = 0;
+
+	file = word(&p);
+	o = file != NULL ? word(&p) : NULL;
+	if (file == NULL) {
+		snprintf(err, errsize, "%s: $INCLUDE names no file", where);
+		return -1;
+	}
+	slash = strrchr(f->path, '/');
+	if (file[0] == '/' || slash == NULL)
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - f->path),
+		    f->path, file);
+	if (o != NULL && fault_name(o, origin, inc_origin,
+	    sizeof(inc_origin)) == -1) {
+		snprintf(err, errsize, "%s: bad $INCLUDE origin '%s'", where, o);
+		return -1;
+	}
+	for (u = f; u != NULL; u = u->up) {
+		depth++;
+		if (strcmp(u->path, path) == 0) {
+			snprintf(err, errsize, "%s: $INCLUDE loop: '%s' "
+			    "includes itself", where, path);
+			return -1;
+		}
+	}
+	if (depth > MC_ZONE_INCLUDE_DEPTH) {
+		snprintf(err, errsize, "%s: $INCLUDE nested deeper than %d "
+		    "files", where, MC_ZONE_INCLUDE_DEPTH);
+		return -1;
+	}
+	return load_file(z, f, where, path, o != NULL ? inc_origin : origin,
+	    err, errsize);
+}
+
+/*
+ * The first pass over a file: the directives the record reader leaves to
+ * us ($ORIGIN made absolute, $INCLUDE), and the fault lines.  origin is
+ * the file's starting origin; each $ORIGIN value is a zone the files
+ * define.
+ */
+static int
+read_directives(struct zone *z, struct zfile *f, FILE *fp,
+    const char *start_origin, char *err, size_t errsize)
+{
+	char line[1024], origin[MC_DNS_NAME_MAX + 2], name[MC_DNS_NAME_MAX + 2];
+	char where[4200];
+	char *p, *kind, *owner, *type;
 	int lineno = 0, bol, at_start = 1;
 
+	snprintf(origin, sizeof(origin), "%s", start_origin);
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		/* the rest of a line longer than the buffer is no new line */
 		bol = at_start;
@@ -185,21 +365,34 @@ read_faults(struct zone *z, FILE *fp, const char *path, char *err,
 		if (!bol)
 			continue;
 		lineno++;
+		snprintf(where, sizeof(where), "%s:%d", f->path, lineno);
 		p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
 		if (strncmp(p, "$ORIGIN", 7) == 0 && isspace((unsigned char)p[7])) {
 			p += 7;
 			owner = word(&p);
 			if (owner == NULL)
 				continue;
-			/* ldns would take a relative one for absolute */
-			if (owner[strlen(owner) - 1] != '.') {
-				snprintf(err, errsize, "%s:%d: relative $ORIGIN "
-				    "'%s' is not supported: end it with a dot",
-				    path, lineno, owner);
+			/* relative to the origin before it (RFC 1035 5.1) */
+			if (fault_name(owner, origin, name, sizeof(name)) == -1) {
+				snprintf(err, errsize, "%s: $ORIGIN '%s' is too "
+				    "long", where, owner);
 				return -1;
 			}
-			if (mc_dns_name_canon(owner, origin, sizeof(origin)) == -1)
-				origin[0] = '\0';
+			snprintf(origin, sizeof(origin), "%s", name);
+			if (push_origin(f, origin) == -1 ||
+			    add_apex(z, origin) == -1) {
+				snprintf(err, errsize, "out of memory");
+				return -1;
+			}
+			continue;
+		}
+		if (strncmp(p, "$INCLUDE", 8) == 0 &&
+		    isspace((unsigned char)p[8])) {
+			if (include(z, f, p + 8, origin, where, err,
+			    errsize) == -1)
+				return -1;
 			continue;
 		}
 		if (strncmp(p, ";!", 2) != 0)
@@ -210,42 +403,127 @@ read_faults(struct zone *z, FILE *fp, const char *path, char *err,
 		type = owner != NULL ? word(&p) : NULL;
 		if (kind == NULL || owner == NULL ||
 		    (strcmp(kind, "SERVFAIL") != 0 && strcmp(kind, "TIMEOUT") != 0)) {
-			snprintf(err, errsize, "%s:%d: fault line must read "
-			    "';! SERVFAIL|TIMEOUT <name> [<type>]'", path, lineno);
+			snprintf(err, errsize, "%s: fault line must read "
+			    "';! SERVFAIL|TIMEOUT <name> [<type>]'", where);
 			return -1;
 		}
 		if (fault_name(owner, origin, name, sizeof(name)) == -1) {
-			snprintf(err, errsize, "%s:%d: name too long", path, lineno);
+			snprintf(err, errsize, "%s: name too long", where);
 			return -1;
 		}
-		f = realloc(z->faults, (z->nfaults + 1) * sizeof(*f));
-		if (f == NULL) {
-			snprintf(err, errsize, "out of memory");
+		if (add_fault(z, kind, name, type, where, err, errsize) == -1)
 			return -1;
-		}
-		z->faults = f;
-		f = &z->faults[z->nfaults];
-		f->kind = strcmp(kind, "SERVFAIL") == 0 ? FAULT_SERVFAIL : FAULT_TIMEOUT;
-		f->type = 0;
-		if (type != NULL && (f->type = mc_rr_type_from_str(type)) == 0) {
-			snprintf(err, errsize, "%s:%d: unknown type '%s'", path,
-			    lineno, type);
-			return -1;
-		}
-		f->name = strdup(name);
-		if (f->name == NULL) {
-			snprintf(err, errsize, "out of memory");
-			return -1;
-		}
-		z->nfaults++;
 	}
 	if (ferror(fp)) {
-		/* a directory, say: fopen() succeeds, reading does not */
-		snprintf(err, errsize, "cannot read zone file '%s': %s", path,
+		snprintf(err, errsize, "cannot read zone file '%s': %s", f->path,
 		    strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Read one file, and the files it includes, starting at origin; up and
+ * where ("file:line") name the $INCLUDE that asked, or are NULL.
+ */
+static int
+load_file(struct zone *z, const struct zfile *up, const char *where,
+    const char *path, const char *origin, char *err, size_t errsize)
+{
+	struct zfile f = { .up = up, .path = path };
+	FILE *fp;
+	size_t i;
+	int rc;
+
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		if (where != NULL)
+			snprintf(err, errsize, "%s: cannot read the included "
+			    "zone file '%s': %s", where, path, strerror(errno));
+		else
+			snprintf(err, errsize, "cannot read zone file '%s': %s",
+			    path, strerror(errno));
+		return -1;
+	}
+	/* one open: the directives and fault lines first, then the records */
+	rc = read_directives(z, &f, fp, origin, err, errsize);
+	if (rc == 0) {
+		rewind(fp);
+		rc = mc_ldns_read_zone(fp, path, origin,
+		    (const char *const *)f.origins, f.norigins, add_record, z,
+		    err, errsize);
+	}
+	fclose(fp);
+	for (i = 0; i < f.norigins; i++)
+		free(f.origins[i]);
+	free(f.origins);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A directory given as a zone file: its files named *.zone, in name
+ * order (no subdirectories, no hidden files).
+ */
+static int
+load_dir(struct zone *z, DIR *d, const char *dir, char *err, size_t errsize)
+{
+	char **names = NULL, **nn, path[4096];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	int rc = 0;
+
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 5 ||
+		    strcmp(de->d_name + len - 5, ".zone") != 0)
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*nn));
+		if (nn == NULL || (nn[n] = strdup(de->d_name)) == NULL) {
+			names = nn != NULL ? nn : names;
+			snprintf(err, errsize, "out of memory");
+			rc = -1;
+			goto out;
+		}
+		names = nn;
+		n++;
+	}
+	if (n == 0) {
+		snprintf(err, errsize, "zone directory '%s' holds no *.zone "
+		    "file", dir);
+		rc = -1;
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		rc = load_file(z, NULL, NULL, path, "", err, errsize);
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* A path given: a file, or a directory of *.zone files. */
+static int
+load_path(struct zone *z, const char *path, char *err, size_t errsize)
+{
+	DIR *d;
+	int rc;
+
+	d = opendir(path);
+	if (d == NULL)
+		return load_file(z, NULL, NULL, path, "", err, errsize);
+	rc = load_dir(z, d, path, err, errsize);
+	closedir(d);
+	return rc;
 }
 
 static void zone_free(void *state);
@@ -259,40 +537,28 @@ zone_use(const struct mc_dns_config *cfg)
 static void *
 zone_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 {
-	const char *const *files = cfg->zone_files;
-	size_t n = cfg->nzone_files;
 	struct zone *z;
 	size_t i;
-	FILE *fp;
-	int rc;
 
 	z = calloc(1, sizeof(*z));
 	if (z == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	for (i = 0; i < n; i++) {
-		/* one open: the fault lines first, then the records */
-		fp = fopen(files[i], "r");
-		if (fp == NULL) {
-			snprintf(err, errsize, "cannot read zone file '%s': %s",
-			    files[i], strerror(errno));
-			zone_free(z);
-			return NULL;
-		}
-		rc = read_faults(z, fp, files[i], err, errsize);
-		if (rc == 0) {
-			rewind(fp);
-			rc = mc_ldns_read_zone(fp, files[i], add_record, z, err,
-			    errsize);
-		}
-		fclose(fp);
-		if (rc == -1) {
+	for (i = 0; i < cfg->nzone_files; i++) {
+		if (load_path(z, cfg->zone_files[i], err, errsize) == -1) {
 			zone_free(z);
 			return NULL;
 		}
 	}
 	return z;
+}
+
+/* Is name answered from the files: at or below a zone they define? */
+static int
+inside(const struct zone *z, const char *name)
+{
+	return apex_of(z, name) != NULL;
 }
 
 static const struct fault *
@@ -343,6 +609,7 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 	a = req->ans = mc_answer_new(req->name, req->type);
 	if (a == NULL)
 		return;
+	a->source = MC_DNS_SOURCE_ZONE;
 	snprintf(chain.names[0], sizeof(chain.names[0]), "%s", req->name);
 	for (;;) {
 		f = fault_for(z, cur, req->type);
@@ -351,6 +618,18 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 				mc_answer_fail(a, MC_DNS_TEMPFAIL, 2, "SERVFAIL");
 			else
 				mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "timeout");
+			return;
+		}
+		if (!inside(z, cur)) {
+			/* the overlay goes on from cur through the network */
+			if (chain.n > 1 && mc_answer_set_cname(a, cur) == -1) {
+				mc_answer_fail(a, MC_DNS_TEMPFAIL, -1,
+				    "out of memory");
+				return;
+			}
+			mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "outside the "
+			    "zone files: not checked");
+			a->reason = MC_DNS_REASON_OUTSIDE;
 			return;
 		}
 		n = node_for(z, cur);
@@ -428,6 +707,13 @@ zone_free(void *state)
 	for (i = 0; i < z->nfaults; i++)
 		free(z->faults[i].name);
 	free(z->faults);
+	for (i = 0; i < ZONE_BUCKETS; i++) {
+		for (n = z->apex[i]; n != NULL; n = nn) {
+			nn = n->next;
+			free(n->name);
+			free(n);
+		}
+	}
 	free(z);
 }
 
@@ -437,4 +723,5 @@ const struct mc_dns_backend mc_dns_backend_zone = {
 	.open = zone_open,
 	.resolve = zone_resolve,
 	.free = zone_free,
+	.source = MC_DNS_SOURCE_ZONE,
 };

@@ -98,6 +98,11 @@ mc_report_json(const struct mc_report *rep)
 	    "status", mc_status_str(rep->status),
 	    "duration_ms", (json_int_t)rep->duration_ms,
 	    "checks", checks);
+	if (doc != NULL && rep->dns != NULL &&
+	    json_object_set(doc, "dns", rep->dns) == -1) {
+		json_decref(doc);
+		return NULL;
+	}
 	if (doc != NULL && rep->changes != NULL &&
 	    json_object_set(doc, "changes", rep->changes) == -1) {
 		json_decref(doc);

@@ -253,6 +253,30 @@ render_result(FILE *out, const struct mc_result *r,
 		mc_render_text_detail(out, r, opts->verbose);
 }
 
+/*
+ * An overlay run says once that its answers came from both the zone files
+ * and the network, and how many from each.
+ */
+static void
+sources(FILE *out, const json_t *dns)
+{
+	size_t i, nzone = 0, nnet = 0;
+	const char *src;
+
+	for (i = 0; i < json_array_size(dns); i++) {
+		src = json_string_value(json_object_get(json_array_get(dns, i),
+		    "source"));
+		if (src != NULL && strcmp(src, "zone") == 0)
+			nzone++;
+		else if (src != NULL && strcmp(src, "network") == 0)
+			nnet++;
+	}
+	if (dns != NULL)
+		fprintf(out, "DNS: zone files over the network: %zu answer%s "
+		    "from the zone files, %zu from the resolver\n", nzone,
+		    nzone == 1 ? "" : "s", nnet);
+}
+
 int
 mc_render_text(FILE *out, const struct mc_report *rep,
     const struct mc_render_opts *opts)
@@ -265,8 +289,10 @@ mc_render_text(FILE *out, const struct mc_report *rep,
 	put(out, rep->domain);
 	fprintf(out, "%s  ", opts->color ? C_RESET : "");
 	label(out, rep->status, opts->color);
-	fprintf(out, " (%zu check%s, %ld ms)\n\n", rep->nresults,
+	fprintf(out, " (%zu check%s, %ld ms)\n", rep->nresults,
 	    rep->nresults == 1 ? "" : "s", rep->duration_ms);
+	sources(out, rep->dns);
+	fputc('\n', out);
 
 	r = calloc(rep->nresults ? rep->nresults : 1, sizeof(*r));
 	if (r == NULL)

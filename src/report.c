@@ -336,6 +336,7 @@ mc_report_release(struct mc_report *rep)
 	free(rep->results);
 	free(rep->domain);
 	json_decref(rep->changes);
+	json_decref(rep->dns);
 	memset(rep, 0, sizeof(*rep));
 }
 

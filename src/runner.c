@@ -257,6 +257,37 @@ mc_runner_free(struct mc_runner *r)
 	free(r);
 }
 
+/*
+ * An overlay run's record of where each answer came from (the report's
+ * "dns" member), or NULL: not an overlay run, or no memory (the record is
+ * a courtesy; the checks' findings stand without it).
+ */
+static json_t *
+answers_json(const struct mc_dns_session *s)
+{
+	const struct mc_dns_answer *const *a;
+	json_t *arr, *o;
+	char tbuf[16];
+	size_t i, n;
+
+	n = mc_dns_session_answers(s, &a);
+	if (n == 0)
+		return NULL;
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++) {
+		o = json_pack("{s:o, s:s, s:s, s:s}",
+		    "name", mc_json_dns_string(a[i]->qname, strlen(a[i]->qname)),
+		    "type", mc_rr_type_str(a[i]->qtype, tbuf, sizeof(tbuf)),
+		    "status", mc_dns_status_str(a[i]->status),
+		    "source", mc_dns_source_str(a[i]->source));
+		if (o == NULL || json_array_append_new(arr, o) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 int
 mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
     struct mc_report *rep, char *err, size_t errsize)
@@ -315,6 +346,7 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		if (rep->results[i].status > rep->status)
 			rep->status = rep->results[i].status;
 	}
+	rep->dns = answers_json(session);
 	mc_dns_session_end(session);
 	rep->duration_ms = (long)((mc_now() - start) * 1000.0 + 0.5);
 	return 0;

@@ -124,8 +124,8 @@ set --
 i=0
 while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done
 bad "65 zone files" "too many --zone-file options (at most 64)" "$@" example.org
-bad "--resolver with --zone-file" "--resolver and --zone-file exclude each other" \
-  --resolver 127.0.0.1 --zone-file "$ZONE" example.org
+bad "--overlay without --zone-file" "--overlay needs --zone-file" \
+  --overlay example.org
 
 # --- DKIM selectors (RFC 6376 3.1: DNS labels) and the selector list
 DZ=$MC_SOURCE_DIR/fixtures/dkim/ok-2048.zone
@@ -227,7 +227,7 @@ expect_eq "empty selector list, no -s: says nothing was tried" \
 bad "missing zone file" "cannot read zone file '$W/no-such.zone': No such file or directory" \
   -z "$W/no-such.zone" example.org
 mkdir "$W/zonedir"
-bad "directory as zone file" "cannot read zone file '$W/zonedir': Is a directory" \
+bad "directory without zone files" "zone directory '$W/zonedir' holds no *.zone file" \
   -z "$W/zonedir" example.org
 printf '$ORIGIN example.org.\n@ MX 10 mail\nmail A 300.1.2.3\n' > "$W/bad-record.zone"
 bad "malformed record: file and line" "$W/bad-record.zone:3: " -z "$W/bad-record.zone" example.org
@@ -295,8 +295,8 @@ bad "dmarc-report: unknown format" "unknown format 'xml'" dmarc-report -f xml x.
 bad "spf: unknown option" "mailcheck spf: unknown option '--bogus' (see 'mailcheck spf --help')" \
   spf --bogus
 bad "spf: -z without value" "option '-z' needs a value" spf --ip 192.0.2.1 -z
-bad "spf: --resolver with --zone-file" "--resolver and --zone-file exclude each other" \
-  spf --ip 192.0.2.1 --resolver 127.0.0.1 -z "$ZONE" example.org
+bad "spf: --overlay without --zone-file" "--overlay needs --zone-file" \
+  spf --ip 192.0.2.1 --overlay example.org
 set --
 i=0
 while [ $i -le 64 ]; do set -- "$@" -z "$ZONE"; i=$((i + 1)); done

@@ -11,7 +11,8 @@
  * with in-flight de-duplication (two threads asking the same question cause
  * one query; the second waits for the first, and every answer is published,
  * its waiters woken, the moment it arrives) and one backend behind a
- * vtable: the network (src/dns_net.c) or zone files (src/dns_zone.c).
+ * vtable: the network (src/dns_net.c), zone files (src/dns_zone.c), or
+ * zone files over the network (the overlay, src/dns_overlay.c).
  * Answers stay valid, unchanged, until the session that received them ends;
  * any thread may read them.
  *
@@ -90,7 +91,22 @@ enum mc_dns_reason {
 	                              MC_DNS_CNAME_MAX hops (TEMPFAIL) */
 	MC_DNS_REASON_MALFORMED,   /* a record of the answer is malformed
 	                              (PERMFAIL) */
+	MC_DNS_REASON_OUTSIDE,     /* a zone-file run without a resolver
+	                              was asked a name outside the zones
+	                              of its files: not checked (TEMPFAIL,
+	                              never "does not exist") */
 };
+
+/* Where an answer came from (the overlay mixes both). */
+enum mc_dns_source {
+	MC_DNS_SOURCE_NONE,    /* no backend answered (a deadline passed
+	                          before asking, a bad name, no memory) */
+	MC_DNS_SOURCE_NETWORK, /* a resolver */
+	MC_DNS_SOURCE_ZONE,    /* the zone files */
+};
+
+/* "none", "network", "zone" */
+const char *mc_dns_source_str(enum mc_dns_source s);
 
 struct mc_dns_answer {
 	enum mc_dns_status status;
@@ -102,6 +118,7 @@ struct mc_dns_answer {
 	                       followed, else NULL */
 	char *why;          /* for TEMPFAIL and PERMFAIL: what happened
 	                       ("timeout", "SERVFAIL from 127.0.0.1"), else NULL */
+	enum mc_dns_source source;
 	size_t count;
 	struct mc_rr *rr;
 };
@@ -120,8 +137,14 @@ struct mc_dns_query {
 struct mc_dns_config {
 	const char *const *resolvers; /* "ADDR[:PORT]" or "[V6]:PORT"; NULL, n 0: resolv.conf */
 	size_t nresolvers;
-	const char *const *zone_files; /* when n > 0 the zone backend is used */
+	const char *const *zone_files; /* when n > 0 the zone backend is used:
+	                                  files, or directories whose *.zone
+	                                  files are read */
 	size_t nzone_files;
+	int overlay;                   /* with zone files: answer the names
+	                                  outside their zones through the
+	                                  resolvers (resolv.conf when none are
+	                                  given); set whenever resolvers are */
 	double query_timeout;          /* seconds for one question, all tries */
 	double attempt_timeout;        /* seconds before the first retransmission */
 	int tries;                     /* sends per question, over all servers */
@@ -136,7 +159,7 @@ struct mc_dns *mc_dns_new(const struct mc_dns_config *cfg, char *err,
     size_t errsize);
 /* Free the handle; every session must have ended. */
 void mc_dns_free(struct mc_dns *dns);
-/* The name of the backend in use: "network" or "zone". */
+/* The name of the backend in use: "network", "zone" or "overlay". */
 const char *mc_dns_backend_name(const struct mc_dns *dns);
 
 /*
@@ -157,6 +180,14 @@ const char *mc_dns_backend_name(const struct mc_dns *dns);
  */
 struct mc_dns_session *mc_dns_session_begin(struct mc_dns *dns,
     double deadline);
+/*
+ * The distinct answers the session was given, in the order first given,
+ * for the report's record of where each came from: recorded only when the
+ * backend is the overlay (else 0).  *out stays valid until the session
+ * ends; call it when no thread asks through s.
+ */
+size_t mc_dns_session_answers(const struct mc_dns_session *s,
+    const struct mc_dns_answer *const **out);
 /* End a session (NULL: nothing); its answers become invalid. */
 void mc_dns_session_end(struct mc_dns_session *s);
 /* The session's deadline (0: none). */

@@ -99,6 +99,10 @@ struct mc_report {
 	size_t nresults;
 	json_t *changes;        /* --baseline: the changes array
 	                           (mailcheck/baseline.h; owned), or NULL */
+	json_t *dns;            /* an overlay run (zone files over a
+	                           resolver): every answer the run was given,
+	                           [{name, type, status, source}] (owned),
+	                           else NULL */
 };
 
 /*

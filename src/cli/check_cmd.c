@@ -74,7 +74,13 @@ static const char usage_text[] =
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
-"  -z, --zone-file FILE         answer all DNS from zone files (repeatable); no network\n"
+"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; several files\n"
+"                               after one -z; a directory: its *.zone files); alone\n"
+"                               no network: names outside the files' zones are not\n"
+"                               checked (unknown); with --resolver an overlay: those\n"
+"                               names through the resolver, the rest from the files\n"
+"      --overlay                with --zone-file: the overlay over the servers in\n"
+"                               /etc/resolv.conf\n"
 "  -f, --format FORMAT          text (default on a terminal) | json (default otherwise)\n"
 "                               | jsonl (one document a line, written as each domain\n"
 "                               finishes) | nagios (plugin output)\n"
@@ -340,7 +346,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" MC_CLI_DNS_SHORTOPTS
 	    "f:s:i:H:w:c:vVh", longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return -1;
 			continue;

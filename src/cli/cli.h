@@ -86,19 +86,24 @@ int mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt);
 
 /*
  * The DNS options every command that asks DNS takes: -r/--resolver,
- * -z/--zone-file (each repeatable, at most MC_CLI_MAX_LIST) and
- * -t/--timeout.  Splice MC_CLI_DNS_SHORTOPTS into the command's getopt
+ * -z/--zone-file (each repeatable, at most MC_CLI_MAX_LIST), --overlay
+ * and -t/--timeout.  Splice MC_CLI_DNS_SHORTOPTS into the command's getopt
  * string and MC_CLI_DNS_LONGOPTS into its option table, and offer each
- * option character to mc_cli_dns_option() first.
+ * option character to mc_cli_dns_option() first, with argc and argv:
+ * -z takes the arguments after its value that name zone files too
+ * (the files a shell glob after -z expands to), moving optind past them.
  */
 struct mc_cli_dns {
 	struct mc_cli_list resolvers, zones;
+	int overlay;    /* --overlay: zone files over resolv.conf's servers */
 	double timeout; /* seconds; MC_DEFAULT_TIMEOUT unless -t */
 };
+#define MC_CLI_OPT_OVERLAY 1000 /* above every command's own codes */
 #define MC_CLI_DNS_SHORTOPTS "r:z:t:"
 #define MC_CLI_DNS_LONGOPTS \
 	{ "resolver", required_argument, NULL, 'r' }, \
 	{ "zone-file", required_argument, NULL, 'z' }, \
+	{ "overlay", no_argument, NULL, MC_CLI_OPT_OVERLAY }, \
 	{ "timeout", required_argument, NULL, 't' }
 
 void mc_cli_dns_init(struct mc_cli_dns *d);
@@ -106,7 +111,8 @@ void mc_cli_dns_init(struct mc_cli_dns *d);
  * Take option c with its value arg when it is a DNS option: 1 taken, 0 not
  * a DNS option, -1 refused (the problem told).
  */
-int mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg);
+int mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg,
+    int argc, char **argv);
 /* After parsing: 0 when the options go together, else -1 (told). */
 int mc_cli_dns_ready(const struct mc_cli_dns *d);
 /*

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "mailcheck/limits.h"
@@ -184,16 +185,45 @@ mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt)
 	return 0;
 }
 
+/*
+ * Does an argument after -z's value name a zone file too (the files a
+ * shell glob after -z expands to)?  It must exist, and contain a '/' or
+ * end in ".zone": a domain has no '/', and one in the .zone TLD is taken
+ * for a file only when a file has its name (then write the domain before
+ * -z, or after another option).
+ */
+static int
+zone_arg(const char *a)
+{
+	struct stat sb;
+	size_t len = strlen(a);
+
+	if (a[0] == '-' || stat(a, &sb) == -1)
+		return 0;
+	return strchr(a, '/') != NULL ||
+	    (len > 5 && strcmp(a + len - 5, ".zone") == 0);
+}
+
 int
-mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg)
+mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg, int argc,
+    char **argv)
 {
 	switch (c) {
 	case 'r':
 		return mc_cli_list_add(&d->resolvers, arg, "--resolver") == -1 ?
 		    -1 : 1;
 	case 'z':
-		return mc_cli_list_add(&d->zones, arg, "--zone-file") == -1 ?
-		    -1 : 1;
+		if (mc_cli_list_add(&d->zones, arg, "--zone-file") == -1)
+			return -1;
+		/* the shell's expansion of a -z glob */
+		while (optind < argc && zone_arg(argv[optind]))
+			if (mc_cli_list_add(&d->zones, argv[optind++],
+			    "--zone-file") == -1)
+				return -1;
+		return 1;
+	case MC_CLI_OPT_OVERLAY:
+		d->overlay = 1;
+		return 1;
 	case 't':
 		if (mc_cli_parse_timeout(arg, &d->timeout) == -1) {
 			mc_cli_usage_error("invalid timeout '%s' (expected "
@@ -210,9 +240,9 @@ mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg)
 int
 mc_cli_dns_ready(const struct mc_cli_dns *d)
 {
-	if (d->resolvers.n > 0 && d->zones.n > 0) {
-		mc_cli_usage_error("--resolver and --zone-file exclude each "
-		    "other");
+	if (d->overlay && d->zones.n == 0) {
+		mc_cli_usage_error("--overlay needs --zone-file (it answers "
+		    "the names outside the zone files through the resolver)");
 		return -1;
 	}
 	return 0;
@@ -226,6 +256,7 @@ mc_cli_dns_open(const struct mc_cli_dns *d)
 		.nresolvers = d->resolvers.n,
 		.zone_files = d->zones.v,
 		.nzone_files = d->zones.n,
+		.overlay = d->overlay,
 		/* one question never outlives the run */
 		.query_timeout = d->timeout < MC_QUERY_TIMEOUT ? d->timeout :
 		    MC_QUERY_TIMEOUT,

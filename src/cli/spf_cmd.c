@@ -32,7 +32,10 @@ static const char spf_usage[] =
 "      --helo NAME              the HELO/EHLO name\n"
 "      --sender ADDR            the MAIL FROM address\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
-"  -z, --zone-file FILE         answer all DNS from zone files (repeatable)\n"
+"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; see\n"
+"                               'mailcheck --help')\n"
+"      --overlay                with --zone-file: the other names through the\n"
+"                               servers in /etc/resolv.conf\n"
 "  -f, --format FORMAT          text (default on a terminal) | json\n"
 "  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
 "  -h, --help                   print this help and exit\n"
@@ -82,7 +85,8 @@ mc_cli_spf(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
 	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&dopts, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(&dopts, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return MC_CLI_EXIT_USAGE;
 			continue;

@@ -23,6 +23,8 @@ warn     MX  10 alias.warn
 alias.warn CNAME real
 real     A   93.184.216.37
 crit     TXT "no mail here"
+; the reverse zone too: an address without PTR is missing, not unchecked
+$ORIGIN 93.in-addr.arpa.
 ZONE
 # the zone backend can fail a question on purpose
 cp "$Z/example.org.zone" "$E2E_WORK/faults.zone"

@@ -558,6 +558,51 @@ test_build_query_plain(void **state)
 	free(w);
 }
 
+/* Names as the query carries them: escapes decoded, bad names refused. */
+static void
+test_build_query_names(void **state)
+{
+	static const unsigned char dot[] = { 3, 'a', '.', 'b', 4, 't', 'E',
+	    's', 't', 0 };
+	char label[80];
+	unsigned char *w = NULL;
+	size_t len;
+
+	(void)state;
+	/* "\." is a dot inside a label, "\069" is 'E', a final dot is fine */
+	assert_int_equal(mc_ldns_build_query("a\\.b.t\\069st.", MC_RR_A, ID,
+	    0, &w, &len), 0);
+	assert_int_equal(len, 12 + sizeof(dot) + 4);
+	assert_memory_equal(w + 12, dot, sizeof(dot));
+	assert_int_equal((w[12 + sizeof(dot)] << 8) | w[13 + sizeof(dot)],
+	    MC_RR_A);
+	free(w);
+	/* the root */
+	assert_int_equal(mc_ldns_build_query("", MC_RR_NS, ID, 0, &w, &len), 0);
+	assert_int_equal(len, 12 + 1 + 4);
+	assert_int_equal(w[12], 0);
+	free(w);
+	/* an empty label, a bad escape, a label of 64 octets */
+	w = NULL;
+	assert_int_equal(mc_ldns_build_query("a..test", MC_RR_A, ID, 1, &w,
+	    &len), -1);
+	assert_int_equal(mc_ldns_build_query(".test", MC_RR_A, ID, 1, &w,
+	    &len), -1);
+	assert_int_equal(mc_ldns_build_query("a\\25x.test", MC_RR_A, ID, 1,
+	    &w, &len), -1);
+	assert_int_equal(mc_ldns_build_query("a\\256.test", MC_RR_A, ID, 1,
+	    &w, &len), -1);
+	memset(label, 'x', 64);
+	snprintf(label + 64, sizeof(label) - 64, ".test");
+	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	    -1);
+	/* 63 octets: a label may be that long */
+	snprintf(label + 63, sizeof(label) - 63, ".test");
+	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	    0);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -577,5 +622,6 @@ main(void)
 	MC_TEST_ADD(t, &n, test_txt_without_strings);
 	MC_TEST_ADD(t, &n, test_build_query);
 	MC_TEST_ADD(t, &n, test_build_query_plain);
+	MC_TEST_ADD(t, &n, test_build_query_names);
 	return mc_table_run("dns_reply", t, n, NULL, NULL);
 }

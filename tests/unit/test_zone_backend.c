@@ -6,7 +6,9 @@
  * public DNS interface, as the checks see them: NXDOMAIN versus NODATA,
  * empty non-terminals, CNAME chains and loops, wildcards with the RFC 4592
  * closest-encloser rule (its own examples, section 2.2.1), fault lines, and
- * the error messages for broken or missing files.
+ * the error messages for broken or missing files; the zones the files
+ * define (names outside them are not checked), $INCLUDE, relative $ORIGIN
+ * and directories.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mailcheck/dns.h"
@@ -24,6 +27,10 @@
 #include "mc_table.h"
 
 static char tmpdir[] = "/tmp/mc-zone-test.XXXXXX";
+
+#define LONG30 "abcdefghijklmnopqrstuvwxyz0123"
+#define LONG300 LONG30 LONG30 LONG30 LONG30 LONG30 LONG30 LONG30 LONG30 \
+	LONG30 LONG30
 static struct mc_dns *dns;
 
 /* RFC 4592 2.2.1, plus our own names for CNAMEs, faults and the rest. */
@@ -92,7 +99,23 @@ static const char main_zone[] =
 ";! SERVFAIL absolute.mc.test.\n"
 "@         A      192.0.2.50\n"
 "@         TXT    \"origin\"\n"
-"relative  A      192.0.2.51\n";
+"relative  A      192.0.2.51\n"
+"\n"
+"$ORIGIN mc.test.\n"
+"outward   CNAME  provider.invalid.\n"
+"$ORIGIN sub\n"
+"host      A      192.0.2.60\n"
+"$INCLUDE inc/one.zone\n"
+"after     A      192.0.2.63\n"
+"$INCLUDE inc/two.zone inc2.test.\n";
+
+/* Included by main_zone: at its origin, and at one of their own. */
+static const char inc_one[] = "inc.mc.test. TXT \"included\"\n";
+static const char inc_two[] =
+"www       A      192.0.2.61\n"
+";! SERVFAIL broken\n"
+"$INCLUDE deeper.zone\n";
+static const char inc_deeper[] = "deeper.inc2.test. A 192.0.2.62\n";
 
 /* A second file: files are merged into one name space. */
 static const char second_zone[] =
@@ -129,8 +152,30 @@ static const struct row rows[] = {
 	    MC_RR_A, MC_DNS_NXDOMAIN, 3, 0, NULL, NULL, NULL },
 	{ "name below a leaf is NXDOMAIN", "x.host.mc.test", MC_RR_A,
 	    MC_DNS_NXDOMAIN, 3, 0, NULL, NULL, NULL },
-	{ "name outside every zone is NXDOMAIN", "nowhere.invalid", MC_RR_A,
-	    MC_DNS_NXDOMAIN, 3, 0, NULL, NULL, NULL },
+	{ "name outside every zone is not checked, never NXDOMAIN",
+	    "nowhere.invalid", MC_RR_A, MC_DNS_TEMPFAIL, -1, 0, NULL, NULL,
+	    "outside the zone files: not checked" },
+	{ "absent name in the registrable domain of a held name is NXDOMAIN",
+	    "absent.other.test", MC_RR_A, MC_DNS_NXDOMAIN, 3, 0, NULL, NULL,
+	    NULL },
+	{ "CNAME out of the zones is not checked at its target",
+	    "outward.mc.test", MC_RR_A, MC_DNS_TEMPFAIL, -1, 0, NULL,
+	    "provider.invalid", "outside the zone files" },
+
+	/* zone files as people write them */
+	{ "relative $ORIGIN is relative to the one before", "host.sub.mc.test",
+	    MC_RR_A, MC_DNS_OK, 0, 1, "192.0.2.60", NULL, NULL },
+	{ "$INCLUDE relative to the including file", "inc.mc.test", MC_RR_TXT,
+	    MC_DNS_OK, 0, 1, "included", NULL, NULL },
+	{ "$INCLUDE with its own origin", "www.inc2.test", MC_RR_A, MC_DNS_OK,
+	    0, 1, "192.0.2.61", NULL, NULL },
+	{ "$INCLUDE nested, from the included file's directory",
+	    "deeper.inc2.test", MC_RR_A, MC_DNS_OK, 0, 1, "192.0.2.62", NULL,
+	    NULL },
+	{ "fault line in an included file", "broken.inc2.test", MC_RR_A,
+	    MC_DNS_TEMPFAIL, 2, 0, NULL, NULL, "SERVFAIL" },
+	{ "$INCLUDE leaves the including file's origin", "after.sub.mc.test",
+	    MC_RR_A, MC_DNS_OK, 0, 1, "192.0.2.63", NULL, NULL },
 	{ "MX records with preference", "mx.mc.test", MC_RR_MX, MC_DNS_OK, 0,
 	    2, "host.mc.test", NULL, NULL },
 	{ "null MX has an empty exchange", "null.mc.test", MC_RR_MX,
@@ -229,7 +274,7 @@ static const struct row rows[] = {
 	{ "relative fault name under $ORIGIN", "relative.rel.mc.test",
 	    MC_RR_A, MC_DNS_TEMPFAIL, 2, 0, NULL, NULL, "SERVFAIL" },
 	{ "relative fault name is not taken as absolute", "relative",
-	    MC_RR_A, MC_DNS_NXDOMAIN, 3, 0, NULL, NULL, NULL },
+	    MC_RR_A, MC_DNS_TEMPFAIL, -1, 0, NULL, NULL, "outside the zone" },
 	{ "fault at @ is the $ORIGIN", "rel.mc.test", MC_RR_TXT,
 	    MC_DNS_TEMPFAIL, -1, 0, NULL, NULL, "timeout" },
 	{ "fault at @ with type leaves other types", "rel.mc.test", MC_RR_A,
@@ -293,7 +338,12 @@ group_setup(void **state)
 	(void)state;
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	if (write_file("main.zone", main_zone, p1, sizeof(p1)) == -1 ||
+	snprintf(p1, sizeof(p1), "%s/inc", tmpdir);
+	if (mkdir(p1, 0700) == -1 ||
+	    write_file("inc/one.zone", inc_one, p2, sizeof(p2)) == -1 ||
+	    write_file("inc/two.zone", inc_two, p2, sizeof(p2)) == -1 ||
+	    write_file("inc/deeper.zone", inc_deeper, p2, sizeof(p2)) == -1 ||
+	    write_file("main.zone", main_zone, p1, sizeof(p1)) == -1 ||
 	    write_file("second.zone", second_zone, p2, sizeof(p2)) == -1)
 		return -1;
 	dns = open_files(files, 2, err, sizeof(err));
@@ -421,10 +471,19 @@ static const struct bad_file bad_files[] = {
 	    ":3: fault line must read" },
 	{ "fault line with an unknown type", ";! TIMEOUT x.test. NOPE\n",
 	    ":1: unknown type 'NOPE'" },
-	{ "relative $ORIGIN is refused", "$ORIGIN x.test.\n$ORIGIN sub\n"
-	    "@ A 192.0.2.1\n", ":2: relative $ORIGIN 'sub' is not supported" },
-	{ "$INCLUDE is refused", "x.test. A 192.0.2.1\n$INCLUDE other.zone\n",
-	    ":2: $INCLUDE is not supported" },
+	{ "$INCLUDE of a missing file", "x.test. A 192.0.2.1\n"
+	    "$INCLUDE missing.zone\n", ":2: cannot read the included zone file '" },
+	{ "$INCLUDE of itself is a loop", "x.test. A 192.0.2.1\n"
+	    "$INCLUDE bad.zone\n", ":2: $INCLUDE loop: '" },
+	{ "$INCLUDE without a file", "$INCLUDE\t\n", ":1: $INCLUDE names no file" },
+	{ "a TXT string over 255 bytes says how to split it",
+	    "x.test. A 192.0.2.1\nk.x.test. TXT \"v=DKIM1; p=" LONG300 "\"\n",
+	    ":2: a quoted string of 311 bytes is over the limit of 255 for one "
+	    "string (RFC 1035 3.3): split it into strings of at most 255 bytes, "
+	    "\"...\" \"...\"" },
+	{ "a long string on the second line of a record",
+	    "k.x.test. TXT ( \"v=DKIM1; \"\n \"p=" LONG300 "\" )\n",
+	    ":2: a quoted string of 302 bytes" },
 };
 
 static void
@@ -527,17 +586,38 @@ test_long_line(void **state)
 	mc_dns_free(d);
 }
 
-/* A directory opens but cannot be read: an error, not a hang. */
+/*
+ * A directory: its *.zone files, nothing else; one without any is an
+ * error, not a hang.
+ */
 static void
 test_directory(void **state)
 {
-	char err[512], want[600];
-	const char *files[1] = { tmpdir };
+	char dir[512], path[600], err[600], want[700];
+	const char *files[1] = { dir };
+	const struct mc_dns_answer *a;
+	struct mc_dns *d;
 
 	(void)state;
+	snprintf(dir, sizeof(dir), "%s/dir", tmpdir);
+	assert_int_equal(mkdir(dir, 0700), 0);
 	assert_null(open_files(files, 1, err, sizeof(err)));
-	snprintf(want, sizeof(want), "cannot read zone file '%s'", tmpdir);
+	snprintf(want, sizeof(want), "zone directory '%s' holds no *.zone", dir);
 	assert_non_null(strstr(err, want));
+	assert_int_equal(write_file("dir/a.zone", "a.dir.test. A 192.0.2.1\n",
+	    path, sizeof(path)), 0);
+	assert_int_equal(write_file("dir/b.zone", "b.dir.test. A 192.0.2.2\n",
+	    path, sizeof(path)), 0);
+	assert_int_equal(write_file("dir/notes.txt", "not a zone\n", path,
+	    sizeof(path)), 0);
+	d = open_files(files, 1, err, sizeof(err));
+	if (d == NULL)
+		fail_msg("refused: %s", err);
+	a = ask1(d, "a.dir.test", MC_RR_A);
+	assert_int_equal(a->status, MC_DNS_OK);
+	a = ask1(d, "b.dir.test", MC_RR_A);
+	assert_int_equal(a->status, MC_DNS_OK);
+	mc_dns_free(d);
 }
 
 /* An empty file and a file of comments serve nothing, and that is fine. */
@@ -555,7 +635,8 @@ test_empty_file(void **state)
 	d = open_files(files, 1, err, sizeof(err));
 	assert_non_null(d);
 	a = ask1(d, "example.org", MC_RR_MX);
-	assert_int_equal(a->status, MC_DNS_NXDOMAIN);
+	assert_int_equal(a->status, MC_DNS_TEMPFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_OUTSIDE);
 	mc_dns_free(d);
 }
 
