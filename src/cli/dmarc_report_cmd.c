@@ -66,7 +66,8 @@ mc_cli_dmarc_report(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h" MC_CLI_DNS_SHORTOPTS,
 	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&dopts, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(&dopts, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return MC_CLI_EXIT_USAGE;
 			continue;
