@@ -544,7 +544,8 @@ parse_args(int argc, char **argv, struct verify_opts *o,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
 	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(dopts, c, optarg)) != 0) {
+		if ((taken = mc_cli_dns_option(dopts, c, optarg, argc,
+		    argv)) != 0) {
 			if (taken == -1)
 				return -1;
 			continue;
