@@ -276,7 +276,7 @@ LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
   pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
 
 # --- the command table: reserved commands say they are not built, exit 3
-for c in dmarc-report merge; do
+for c in merge; do
   bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
 done
 bad "verify: unknown option" "mailcheck verify: unknown option '--bogus' (see 'mailcheck verify --help')" \
@@ -287,6 +287,11 @@ bad "verify: file not found" "cannot open '$W/none.eml'" verify -z "$ZONE" "$W/n
 bad "verify: --helo needs --ip" "--helo and --mail-from need --ip" verify --helo x -z "$ZONE" -
 bad "verify: bad --max-size" "invalid size '10k'" verify --max-size 10k -z "$ZONE" -
 good "'check' is the default command" '"status": "ok"' check -f json --checks mx -z "$ZONE" example.org
+bad "dmarc-report: unknown option" \
+  "mailcheck dmarc-report: unknown option '--bogus' (see 'mailcheck dmarc-report --help')" \
+  dmarc-report --bogus
+bad "dmarc-report: no file" "no report file given" dmarc-report --no-dns
+bad "dmarc-report: unknown format" "unknown format 'xml'" dmarc-report -f xml x.xml
 bad "spf: unknown option" "mailcheck spf: unknown option '--bogus' (see 'mailcheck spf --help')" \
   spf --bogus
 bad "spf: -z without value" "option '-z' needs a value" spf --ip 192.0.2.1 -z

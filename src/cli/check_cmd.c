@@ -67,6 +67,8 @@ static const char usage_text[] =
 "       check_mailcheck -H DOMAIN [-w METRIC=RANGE] [-c METRIC=RANGE] [-t SECONDS]\n"
 "                                          Nagios/Icinga plugin (also --format nagios)\n"
 "       mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN]\n"
+"       mailcheck dmarc-report [--no-dns] [-r|-z ...] [-f FORMAT] FILE...\n"
+"                                          summarise DMARC aggregate reports\n"
 "       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
 "                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
 "\n"

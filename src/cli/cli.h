@@ -34,6 +34,8 @@ struct mc_cli_command {
 int mc_cli_check(int argc, char **argv);
 /* mailcheck spf --ip ADDR [--helo NAME] [--sender ADDR] [DOMAIN] */
 int mc_cli_spf(int argc, char **argv);
+/* mailcheck dmarc-report [OPTIONS] FILE... (src/cli/dmarc_report_cmd.c) */
+int mc_cli_dmarc_report(int argc, char **argv);
 /* mailcheck verify [OPTIONS] FILE|-: DKIM, SPF and DMARC of one message */
 int mc_cli_verify(int argc, char **argv);
 
@@ -67,6 +69,12 @@ const char *mc_cli_bad_option(char **argv);
  * not be written: a truncated report must not exit 0.  (git run_builtin)
  */
 int mc_cli_finish(int code);
+
+/*
+ * The value of -f/--format for a command that writes text or JSON: sets
+ * *json and returns 0, or -1 (told as a usage error).
+ */
+int mc_cli_text_or_json(const char *arg, int *json);
 
 /* The values of a repeatable option. */
 struct mc_cli_list {

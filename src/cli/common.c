@@ -271,3 +271,18 @@ mc_cli_dns_open(const struct mc_cli_dns *d)
 		mc_cli_error("%s", err);
 	return dns;
 }
+
+int
+mc_cli_text_or_json(const char *arg, int *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = 1;
+	else if (strcmp(arg, "text") == 0)
+		*json = 0;
+	else {
+		mc_cli_usage_error("unknown format '%s' (expected text or "
+		    "json)", arg);
+		return -1;
+	}
+	return 0;
+}

@@ -20,7 +20,7 @@ static const struct mc_cli_command commands[] = {
 	{ .name = "check", .run = mc_cli_check },
 	{ .name = "spf", .run = mc_cli_spf },
 	{ .name = "verify", .run = mc_cli_verify },
-	{ .name = "dmarc-report", .run = NULL },
+	{ .name = "dmarc-report", .run = mc_cli_dmarc_report },
 	{ .name = "merge", .run = NULL },
 };
 

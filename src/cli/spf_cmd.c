@@ -106,13 +106,8 @@ mc_cli_spf(int argc, char **argv)
 			req.sender = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				json = 0;
-			else
-				return mc_cli_usage_error("unknown format '%s' "
-				    "(expected text or json)", optarg);
+			if (mc_cli_text_or_json(optarg, &json) == -1)
+				return MC_CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(spf_usage, stdout);
