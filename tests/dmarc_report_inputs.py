@@ -234,7 +234,8 @@ mail A 192.0.2.25
 $TTL 300
 @ SOA ns.example.org. h.example.org. 1 3600 900 604800 300
 25 PTR mail.example.org.
-""")
+$ORIGIN 113.0.203.in-addr.arpa.
+""")  # the second $ORIGIN: the file speaks for 203.0.113.5's zone, no PTR
     dns = w("dns.xml", report([record("192.0.2.25", 9, dkim="fail", spf="fail",
                                       auth_spf=("bounce.example.net", "pass")),
                                record("203.0.113.5", 1, dkim="fail", spf="fail")]))

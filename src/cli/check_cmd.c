@@ -505,12 +505,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		case ':':
-			mc_cli_usage_error("option '%s' needs a value",
-			    mc_cli_bad_option(argv));
-			return -1;
 		default:
-			mc_cli_usage_error("unknown option '%s'",
-			    mc_cli_bad_option(argv));
+			mc_cli_option_error(c, argv);
 			return -1;
 		}
 	}

@@ -65,6 +65,11 @@ int mc_cli_usage_error(const char *fmt, ...)
  */
 const char *mc_cli_bad_option(char **argv);
 /*
+ * Tell the usage error for getopt_long()'s answer c, ':' (a value missing)
+ * or anything else (an unknown option); returns MC_CLI_EXIT_USAGE.
+ */
+int mc_cli_option_error(int c, char **argv);
+/*
  * Close stdout and return code, or 3 with a message when the output could
  * not be written: a truncated report must not exit 0.  (git run_builtin)
  */

@@ -132,6 +132,16 @@ mc_cli_bad_option(char **argv)
 }
 
 int
+mc_cli_option_error(int c, char **argv)
+{
+	if (c == ':')
+		return mc_cli_usage_error("option '%s' needs a value",
+		    mc_cli_bad_option(argv));
+	return mc_cli_usage_error("unknown option '%s'",
+	    mc_cli_bad_option(argv));
+}
+
+int
 mc_cli_finish(int code)
 {
 	if (fflush(stdout) == EOF || ferror(stdout) || fclose(stdout) == EOF) {

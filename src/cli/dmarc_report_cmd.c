@@ -84,11 +84,8 @@ mc_cli_dmarc_report(int argc, char **argv)
 			fputs(dmarc_report_usage, stdout);
 			return mc_cli_finish(0);
 		case ':':
-			return mc_cli_usage_error("option '%s' needs a value",
-			    mc_cli_bad_option(argv));
 		default:
-			return mc_cli_usage_error("unknown option '%s'",
-			    mc_cli_bad_option(argv));
+			return mc_cli_option_error(c, argv);
 		}
 	}
 	if (optind >= argc)
