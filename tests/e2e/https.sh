@@ -82,6 +82,7 @@ cp "$W/ca/mark.pem" "$root/images.example.test/mark.pem"
 cp "$W/ca/plain-cert.pem" "$root/images.example.test/plain.pem"
 cp "$W/ca/expired.pem" "$root/images.example.test/expired.pem"
 cp "$W/ca/expiring.pem" "$root/images.example.test/expiring.pem"
+cp "$W/ca/future.pem" "$root/images.example.test/future.pem"
 cp "$W/ca/not-a-cert.pem" "$root/images.example.test/key.pem"
 # redirects of the logo and the certificate: receivers do not follow them
 cp "$root/images.example.test/logo.svg" "$root/images.example.test/moved.svg"
@@ -109,15 +110,19 @@ zone=$W/test.zone
 bimi_zone() { # DOMAIN L A
   printf '$ORIGIN %s.\n$TTL 60\n@ MX 10 mx1.example.test.\n_dmarc TXT "v=DMARC1; p=reject"\n' "$1"
   printf 'default._bimi TXT "v=BIMI1; l=https://images.example.test/%s; a=https://images.example.test/%s"\n' "$2" "$3"
+  # the file speaks for the top-level domain too: the DMARC tree walk's
+  # _dmarc.<tld> is then "no record", not "outside the zone files"
+  printf '$ORIGIN %s.\n' "${1##*.}"
 }
 bimi_zone example.test logo.svg mark.pem > "$W/example.zone"
 bimi_zone plain.example logo.svg plain.pem > "$W/plain.zone"
 bimi_zone expired.example logo.svg expired.pem > "$W/expired.zone"
 bimi_zone expiring.example logo.svg expiring.pem > "$W/expiring.zone"
+bimi_zone future.example logo.svg future.pem > "$W/future.zone"
 bimi_zone key.example logo.svg key.pem > "$W/key.zone"
 bimi_zone huge.example huge.svg mark.pem > "$W/huge.zone"
 bimi_zone moved.example moved.svg moved.pem > "$W/moved.zone"
-printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n' > "$W/hang.zone"
+printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n$ORIGIN example.\n' > "$W/hang.zone"
 
 to() { printf -- '--connect-to mta-sts.%s.test:443:127.0.0.1:%s ' "$1" "$2"; }
 CT="$(to ok $GOOD)$(to redirect $GOOD)$(to notfound $GOOD)$(to ctype $GOOD)$(to big $GOOD)"
@@ -196,7 +201,7 @@ expect_eq "unknown CA" "$(codes "$W/noca.jsonl" ok.test)" "mta-sts.certificate"
 
 step hang
 # 3. BIMI: logo and mark certificates over HTTPS
-for z in example plain expired expiring key huge hang moved; do
+for z in example plain expired expiring future key huge hang moved; do
   case $z in example) dom=example.test ;; *) dom=$z.example ;; esac
   # shellcheck disable=SC2086
   "$MC_BIN" -f jsonl -z "$W/$z.zone" --ca-file "$CA" -t 5 $CT --checks bimi "$dom" \
@@ -212,6 +217,10 @@ expect_eq "expired certificate" "$(codes "$W/bimi.expired.jsonl" expired.example
   "bimi.cert-expired bimi.cert-issuer bimi.cert-name-mismatch bimi.cert-no-bimi-eku bimi.cert-no-logotype"
 expect_eq "expiring mark certificate" "$(codes "$W/bimi.expiring.jsonl" expiring.example)" \
   "bimi.cert-expiring bimi.cert-issuer bimi.cert-name-mismatch"
+expect_eq "mark certificate not yet valid" "$(codes "$W/bimi.future.jsonl" future.example)" \
+  "bimi.cert-expired bimi.cert-issuer bimi.cert-name-mismatch"
+expect_eq "not yet valid, said so" \
+  "$(message "$W/bimi.future.jsonl" future.example bimi.cert-expired | grep -c 'not yet valid')" 1
 expect_eq "a PEM that is not a certificate" "$(codes "$W/bimi.key.jsonl" key.example)" \
   "bimi.cert-invalid"
 expect_eq "50 MB logo" "$(codes "$W/bimi.huge.jsonl" huge.example)" \

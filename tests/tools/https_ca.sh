@@ -11,6 +11,7 @@
 # DIR/mark.pem                    a mark certificate for example.test with the
 #                                 BIMI EKU and a logotype extension, + CA
 # DIR/expiring.pem                the same, valid for 5 more days
+# DIR/future.pem                  the same, valid only from 2099 on
 # DIR/plain-cert.pem              an ordinary certificate for example.test
 # DIR/not-a-cert.pem              a PEM that holds a private key only
 set -eu
@@ -63,6 +64,10 @@ printf 'subjectAltName=DNS:example.test\nextendedKeyUsage=1.3.6.1.5.5.7.3.31\n1.
 leaf markleaf "/CN=Example Brand/O=Example" mark.ext 365
 cat markleaf.pem ca.pem > mark.pem
 leaf expiring "/CN=Example Brand/O=Example" mark.ext 5
+openssl req $q -new -newkey rsa:2048 -nodes -keyout future.key -out future.csr \
+  -subj "/CN=Example Brand/O=Example" 2>/dev/null
+openssl ca -batch -config ca.cnf -in future.csr -out future.pem -notext \
+  -startdate 20990101000000Z -enddate 21000101000000Z -extfile mark.ext 2>/dev/null
 printf 'subjectAltName=DNS:www.example.test\nextendedKeyUsage=serverAuth\n' > plain.ext
 leaf plain "/CN=www.example.test" plain.ext
 cp plain.pem plain-cert.pem
