@@ -656,6 +656,14 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 		    "%s has no DNSKEY records in the data asked",
 		    *zone != '\0' ? zone : "(the root)");
 	}
+	if (a->status == MC_DNS_TEMPFAIL && a->reason == MC_DNS_REASON_OUTSIDE) {
+		/* a zone-file run whose files do not hold the anchor's zone */
+		ldns_rr_list_free(anchors);
+		return verdict(w->res, MC_DNSSEC_INDETERMINATE,
+		    MC_DNSSEC_WHY_NO_ANCHOR, zone, "the trust anchor's zone "
+		    "%s is outside the zone files: not checked",
+		    *zone != '\0' ? zone : "(the root)");
+	}
 	st = trust_keys(w, zone, anchors, a, keys);
 	ldns_rr_list_free(anchors);
 	if (st != MC_DNSSEC_SECURE)
