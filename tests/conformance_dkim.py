@@ -3,7 +3,7 @@
 """tests/conformance_dkim.py - DKIM key records written by others, and keys
 generated with OpenSSL, through the real binary and the zone backend
 
-Sources (read from ../shared/peer-tests when present, see its README):
+Sources (fixtures/peer-tests, vendored from the team collection; see its README):
   dkim-dkimpy/data/*.txt, *.dns and the keys in dkim-dkimpy/cases.json
     (dkimpy 1.1.5, zlib-style license)
   dkim-rfc-examples/rfc6376/C-dns.zone (RFC 6376 Appendix C, IETF Trust)
@@ -21,7 +21,8 @@ Usage: conformance_dkim.py BINARY
 import json, os, subprocess, sys, tempfile
 
 SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "..", "shared", "peer-tests")
+# the vendored copy (fixtures/peer-tests/README.md), or MC_PEER_TESTS
+PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "fixtures", "peer-tests")
 
 # file -> (findings, key_type, bits, encoding)
 DKIMPY = {

@@ -3,7 +3,7 @@
 """tests/conformance_dmarc.py - DMARC record vectors and Public Suffix List
 cases written by others, through the real binary and the zone backend
 
-Sources (read from ../shared/peer-tests when present, see its README):
+Sources (fixtures/peer-tests, vendored from the team collection; see its README):
   dmarc-opendmarc/vectors.json: OpenDMARC's record_parse and record_fetch
     tables and its organizational-domain cases (BSD-3-style license)
   psl-publicsuffix/tests.txt: the Public Suffix List's own test cases (CC0)
@@ -28,7 +28,8 @@ Usage: conformance_dmarc.py BINARY
 import json, os, subprocess, sys, tempfile
 
 SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "..", "shared", "peer-tests")
+# the vendored copy (fixtures/peer-tests/README.md), or MC_PEER_TESTS
+PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "fixtures", "peer-tests")
 
 # vector n -> (mailcheck's outcome, the finding that shows it, why)
 LEGACY = ("RFC 9989 dropped pct=, ri= and rf= (issue 16 class 7): an invalid value "
@@ -71,6 +72,8 @@ def run(binary, tmp, record):
     with open(path, "w") as f:
         f.write("abuse.net. A 192.0.2.1\n")
         f.write('_dmarc.abuse.net. TXT "%s"\n' % record.replace("\\", "\\\\").replace('"', '\\"'))
+        # the tree walk asks _dmarc.net too: the file speaks for net
+        f.write("$ORIGIN net.\n")
     p = subprocess.run([binary, "-f", "json", "-z", path, "--checks", "dmarc", "abuse.net"],
                        capture_output=True, text=True, timeout=60)
     if p.returncode not in (0, 1, 2, 3) or "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
@@ -151,6 +154,8 @@ def main():
         path = os.path.join(tmp, "psl.zone")
         with open(path, "w") as f:
             f.write("example.org. A 192.0.2.1\n")
+            # the whole DNS: every other name does not exist
+            f.write("$ORIGIN .\n")
         # a handful of domains per run keeps command lines short
         for i in range(0, len(runnable), 20):
             chunk = runnable[i:i + 20]

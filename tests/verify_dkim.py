@@ -6,7 +6,7 @@ binary and the zone backend (no network)
 
 1. The seed's message (fixtures/demo/tarnbarford-2015-dkim-signed.eml) passes
    with the key of fixtures/demo/tarnbarford.net.zone; DMARC passes; exit 0.
-2. Peer vectors from ../shared/peer-tests (when present; MC_PEER_TESTS
+2. Peer vectors from fixtures/peer-tests (vendored; MC_PEER_TESTS
    overrides): dkim-rfc-examples (RFC 6376 A.2 as printed: body hash mismatch;
    A.2 verifiable: pass; RFC 8463 A.3: both signatures pass) and dkim-dkimpy
    (cases.json, expectations as upstream states them).
@@ -27,7 +27,8 @@ Usage: verify_dkim.py BINARY
 import base64, hashlib, json, os, re, subprocess, sys, tempfile
 
 SRC = os.environ.get("MC_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "..", "shared", "peer-tests")
+# the vendored copy (fixtures/peer-tests/README.md), or MC_PEER_TESTS
+PEER = os.environ.get("MC_PEER_TESTS") or os.path.join(SRC, "fixtures", "peer-tests")
 NOW = 1764000000  # --now: a fixed clock, so t= and x= cases do not age
 
 try:
