@@ -87,13 +87,24 @@ def parse(path):
         raise ValueError("no ';@ domain:' line")
     return spec
 
+def hang_guard(args):
+    """Seconds after which a run counts as hung: twice its -t (default 30),
+    never a speed bound (a zone-file run asks no server)."""
+    t = 30.0
+    for i, a in enumerate(args[:-1]):
+        if a in ("-t", "--timeout"):
+            try: t = float(args[i + 1])
+            except ValueError: pass
+    return 2 * t
+
+
 def run_one(binary, path, schema):
     spec = parse(path)
     cmd = [binary, "--format", "json", "--zone-file", path] + spec["args"]
     if spec["checks"]:
         cmd += ["--checks", spec["checks"]]
     cmd.append(spec["domain"])
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=hang_guard(cmd))
     errs = []
     if "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
         return [f"sanitizer report: {p.stderr.strip()[:2000]}"]
@@ -107,7 +118,8 @@ def run_one(binary, path, schema):
         errs.append(f"schema: {e.message} at {list(e.absolute_path)}")
     # the other renderers agree on the exit code; text is escaped, jsonl one line
     for fmt in ("text", "jsonl"):
-        q = subprocess.run([binary, "--format", fmt] + cmd[3:], capture_output=True, timeout=60)
+        q = subprocess.run([binary, "--format", fmt] + cmd[3:], capture_output=True,
+                           timeout=hang_guard(cmd))
         if q.returncode != p.returncode:
             errs.append(f"-f {fmt} exits {q.returncode}, -f json {p.returncode}")
         if fmt == "text":

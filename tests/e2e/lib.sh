@@ -17,6 +17,18 @@
 #   proxy_start UP DELAY   the delay proxy in front of port UP; sets PROXY_PORT
 #                          (PROXY_LISTEN: that port instead of a free one)
 #   now_ms                 milliseconds on a monotonic-enough clock
+#   bounded T CMD...       run CMD (its output redirected by the caller),
+#                          which needs T seconds by design (its -t, or the
+#                          engine's intervals it must wait); sets rc and ms.
+#                          CMD is killed (rc 124) at its bound: 2 x T s plus
+#                          twice what this binary takes to start and exit
+#                          here (startup_ms), so a loaded machine or ASan
+#                          moves the bound; pick T so that a hang or an
+#                          ignored deadline takes far longer
+#   expect_bounded NAME    after bounded: CMD ended within its bound
+#   expect_prompt NAME     after bounded: CMD waited for no retransmission
+#                          interval (1 s): it took under 0.7 s plus twice the
+#                          start-up cost
 #   json_get FILE EXPR     print the Python expression EXPR over the JSON
 #                          document d read from FILE
 #   pass NAME / fail NAME MSG / expect_eq NAME GOT WANT /
@@ -194,6 +206,44 @@ expect_le() {
     pass "$1"
   else
     fail "$1" "got $2, want at most $3"
+  fi
+}
+# the binary's start and exit with nothing to do, the worse of two (ms):
+# what ASan or a loaded machine adds to every run
+startup_ms() {
+  if [ -z "${E2E_STARTUP_MS:-}" ]; then
+    E2E_STARTUP_MS=0
+    for _ in 1 2; do
+      _t0=$(now_ms)
+      "$MC_BIN" --version > /dev/null 2>&1
+      _t=$(($(now_ms) - _t0))
+      [ "$_t" -le "$E2E_STARTUP_MS" ] || E2E_STARTUP_MS=$_t
+    done
+  fi
+  echo "$E2E_STARTUP_MS"
+}
+bounded() {
+  _start=$(startup_ms)
+  bound_ms=$(awk -v t="$1" -v s="$_start" 'BEGIN { printf "%d", 2000 * t + 2 * s }')
+  shift
+  _t0=$(now_ms)
+  timeout -k 1 "$(awk -v b="$bound_ms" 'BEGIN { printf "%.3f", b / 1000 }')" "$@"
+  rc=$?
+  ms=$(($(now_ms) - _t0))
+}
+expect_bounded() {
+  if [ "$rc" -ne 124 ] && [ "$ms" -le "$bound_ms" ]; then
+    pass "$1"
+  else
+    fail "$1" "ran $ms ms, more than 2 x -t + 2 x start-up ($bound_ms ms)"
+  fi
+}
+expect_prompt() {
+  _lim=$((700 + 2 * $(startup_ms)))
+  if [ "$ms" -le "$_lim" ]; then
+    pass "$1"
+  else
+    fail "$1" "took $ms ms, more than 0.7 s + 2 x start-up ($_lim ms)"
   fi
 }
 finish() {

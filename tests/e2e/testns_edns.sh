@@ -126,16 +126,14 @@ hosts='[(h["host"], h["addresses"]) for h in d["checks"][0]["data"].get("hosts",
 want="[('mx1.old.test', ['192.0.2.1'])]"
 
 for n in formerr notimp noqd badvers; do
-  t0=$(now_ms)
-  "$MC_BIN" -f json -t 10 -r "$r" --checks mx "$n.old.test" > "$E2E_WORK/$n.json"
-  ms=$(($(now_ms) - t0))
+  bounded 10 "$MC_BIN" -f json -t 10 -r "$r" --checks mx "$n.old.test" > "$E2E_WORK/$n.json"
   # the MX records come from the query without EDNS; the host's A question
   # still carries EDNS (192.0.2.1, not the 192.0.2.99 of the plain query)
   expect_eq "$n to EDNS: answer without EDNS, other questions keep it" \
     "$(json_get "$E2E_WORK/$n.json" "$hosts")" "$want"
   expect_eq "$n to EDNS: no DNS failure" "$(json_get "$E2E_WORK/$n.json" "$codes")" ""
   # asked again at once, not after a retransmission interval (1 s)
-  expect_le "$n to EDNS: asked again at once (ms)" "$ms" 900
+  expect_prompt "$n to EDNS: asked again at once"
 done
 
 "$MC_BIN" -f json -t 10 -r "$r" --checks mx withopt.old.test > "$E2E_WORK/withopt.json"
@@ -143,25 +141,20 @@ expect_eq "FORMERR with OPT: exit 3" "$?" 3
 expect_eq "FORMERR with OPT: no fallback, dns.permfail" \
   "$(json_get "$E2E_WORK/withopt.json" "$codes")" dns.permfail
 
-t0=$(now_ms)
-"$MC_BIN" -f json -t 10 -r "$r" --checks mx always.test > "$E2E_WORK/always.json"
-rc=$?
-ms=$(($(now_ms) - t0))
+bounded 10 "$MC_BIN" -f json -t 10 -r "$r" --checks mx always.test > "$E2E_WORK/always.json"
 expect_eq "FORMERR without EDNS too: exit 3" "$rc" 3
 expect_eq "FORMERR without EDNS too: dns.permfail" \
   "$(json_get "$E2E_WORK/always.json" "$codes")" dns.permfail
 expect_eq "FORMERR without EDNS too: the message names FORMERR and the server" \
   "$(json_get "$E2E_WORK/always.json" '"FORMERR from '"$r"'" in d["checks"][0]["findings"][0]["message"]')" True
-expect_le "FORMERR without EDNS too: no waiting (ms)" "$ms" 900
+expect_prompt "FORMERR without EDNS too: no waiting"
 
 # with a second resolver, a FORMERR to the plain query sends the question on
 rogue_start
-t0=$(now_ms)
-"$MC_BIN" -f json -t 10 -r "$r" -r "127.0.0.1:$ROGUE_PORT" --checks mx always.test > "$E2E_WORK/next.json"
-ms=$(($(now_ms) - t0))
+bounded 10 "$MC_BIN" -f json -t 10 -r "$r" -r "127.0.0.1:$ROGUE_PORT" --checks mx always.test > "$E2E_WORK/next.json"
 expect_eq "FORMERR without EDNS, second resolver: its records" \
   "$(json_get "$E2E_WORK/next.json" "$hosts")" "[('mx1.always.test', ['198.51.100.7'])]"
-expect_le "FORMERR without EDNS, second resolver: asked on at once (ms)" "$ms" 900
+expect_prompt "FORMERR without EDNS, second resolver: asked on at once"
 "$MC_BIN" -f json -t 10 -r "$r" -r "127.0.0.1:$ROGUE_PORT" --checks mx notimpall.test > "$E2E_WORK/notimp2.json"
 expect_eq "NOTIMP without EDNS, second resolver: its records" \
   "$(json_get "$E2E_WORK/notimp2.json" "$hosts")" "[('mx1.notimpall.test', ['198.51.100.7'])]"

@@ -57,22 +57,17 @@ expect_eq "raw bytes with our ID: reported as dns.permfail" \
   "$(json_get "$E2E_WORK/hex.json" '" ".join(f["code"] for f in d["checks"][0]["findings"])')" dns.permfail
 
 good=$ROGUE_PORT
-t0=$(now_ms)
-"$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$good" \
+bounded 10 "$MC_BIN" -f json -t 10 -r "127.0.0.1:$TESTNS_PORT" -r "127.0.0.1:$good" \
   --checks mx hex.test > "$E2E_WORK/next.json"
-ms=$(($(now_ms) - t0))
 expect_eq "raw bytes from the first resolver: the second one's records" \
   "$(json_get "$E2E_WORK/next.json" '[(h["host"], h["addresses"]) for h in d["checks"][0]["data"].get("hosts", [])]')" \
   "[('mx1.hex.test', ['198.51.100.7'])]"
-expect_le "raw bytes from the first resolver: asked on at once (ms)" "$ms" 900
+expect_prompt "raw bytes from the first resolver: asked on at once"
 
-t0=$(now_ms)
-"$MC_BIN" -f json -t 1 -r "127.0.0.1:$TESTNS_PORT" --checks mx hexnoid.test \
+bounded 1 "$MC_BIN" -f json -t 1 -r "127.0.0.1:$TESTNS_PORT" --checks mx hexnoid.test \
   > "$E2E_WORK/hexnoid.json" 2> "$E2E_WORK/hexnoid.err"
-rc=$?
-ms=$(($(now_ms) - t0))
 expect_eq "raw bytes, another ID: exit 3 (no crash)" "$rc" 3
 expect_eq "raw bytes, another ID: ignored, the question times out" \
   "$(json_get "$E2E_WORK/hexnoid.json" 'd["checks"][0]["findings"][0]["code"]')" dns.tempfail
-expect_le "raw bytes, another ID: ends within --timeout 1 + 1.5 s (ms)" "$ms" 2500
+expect_bounded "raw bytes, another ID: ends within 2 x --timeout 1"
 finish
