@@ -10,8 +10,8 @@
  * where it comes from (the domain's record, an inherited one, an RFC 9989
  * 4.10.1 fallback to p=none, or none); this file reports that.  The
  * organizational domain by the RFC 9989 rules is compared with the RFC
- * 7489 one from the Public Suffix List (libpsl's built-in list or the
- * system's copy, loaded once, never the network).
+ * 7489 one from the Public Suffix List (mailcheck/psl.h: libpsl's built-in
+ * list or the system's copy, loaded once per process, never the network).
  *
  * Report URIs in other organizational domains need the destination's
  * consent (RFC 7489 7.1): <domain>._report._dmarc.<destination> and the
@@ -21,16 +21,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libpsl.h>
-
 #include "mailcheck/check.h"
 #include "mailcheck/dmarc_record.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/parked.h"
+#include "mailcheck/psl.h"
 #include "mailcheck/util.h"
 #include "banned.h"
-
-#define PSL_SYSTEM_FILE "/usr/share/publicsuffix/public_suffix_list.dafsa"
 
 /* The RFC 7489 organizational domain (PSL), or NULL. */
 static const char *
@@ -335,36 +332,13 @@ report_policy(struct mc_ctx *ctx, const psl_ctx_t *psl,
 	return 0;
 }
 
-/*
- * setup: the Public Suffix List, once.  libpsl's built-in list when it has
- * one, else the system's file; without either the organizational domain
- * is unknown and grading says so (psl NULL).
- */
-static int
-dmarc_setup(const struct mc_options *opts, void **state, char *err,
-    size_t errsize)
-{
-	(void)opts;
-	(void)err;
-	(void)errsize;
-	if (psl_builtin() == NULL)
-		*state = psl_load_file(PSL_SYSTEM_FILE);
-	return 0;
-}
-
-static void
-dmarc_teardown(void *state)
-{
-	psl_free(state);
-}
-
 static int
 dmarc_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
 	struct mc_dns_query q[MC_DMARC_WALK_MAX + 1];
 	struct mc_dmarc_discovery *d;
-	const psl_ctx_t *psl = ctx->state != NULL ? ctx->state : psl_builtin();
+	const psl_ctx_t *psl = mc_psl();
 	json_t *data, *walk;
 	size_t i;
 
@@ -434,8 +408,6 @@ const struct mc_check mc_check_dmarc = {
 	.summary = "DMARC policy record, discovery and report destinations",
 	.rfc = "RFC 7489, RFC 9989",
 	.flags = MC_CHECK_NEEDS_DNS | MC_CHECK_DEFAULT,
-	.setup = dmarc_setup,
-	.teardown = dmarc_teardown,
 	.run = dmarc_run,
 	.metrics = dmarc_metrics,
 };

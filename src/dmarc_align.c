@@ -17,22 +17,9 @@
 #include "mailcheck/dmarc_record.h"
 #include "mailcheck/domain.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/psl.h"
 #include "mailcheck/tagvalue.h"
 #include "banned.h"
-
-#define PSL_SYSTEM_FILE "/usr/share/publicsuffix/public_suffix_list.dafsa"
-
-psl_ctx_t *
-mc_dmarc_psl_load(void)
-{
-	return psl_builtin() == NULL ? psl_load_file(PSL_SYSTEM_FILE) : NULL;
-}
-
-void
-mc_dmarc_psl_free(psl_ctx_t *psl)
-{
-	psl_free(psl);
-}
 
 /*
  * The addresses of an unfolded From value: their count, and the domain
@@ -160,7 +147,7 @@ org(struct mc_arena *a, const psl_ctx_t *psl, const char *name,
 	const char *r;
 
 	if (psl == NULL)
-		psl = psl_builtin();
+		psl = mc_psl();
 	if (psl != NULL && (r = psl_registrable_domain(psl, name)) != NULL)
 		return mc_arena_strdup(a, r);
 	return d->org_domain;

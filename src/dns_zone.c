@@ -34,10 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpsl.h>
-
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/psl.h"
 #include "banned.h"
 
 #define ZONE_BUCKETS 8192
@@ -163,7 +162,8 @@ add_record(void *arg, const char *owner, const struct mc_rr *rr)
 	if (rr->type == MC_RR_SOA && add_apex(z, owner) == -1)
 		return -1;
 	if (apex_of(z, owner) == NULL) {
-		reg = psl_registrable_domain(psl_builtin(), owner);
+		reg = mc_psl() != NULL ?
+		    psl_registrable_domain(mc_psl(), owner) : NULL;
 		if (add_apex(z, reg != NULL ? reg : owner) == -1)
 			return -1;
 	}

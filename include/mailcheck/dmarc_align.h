@@ -55,17 +55,13 @@ int mc_dmarc_from_domain(struct mc_arena *a, const struct mc_message *m,
 /*
  * Evaluate DMARC for from_domain (NULL: permerror with from_why) given
  * the DKIM verdicts and the SPF result for spf_domain (spf_domain NULL:
- * SPF not evaluated).  psl may be NULL (then relaxed alignment uses the
- * tree walk's organizational domain).  Returns 0, or -1 out of memory.
+ * SPF not evaluated).  psl may be NULL: then the process's list
+ * (mailcheck/psl.h), and without one the tree walk's organizational
+ * domain, serve relaxed alignment.  Returns 0, or -1 out of memory.
  */
 int mc_dmarc_evaluate(struct mc_dns_session *dns, struct mc_arena *a,
     const psl_ctx_t *psl, const char *from_domain, const char *from_why,
     const struct mc_dkim_verdict *v, size_t nv, const char *spf_domain,
     enum mc_auth_result spf, struct mc_dmarc_eval *out);
-
-/* The PSL: libpsl's built-in list, else the system file; may be NULL.
-   Free with mc_dmarc_psl_free(). */
-psl_ctx_t *mc_dmarc_psl_load(void);
-void mc_dmarc_psl_free(psl_ctx_t *psl);
 
 #endif

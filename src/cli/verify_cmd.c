@@ -633,7 +633,6 @@ mc_cli_verify(int argc, char **argv)
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
 	struct mc_dns_session *session = NULL;
-	psl_ctx_t *psl = NULL;
 	const char *from = NULL, *from_why = NULL;
 	double start;
 	int rc = MC_CLI_EXIT_USAGE, p;
@@ -657,7 +656,6 @@ mc_cli_verify(int argc, char **argv)
 		mc_cli_error("out of memory");
 		goto out;
 	}
-	psl = mc_dmarc_psl_load();
 	if (mc_dkim_verify(session, arena, &r.msg, o.now, &r.v, &r.nv) == -1) {
 		mc_cli_error("out of memory");
 		goto out;
@@ -669,7 +667,7 @@ mc_cli_verify(int argc, char **argv)
 	if (o.ip != NULL && run_spf(session, arena, &o, &r) != 0)
 		goto out;
 	if (mc_dmarc_from_domain(arena, &r.msg, &from, &from_why) == -1 ||
-	    mc_dmarc_evaluate(session, arena, psl, from, from_why, r.v, r.nv,
+	    mc_dmarc_evaluate(session, arena, NULL, from, from_why, r.v, r.nv,
 	    r.spf_done ? r.spf.domain : NULL, r.spf_result, &r.dmarc) == -1) {
 		mc_cli_error("out of memory");
 		goto out;
@@ -685,7 +683,6 @@ mc_cli_verify(int argc, char **argv)
 		print_text(&o, &r);
 	rc = r.code;
 out:
-	mc_dmarc_psl_free(psl);
 	mc_arena_free(arena);
 	mc_dns_session_end(session);
 	mc_dns_free(dns);
