@@ -202,7 +202,7 @@ dmarc_prerequisite(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d,
 		    "the DMARC record" : "the DMARC record of a parent domain");
 	for (i = 0; d->org_domain == NULL && i < d->n; i++)
 		/* a shorter name may hold the organizational record */
-		if (mc_dns_failed(d->node[i].ans))
+		if (!d->node[i].unasked && mc_dns_failed(d->node[i].ans))
 			return mc_finding_dns(r, d->node[i].ans, "the DMARC "
 			    "record (needed to find the organizational "
 			    "domain)");

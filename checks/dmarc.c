@@ -339,7 +339,7 @@ dmarc_run(struct mc_ctx *ctx)
 	struct mc_dns_query q[MC_DMARC_WALK_MAX + 1];
 	struct mc_dmarc_discovery *d;
 	const psl_ctx_t *psl = mc_psl();
-	json_t *data, *walk;
+	json_t *data, *walk, *node;
 	size_t i;
 
 	/* ask */
@@ -367,11 +367,17 @@ dmarc_run(struct mc_ctx *ctx)
 	/* report */
 	walk = json_array();
 	json_object_set_new(data, "walk", walk);
-	for (i = 0; i < d->n; i++)
-		json_array_append_new(walk, json_pack("{s:s, s:s, s:i}",
-		    "name", d->node[i].qname, "status",
-		    mc_dns_status_str(d->node[i].ans->status),
-		    "records", (int)d->node[i].ndmarc));
+	for (i = 0; i < d->n; i++) {
+		node = json_pack("{s:s, s:s, s:i}", "name", d->node[i].qname,
+		    "status", mc_dns_status_str(d->node[i].ans->status),
+		    "records", (int)d->node[i].ndmarc);
+		/* the walk's one rule for a pure zone-file run (said here) */
+		if (node != NULL && d->node[i].unasked)
+			json_object_set_new(node, "note", json_string("a public "
+			    "suffix outside the zone files: not checked, taken "
+			    "as no record"));
+		json_array_append_new(walk, node);
+	}
 	if (d->failed == 0)
 		return mc_finding_dns(r, d->node[0].ans, "the DMARC record");
 	report_own(ctx, &d->node[0], q[d->n].ans);

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "mailcheck/dmarc_record.h"
+#include "mailcheck/psl.h"
 #include "mailcheck/tagvalue.h"
 #include "mailcheck/util.h"
 #include "banned.h"
@@ -675,11 +676,26 @@ mc_dmarc_walk_begin(struct mc_arena *a, const char *domain,
 	return 0;
 }
 
+/* Did node nd's lookup fail (a public suffix left unasked does not)? */
 static int
-failed(const struct mc_dns_answer *ans)
+failed(const struct mc_dmarc_node *nd)
 {
-	return ans == NULL || ans->status == MC_DNS_TEMPFAIL ||
-	    ans->status == MC_DNS_PERMFAIL;
+	const struct mc_dns_answer *ans = nd->ans;
+
+	return !nd->unasked && (ans == NULL || ans->status == MC_DNS_TEMPFAIL ||
+	    ans->status == MC_DNS_PERMFAIL);
+}
+
+/*
+ * The one rule for the names a pure zone-file run cannot ask (see
+ * mc_dmarc_walk_end()): a public suffix outside the files holds no record.
+ */
+static int
+unasked(const struct mc_dmarc_node *nd)
+{
+	return nd->ans != NULL && nd->ans->status == MC_DNS_TEMPFAIL &&
+	    nd->ans->reason == MC_DNS_REASON_OUTSIDE &&
+	    mc_psl_is_public_suffix(nd->domain) == 1;
 }
 
 /* Classify one node's TXT records and parse its first DMARC1 record. */
@@ -760,7 +776,7 @@ org_domain(struct mc_dmarc_discovery *d)
 
 	for (i = 0; i < d->n; i++) {
 		nd = &d->node[i];
-		if (failed(nd->ans)) {
+		if (failed(nd)) {
 			/* a shorter name may hold a record: unknown */
 			d->org_domain = NULL;
 			return;
@@ -787,13 +803,16 @@ mc_dmarc_walk_end(struct mc_arena *a, struct mc_dmarc_discovery *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++)
-		if (!failed(d->node[i].ans) && read_node(a, &d->node[i]) == -1)
+	for (i = 0; i < d->n; i++) {
+		d->node[i].unasked = unasked(&d->node[i]);
+		if (!failed(&d->node[i]) && !d->node[i].unasked &&
+		    read_node(a, &d->node[i]) == -1)
 			return -1;
+	}
 	org_domain(d);
 	/* the walk, read in order: the first name with one record applies */
 	for (i = 0; i < d->n; i++) {
-		if (failed(d->node[i].ans)) {
+		if (failed(&d->node[i])) {
 			d->failed = i;
 			d->reason = "a lookup of the walk failed";
 			return 0;

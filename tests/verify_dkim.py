@@ -73,9 +73,10 @@ def write_zone(records, extra=""):
             for t in rrs:
                 f.write("%s. 300 IN TXT %s\n" % (name, zone_txt(t)))
         f.write(extra)
-        # The file speaks for each top-level domain it names, so that the
-        # DMARC tree walk's _dmarc.<tld> is an authoritative "no record"
-        # rather than "outside the zone files: not checked" (temperror).
+        # The file speaks for each top-level domain it names, so that a
+        # name below one without records (a From domain the case gives no
+        # DMARC record, as dkimpy's unsigned message) is an authoritative
+        # "no record", not "outside the zone files: not checked".
         for tld in sorted({n.rstrip(".").rsplit(".", 1)[-1].lower() for n in records} | {"test", "com", "org"}):
             f.write("$ORIGIN %s.\n" % tld)
     return path

@@ -122,6 +122,9 @@ struct mc_dmarc_node {
 	const struct mc_rr *other;     /* the first other TXT record */
 	const struct mc_rr *lookalike; /* the first lookalike */
 	struct mc_dmarc_record *rec;   /* rr parsed, or NULL */
+	int unasked;          /* a public suffix outside the zone files of a
+	                         pure zone-file run: not checked, taken as
+	                         holding no record (mc_dmarc_walk_end()) */
 };
 
 struct mc_dmarc_discovery {
@@ -150,7 +153,13 @@ int mc_dmarc_walk_begin(struct mc_arena *a, const char *domain,
 /*
  * Read the answers (every node's ans set; a node after a failed one may be
  * left NULL) and fill in pol, failed, org_domain and the policy applied.
- * Returns 0, or -1 when out of memory.
+ * A pure zone-file run cannot ask a name outside its files (TEMPFAIL with
+ * MC_DNS_REASON_OUTSIDE, "not checked"); at a public suffix by the PSL
+ * (its "*" rule too: "example", "test") the walk takes that as no record,
+ * and marks the node unasked, so that the dmarc and bimi checks and
+ * verify read _dmarc.<tld> alike and no zone file need speak for a TLD.
+ * Any other failed lookup stays a failure.  Returns 0, or -1 when out of
+ * memory.
  */
 int mc_dmarc_walk_end(struct mc_arena *a, struct mc_dmarc_discovery *d);
 

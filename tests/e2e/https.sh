@@ -110,9 +110,6 @@ zone=$W/test.zone
 bimi_zone() { # DOMAIN L A
   printf '$ORIGIN %s.\n$TTL 60\n@ MX 10 mx1.example.test.\n_dmarc TXT "v=DMARC1; p=reject"\n' "$1"
   printf 'default._bimi TXT "v=BIMI1; l=https://images.example.test/%s; a=https://images.example.test/%s"\n' "$2" "$3"
-  # the file speaks for the top-level domain too: the DMARC tree walk's
-  # _dmarc.<tld> is then "no record", not "outside the zone files"
-  printf '$ORIGIN %s.\n' "${1##*.}"
 }
 bimi_zone example.test logo.svg mark.pem > "$W/example.zone"
 bimi_zone plain.example logo.svg plain.pem > "$W/plain.zone"
@@ -122,7 +119,7 @@ bimi_zone future.example logo.svg future.pem > "$W/future.zone"
 bimi_zone key.example logo.svg key.pem > "$W/key.zone"
 bimi_zone huge.example huge.svg mark.pem > "$W/huge.zone"
 bimi_zone moved.example moved.svg moved.pem > "$W/moved.zone"
-printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n$ORIGIN example.\n' > "$W/hang.zone"
+printf '$ORIGIN hang.example.\n$TTL 60\n_dmarc TXT "v=DMARC1; p=reject"\ndefault._bimi TXT "v=BIMI1; l=https://slow.example/logo.svg"\n' > "$W/hang.zone"
 
 to() { printf -- '--connect-to mta-sts.%s.test:443:127.0.0.1:%s ' "$1" "$2"; }
 CT="$(to ok $GOOD)$(to redirect $GOOD)$(to notfound $GOOD)$(to ctype $GOOD)$(to big $GOOD)"
