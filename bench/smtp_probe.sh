@@ -6,7 +6,7 @@
 # Environment: RUNS (default 10), DELAY_MS (default 20), HOSTS (default 4)
 #
 # tests/tools/smtp_server.py serves HOSTS MX hosts (STARTTLS, a certificate
-# from a test CA made with openssl); bench/smtp_delay_relay.py sits in front
+# from a test CA made with openssl); bench/tcp_delay_relay.py sits in front
 # of each and adds DELAY_MS to the connection and to every answer.  A
 # zone-file run of `mailcheck --checks smtp` maps each host to its relay
 # with --connect-to.  One probe needs 5 exchanges one after another
@@ -55,8 +55,9 @@ pids="$pids $!"
 waitready "$work/server.out"
 ups=$(awk '$1 != "ready" { print $2 }' "$work/server.out")
 # shellcheck disable=SC2086
-/usr/bin/python3 "$root/bench/smtp_delay_relay.py" --delay-ms "$DELAY_MS" \
-  --lifetime 600 $ups > "$work/relay.out" 2>&1 &
+/usr/bin/python3 "$root/bench/tcp_delay_relay.py" --delay-ms "$DELAY_MS" \
+  --request-delay-ms 0 --connect-delay-ms "$DELAY_MS" --lifetime 600 \
+  $(printf -- '--upstream %s ' $ups) > "$work/relay.out" 2>&1 &
 pids="$pids $!"
 waitready "$work/relay.out"
 
