@@ -2,7 +2,7 @@
 /*
  * tests/unit/test_dns_reply.c - reply validation and parsing of the engine
  *
- * mc_ldns_parse_reply() decides whether a packet is the answer to our
+ * mc_dns_parse_reply() decides whether a packet is the answer to our
  * question (ID, QR, one question with our name, type and class), whether it
  * sends us to TCP (TC), and what the answer says.  The packets are built
  * here octet by octet, so damaged ones are as easy to make as good ones.
@@ -96,7 +96,7 @@ parse_edns(const struct pkt *p, const char *name, uint16_t type, int edns,
 {
 	*out = mc_answer_new(name, type);
 	assert_non_null(*out);
-	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
+	return mc_dns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
 	    *out);
 }
 
@@ -523,7 +523,7 @@ test_build_query(void **state)
 	size_t len, i;
 
 	(void)state;
-	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 1,
+	assert_int_equal(mc_dns_build_query("example.test", MC_RR_MX, ID, 1,
 	    &w, &len), 0);
 	/* header, question (14 + 4 octets), OPT (11 octets) */
 	assert_int_equal(len, 12 + 14 + 4 + 11);
@@ -548,7 +548,7 @@ test_build_query_plain(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 0,
+	assert_int_equal(mc_dns_build_query("example.test", MC_RR_MX, ID, 0,
 	    &w, &len), 0);
 	assert_int_equal(len, 12 + 14 + 4);
 	assert_int_equal((w[0] << 8) | w[1], ID);
@@ -570,7 +570,7 @@ test_build_query_names(void **state)
 
 	(void)state;
 	/* "\." is a dot inside a label, "\069" is 'E', a final dot is fine */
-	assert_int_equal(mc_ldns_build_query("a\\.b.t\\069st.", MC_RR_A, ID,
+	assert_int_equal(mc_dns_build_query("a\\.b.t\\069st.", MC_RR_A, ID,
 	    0, &w, &len), 0);
 	assert_int_equal(len, 12 + sizeof(dot) + 4);
 	assert_memory_equal(w + 12, dot, sizeof(dot));
@@ -578,27 +578,27 @@ test_build_query_names(void **state)
 	    MC_RR_A);
 	free(w);
 	/* the root */
-	assert_int_equal(mc_ldns_build_query("", MC_RR_NS, ID, 0, &w, &len), 0);
+	assert_int_equal(mc_dns_build_query("", MC_RR_NS, ID, 0, &w, &len), 0);
 	assert_int_equal(len, 12 + 1 + 4);
 	assert_int_equal(w[12], 0);
 	free(w);
 	/* an empty label, a bad escape, a label of 64 octets */
 	w = NULL;
-	assert_int_equal(mc_ldns_build_query("a..test", MC_RR_A, ID, 1, &w,
+	assert_int_equal(mc_dns_build_query("a..test", MC_RR_A, ID, 1, &w,
 	    &len), -1);
-	assert_int_equal(mc_ldns_build_query(".test", MC_RR_A, ID, 1, &w,
+	assert_int_equal(mc_dns_build_query(".test", MC_RR_A, ID, 1, &w,
 	    &len), -1);
-	assert_int_equal(mc_ldns_build_query("a\\25x.test", MC_RR_A, ID, 1,
+	assert_int_equal(mc_dns_build_query("a\\25x.test", MC_RR_A, ID, 1,
 	    &w, &len), -1);
-	assert_int_equal(mc_ldns_build_query("a\\256.test", MC_RR_A, ID, 1,
+	assert_int_equal(mc_dns_build_query("a\\256.test", MC_RR_A, ID, 1,
 	    &w, &len), -1);
 	memset(label, 'x', 64);
 	snprintf(label + 64, sizeof(label) - 64, ".test");
-	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	assert_int_equal(mc_dns_build_query(label, MC_RR_A, ID, 1, &w, &len),
 	    -1);
 	/* 63 octets: a label may be that long */
 	snprintf(label + 63, sizeof(label) - 63, ".test");
-	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	assert_int_equal(mc_dns_build_query(label, MC_RR_A, ID, 1, &w, &len),
 	    0);
 	free(w);
 }
