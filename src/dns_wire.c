@@ -340,7 +340,7 @@ wire_text(const unsigned char *wn, char *buf, size_t size)
 }
 
 /*
- * The name filling the RDATA of rr exactly (compression allowed), as a
+ * The name at offset off of the RDATA of rr (compression allowed), as a
  * canonical name in buf; 0 or -1.
  */
 static int
@@ -350,9 +350,10 @@ rdata_name(const struct msg *m, const struct wrr *rr, size_t off, char *buf,
 	unsigned char wn[WIRE_NAME_MAX];
 	size_t end;
 
-	/* where the name is, its octets end where the RDATA ends; a pointer
-	   may reach anywhere in the message */
-	if (name_read(m, off, &end, wn) == 0 || end != rr->rdata + rr->rdlen)
+	/* where the name is, its octets end inside the RDATA (octets after
+	   it are ignored, as ldns did); a pointer may reach anywhere in the
+	   message */
+	if (name_read(m, off, &end, wn) == 0 || end > rr->rdata + rr->rdlen)
 		return -1;
 	return wire_text(wn, buf, size);
 }
@@ -368,6 +369,7 @@ rr_value(const struct msg *m, const struct wrr *rr, struct mc_rr *out)
 {
 	char name[MC_DNS_NAME_MAX + 2], text[INET6_ADDRSTRLEN];
 	const unsigned char *rd = m->w + rr->rdata;
+	size_t len;
 
 	memset(out, 0, sizeof(*out));
 	out->type = rr->type;
@@ -375,9 +377,11 @@ rr_value(const struct msg *m, const struct wrr *rr, struct mc_rr *out)
 	switch (rr->type) {
 	case MC_RR_A:
 	case MC_RR_AAAA:
-		if (rr->rdlen != (rr->type == MC_RR_A ? 4 : 16))
+		/* octets after the address are ignored, as ldns did */
+		len = rr->type == MC_RR_A ? 4 : 16;
+		if (rr->rdlen < len)
 			return -1;
-		memcpy(out->addr, rd, rr->rdlen);
+		memcpy(out->addr, rd, len);
 		inet_ntop(rr->type == MC_RR_A ? AF_INET : AF_INET6, out->addr,
 		    text, sizeof(text));
 		out->data = strdup(text);
