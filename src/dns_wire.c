@@ -494,7 +494,8 @@ find_cname(const struct msg *m, const unsigned char *owner, size_t olen,
 }
 
 /*
- * Collect the records for name, following CNAMEs within the answer from
+ * Collect the records for name (qw, qlen: the same in wire format),
+ * following CNAMEs within the answer from
  * the chain's last name (see mc_cname_step).  Returns 0 (ans holds what
  * there is), -1 (ans failed: a loop, an over-long chain, a malformed record,
  * no memory) or 1: the chain stops short, at a name with neither records
@@ -502,19 +503,19 @@ find_cname(const struct msg *m, const unsigned char *owner, size_t olen,
  * none (NXDOMAIN, or an SOA in the authority section): ask that name.
  */
 static int
-collect(const struct msg *m, const char *name, uint16_t type,
-    struct mc_cname_chain *chain, struct mc_dns_answer *ans, int rcode)
+collect(const struct msg *m, const char *name, const unsigned char *qw,
+    size_t qlen, uint16_t type, struct mc_cname_chain *chain,
+    struct mc_dns_answer *ans, int rcode)
 {
 	const char *cur = name;
 	char target[MC_DNS_NAME_MAX + 2], tbuf[16];
-	unsigned char cw[WIRE_NAME_MAX];
-	size_t clen;
+	unsigned char cbuf[WIRE_NAME_MAX];
+	const unsigned char *cw = qw; /* cur in wire format */
+	size_t clen = qlen;
 	struct wrr cn;
 	int found, bad = 0;
 
 	for (;;) {
-		/* a name that has no wire form owns nothing */
-		clen = name_wire(cur, cw);
 		found = collect_owner(m, cw, clen, type, ans, rcode, &bad);
 		if (found == -1)
 			return -1;
@@ -539,6 +540,9 @@ collect(const struct msg *m, const char *name, uint16_t type,
 		if (mc_cname_step(chain, target, ans, rcode) == -1)
 			return -1;
 		cur = chain->names[chain->n - 1];
+		/* a name that has no wire form owns nothing */
+		clen = name_wire(cur, cbuf);
+		cw = cbuf;
 	}
 	if (cur == name || rcode == RCODE_NXDOMAIN || has_soa(m))
 		return 0;
@@ -596,10 +600,14 @@ static const char *const rcode_names[] = {
 	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
 };
 
-/* Fill ans from a reply with rcode NOERROR or NXDOMAIN; enum mc_reply. */
+/*
+ * Fill ans from a reply with rcode NOERROR or NXDOMAIN to the question
+ * name (qw, qlen: the same in wire format); enum mc_reply.
+ */
 static enum mc_reply
-answer(const struct msg *m, const char *name, uint16_t type,
-    struct mc_cname_chain *chain, struct mc_dns_answer *ans, int rcode)
+answer(const struct msg *m, const char *name, const unsigned char *qw,
+    size_t qlen, uint16_t type, struct mc_cname_chain *chain,
+    struct mc_dns_answer *ans, int rcode)
 {
 	struct mc_cname_chain first; /* a first answer's: a stack is enough */
 
@@ -607,8 +615,8 @@ answer(const struct msg *m, const char *name, uint16_t type,
 		first.n = 1;
 		snprintf(first.names[0], sizeof(first.names[0]), "%s", name);
 	}
-	switch (collect(m, name, type, chain != NULL ? chain : &first, ans,
-	    rcode)) {
+	switch (collect(m, name, qw, qlen, type, chain != NULL ? chain :
+	    &first, ans, rcode)) {
 	case -1:
 		return MC_REPLY_DONE;
 	case 1:
@@ -680,7 +688,7 @@ mc_dns_parse_reply(const unsigned char *wire, size_t len, uint16_t id,
 	switch (rcode) {
 	case 0: /* NOERROR */
 	case RCODE_NXDOMAIN:
-		return answer(&m, name, type, chain, ans, rcode);
+		return answer(&m, name, qw, qlen, type, chain, ans, rcode);
 	case 2:
 		mc_answer_fail(ans, MC_DNS_TEMPFAIL, rcode, "SERVFAIL");
 		break;
