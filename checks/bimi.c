@@ -507,6 +507,44 @@ summarise(struct mc_ctx *ctx, const struct sel *s, size_t nsel)
 		mc_result_summary(ctx->result, "%s", sum);
 }
 
+/*
+ * Fetch the logos and certificates of req[] (nreq of them) at once, judge
+ * each, and put what they gave into the entries of the nsel selectors s[]
+ * that asked for them; the metrics.  0 or -1.
+ */
+static int
+fetch_and_judge(struct mc_ctx *ctx, struct sel *s, size_t nsel,
+    struct mc_http_request *req, size_t nreq)
+{
+	const struct bimi_state *st = ctx->state;
+	struct mc_result *r = ctx->result;
+	json_t *got[2 * MC_BIMI_MAX_SELECTORS] = { NULL };
+	struct tally t = { .logo_bytes = -1 };
+	size_t i;
+	int rc = 0;
+
+	mc_http_fetch_batch(st->http, ctx->dns, ctx->deadline, ctx->arena,
+	    req, nreq);
+	for (i = 0; i < nreq && rc == 0; i++)
+		rc = req[i].max_body == MC_BIMI_LOGO_MAX ?
+		    judge_logo(ctx, req[i].url, &req[i].resp, &got[i], &t) :
+		    judge_cert(ctx, req[i].url, &req[i].resp, &got[i], &t);
+	for (i = 0; i < nsel; i++) {
+		if (s[i].logo != NO_REQ && got[s[i].logo] != NULL)
+			json_object_set(s[i].data, "logo", got[s[i].logo]);
+		if (s[i].cert != NO_REQ && got[s[i].cert] != NULL)
+			json_object_set(s[i].data, "certificate",
+			    got[s[i].cert]);
+	}
+	for (i = 0; i < nreq; i++)
+		json_decref(got[i]);
+	if (t.logo_bytes >= 0)
+		mc_metric_set(r, "logo_bytes", t.logo_bytes);
+	if (t.have_cert)
+		mc_metric_set(r, "cert_days_left", (double)t.days_left);
+	return rc;
+}
+
 static int
 bimi_run(struct mc_ctx *ctx)
 {
@@ -514,13 +552,10 @@ bimi_run(struct mc_ctx *ctx)
 	struct mc_result *r = ctx->result;
 	struct mc_http_request req[2 * MC_BIMI_MAX_SELECTORS];
 	struct mc_dns_query q[MC_BIMI_MAX_SELECTORS + MC_DMARC_WALK_MAX];
-	json_t *got[2 * MC_BIMI_MAX_SELECTORS] = { NULL };
-	struct tally t = { .logo_bytes = -1 };
 	struct mc_dmarc_discovery *d;
 	struct sel s[MC_BIMI_MAX_SELECTORS];
 	json_t *data, *sels;
 	size_t i, nq = 0, nreq = 0, wanted = 0;
-	int rc = 0;
 
 	data = json_object();
 	sels = json_array();
@@ -576,26 +611,7 @@ bimi_run(struct mc_ctx *ctx)
 	summarise(ctx, s, st->nsel);
 	if (dmarc_prerequisite(ctx, d, data) == -1)
 		return -1;
-	mc_http_fetch_batch(st->http, ctx->dns, ctx->deadline, ctx->arena,
-	    req, nreq);
-	for (i = 0; i < nreq && rc == 0; i++)
-		rc = req[i].max_body == MC_BIMI_LOGO_MAX ?
-		    judge_logo(ctx, req[i].url, &req[i].resp, &got[i], &t) :
-		    judge_cert(ctx, req[i].url, &req[i].resp, &got[i], &t);
-	for (i = 0; i < st->nsel; i++) {
-		if (s[i].logo != NO_REQ && got[s[i].logo] != NULL)
-			json_object_set(s[i].data, "logo", got[s[i].logo]);
-		if (s[i].cert != NO_REQ && got[s[i].cert] != NULL)
-			json_object_set(s[i].data, "certificate",
-			    got[s[i].cert]);
-	}
-	for (i = 0; i < nreq; i++)
-		json_decref(got[i]);
-	if (t.logo_bytes >= 0)
-		mc_metric_set(r, "logo_bytes", t.logo_bytes);
-	if (t.have_cert)
-		mc_metric_set(r, "cert_days_left", (double)t.days_left);
-	return rc;
+	return fetch_and_judge(ctx, s, st->nsel, req, nreq);
 }
 
 /*

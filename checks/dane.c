@@ -182,20 +182,126 @@ match_probe(struct mc_ctx *ctx, const struct mc_mxhost *h,
 	return 0;
 }
 
+/* What grading the MX hosts' TLSA records found. */
+struct tally {
+	size_t with, without, failed; /* hosts with records, without, whose
+	                                 TLSA question failed */
+	size_t naddrs;                /* addresses of the hosts to probe */
+};
+
+/*
+ * Grade each MX host's TLSA records and their DNSSEC status into hr[] and
+ * the "hosts" array; counts in *t.  0 or -1.
+ */
+static int
+grade_hosts(struct mc_ctx *ctx, const struct mc_mxhosts *mx,
+    struct hostrecs *hr, json_t *hosts, struct tally *t)
+{
+	struct mc_result *r = ctx->result;
+	const struct dane_state *st = ctx->state;
+	struct mc_dnssec_result why;
+	enum mc_dnssec_state ds;
+	json_t *ho;
+	size_t i;
+
+	for (i = 0; i < mx->n; i++) {
+		ho = json_pack("{s:s, s:s, s:[], s:[]}", "host", mx->h[i].name,
+		    "tlsa_status", mc_dns_status_str(mx->h[i].tlsa->status),
+		    "tlsa", "addresses");
+		json_array_append_new(hosts, ho);
+		if (mc_dns_failed(mx->h[i].tlsa)) {
+			mc_finding_dns(r, mx->h[i].tlsa, "the TLSA records");
+			t->failed++;
+			continue;
+		}
+		if (judge_records(ctx, &mx->h[i], &hr[i],
+		    json_object_get(ho, "tlsa")) == -1)
+			return -1;
+		if (!hr[i].published) {
+			t->without++;
+			continue;
+		}
+		t->with++;
+		ds = mc_dnssec_answer_state(st->ta, ctx->dns, mx->h[i].tlsa,
+		    &why);
+		json_object_set_new(ho, "dnssec", json_string(
+		    mc_dnssec_state_str(ds)));
+		if (ds == MC_DNSSEC_INDETERMINATE)
+			mc_finding_add(r, MC_F_DANE_DNSSEC_UNVERIFIED,
+			    mx->h[i].tlsa->qname, "DNSSEC status of the TLSA "
+			    "records of %s not verified: senders use them only "
+			    "if they validate", mx->h[i].name);
+		else if (ds != MC_DNSSEC_SECURE) {
+			mc_finding_add(r, MC_F_DANE_TLSA_INSECURE,
+			    mx->h[i].tlsa->qname, "the TLSA records of %s are "
+			    "DNSSEC-%s (%s): senders ignore them",
+			    mx->h[i].name, mc_dnssec_state_str(ds), why.detail);
+			hr[i].n = 0; /* not graded as working */
+		}
+		if (hr[i].n > 0)
+			t->naddrs += mx->h[i].naddrs;
+	}
+	return 0;
+}
+
+/*
+ * Probe every address of the hosts with working records (naddrs of them)
+ * and match what they present; *mismatch counts the hosts with an address
+ * that does not match.  0 or -1.
+ */
+static int
+probe_hosts(struct mc_ctx *ctx, const struct mc_mxhosts *mx,
+    const struct hostrecs *hr, json_t *hosts, size_t naddrs,
+    size_t *mismatch)
+{
+	const struct dane_state *st = ctx->state;
+	struct mc_smtp_target *tg;
+	const struct mc_smtp_probe **pr;
+	json_t *addrs, *o;
+	size_t i, j, k, n = 0;
+	int rc, bad;
+
+	tg = mc_arena_calloc(ctx->arena, naddrs + 1, sizeof(*tg));
+	pr = mc_arena_calloc(ctx->arena, naddrs + 1, sizeof(*pr));
+	if (tg == NULL || pr == NULL)
+		return -1;
+	for (i = 0; i < mx->n; i++)
+		for (k = 0; hr[i].n > 0 && k < mx->h[i].naddrs; k++)
+			tg[n++] = (struct mc_smtp_target){ .host = mx->h[i].name,
+			    .addr = mx->h[i].addrs[k] };
+	if (mc_smtp_probe(st->smtp, tg, n, mc_mxhosts_probe_deadline(
+	    ctx->deadline), pr) == -1)
+		return -1;
+	for (i = j = 0; i < mx->n; i++) {
+		if (hr[i].n == 0)
+			continue;
+		addrs = json_object_get(json_array_get(hosts, i), "addresses");
+		bad = 0;
+		for (k = 0; k < mx->h[i].naddrs; k++, j++) {
+			o = json_pack("{s:s}", "address", pr[j]->addr);
+			json_array_append_new(addrs, o);
+			rc = match_probe(ctx, &mx->h[i], &hr[i], pr[j], o);
+			json_object_set_new(o, "result", rc == 1 ?
+			    json_string("match") : rc == 0 ?
+			    json_string("mismatch") : json_string("unknown"));
+			if (rc == 0)
+				bad = 1;
+		}
+		*mismatch += bad;
+	}
+	return 0;
+}
+
 static int
 dane_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
 	struct mc_mxhosts mx;
 	struct hostrecs *hr;
-	struct mc_smtp_target *tg;
-	const struct mc_smtp_probe **pr;
-	const struct dane_state *st = ctx->state;
-	struct mc_dnssec_result why;
-	enum mc_dnssec_state ds;
-	json_t *hosts, *ho, *addrs, *o;
-	size_t i, k, n = 0, j, with = 0, without = 0, mismatch = 0, failed = 0;
-	int rc, bad;
+	struct tally t = { .with = 0 };
+	json_t *hosts;
+	size_t i, mismatch = 0;
+	int rc;
 
 	rc = mc_mxhosts_start(ctx, &mx);
 	if (rc != 0)
@@ -205,92 +311,30 @@ dane_run(struct mc_ctx *ctx)
 		return -1;
 	hosts = json_array();
 	json_object_set_new(r->data, "hosts", hosts);
-	for (i = 0; i < mx.n; i++) {
-		ho = json_pack("{s:s, s:s, s:[], s:[]}", "host", mx.h[i].name,
-		    "tlsa_status", mc_dns_status_str(mx.h[i].tlsa->status),
-		    "tlsa", "addresses");
-		json_array_append_new(hosts, ho);
-		if (mc_dns_failed(mx.h[i].tlsa)) {
-			mc_finding_dns(r, mx.h[i].tlsa, "the TLSA records");
-			failed++;
-			continue;
-		}
-		if (judge_records(ctx, &mx.h[i], &hr[i],
-		    json_object_get(ho, "tlsa")) == -1)
-			return -1;
-		if (!hr[i].published) {
-			without++;
-			continue;
-		}
-		with++;
-		ds = mc_dnssec_answer_state(st->ta, ctx->dns, mx.h[i].tlsa,
-		    &why);
-		json_object_set_new(ho, "dnssec", json_string(
-		    mc_dnssec_state_str(ds)));
-		if (ds == MC_DNSSEC_INDETERMINATE)
-			mc_finding_add(r, MC_F_DANE_DNSSEC_UNVERIFIED,
-			    mx.h[i].tlsa->qname, "DNSSEC status of the TLSA "
-			    "records of %s not verified: senders use them only "
-			    "if they validate", mx.h[i].name);
-		else if (ds != MC_DNSSEC_SECURE) {
-			mc_finding_add(r, MC_F_DANE_TLSA_INSECURE,
-			    mx.h[i].tlsa->qname, "the TLSA records of %s are "
-			    "DNSSEC-%s (%s): senders ignore them",
-			    mx.h[i].name, mc_dnssec_state_str(ds), why.detail);
-			hr[i].n = 0; /* not graded as working */
-		}
-		if (hr[i].n > 0)
-			n += mx.h[i].naddrs;
-	}
-	mc_metric_set(r, "tlsa_hosts", (double)with);
-	if (with == 0) {
+	if (grade_hosts(ctx, &mx, hr, hosts, &t) == -1)
+		return -1;
+	mc_metric_set(r, "tlsa_hosts", (double)t.with);
+	if (t.with == 0) {
 		mc_metric_set(r, "tlsa_mismatch", 0);
-		if (mx.n > 0 && failed == 0)
+		if (mx.n > 0 && t.failed == 0)
 			mc_finding_add(r, MC_F_DANE_NONE, ctx->domain, "no MX "
 			    "host of %s publishes TLSA records: DANE is not in "
 			    "use", ctx->domain);
 		return mc_result_summary(r, "no TLSA records");
 	}
-	if (without > 0)
+	if (t.without > 0)
 		for (i = 0; i < mx.n; i++)
 			if (!hr[i].published && !mc_dns_failed(mx.h[i].tlsa))
 				mc_finding_add(r, MC_F_DANE_HOST_WITHOUT_TLSA,
 				    mx.h[i].name, "MX host %s has no TLSA "
 				    "records while %zu other%s do%s", mx.h[i].name,
-				    with, with == 1 ? "" : "s",
-				    with == 1 ? "es" : "");
-
-	tg = mc_arena_calloc(ctx->arena, n + 1, sizeof(*tg));
-	pr = mc_arena_calloc(ctx->arena, n + 1, sizeof(*pr));
-	if (tg == NULL || pr == NULL)
+				    t.with, t.with == 1 ? "" : "s",
+				    t.with == 1 ? "es" : "");
+	if (probe_hosts(ctx, &mx, hr, hosts, t.naddrs, &mismatch) == -1)
 		return -1;
-	for (i = n = 0; i < mx.n; i++)
-		for (k = 0; hr[i].n > 0 && k < mx.h[i].naddrs; k++)
-			tg[n++] = (struct mc_smtp_target){ .host = mx.h[i].name,
-			    .addr = mx.h[i].addrs[k] };
-	if (mc_smtp_probe(st->smtp, tg, n, mc_mxhosts_probe_deadline(
-	    ctx->deadline), pr) == -1)
-		return -1;
-	for (i = j = 0; i < mx.n; i++) {
-		if (hr[i].n == 0)
-			continue;
-		addrs = json_object_get(json_array_get(hosts, i), "addresses");
-		bad = 0;
-		for (k = 0; k < mx.h[i].naddrs; k++, j++) {
-			o = json_pack("{s:s}", "address", pr[j]->addr);
-			json_array_append_new(addrs, o);
-			rc = match_probe(ctx, &mx.h[i], &hr[i], pr[j], o);
-			json_object_set_new(o, "result", rc == 1 ?
-			    json_string("match") : rc == 0 ?
-			    json_string("mismatch") : json_string("unknown"));
-			if (rc == 0)
-				bad = 1;
-		}
-		mismatch += bad;
-	}
 	mc_metric_set(r, "tlsa_mismatch", (double)mismatch);
 	return mc_result_summary(r, "%zu MX host%s with TLSA records, %zu "
-	    "not matching", with, with == 1 ? "" : "s", mismatch);
+	    "not matching", t.with, t.with == 1 ? "" : "s", mismatch);
 }
 
 static int

@@ -372,10 +372,17 @@ judge_selector(struct mc_ctx *ctx, const struct sel *s,
 	json_t *js;
 	int rc;
 
-	js = json_pack("{s:s, s:s, s:s}", "selector", s->name, "name",
-	    s->qname, "source", s->user ? "user" : "list");
-	if (js == NULL)
+	/* built by hand: json_pack() parses its format for each of the ~40
+	   selectors of every domain (7 % of a bulk run, callgrind) */
+	js = json_object();
+	if (js == NULL || s->qname == NULL ||
+	    json_object_set_new(js, "selector", json_string(s->name)) == -1 ||
+	    json_object_set_new(js, "name", json_string(s->qname)) == -1 ||
+	    json_object_set_new(js, "source", json_string(s->user ? "user" :
+	    "list")) == -1) {
+		json_decref(js);
 		return -1;
+	}
 	if (s->provider != NULL)
 		json_object_set_new(js, "provider", mc_json_dns_string(
 		    s->provider, strlen(s->provider)));

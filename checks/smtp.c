@@ -387,6 +387,51 @@ probe_json(const struct mc_smtp_probe *p)
 	return o;
 }
 
+/*
+ * Judge the probes of host h: ref[] and pr[] (n of them left) start with
+ * its addresses; each address's entry goes into addrs, counts into *t, and
+ * *next steps past the host's probes.  0 or -1.
+ */
+static int
+judge_host(struct mc_ctx *ctx, const struct mc_mxhost *h,
+    const struct probe_ref *ref, const struct mc_smtp_probe **pr, size_t n,
+    json_t *addrs, struct tally *t, size_t *next)
+{
+	struct mc_result *r = ctx->result;
+	const char *subj;
+	json_t *o;
+	size_t k;
+	int tls_ok = h->naddrs > 0, missing = 0;
+
+	for (k = 0; k < n && ref[k].h == h; k++) {
+		subj = mc_arena_printf(ctx->arena, "%s [%s]", h->name,
+		    ref[k].addr);
+		o = probe_json(pr[k]);
+		if (subj == NULL || o == NULL)
+			return -1;
+		json_array_append_new(addrs, o);
+		if (pr[k]->bare_lf)
+			mc_finding_add(r, MC_F_SMTP_BARE_LF, subj, "%s "
+			    "ends reply lines with LF alone, not CR LF", subj);
+		judge_greeting(ctx, subj, h, pr[k]);
+		if (pr[k]->result != MC_SMTP_TLS_OK) {
+			tls_ok = 0;
+			t->skipped += pr[k]->result == MC_SMTP_SKIPPED;
+			if (pr[k]->result == MC_SMTP_NO_STARTTLS ||
+			    pr[k]->result == MC_SMTP_STARTTLS_REJECTED)
+				missing = 1;
+			judge_failure(ctx, h, subj, pr[k]);
+			continue;
+		}
+		if (judge_tls(ctx, subj, h, pr[k], t, o) == -1)
+			return -1;
+	}
+	t->tls_hosts += tls_ok ? 1 : 0;
+	t->starttls_missing += missing ? 1 : 0;
+	*next += k;
+	return 0;
+}
+
 static int
 smtp_run(struct mc_ctx *ctx)
 {
@@ -396,10 +441,9 @@ smtp_run(struct mc_ctx *ctx)
 	const struct mc_smtp_probe **pr;
 	struct probe_ref *ref;
 	struct tally t = { .days_left = 1e9 };
-	json_t *hosts, *ho, *addrs, *o;
-	const char *subj;
+	json_t *hosts, *ho;
 	size_t i, k, n = 0;
-	int *tls_ok, *missing, rc;
+	int rc;
 
 	rc = mc_mxhosts_start(ctx, &mx);
 	if (rc != 0)
@@ -415,10 +459,7 @@ smtp_run(struct mc_ctx *ctx)
 	tg = mc_arena_calloc(ctx->arena, n + 1, sizeof(*tg));
 	pr = mc_arena_calloc(ctx->arena, n + 1, sizeof(*pr));
 	ref = mc_arena_calloc(ctx->arena, n + 1, sizeof(*ref));
-	tls_ok = mc_arena_calloc(ctx->arena, mx.n + 1, sizeof(int));
-	missing = mc_arena_calloc(ctx->arena, mx.n + 1, sizeof(int));
-	if (tg == NULL || pr == NULL || ref == NULL || tls_ok == NULL ||
-	    missing == NULL)
+	if (tg == NULL || pr == NULL || ref == NULL)
 		return -1;
 	for (i = n = 0; i < mx.n; i++)
 		for (k = 0; k < mx.h[i].naddrs; k++) {
@@ -437,34 +478,9 @@ smtp_run(struct mc_ctx *ctx)
 		ho = json_pack("{s:s, s:i, s:[]}", "host", mx.h[i].name,
 		    "preference", (int)mx.h[i].pref, "addresses");
 		json_array_append_new(hosts, ho);
-		addrs = json_object_get(ho, "addresses");
-		tls_ok[i] = mx.h[i].naddrs > 0;
-		for (; k < n && ref[k].h == &mx.h[i]; k++) {
-			subj = mc_arena_printf(ctx->arena, "%s [%s]",
-			    mx.h[i].name, ref[k].addr);
-			o = probe_json(pr[k]);
-			if (subj == NULL || o == NULL)
-				return -1;
-			json_array_append_new(addrs, o);
-			if (pr[k]->bare_lf)
-				mc_finding_add(r, MC_F_SMTP_BARE_LF, subj, "%s "
-				    "ends reply lines with LF alone, not CR LF",
-				    subj);
-			judge_greeting(ctx, subj, &mx.h[i], pr[k]);
-			if (pr[k]->result != MC_SMTP_TLS_OK) {
-				tls_ok[i] = 0;
-				t.skipped += pr[k]->result == MC_SMTP_SKIPPED;
-				if (pr[k]->result == MC_SMTP_NO_STARTTLS ||
-				    pr[k]->result == MC_SMTP_STARTTLS_REJECTED)
-					missing[i] = 1;
-				judge_failure(ctx, &mx.h[i], subj, pr[k]);
-				continue;
-			}
-			if (judge_tls(ctx, subj, &mx.h[i], pr[k], &t, o) == -1)
-				return -1;
-		}
-		t.tls_hosts += tls_ok[i] ? 1 : 0;
-		t.starttls_missing += missing[i] ? 1 : 0;
+		if (judge_host(ctx, &mx.h[i], ref + k, pr + k, n - k,
+		    json_object_get(ho, "addresses"), &t, &k) == -1)
+			return -1;
 	}
 	mc_metric_set(r, "tls_hosts", (double)t.tls_hosts);
 	mc_metric_set(r, "starttls_missing", (double)t.starttls_missing);

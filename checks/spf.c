@@ -32,6 +32,7 @@
 
 #define MAX_NODES 64     /* records in the tree */
 #define MAX_PENDING 512  /* questions of one level */
+#define FIRST_PENDING 32 /* room for them at first: most levels ask few */
 #define MAX_AUTH 32      /* MX addresses evaluated */
 /* lookup terms after which includes are no longer followed: enough to show
    how far over the limit a policy is, without fetching an endless tree */
@@ -80,6 +81,8 @@ struct tree {
 	size_t nnodes;
 	struct pend *pend, *next;
 	size_t npend, nnext;
+	size_t pend_room, next_room; /* grown up to MAX_PENDING */
+	int nomem;
 	size_t lookups;
 	size_t voids[F_COUNT];    /* void lookups per client family */
 	size_t walked;            /* lookup terms met so far, in fetch order */
@@ -116,9 +119,25 @@ push_fam(struct tree *t, enum pend_kind kind, struct node *n,
     const char *term, json_t *tj, const char *name, uint16_t type,
     unsigned fam)
 {
+	struct pend *grown;
+	size_t room;
+
 	if (t->nnext == MAX_PENDING) {
 		t->truncated = 1;
 		return;
+	}
+	if (t->nnext == t->next_room) {
+		/* only the next level grows: the batch points into pend */
+		room = t->next_room * 2 < MAX_PENDING ? t->next_room * 2 :
+		    MAX_PENDING;
+		grown = mc_arena_calloc(t->ctx->arena, room, sizeof(*grown));
+		if (grown == NULL) {
+			t->nomem = 1;
+			return;
+		}
+		memcpy(grown, t->next, t->nnext * sizeof(*grown));
+		t->next = grown;
+		t->next_room = room;
 	}
 	t->next[t->nnext++] = (struct pend){ .kind = kind, .n = n,
 	    .term = term, .tj = tj, .q = { .name = name, .type = type },
@@ -546,12 +565,13 @@ fetch_tree(struct tree *t)
 	struct mc_dns_query mxq, spfq;
 	struct mc_dns_batch b;
 	struct pend *swap, *p;
-	size_t i;
+	size_t i, room;
 
-	t->pend = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->pend));
-	t->next = mc_arena_calloc(ctx->arena, MAX_PENDING, sizeof(*t->next));
+	t->pend = mc_arena_calloc(ctx->arena, FIRST_PENDING, sizeof(*t->pend));
+	t->next = mc_arena_calloc(ctx->arena, FIRST_PENDING, sizeof(*t->next));
 	if (t->pend == NULL || t->next == NULL)
 		return -1;
+	t->pend_room = t->next_room = FIRST_PENDING;
 	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
 	json_object_set_new(t->nodes[0].json, "void", json_array());
@@ -562,6 +582,9 @@ fetch_tree(struct tree *t)
 		swap = t->pend;
 		t->pend = t->next;
 		t->next = swap;
+		room = t->pend_room;
+		t->pend_room = t->next_room;
+		t->next_room = room;
 		t->npend = t->nnext;
 		t->nnext = 0;
 		for (i = 0; i < t->npend; i++) {
@@ -581,7 +604,7 @@ fetch_tree(struct tree *t)
 			got_answer(t, &t->pend[i], t->pend[i].q.ans,
 			    is_twin(t, i) ? t->pend[i + 1].q.ans : NULL);
 	}
-	return 0;
+	return t->nomem ? -1 : 0;
 }
 
 /* The family check_host() treats ip as (IPv4-mapped IPv6 is IPv4). */

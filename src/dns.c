@@ -21,12 +21,21 @@
  * In-flight entries (ans NULL) are never evicted, and a waiter stamps its
  * entry before waiting, so no waiter loses its answer.
  *
+ * Locks: the buckets are split into DNS_SHARDS shards, each with its own
+ * mutex, condition variables and graveyard, so that threads asking
+ * different questions do not queue on one lock (in bulk runs that lock was
+ * most of the futex calls left).  dns->mu guards only the open sessions,
+ * the limit and the sweep; a session's own answers and record have the
+ * session's lock.  Order: a shard's lock, then a session's; dns->mu is
+ * never held with another (evict() takes the shards one after another).
+ *
  * The backend is the first of backends[] that takes the configuration;
  * dns.c calls the backends and the answer vocabulary (dns_answer.c), and
  * neither calls back into dns.c but through the request's done pointer.
  */
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +46,7 @@
 #include "banned.h"
 
 #define CACHE_BUCKETS 4096
+#define DNS_SHARDS 16 /* a power of two dividing CACHE_BUCKETS */
 
 static const struct mc_dns_backend *const backends[] = {
 	&mc_dns_backend_overlay, /* zone files and a resolver: first */
@@ -49,9 +59,12 @@ struct mc_dns;
 
 #define DNS_WAIT_CVS 32
 
+struct shard;
+
 struct entry {
 	struct entry *next;
 	struct mc_dns *dns;
+	struct shard *sh;          /* the shard whose lock guards it */
 	struct mc_dns_request req; /* while the question is in flight */
 	char *name;
 	uint16_t type;
@@ -74,28 +87,35 @@ struct mc_dns_session {
 	struct mc_dns *dns;
 	uint64_t id;
 	double deadline;
-	struct owned *own; /* under dns->mu */
-	/* the overlay's record of the answers given (under dns->mu) */
+	pthread_mutex_t mu; /* the checks of one domain share the session */
+	struct owned *own;  /* under mu */
+	/* the overlay's record of the answers given (under mu) */
 	const struct mc_dns_answer **seen;
 	size_t nseen, seenmax;
+};
+
+/* The buckets b with b % DNS_SHARDS == its index, and what guards them. */
+struct shard {
+	pthread_mutex_t mu;
+	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
+	   threads waiting for it (and a few others), not every waiter */
+	pthread_cond_t cv[DNS_WAIT_CVS / DNS_SHARDS];
+	size_t nentries;         /* in its buckets */
+	struct entry *graveyard; /* unlinked stale entries, maybe still read */
+	size_t ngrave;           /* in the graveyard */
 };
 
 struct mc_dns {
 	const struct mc_dns_backend *be;
 	void *state;
 	int record;              /* sessions record their answers */
-	pthread_mutex_t mu;
-	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
-	   threads waiting for it (and a few others), not every waiter */
-	pthread_cond_t cv[DNS_WAIT_CVS];
-	struct entry *buckets[CACHE_BUCKETS];
-	size_t sent;
-	size_t nentries;         /* in the buckets */
+	struct shard shards[DNS_SHARDS];
+	struct entry *buckets[CACHE_BUCKETS]; /* under their shard's lock */
+	size_t sent;             /* atomic */
+	uint64_t next_session;   /* atomic; written under mu */
+	pthread_mutex_t mu;      /* the fields below */
 	size_t limit;            /* 0: keep everything */
-	size_t sweep_at;         /* sweep when nentries passes this */
-	struct entry *graveyard; /* unlinked stale entries, maybe still read */
-	size_t ngrave;           /* in the graveyard */
-	uint64_t next_session;
+	size_t sweep_at;         /* sweep when the entries pass this */
 	uint64_t *open;          /* open sessions */
 	size_t nopen, openmax;
 };
@@ -120,7 +140,7 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 {
 	pthread_condattr_t ca;
 	struct mc_dns *dns;
-	size_t i;
+	size_t i, j;
 
 	dns = calloc(1, sizeof(*dns));
 	if (dns == NULL) {
@@ -140,8 +160,11 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 	/* waiters time out by mc_now() deadlines: the same clock */
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	for (i = 0; i < DNS_WAIT_CVS; i++)
-		pthread_cond_init(&dns->cv[i], &ca);
+	for (i = 0; i < DNS_SHARDS; i++) {
+		pthread_mutex_init(&dns->shards[i].mu, NULL);
+		for (j = 0; j < DNS_WAIT_CVS / DNS_SHARDS; j++)
+			pthread_cond_init(&dns->shards[i].cv[j], &ca);
+	}
 	pthread_condattr_destroy(&ca);
 	dns->next_session = 1;
 	return dns;
@@ -159,7 +182,8 @@ void
 mc_dns_free(struct mc_dns *dns)
 {
 	struct entry *e, *next;
-	size_t i;
+	struct shard *sh;
+	size_t i, j;
 
 	if (dns == NULL)
 		return;
@@ -169,15 +193,19 @@ mc_dns_free(struct mc_dns *dns)
 			entry_free(e);
 		}
 	}
-	for (e = dns->graveyard; e != NULL; e = next) {
-		next = e->next;
-		entry_free(e);
+	for (i = 0; i < DNS_SHARDS; i++) {
+		sh = &dns->shards[i];
+		for (e = sh->graveyard; e != NULL; e = next) {
+			next = e->next;
+			entry_free(e);
+		}
+		pthread_mutex_destroy(&sh->mu);
+		for (j = 0; j < DNS_WAIT_CVS / DNS_SHARDS; j++)
+			pthread_cond_destroy(&sh->cv[j]);
 	}
 	free(dns->open);
 	dns->be->free(dns->state);
 	pthread_mutex_destroy(&dns->mu);
-	for (i = 0; i < DNS_WAIT_CVS; i++)
-		pthread_cond_destroy(&dns->cv[i]);
 	free(dns);
 }
 
@@ -190,12 +218,7 @@ mc_dns_backend_name(const struct mc_dns *dns)
 size_t
 mc_dns_queries_sent(struct mc_dns *dns)
 {
-	size_t n;
-
-	pthread_mutex_lock(&dns->mu);
-	n = dns->sent;
-	pthread_mutex_unlock(&dns->mu);
-	return n;
+	return __atomic_load_n(&dns->sent, __ATOMIC_RELAXED);
 }
 
 struct mc_dns_session *
@@ -220,7 +243,8 @@ mc_dns_session_begin(struct mc_dns *dns, double deadline)
 		dns->open = n;
 		dns->openmax = dns->openmax * 2 + 8;
 	}
-	s->id = dns->next_session++;
+	pthread_mutex_init(&s->mu, NULL);
+	s->id = __atomic_fetch_add(&dns->next_session, 1, __ATOMIC_RELAXED);
 	dns->open[dns->nopen++] = s->id;
 	pthread_mutex_unlock(&dns->mu);
 	return s;
@@ -236,8 +260,8 @@ mc_dns_session_answers(const struct mc_dns_session *s,
 
 /*
  * Record that s was given a (the overlay's runs only), once: the answers
- * of one domain are a few hundred, so a linear search does.  Caller holds
- * the lock.
+ * of one domain are a few hundred, so a linear search does.  Takes the
+ * session's lock.
  */
 static void
 record_seen(struct mc_dns_session *s, const struct mc_dns_answer *a)
@@ -247,17 +271,20 @@ record_seen(struct mc_dns_session *s, const struct mc_dns_answer *a)
 
 	if (!s->dns->record || a == &nomem_answer)
 		return;
+	pthread_mutex_lock(&s->mu);
 	for (i = 0; i < s->nseen; i++)
 		if (s->seen[i] == a)
-			return;
+			goto out;
 	if (s->nseen == s->seenmax) {
 		n = realloc(s->seen, (s->seenmax * 2 + 16) * sizeof(*n));
 		if (n == NULL)
-			return; /* the record is a courtesy: the run goes on */
+			goto out; /* the record is a courtesy: the run goes on */
 		s->seen = n;
 		s->seenmax = s->seenmax * 2 + 16;
 	}
 	s->seen[s->nseen++] = a;
+out:
+	pthread_mutex_unlock(&s->mu);
 }
 
 double
@@ -266,35 +293,56 @@ mc_dns_session_deadline(const struct mc_dns_session *s)
 	return s->deadline;
 }
 
-/* Evict answered entries no open session used.  Caller holds the lock. */
+/*
+ * Evict answered entries no session open when it began used (stamp below
+ * oldest), one shard after another.  No lock held: an entry a session
+ * begun since is stamped with an id of at least oldest, under the lock of
+ * its shard.
+ */
 static void
-evict(struct mc_dns *dns)
+evict(struct mc_dns *dns, uint64_t oldest)
 {
 	struct entry **pp, *e;
-	uint64_t oldest = dns->next_session;
-	size_t i;
+	struct shard *sh;
+	size_t i, b;
 
-	for (i = 0; i < dns->nopen; i++)
-		if (dns->open[i] < oldest)
-			oldest = dns->open[i];
-	for (i = 0; i < CACHE_BUCKETS; i++) {
-		for (pp = &dns->buckets[i]; (e = *pp) != NULL;) {
-			if (e->ans != NULL && e->stamp < oldest) {
+	for (i = 0; i < DNS_SHARDS; i++) {
+		sh = &dns->shards[i];
+		pthread_mutex_lock(&sh->mu);
+		for (b = i; b < CACHE_BUCKETS; b += DNS_SHARDS) {
+			for (pp = &dns->buckets[b]; (e = *pp) != NULL;) {
+				if (e->ans != NULL && e->stamp < oldest) {
+					*pp = e->next;
+					entry_free(e);
+					sh->nentries--;
+				} else
+					pp = &e->next;
+			}
+		}
+		for (pp = &sh->graveyard; (e = *pp) != NULL;) {
+			if (e->stamp < oldest) {
 				*pp = e->next;
 				entry_free(e);
-				dns->nentries--;
+				sh->ngrave--;
 			} else
 				pp = &e->next;
 		}
+		pthread_mutex_unlock(&sh->mu);
 	}
-	for (pp = &dns->graveyard; (e = *pp) != NULL;) {
-		if (e->stamp < oldest) {
-			*pp = e->next;
-			entry_free(e);
-			dns->ngrave--;
-		} else
-			pp = &e->next;
+}
+
+/* Entries in the buckets and the graveyards, shard by shard. */
+static size_t
+count_entries(struct mc_dns *dns)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < DNS_SHARDS; i++) {
+		pthread_mutex_lock(&dns->shards[i].mu);
+		n += dns->shards[i].nentries + dns->shards[i].ngrave;
+		pthread_mutex_unlock(&dns->shards[i].mu);
 	}
+	return n;
 }
 
 void
@@ -302,7 +350,9 @@ mc_dns_session_end(struct mc_dns_session *s)
 {
 	struct mc_dns *dns;
 	struct owned *o, *next;
-	size_t i;
+	uint64_t oldest;
+	size_t i, n = 0, limit;
+	int sweep;
 
 	if (s == NULL)
 		return;
@@ -314,23 +364,40 @@ mc_dns_session_end(struct mc_dns_session *s)
 			break;
 		}
 	}
+	oldest = __atomic_load_n(&dns->next_session, __ATOMIC_RELAXED);
+	for (i = 0; i < dns->nopen; i++)
+		if (dns->open[i] < oldest)
+			oldest = dns->open[i];
+	limit = dns->limit;
+	sweep = limit > 0;
+	pthread_mutex_unlock(&dns->mu);
 	/*
 	 * Sweep when over the limit (buried entries count: they hold memory
 	 * too), then not again until another half limit has been added: an
 	 * old session still open can pin entries, and sweeping after every
 	 * session would cost O(entries) each time.
 	 */
-	if (dns->limit > 0 && dns->nentries + dns->ngrave > dns->limit &&
-	    dns->nentries + dns->ngrave >= dns->sweep_at) {
-		evict(dns);
-		dns->sweep_at = dns->nentries + dns->ngrave + dns->limit / 2;
+	if (sweep) {
+		n = count_entries(dns);
+		pthread_mutex_lock(&dns->mu);
+		sweep = n > limit && n >= dns->sweep_at;
+		if (sweep)
+			dns->sweep_at = SIZE_MAX; /* one sweeper at a time */
+		pthread_mutex_unlock(&dns->mu);
 	}
-	pthread_mutex_unlock(&dns->mu);
+	if (sweep) {
+		evict(dns, oldest);
+		n = count_entries(dns);
+		pthread_mutex_lock(&dns->mu);
+		dns->sweep_at = n + limit / 2;
+		pthread_mutex_unlock(&dns->mu);
+	}
 	for (o = s->own; o != NULL; o = next) {
 		next = o->next;
 		answer_free(o->ans);
 		free(o);
 	}
+	pthread_mutex_destroy(&s->mu);
 	free(s->seen);
 	free(s);
 }
@@ -346,17 +413,12 @@ mc_dns_set_cache_limit(struct mc_dns *dns, size_t max)
 size_t
 mc_dns_cache_entries(struct mc_dns *dns)
 {
-	size_t n;
-
-	pthread_mutex_lock(&dns->mu);
-	n = dns->nentries + dns->ngrave;
-	pthread_mutex_unlock(&dns->mu);
-	return n;
+	return count_entries(dns);
 }
 
 /*
  * A failed answer for this session alone, with the name and type asked:
- * a finding about it names the question.  Caller holds the lock.
+ * a finding about it names the question.  Takes the session's lock.
  */
 static const struct mc_dns_answer *
 session_fail(struct mc_dns_session *s, const char *name, uint16_t type,
@@ -374,8 +436,10 @@ session_fail(struct mc_dns_session *s, const char *name, uint16_t type,
 	}
 	mc_answer_fail(o->ans, status, -1, "%s", why);
 	o->ans->reason = reason;
+	pthread_mutex_lock(&s->mu);
 	o->next = s->own;
 	s->own = o;
+	pthread_mutex_unlock(&s->mu);
 	return o->ans;
 }
 
@@ -389,7 +453,7 @@ bucket(const char *name, uint16_t type)
 	return h % CACHE_BUCKETS;
 }
 
-/* Stamp e as used by session s.  Caller holds the lock. */
+/* Stamp e as used by session s.  Caller holds e's shard lock. */
 static void
 stamp(struct entry *e, const struct mc_dns_session *s)
 {
@@ -397,32 +461,34 @@ stamp(struct entry *e, const struct mc_dns_session *s)
 		e->stamp = s->id;
 }
 
-/* Unlink e from its bucket into the graveyard.  Caller holds the lock. */
+/*
+ * Unlink e from its bucket b into its shard's graveyard.  Caller holds the
+ * shard's lock.
+ */
 static void
-bury(struct mc_dns *dns, struct entry *e)
+bury(struct mc_dns *dns, struct entry *e, size_t b)
 {
 	struct entry **pp;
 
-	for (pp = &dns->buckets[bucket(e->name, e->type)]; *pp != NULL;
-	    pp = &(*pp)->next) {
+	for (pp = &dns->buckets[b]; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == e) {
 			*pp = e->next;
-			e->next = dns->graveyard;
-			dns->graveyard = e;
-			dns->nentries--;
-			dns->ngrave++;
+			e->next = e->sh->graveyard;
+			e->sh->graveyard = e;
+			e->sh->nentries--;
+			e->sh->ngrave++;
 			return;
 		}
 	}
 }
 
-/* Caller holds the lock. */
+/* Caller holds the lock of bucket b's shard. */
 static struct entry *
-find(struct mc_dns *dns, const char *name, uint16_t type)
+find(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
 {
 	struct entry *e;
 
-	for (e = dns->buckets[bucket(name, type)]; e != NULL; e = e->next)
+	for (e = dns->buckets[b]; e != NULL; e = e->next)
 		if (e->type == type && strcmp(e->name, name) == 0)
 			return e;
 	return NULL;
@@ -433,8 +499,8 @@ find(struct mc_dns *dns, const char *name, uint16_t type)
  * the deadline of the session that asked is not for a session with more
  * time (a later deadline, or none) while its own time lasts; a TEMPFAIL
  * stored before this session began is asked again, so that one timeout
- * does not stick to every later domain of a bulk run.  Caller holds the
- * lock.
+ * does not stick to every later domain of a bulk run.  Caller holds e's
+ * shard lock.
  */
 static int
 must_ask_again(const struct entry *e, const struct mc_dns_session *s)
@@ -455,21 +521,22 @@ must_ask_again(const struct entry *e, const struct mc_dns_session *s)
 static pthread_cond_t *
 entry_cv(struct entry *e)
 {
-	return &e->dns->cv[((uintptr_t)e / sizeof(*e)) % DNS_WAIT_CVS];
+	return &e->sh->cv[((uintptr_t)e / sizeof(*e)) %
+	    (DNS_WAIT_CVS / DNS_SHARDS)];
 }
 
 /*
  * Wait for a broadcast, but not past deadline (0: none).  Returns -1 once
- * the deadline has passed.  Caller holds the lock.
+ * the deadline has passed.  Caller holds sh's lock.
  */
 static int
-wait_until(struct mc_dns *dns, pthread_cond_t *cv, double deadline)
+wait_until(struct shard *sh, pthread_cond_t *cv, double deadline)
 {
 	struct timespec ts;
 	double now;
 
 	if (deadline == 0) {
-		pthread_cond_wait(cv, &dns->mu);
+		pthread_cond_wait(cv, &sh->mu);
 		return 0;
 	}
 	now = mc_now();
@@ -479,7 +546,7 @@ wait_until(struct mc_dns *dns, pthread_cond_t *cv, double deadline)
 	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
 	if (ts.tv_nsec >= 1000000000L)
 		ts.tv_nsec = 999999999L;
-	pthread_cond_timedwait(cv, &dns->mu, &ts);
+	pthread_cond_timedwait(cv, &sh->mu, &ts);
 	return 0;
 }
 
@@ -491,7 +558,7 @@ cache_done(struct mc_dns_request *req)
 	    offsetof(struct entry, req));
 	struct mc_dns *dns = e->dns;
 
-	pthread_mutex_lock(&dns->mu);
+	pthread_mutex_lock(&e->sh->mu);
 	e->ans = req->ans != NULL ? req->ans : &nomem_answer;
 	/* the backend answered, unless a deadline passed before asking */
 	if (e->ans->source == MC_DNS_SOURCE_NONE && e->ans != &nomem_answer &&
@@ -500,20 +567,22 @@ cache_done(struct mc_dns_request *req)
 	/* a failure a session's deadline caused is not for the others */
 	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
 	    e->ans->reason == MC_DNS_REASON_BUDGET;
-	e->born = dns->next_session;
+	e->born = __atomic_load_n(&dns->next_session, __ATOMIC_RELAXED);
 	/* most answers have no waiter but the batch that asked: waking every
 	   waiting thread for each of them was most of bulk mode's futex calls */
 	if (e->waiters > 0)
 		pthread_cond_broadcast(entry_cv(e));
-	pthread_mutex_unlock(&dns->mu);
+	pthread_mutex_unlock(&e->sh->mu);
 }
 
-/* A new in-flight entry for (name, type), or NULL.  Caller holds the lock. */
+/*
+ * A new in-flight entry for (name, type) in bucket b, or NULL.  Caller
+ * holds the bucket's shard lock.
+ */
 static struct entry *
-claim(struct mc_dns *dns, const char *name, uint16_t type)
+claim(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
 {
 	struct entry *e;
-	size_t b;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->name = strdup(name)) == NULL) {
@@ -521,13 +590,13 @@ claim(struct mc_dns *dns, const char *name, uint16_t type)
 		return NULL;
 	}
 	e->dns = dns;
+	e->sh = &dns->shards[b % DNS_SHARDS];
 	e->type = type;
 	e->req = (struct mc_dns_request){ .name = e->name, .type = type,
 	    .done = cache_done };
-	b = bucket(name, type);
 	e->next = dns->buckets[b];
 	dns->buckets[b] = e;
-	dns->nentries++;
+	e->sh->nentries++;
 	return e;
 }
 
@@ -563,8 +632,9 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	struct mc_dns_request **req;
 	struct mc_dns_query *again = NULL;
 	struct entry **ent, *e;
+	struct shard *sh;
 	char name[MC_DNS_NAME_MAX + 2];
-	size_t i, j, nreq = 0, nagain = 0;
+	size_t i, j, b, nreq = 0, nagain = 0;
 
 	if (n == 0)
 		return;
@@ -576,8 +646,7 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 		goto out;
 	}
 
-	/* Claim the questions nobody has asked yet. */
-	pthread_mutex_lock(&dns->mu);
+	/* Claim the questions nobody has asked yet, each under its shard. */
 	for (i = 0; i < n; i++) {
 		q[i].ans = NULL;
 		if (mc_dns_name_canon(q[i].name, name, sizeof(name)) == -1) {
@@ -586,25 +655,29 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			    "not a valid domain name");
 			continue;
 		}
-		e = find(dns, name, q[i].type);
+		b = bucket(name, q[i].type);
+		sh = &dns->shards[b % DNS_SHARDS];
+		pthread_mutex_lock(&sh->mu);
+		e = find(dns, b, name, q[i].type);
 		if (e != NULL && must_ask_again(e, s)) {
-			bury(dns, e);
+			bury(dns, e, b);
 			e = NULL;
 		}
 		if (e == NULL) {
-			e = claim(dns, name, q[i].type);
-			if (e == NULL) {
-				q[i].ans = &nomem_answer;
-				continue;
+			e = claim(dns, b, name, q[i].type);
+			if (e != NULL) {
+				e->deadline = s->deadline;
+				req[nreq++] = &e->req;
 			}
-			e->deadline = s->deadline;
-			req[nreq++] = &e->req;
 		}
-		stamp(e, s);
+		if (e != NULL)
+			stamp(e, s);
+		pthread_mutex_unlock(&sh->mu);
+		if (e == NULL)
+			q[i].ans = &nomem_answer;
 		ent[i] = e;
 	}
-	dns->sent += nreq;
-	pthread_mutex_unlock(&dns->mu);
+	__atomic_fetch_add(&dns->sent, nreq, __ATOMIC_RELAXED);
 
 	ask(dns, req, nreq, s->deadline);
 
@@ -613,12 +686,13 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	 * session's deadline only, and a failure another session's deadline
 	 * caused is asked again.
 	 */
-	pthread_mutex_lock(&dns->mu);
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
+		sh = ent[i]->sh;
+		pthread_mutex_lock(&sh->mu);
 		ent[i]->waiters++;
-		while (ent[i]->ans == NULL && wait_until(dns,
+		while (ent[i]->ans == NULL && wait_until(sh,
 		    entry_cv(ent[i]), s->deadline) == 0)
 			;
 		ent[i]->waiters--;
@@ -632,8 +706,8 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			q[i].ans = ent[i]->ans;
 		if (q[i].ans != NULL)
 			record_seen(s, q[i].ans);
+		pthread_mutex_unlock(&sh->mu);
 	}
-	pthread_mutex_unlock(&dns->mu);
 	if (nagain > 0) {
 		again = calloc(nagain, sizeof(*again));
 		for (i = j = 0; i < n && again != NULL; i++)

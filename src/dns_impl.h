@@ -9,7 +9,9 @@
  *   dns_net.c,     the backends, behind struct mc_dns_backend
  *   dns_zone.c
  *   dns_answer.c   the answer vocabulary every layer builds answers with:
- *   dns_ldns.c     the builders below, and ldns (wire and zone-file formats)
+ *   dns_wire.c     the builders below; queries and replies in wire format
+ *   dns_ldns.c     (dns_wire.c), and ldns (zone files, and the presentation
+ *                  form of the record types dns_wire.c does not read)
  *
  * A backend answers requests: for each it builds a heap answer with the
  * helpers below and hands it over with mc_dns_request_done() the moment it
@@ -128,11 +130,21 @@ int mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
     int (*cb)(void *arg, const char *owner, const struct mc_rr *rr),
     void *arg, char *err, size_t errsize);
 /*
+ * The record that starts at offset pos of the DNS message wire (len
+ * octets) as struct mc_rr: type, TTL and its RDATA in presentation format
+ * (out->data malloc'ed: the caller frees it), as the zone reader makes it.
+ * For the record types dns_wire.c does not read itself.  0 or -1.
+ */
+int mc_ldns_wire_rr(const unsigned char *wire, size_t len, size_t pos,
+    struct mc_rr *out);
+
+/* DNS messages in wire format (src/dns_wire.c): no library, no ldns. */
+/*
  * Query in wire format, RD set, with EDNS0 (1232 octets) and the DO bit
  * (RRSIGs for the validator) when edns is non-zero; *wire is malloc'ed.
  * 0 or -1.
  */
-int mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
+int mc_dns_build_query(const char *name, uint16_t type, uint16_t id,
     int edns, unsigned char **wire, size_t *len);
 
 #define MC_DNS_RCODE_BADVERS 16 /* extended RCODE (RFC 6891 6.1.3) */
@@ -157,7 +169,7 @@ enum mc_reply {
  * answer): then MC_REPLY_SHORT asks the caller to parse the same reply again
  * with a chain of its own that starts with name.
  */
-enum mc_reply mc_ldns_parse_reply(const unsigned char *wire, size_t len,
+enum mc_reply mc_dns_parse_reply(const unsigned char *wire, size_t len,
     uint16_t id, const char *name, uint16_t type, int edns,
     struct mc_cname_chain *chain, struct mc_dns_answer *ans);
 

@@ -54,7 +54,7 @@
  * on one question of another check's batch is woken at once.
  *
  * CNAMEs: the reply's chain is followed within the answer
- * (mc_ldns_parse_reply()); a chain that stops short (its last name has no
+ * (mc_dns_parse_reply()); a chain that stops short (its last name has no
  * record and no CNAME in the answer, and no SOA or NXDOMAIN says it has
  * none) is asked again for its last name, as a new query with a new ID,
  * within the same budget, the chain carried over; over all the answers at
@@ -675,7 +675,7 @@ slot_query_new(struct slot *s, double now)
 	slot_free_wire(s);
 	s->id = new_id(s, now);
 	s->noedns = 0;
-	return mc_ldns_build_query(s->qname, s->req->type, s->id, 1, &s->wire,
+	return mc_dns_build_query(s->qname, s->req->type, s->id, 1, &s->wire,
 	    &s->wlen);
 }
 
@@ -927,7 +927,7 @@ slot_plain(struct slot *s)
 	s->pid = new_id(s, mc_now());
 	if (s->pid == s->id)
 		s->pid ^= 1;
-	return mc_ldns_build_query(s->qname, s->req->type, s->pid, 0,
+	return mc_dns_build_query(s->qname, s->req->type, s->pid, 0,
 	    &s->plain, &s->plen);
 }
 
@@ -975,7 +975,7 @@ follow_cname(struct net *net, struct slot *s, const unsigned char *wire,
 		s->chain->n = 1;
 		snprintf(s->chain->names[0], sizeof(s->chain->names[0]), "%s",
 		    s->qname);
-		r = mc_ldns_parse_reply(wire, len, plain ? s->pid : s->id,
+		r = mc_dns_parse_reply(wire, len, plain ? s->pid : s->id,
 		    s->qname, s->req->type, !plain, s->chain, s->req->ans);
 		if (r != MC_REPLY_SHORT) {
 			/* a loop or an over-long chain: the answer says so */
@@ -1019,7 +1019,7 @@ udp_reply(struct net *net, struct slot *s, const unsigned char *pkt,
 
 	/* the ID says which query, with EDNS or without, it answers */
 	plain = s->plain != NULL && ((pkt[0] << 8) | pkt[1]) == s->pid;
-	r = mc_ldns_parse_reply(pkt, n, plain ? s->pid : s->id, s->qname,
+	r = mc_dns_parse_reply(pkt, n, plain ? s->pid : s->id, s->qname,
 	    s->req->type, !plain, s->chain, s->req->ans);
 	if (r == MC_REPLY_FOREIGN)
 		return 0;
@@ -1158,7 +1158,7 @@ tcp_io(struct net *net, struct slot *s, short revents, double now,
 		s->buf = nb;
 		return;
 	}
-	switch (mc_ldns_parse_reply(s->buf + 2, s->need - 2,
+	switch (mc_dns_parse_reply(s->buf + 2, s->need - 2,
 	    slot_id(s, s->server), s->qname, s->req->type,
 	    slot_edns(s, s->server), s->chain, s->req->ans)) {
 	case MC_REPLY_DONE:

@@ -2,7 +2,7 @@
 /*
  * tests/unit/test_dns_reply.c - reply validation and parsing of the engine
  *
- * mc_ldns_parse_reply() decides whether a packet is the answer to our
+ * mc_dns_parse_reply() decides whether a packet is the answer to our
  * question (ID, QR, one question with our name, type and class), whether it
  * sends us to TCP (TC), and what the answer says.  The packets are built
  * here octet by octet, so damaged ones are as easy to make as good ones.
@@ -96,7 +96,7 @@ parse_edns(const struct pkt *p, const char *name, uint16_t type, int edns,
 {
 	*out = mc_answer_new(name, type);
 	assert_non_null(*out);
-	return mc_ldns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
+	return mc_dns_parse_reply(p->b, p->len, ID, name, type, edns, NULL,
 	    *out);
 }
 
@@ -515,6 +515,157 @@ test_malformed(void **state)
 	mc_answer_free(a);
 }
 
+/*
+ * What dns_wire.c reads in place: names through compression pointers,
+ * written as ldns wrote them (lower case; ".;()\\" escaped, other octets
+ * outside printable ASCII as \DDD), RDATA bounds, the SOA that ldns writes.
+ */
+static void
+test_wire_names(void **state)
+{
+	struct mc_dns_answer *a;
+	struct pkt p;
+	size_t at;
+
+	(void)state;
+	/* an MX whose target is a pointer to the question's name */
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_MX, C_IN);
+	put16(&p, 0xc00c);
+	put16(&p, MC_RR_MX);
+	put16(&p, C_IN);
+	put16(&p, 0);
+	put16(&p, 300);
+	put16(&p, 6);
+	put16(&p, 5);
+	put8(&p, 1);
+	put8(&p, 'M');
+	put16(&p, 0xc00c); /* "m.example.test" */
+	assert_int_equal(parse(&p, "example.test", MC_RR_MX, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->rr[0].pref, 5);
+	assert_string_equal(a->rr[0].data, "m.example.test");
+	mc_answer_free(a);
+
+	/* a PTR target with a dot, a control octet and upper case in labels */
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_PTR, C_IN);
+	rr_head(&p, "example.test", MC_RR_PTR, 12);
+	put8(&p, 3);
+	put8(&p, 'A');
+	put8(&p, '.');
+	put8(&p, 'b');
+	put8(&p, 1);
+	put8(&p, 7);
+	put8(&p, 4);
+	put8(&p, 'T');
+	put8(&p, '(');
+	put8(&p, 's');
+	put8(&p, 't');
+	put8(&p, 0);
+	assert_int_equal(parse(&p, "example.test", MC_RR_PTR, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_string_equal(a->rr[0].data, "a\\.b.\\007.t\\(st");
+	mc_answer_free(a);
+
+	/* a PTR target that runs past its RDLENGTH is a malformed record */
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_PTR, C_IN);
+	rr_head(&p, "example.test", MC_RR_PTR, 2);
+	put_name(&p, "abc.test");
+	assert_int_equal(parse(&p, "example.test", MC_RR_PTR, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_PERMFAIL);
+	assert_int_equal(a->reason, MC_DNS_REASON_MALFORMED);
+	assert_string_equal(a->why, "malformed PTR record in the reply");
+	mc_answer_free(a);
+
+	/* an A record of 3 octets is malformed; octets after 4 are ignored */
+	header(&p, ID, F_RESP, 1, 2);
+	question(&p, "example.test", MC_RR_A, C_IN);
+	rr_head(&p, "example.test", MC_RR_A, 3);
+	put8(&p, 1);
+	put16(&p, 0x0203);
+	rr_head(&p, "example.test", MC_RR_A, 5);
+	put16(&p, 0xc000);
+	put16(&p, 0x0201);
+	put8(&p, 9);
+	assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->count, 1);
+	assert_string_equal(a->rr[0].data, "192.0.2.1");
+	mc_answer_free(a);
+
+	/* an SOA, written by ldns: its names decompressed */
+	header(&p, ID, F_RESP, 1, 1);
+	question(&p, "example.test", MC_RR_SOA, C_IN);
+	rr_head(&p, "example.test", MC_RR_SOA, 5 + 5 + 20);
+	put8(&p, 2);
+	put16(&p, ('n' << 8) | 's');
+	put16(&p, 0xc00c);
+	put8(&p, 2);
+	put16(&p, ('h' << 8) | 'm');
+	put16(&p, 0xc00c);
+	for (at = 0; at < 5; at++) {
+		put16(&p, 0);
+		put16(&p, (unsigned)at + 1);
+	}
+	assert_int_equal(parse(&p, "example.test", MC_RR_SOA, &a),
+	    MC_REPLY_DONE);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_string_equal(a->rr[0].data,
+	    "ns.example.test. hm.example.test. 1 2 3 4 5");
+	mc_answer_free(a);
+}
+
+/*
+ * Compression pointers: a chain of them is followed up to a bound, so a
+ * long one (or a loop) ends as a malformed reply, never as a hang.
+ */
+static void
+test_pointer_chains(void **state)
+{
+	static const size_t hops[] = { 10, 200 };
+	struct mc_dns_answer *a;
+	struct pkt p;
+	size_t k, i, last;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		header(&p, ID, F_RESP, 1, 2);
+		question(&p, "example.test", MC_RR_A, C_IN);
+		/* a TXT record whose RDATA holds the chain: one string */
+		rr_head(&p, "chain.test", MC_RR_TXT, 1 + 2 * (unsigned)hops[k]);
+		put8(&p, 2 * (unsigned)hops[k]);
+		last = 0x0c;
+		for (i = 0; i < hops[k]; i++) {
+			put16(&p, 0xc000 | (unsigned)last);
+			last = p.len - 2;
+		}
+		put16(&p, 0xc000 | (unsigned)last);
+		put16(&p, MC_RR_A);
+		put16(&p, C_IN);
+		put16(&p, 0);
+		put16(&p, 300);
+		put16(&p, 4);
+		put16(&p, 0xc000);
+		put16(&p, 0x0201);
+		assert_int_equal(parse(&p, "example.test", MC_RR_A, &a),
+		    MC_REPLY_DONE);
+		if (k == 0) {
+			assert_int_equal(a->status, MC_DNS_OK);
+			assert_string_equal(a->rr[0].data, "192.0.2.1");
+		} else {
+			assert_int_equal(a->status, MC_DNS_PERMFAIL);
+			assert_string_equal(a->why, "malformed reply");
+		}
+		mc_answer_free(a);
+	}
+}
+
 /* The query we send: our ID, RD, one question, EDNS0 with 1232 octets. */
 static void
 test_build_query(void **state)
@@ -523,7 +674,7 @@ test_build_query(void **state)
 	size_t len, i;
 
 	(void)state;
-	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 1,
+	assert_int_equal(mc_dns_build_query("example.test", MC_RR_MX, ID, 1,
 	    &w, &len), 0);
 	/* header, question (14 + 4 octets), OPT (11 octets) */
 	assert_int_equal(len, 12 + 14 + 4 + 11);
@@ -548,7 +699,7 @@ test_build_query_plain(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(mc_ldns_build_query("example.test", MC_RR_MX, ID, 0,
+	assert_int_equal(mc_dns_build_query("example.test", MC_RR_MX, ID, 0,
 	    &w, &len), 0);
 	assert_int_equal(len, 12 + 14 + 4);
 	assert_int_equal((w[0] << 8) | w[1], ID);
@@ -570,7 +721,7 @@ test_build_query_names(void **state)
 
 	(void)state;
 	/* "\." is a dot inside a label, "\069" is 'E', a final dot is fine */
-	assert_int_equal(mc_ldns_build_query("a\\.b.t\\069st.", MC_RR_A, ID,
+	assert_int_equal(mc_dns_build_query("a\\.b.t\\069st.", MC_RR_A, ID,
 	    0, &w, &len), 0);
 	assert_int_equal(len, 12 + sizeof(dot) + 4);
 	assert_memory_equal(w + 12, dot, sizeof(dot));
@@ -578,27 +729,27 @@ test_build_query_names(void **state)
 	    MC_RR_A);
 	free(w);
 	/* the root */
-	assert_int_equal(mc_ldns_build_query("", MC_RR_NS, ID, 0, &w, &len), 0);
+	assert_int_equal(mc_dns_build_query("", MC_RR_NS, ID, 0, &w, &len), 0);
 	assert_int_equal(len, 12 + 1 + 4);
 	assert_int_equal(w[12], 0);
 	free(w);
 	/* an empty label, a bad escape, a label of 64 octets */
 	w = NULL;
-	assert_int_equal(mc_ldns_build_query("a..test", MC_RR_A, ID, 1, &w,
+	assert_int_equal(mc_dns_build_query("a..test", MC_RR_A, ID, 1, &w,
 	    &len), -1);
-	assert_int_equal(mc_ldns_build_query(".test", MC_RR_A, ID, 1, &w,
+	assert_int_equal(mc_dns_build_query(".test", MC_RR_A, ID, 1, &w,
 	    &len), -1);
-	assert_int_equal(mc_ldns_build_query("a\\25x.test", MC_RR_A, ID, 1,
+	assert_int_equal(mc_dns_build_query("a\\25x.test", MC_RR_A, ID, 1,
 	    &w, &len), -1);
-	assert_int_equal(mc_ldns_build_query("a\\256.test", MC_RR_A, ID, 1,
+	assert_int_equal(mc_dns_build_query("a\\256.test", MC_RR_A, ID, 1,
 	    &w, &len), -1);
 	memset(label, 'x', 64);
 	snprintf(label + 64, sizeof(label) - 64, ".test");
-	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	assert_int_equal(mc_dns_build_query(label, MC_RR_A, ID, 1, &w, &len),
 	    -1);
 	/* 63 octets: a label may be that long */
 	snprintf(label + 63, sizeof(label) - 63, ".test");
-	assert_int_equal(mc_ldns_build_query(label, MC_RR_A, ID, 1, &w, &len),
+	assert_int_equal(mc_dns_build_query(label, MC_RR_A, ID, 1, &w, &len),
 	    0);
 	free(w);
 }
@@ -620,6 +771,8 @@ main(void)
 	MC_TEST_ADD(t, &n, test_mx_and_txt);
 	MC_TEST_ADD(t, &n, test_malformed);
 	MC_TEST_ADD(t, &n, test_txt_without_strings);
+	MC_TEST_ADD(t, &n, test_wire_names);
+	MC_TEST_ADD(t, &n, test_pointer_chains);
 	MC_TEST_ADD(t, &n, test_build_query);
 	MC_TEST_ADD(t, &n, test_build_query_plain);
 	MC_TEST_ADD(t, &n, test_build_query_names);
