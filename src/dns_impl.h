@@ -63,7 +63,7 @@ uint32_t mc_dns_hash(const void *data, size_t len, uint32_t h);
 /* Answers: a new empty answer (status NODATA, rcode 0) or NULL. */
 struct mc_dns_answer *mc_answer_new(const char *qname, uint16_t qtype);
 void mc_answer_free(struct mc_dns_answer *a);
-/* Append a copy of rr (its data copied, len bytes); 0 or -1. */
+/* Append a copy of rr (its data and RDATA copied); 0 or -1. */
 int mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr);
 /*
  * Append a DNSSEC record (RRSIG, NSEC, NSEC3: rr->data its presentation
@@ -87,6 +87,18 @@ void mc_answer_finish(struct mc_dns_answer *a);
 void mc_answer_cname_loop(struct mc_dns_answer *a, int rcode,
     const char *at);
 void mc_answer_cname_chain(struct mc_dns_answer *a, int rcode);
+
+/*
+ * Fill out, a TXT or SPF record, from its RDATA (length-prefixed
+ * strings): data (malloc'ed) the joined strings followed by the RDATA
+ * (see struct mc_rr), len, nstrings, longest, rdlen.  An RDATA without
+ * strings is kept as malformed (nstrings 0, see mc_rr_malformed()).
+ * 0, or -1 (bad lengths, no memory).
+ */
+int mc_rr_set_txt(struct mc_rr *out, const unsigned char *rdata,
+    size_t rdlen);
+/* A malloc'ed copy of rr's data and RDATA (see struct mc_rr), or NULL. */
+char *mc_rr_dup_data(const struct mc_rr *rr);
 
 /*
  * Is rr malformed but kept as such: a TXT or SPF record without strings?

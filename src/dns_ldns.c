@@ -53,6 +53,7 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 	unsigned char *wire;
 	size_t i, len;
 	char *s, *p;
+	int ok;
 
 	memset(out, 0, sizeof(*out));
 	out->type = (uint16_t)ldns_rr_get_type(rr);
@@ -91,10 +92,6 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 		len = 0;
 		for (i = 0; i < ldns_rr_rd_count(rr); i++)
 			len += ldns_rdf_size(ldns_rr_rdf(rr, i));
-		if (len == 0) {
-			out->data = strdup("");
-			return out->data != NULL ? 0 : -1; /* nstrings 0 */
-		}
 		wire = malloc(len + 1);
 		if (wire == NULL)
 			return -1;
@@ -104,12 +101,9 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 			memcpy(wire + len, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 			len += ldns_rdf_size(rdf);
 		}
-		out->data = mc_txt_join(wire, len, &out->len, &out->nstrings,
-		    &out->longest);
+		ok = mc_rr_set_txt(out, wire, len);
 		free(wire);
-		if (out->data == NULL)
-			return -1;
-		return 0;
+		return ok;
 	default:
 		s = ldns_rr2str(rr);
 		if (s == NULL)

@@ -149,12 +149,11 @@ add_record(void *arg, const char *owner, const struct mc_rr *rr)
 	if (r == NULL)
 		return -1;
 	r->rr = *rr;
-	r->rr.data = malloc(rr->len + 1);
+	r->rr.data = mc_rr_dup_data(rr);
 	if (r->rr.data == NULL) {
 		free(r);
 		return -1;
 	}
-	memcpy(r->rr.data, rr->data, rr->len + 1);
 	/*
 	 * An SOA is an apex; a name outside every zone so far speaks for
 	 * its registrable domain (a file holding a blocklist's test entry
