@@ -191,6 +191,7 @@ dane_run(struct mc_ctx *ctx)
 	struct mc_smtp_target *tg;
 	const struct mc_smtp_probe **pr;
 	const struct dane_state *st = ctx->state;
+	struct mc_dnssec_cache *cache = NULL;
 	struct mc_dnssec_result why;
 	enum mc_dnssec_state ds;
 	json_t *hosts, *ho, *addrs, *o;
@@ -205,6 +206,7 @@ dane_run(struct mc_ctx *ctx)
 		return -1;
 	hosts = json_array();
 	json_object_set_new(r->data, "hosts", hosts);
+	cache = mc_dnssec_cache_new(); /* NULL: walks without */
 	for (i = 0; i < mx.n; i++) {
 		ho = json_pack("{s:s, s:s, s:[], s:[]}", "host", mx.h[i].name,
 		    "tlsa_status", mc_dns_status_str(mx.h[i].tlsa->status),
@@ -216,15 +218,17 @@ dane_run(struct mc_ctx *ctx)
 			continue;
 		}
 		if (judge_records(ctx, &mx.h[i], &hr[i],
-		    json_object_get(ho, "tlsa")) == -1)
+		    json_object_get(ho, "tlsa")) == -1) {
+			mc_dnssec_cache_free(cache);
 			return -1;
+		}
 		if (!hr[i].published) {
 			without++;
 			continue;
 		}
 		with++;
-		ds = mc_dnssec_answer_state(st->ta, ctx->dns, mx.h[i].tlsa,
-		    &why);
+		ds = mc_dnssec_answer_state(st->ta, ctx->dns, cache,
+		    mx.h[i].tlsa, &why);
 		json_object_set_new(ho, "dnssec", json_string(
 		    mc_dnssec_state_str(ds)));
 		if (ds == MC_DNSSEC_INDETERMINATE)
@@ -242,6 +246,7 @@ dane_run(struct mc_ctx *ctx)
 		if (hr[i].n > 0)
 			n += mx.h[i].naddrs;
 	}
+	mc_dnssec_cache_free(cache);
 	mc_metric_set(r, "tlsa_hosts", (double)with);
 	if (with == 0) {
 		mc_metric_set(r, "tlsa_mismatch", 0);

@@ -48,6 +48,8 @@
 
 #define MC_DNSSEC_MAX_SIGS 8 /* RRSIGs tried over one RRset */
 #define MC_DNSSEC_MAX_KEYS 4 /* keys with the RRSIG's tag tried for it */
+#define CACHE_ZONES 32       /* secure zones a run's cache keeps */
+#define CACHE_NAMES 128      /* names on the way a run's cache keeps */
 
 /*
  * The root zone's KSKs as IANA publishes them in
@@ -65,9 +67,36 @@ struct mc_dnssec_anchor {
 	ldns_rr_list *rrs; /* DS and DNSKEY records, any owners */
 };
 
+/*
+ * What a run has walked (see mc_dnssec_cache_new()): the keys of the
+ * secure zones it reached, and for every name on the way either the zone
+ * it is in (a walk below goes on from there) or the verdict that ended
+ * the walk there (it holds for every name below: below an insecure or a
+ * bogus zone nothing is secure).  Full tables are not grown: the walk
+ * then goes without.
+ */
+struct cache_zone {
+	char zone[MC_DNS_NAME_MAX + 2];
+	ldns_rr_list *keys; /* the zone's DNSKEY RRset, validated; owned */
+};
+
+struct cache_name {
+	char name[MC_DNS_NAME_MAX + 2];
+	int zone;                   /* index in zones, -1: res is final */
+	struct mc_dnssec_result res;
+};
+
+struct mc_dnssec_cache {
+	struct cache_zone zones[CACHE_ZONES];
+	size_t nzones;
+	struct cache_name names[CACHE_NAMES];
+	size_t nnames;
+};
+
 struct walk {
 	const struct mc_dnssec_anchor *ta;
 	struct mc_dns_session *dns;
+	struct mc_dnssec_cache *cache; /* NULL: none */
 	struct mc_dnssec_result *res;
 	time_t now;
 };
@@ -153,6 +182,43 @@ dname(const char *name)
 	return ldns_dname_new_frm_str(*name == '\0' ? "." : buf);
 }
 
+/*
+ * A TXT or SPF record back into ldns from the RDATA the layer keeps (its
+ * strings as they came: the joined text cannot say where they were cut).
+ */
+static ldns_rr *
+txt_from(const char *owner, const struct mc_rr *rr)
+{
+	const unsigned char *rd = mc_rr_rdata(rr);
+	ldns_rdf *o, *str;
+	ldns_rr *out;
+	size_t i, n;
+
+	if (rd == NULL || (out = ldns_rr_new()) == NULL)
+		return NULL;
+	ldns_rr_set_type(out, (ldns_rr_type)rr->type);
+	ldns_rr_set_class(out, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(out, rr->ttl);
+	o = dname(owner);
+	if (o == NULL)
+		goto fail;
+	ldns_rr_set_owner(out, o);
+	for (i = 0; i < rr->rdlen; i += n) {
+		n = (size_t)rd[i] + 1;
+		if (n > rr->rdlen - i)
+			goto fail;
+		str = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, n, rd + i);
+		if (str == NULL || !ldns_rr_push_rdf(out, str)) {
+			ldns_rdf_deep_free(str);
+			goto fail;
+		}
+	}
+	return out;
+fail:
+	ldns_rr_free(out);
+	return NULL;
+}
+
 /* One record of the layer's vocabulary back into ldns (NULL: cannot). */
 static ldns_rr *
 rr_from(const char *owner, const struct mc_rr *rr)
@@ -166,7 +232,7 @@ rr_from(const char *owner, const struct mc_rr *rr)
 	switch (rr->type) {
 	case MC_RR_TXT:
 	case MC_RR_SPF:
-		return NULL; /* the strings were joined */
+		return txt_from(owner, rr);
 	case MC_RR_MX:
 		snprintf(pref, sizeof(pref), "%u ", (unsigned)rr->pref);
 		/* fall through */
@@ -631,6 +697,93 @@ out:
 	return rc;
 }
 
+struct mc_dnssec_cache *
+mc_dnssec_cache_new(void)
+{
+	return calloc(1, sizeof(struct mc_dnssec_cache));
+}
+
+void
+mc_dnssec_cache_free(struct mc_dnssec_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nzones; i++)
+		ldns_rr_list_deep_free(c->zones[i].keys);
+	free(c);
+}
+
+/* Is name at or below zone (canonical names, "" the root)? */
+static int
+at_or_below(const char *name, const char *zone)
+{
+	size_t nl = strlen(name), zl = strlen(zone);
+
+	if (zl == 0 || strcmp(name, zone) == 0)
+		return 1;
+	return nl > zl && name[nl - zl - 1] == '.' &&
+	    strcmp(name + nl - zl, zone) == 0;
+}
+
+/*
+ * The deepest name the cache knows on the way from anchor (the zone of
+ * the anchor the walk starts from) to name, or NULL.
+ */
+static const struct cache_name *
+cache_find(const struct mc_dnssec_cache *c, const char *anchor,
+    const char *name)
+{
+	const struct cache_name *best = NULL;
+	size_t i;
+
+	for (i = 0; c != NULL && i < c->nnames; i++)
+		if (at_or_below(name, c->names[i].name) &&
+		    at_or_below(c->names[i].name, anchor) && (best == NULL ||
+		    strlen(c->names[i].name) > strlen(best->name)))
+			best = &c->names[i];
+	return best;
+}
+
+/*
+ * Remember name: in the secure zone zone with keys (a copy is kept; NULL:
+ * the zone the cache knows by that name), or, zone NULL, with the final
+ * verdict in w->res.
+ */
+static void
+cache_put(struct walk *w, const char *name, const char *zone,
+    const ldns_rr_list *keys)
+{
+	struct mc_dnssec_cache *c = w->cache;
+	struct cache_name *cn;
+	size_t z;
+
+	if (c == NULL || c->nnames == CACHE_NAMES)
+		return;
+	cn = &c->names[c->nnames];
+	snprintf(cn->name, sizeof(cn->name), "%s", name);
+	cn->zone = -1;
+	if (zone == NULL) {
+		cn->res = *w->res;
+		c->nnames++;
+		return;
+	}
+	for (z = 0; z < c->nzones; z++)
+		if (strcmp(c->zones[z].zone, zone) == 0)
+			break;
+	if (z == c->nzones) {
+		if (keys == NULL || z == CACHE_ZONES ||
+		    (c->zones[z].keys = ldns_rr_list_clone(keys)) == NULL)
+			return;
+		snprintf(c->zones[z].zone, sizeof(c->zones[z].zone), "%s",
+		    zone);
+		c->nzones++;
+	}
+	cn->zone = (int)z;
+	c->nnames++;
+}
+
 /* Walk to name; on SECURE *keys are the keys of its zone (in res->zone). */
 static enum mc_dnssec_state
 walk(struct walk *w, const char *name, ldns_rr_list **keys)
@@ -638,8 +791,10 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 	ldns_rr_list *anchors;
 	const struct mc_dns_answer *a;
 	char zone[MC_DNS_NAME_MAX + 2], pos[MC_DNS_NAME_MAX + 2];
+	const struct cache_name *known;
 	enum mc_dnssec_state st;
 	const char *child;
+	int rc;
 
 	*keys = NULL;
 	anchors = anchor_for(w->ta, name, zone, sizeof(zone));
@@ -647,6 +802,22 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 		return verdict(w->res, MC_DNSSEC_INDETERMINATE,
 		    MC_DNSSEC_WHY_NO_ANCHOR, "", "no trust anchor above %s.",
 		    name);
+	known = cache_find(w->cache, zone, name);
+	if (known != NULL) {
+		ldns_rr_list_free(anchors);
+		if (known->zone == -1) {
+			*w->res = known->res;
+			return w->res->state;
+		}
+		*keys = ldns_rr_list_clone(w->cache->zones[known->zone].keys);
+		if (*keys == NULL)
+			return verdict(w->res, MC_DNSSEC_INDETERMINATE,
+			    MC_DNSSEC_WHY_LOOKUP, zone, "out of memory");
+		snprintf(zone, sizeof(zone), "%s",
+		    w->cache->zones[known->zone].zone);
+		snprintf(pos, sizeof(pos), "%s", known->name);
+		goto down;
+	}
 	a = mc_dns_lookup(w->dns, *zone != '\0' ? zone : ".", MC_RR_DNSKEY);
 	if (a->status == MC_DNS_NODATA || a->status == MC_DNS_NXDOMAIN) {
 		/* zone files without the anchor's zone: nothing to say */
@@ -666,16 +837,23 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 	}
 	st = trust_keys(w, zone, anchors, a, keys);
 	ldns_rr_list_free(anchors);
-	if (st != MC_DNSSEC_SECURE)
+	if (st != MC_DNSSEC_SECURE) {
+		cache_put(w, zone, NULL, NULL);
 		return st;
+	}
+	cache_put(w, zone, zone, *keys);
 	snprintf(pos, sizeof(pos), "%s", zone);
+down:
 	while (strcmp(pos, name) != 0) {
 		child = next_label(name, pos);
-		if (step(w, zone, sizeof(zone), child, keys) == -1) {
+		rc = step(w, zone, sizeof(zone), child, keys);
+		if (rc == -1) {
+			cache_put(w, child, NULL, NULL);
 			ldns_rr_list_deep_free(*keys);
 			*keys = NULL;
 			return w->res->state;
 		}
+		cache_put(w, child, zone, rc == 1 ? *keys : NULL);
 		snprintf(pos, sizeof(pos), "%s", child);
 	}
 	return verdict(w->res, MC_DNSSEC_SECURE, MC_DNSSEC_WHY_NONE, zone,
@@ -685,10 +863,10 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 
 enum mc_dnssec_state
 mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const char *name,
-    struct mc_dnssec_result *res)
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const char *name, struct mc_dnssec_result *res)
 {
-	struct walk w = { .ta = ta, .dns = dns, .res = res,
+	struct walk w = { .ta = ta, .dns = dns, .cache = cache, .res = res,
 	    .now = time(NULL) };
 	ldns_rr_list *keys;
 	enum mc_dnssec_state st;
@@ -701,19 +879,18 @@ mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
 
 enum mc_dnssec_state
 mc_dnssec_answer_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const struct mc_dns_answer *ans,
-    struct mc_dnssec_result *res)
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const struct mc_dns_answer *ans, struct mc_dnssec_result *res)
 {
 	struct mc_dnssec_result local;
-	struct walk w = { .ta = ta, .dns = dns, .res = res != NULL ? res :
-	    &local, .now = time(NULL) };
+	struct walk w = { .ta = ta, .dns = dns, .cache = cache,
+	    .res = res != NULL ? res : &local, .now = time(NULL) };
 	ldns_rr_list *keys = NULL, *set = NULL, *sec = NULL;
 	char tbuf[16], what[MC_DNS_NAME_MAX + 48], zone[MC_DNS_NAME_MAX + 2];
 	enum mc_dnssec_state st;
 
 	memset(w.res, 0, sizeof(*w.res));
-	if (ans->cname != NULL || ans->qtype == MC_RR_TXT ||
-	    ans->qtype == MC_RR_SPF || ans->status != MC_DNS_OK)
+	if (ans->cname != NULL || ans->status != MC_DNS_OK)
 		return verdict(w.res, MC_DNSSEC_INDETERMINATE,
 		    MC_DNSSEC_WHY_UNCHECKED, "", "%s answers%s are not "
 		    "validated", mc_rr_type_str(ans->qtype, tbuf,

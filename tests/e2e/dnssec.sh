@@ -79,6 +79,10 @@ expect_finding() {
 expect_state() {
   expect_eq "$MODE $1: state" "$(sed -n 's/^state //p' "$E2E_WORK/$1.$MODE")" "$2"
 }
+message_has() {
+  if grep '^message' "$E2E_WORK/$1.$MODE" | grep -q "$2"; then pass "$MODE $1: says '$2'"
+  else fail "$MODE $1: says '$2'" "$(grep '^message' "$E2E_WORK/$1.$MODE")"; fi
+}
 expect_none() {
   expect_eq "$MODE $1: findings" "$(grep -c '^finding' "$E2E_WORK/$1.$MODE")" 0
 }
@@ -95,6 +99,12 @@ for MODE in zone knot; do
   expect_finding mismatch.test dnssec.ds-mismatch crit
   run nosig.test; expect_state nosig.test bogus
   expect_finding nosig.test dnssec.rrsig-missing crit
+  # TXT answers are validated (their strings rebuilt as they came: the
+  # SPF record of secure.test is two strings): a changed DMARC record is
+  # caught
+  run txtbad.test; expect_state txtbad.test bogus
+  expect_finding txtbad.test dnssec.bogus crit
+  message_has txtbad.test "the TXT RRset of _dmarc.txtbad.test."
   run algo.test; expect_state algo.test insecure
   expect_finding algo.test dnssec.algorithm-unsupported info
   run absurd.test; expect_state absurd.test bogus
@@ -117,10 +127,6 @@ done
 knot_dnssec "$D/zones" "$D/zones-nsec3"
 MODE=knot
 run unsigned.test; expect_state unsigned.test insecure
-message_has() {
-  if grep '^message' "$E2E_WORK/$1.$MODE" | grep -q "$2"; then pass "$MODE $1: says '$2'"
-  else fail "$MODE $1: says '$2'" "$(grep '^message' "$E2E_WORK/$1.$MODE")"; fi
-}
 message_has unsigned.test "delegated from test. without DS"
 run secure.test; expect_state secure.test secure
 run nosig.test; expect_state nosig.test bogus

@@ -14,6 +14,7 @@
 #   expired.test    signed with an RRSIG period in the past: bogus
 #   mismatch.test   the DS in test. names another key: bogus
 #   nosig.test      signed, then the RRSIG over its MX removed: bogus
+#   txtbad.test     signed, then its DMARC TXT record changed: bogus
 #   algo.test       its DS has algorithm 253 (private): insecure (RFC 6840 5.2)
 #   absurd.test     RRSIGs expiring in 2020 with inception in 2030: bogus
 #   manykeys.test   a DNSKEY RRset of 500 keys (499 of them junk): secure
@@ -37,6 +38,8 @@ child() { # NAME: an ordinary mail domain zone
 @ NS ns
 ns A 127.0.0.1
 @ MX 10 mx
+@ TXT "v=spf1 ip4:127.0.0.1" " -all"
+_dmarc TXT "v=DMARC1; p=reject"
 mx A 127.0.0.1
 _25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 deep.a.b A 127.0.0.1
@@ -51,7 +54,7 @@ sign() { # NAME KEY [ARGS...]: sign src/NAME into zones/NAME.zone
 
 # the children
 ds=""
-for c in secure expired nosig absurd manykeys mismatch; do
+for c in secure expired nosig txtbad absurd manykeys mismatch; do
   child "$c.test"
   eval "k_$c=\$(key $c.test)"
 done
@@ -70,6 +73,9 @@ sign mismatch.test "$k_mismatch"
 sign expired.test "$k_expired" -i "$past_i" -e "$past_e"
 sign absurd.test "$k_absurd" -i 20300101000000 -e 20200101000000
 sign nosig.test "$k_nosig"
+sign txtbad.test "$k_txtbad"
+sed 's/p=reject/p=none/' "$OUT/zones/txtbad.test.zone" > "$OUT/zones/txtbad.tmp"
+mv "$OUT/zones/txtbad.tmp" "$OUT/zones/txtbad.test.zone"
 grep -v "$(printf '\tRRSIG\tMX ')" "$OUT/zones/nosig.test.zone" > "$OUT/zones/nosig.tmp"
 mv "$OUT/zones/nosig.tmp" "$OUT/zones/nosig.test.zone"
 cp "$OUT/src/unsigned.test" "$OUT/zones/unsigned.test.zone"
@@ -80,10 +86,10 @@ k_test=$(key test)
 {
   printf '$ORIGIN test.\n$TTL 300\n@ SOA ns.test. hostmaster.test. 1 3600 900 604800 300\n'
   printf '@ NS ns\nns A 127.0.0.1\n'
-  for c in secure expired nosig absurd manykeys mismatch unsigned algo; do
+  for c in secure expired nosig txtbad absurd manykeys mismatch unsigned algo; do
     printf '%s NS ns.%s.test.\n' "$c" "$c"
   done
-  for c in secure expired nosig absurd manykeys; do
+  for c in secure expired nosig txtbad absurd manykeys; do
     eval "ldns-key2ds -n -2 \"\$K/\$k_$c.key\""
   done
   ldns-key2ds -n -2 "$K/$k_other.key"   # mismatch.test: a key it does not use
