@@ -63,10 +63,11 @@ state_json(const char *name, const struct mc_dnssec_result *res)
 }
 
 /*
- * The domain's own state: its zone's chain, then the RRSIGs over the
- * zone's SOA, the domain's MX and TXT records and its DMARC record (the
- * answers that exist; the first that is not secure, nor indeterminate,
- * decides).
+ * The domain's own state: its zone's chain, then the answers for the
+ * zone's SOA, the domain's MX and TXT records and its DMARC record: their
+ * RRSIGs (through CNAME chains, with the proof a wildcard answer needs),
+ * or the NSEC/NSEC3 proof that there are none.  The first answer that is
+ * not secure, nor indeterminate, decides.
  */
 static void
 domain_state(struct mc_ctx *ctx, struct mc_dnssec_cache *cache,
@@ -91,7 +92,7 @@ domain_state(struct mc_ctx *ctx, struct mc_dnssec_cache *cache,
 	for (i = 0; i < 3; i++)
 		ans[i + 1] = q[i].ans;
 	for (i = 0; i < 4; i++)
-		if (ans[i]->status == MC_DNS_OK && mc_dnssec_answer_state(
+		if (!mc_dns_failed(ans[i]) && mc_dnssec_answer_state(
 		    ctx->state, ctx->dns, cache, ans[i], &sub) !=
 		    MC_DNSSEC_SECURE && sub.state != MC_DNSSEC_INDETERMINATE) {
 			*res = sub;

@@ -105,6 +105,17 @@ for MODE in zone knot; do
   run txtbad.test; expect_state txtbad.test bogus
   expect_finding txtbad.test dnssec.bogus crit
   message_has txtbad.test "the TXT RRset of _dmarc.txtbad.test."
+  # denial proofs (NODATA, NXDOMAIN: the TXT and _dmarc answers),
+  # wildcard answers, CNAME chains; NSEC and NSEC3
+  for z in bare.test bare3.test wild.test wild3.test cname.test; do
+    run $z; expect_state $z secure; expect_none $z
+  done
+  run nodeny.test; expect_state nodeny.test bogus
+  expect_finding nodeny.test dnssec.bogus crit
+  message_has nodeny.test "has no valid NSEC or NSEC3 proof"
+  run cnameb.test; expect_state cnameb.test bogus
+  expect_finding cnameb.test dnssec.bogus crit
+  message_has cnameb.test "the TXT RRset of _dmarc.txtbad.test."
   run algo.test; expect_state algo.test insecure
   expect_finding algo.test dnssec.algorithm-unsupported info
   run absurd.test; expect_state absurd.test bogus
@@ -130,6 +141,14 @@ run unsigned.test; expect_state unsigned.test insecure
 message_has unsigned.test "delegated from test. without DS"
 run secure.test; expect_state secure.test secure
 run nosig.test; expect_state nosig.test bogus
+
+# test. signed with NSEC3 opt-out: unsigned.test has no NSEC3 of its own;
+# the closest encloser (test.) and an opt-out span over the next closer
+# name prove it insecure (RFC 5155 8.6, 9.2)
+knot_dnssec "$D/zones" "$D/zones-optout"
+run unsigned.test; expect_state unsigned.test insecure
+message_has unsigned.test "delegated from test. without DS"
+run secure.test; expect_state secure.test secure
 
 # bad input: a trust anchor file that is not one
 printf 'example. IN A 192.0.2.1\n' > "$E2E_WORK/bad.ta"
