@@ -147,6 +147,15 @@ int mc_ldns_read_zone(FILE *fp, const char *path, const char *start_origin,
 int mc_ldns_build_query(const char *name, uint16_t type, uint16_t id,
     int edns, unsigned char **wire, size_t *len);
 
+/*
+ * The NSEC3 hash of name (canonical) under the parameters of an NSEC3
+ * record (rdata: its presentation RDATA), in base32hex, lower case, into
+ * out.  0, or -1 (bad RDATA, more than MC_NSEC3_MAX_ITERATIONS
+ * iterations, no memory).
+ */
+int mc_ldns_nsec3_hash(const char *rdata, const char *name, char *out,
+    size_t size);
+
 #define MC_DNS_RCODE_BADVERS 16 /* extended RCODE (RFC 6891 6.1.3) */
 
 enum mc_reply {

@@ -715,3 +715,28 @@ out:
 	ldns_pkt_free(pkt);
 	return rc;
 }
+
+int
+mc_ldns_nsec3_hash(const char *rdata, const char *name, char *out,
+    size_t size)
+{
+	char line[1024], buf[MC_DNS_NAME_MAX + 3];
+	ldns_rdf *n = NULL, *h = NULL;
+	ldns_rr *rr = NULL;
+	int rc = -1;
+
+	if ((size_t)snprintf(line, sizeof(line), "h. 0 IN NSEC3 %s", rdata) >=
+	    sizeof(line) || ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) !=
+	    LDNS_STATUS_OK ||
+	    ldns_nsec3_iterations(rr) > MC_NSEC3_MAX_ITERATIONS)
+		goto out;
+	snprintf(buf, sizeof(buf), "%s.", name);
+	n = ldns_dname_new_frm_str(*name != '\0' ? buf : ".");
+	if (n != NULL && (h = ldns_nsec3_hash_name_frm_nsec3(rr, n)) != NULL)
+		rc = dname_str(h, out, size);
+out:
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(n);
+	ldns_rr_free(rr);
+	return rc;
+}

@@ -502,7 +502,6 @@ struct proof {
 };
 
 #define MC_DNSSEC_MAX_DENIALS 8     /* NSEC/NSEC3 records read per answer */
-#define MC_DNSSEC_NSEC3_MAX_ITER 150 /* more: not read (RFC 9276 3.2) */
 
 /* Is name at or below zone (canonical names, "" the root)? */
 static int
@@ -776,7 +775,7 @@ proved(struct walk *w, const ldns_rr_list *sec, const ldns_rr_list *keys,
 		rr = ldns_rr_list_rr(sec, i);
 		t = ldns_rr_get_type(rr);
 		if (t != LDNS_RR_TYPE_NSEC && (t != LDNS_RR_TYPE_NSEC3 ||
-		    ldns_nsec3_iterations(rr) > MC_DNSSEC_NSEC3_MAX_ITER))
+		    ldns_nsec3_iterations(rr) > MC_NSEC3_MAX_ITERATIONS))
 			continue;
 		if (!signed_by(sec, rr, zone))
 			continue; /* another zone's, or unsigned: no proof */
