@@ -79,7 +79,7 @@ static const struct {
 	{ MC_RR_TXT, "TXT" }, { MC_RR_AAAA, "AAAA" }, { MC_RR_SPF, "SPF" },
 	{ MC_RR_TLSA, "TLSA" }, { MC_RR_DS, "DS" }, { MC_RR_RRSIG, "RRSIG" },
 	{ MC_RR_NSEC, "NSEC" }, { MC_RR_DNSKEY, "DNSKEY" },
-	{ MC_RR_NSEC3, "NSEC3" },
+	{ MC_RR_NSEC3, "NSEC3" }, { MC_RR_NSEC3PARAM, "NSEC3PARAM" },
 };
 
 const char *

@@ -26,11 +26,14 @@
  * key sets (KeyTrap, CVE-2023-50387): at most MC_DNSSEC_MAX_SIGS RRSIGs
  * tried per RRset and MC_DNSSEC_MAX_KEYS candidate keys per RRSIG.
  *
- * Not done (yet): NXDOMAIN and wildcard proofs (a name that does not exist
- * is not walked below its closest zone), the closest-encloser proof that
- * should go with an opt-out NSEC3, TXT answers (the layer joins their
- * strings, so their RDATA cannot be rebuilt) and CNAME chains, and the
- * RFC 5011 rollover of anchors.
+ * Answers (mc_dnssec_answer_state): the records' RRSIGs (TXT rebuilt from
+ * the RDATA the layer keeps), the proof a wildcard answer needs, NSEC and
+ * NSEC3 proofs for NODATA and NXDOMAIN (closest encloser, opt-out spans
+ * insecure), CNAME chains one hop at a time.  A per-run cache
+ * (mc_dnssec_cache_new) keeps the keys of the zones walked and the
+ * verdicts reached, so each DNSKEY and DS RRset is verified once a run.
+ *
+ * Not done: the RFC 5011 rollover of anchors (docs/checks/dnssec.md).
  */
 #include <ctype.h>
 #include <errno.h>

@@ -38,6 +38,7 @@ enum mc_rr_type {
 	MC_RR_NSEC = 47,
 	MC_RR_DNSKEY = 48,
 	MC_RR_NSEC3 = 50,
+	MC_RR_NSEC3PARAM = 51,
 	MC_RR_TLSA = 52,
 	MC_RR_SPF = 99,
 };

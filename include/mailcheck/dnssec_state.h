@@ -35,8 +35,8 @@ enum mc_dnssec_why {
 	                                (RFC 4035 5.2, RFC 6840 5.2) */
 	MC_DNSSEC_WHY_NO_ANCHOR,     /* indeterminate: no anchor above */
 	MC_DNSSEC_WHY_LOOKUP,        /* indeterminate: a lookup failed */
-	MC_DNSSEC_WHY_UNCHECKED,     /* indeterminate: records we do not
-	                                validate (TXT, a CNAME chain) */
+	MC_DNSSEC_WHY_UNCHECKED,     /* indeterminate: records that cannot
+	                                be rebuilt for validation */
 	MC_DNSSEC_WHY_RRSIG_MISSING, /* bogus: an RRset without RRSIG */
 	MC_DNSSEC_WHY_RRSIG_EXPIRED, /* bogus: expired or not yet valid */
 	MC_DNSSEC_WHY_RRSIG_DATES,   /* bogus: expiration before inception */
@@ -45,7 +45,9 @@ enum mc_dnssec_why {
 	MC_DNSSEC_WHY_NO_DNSKEY,     /* bogus: a DS, and no DNSKEY RRset */
 	MC_DNSSEC_WHY_DENIAL,        /* bogus: a signed zone below a signed
 	                                parent, without DS or a proof of
-	                                its absence */
+	                                its absence; an answer without
+	                                records, or from a wildcard, without
+	                                its NSEC/NSEC3 proof */
 };
 
 struct mc_dnssec_result {
@@ -95,8 +97,9 @@ enum mc_dnssec_state mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
 /*
  * The state of the records of ans, as asked through dns: the chain to
  * their zone, then their RRSIGs (TXT and SPF records rebuilt from the
- * RDATA the DNS layer keeps).  res may be NULL.  CNAME chains are not
- * validated (indeterminate).
+ * RDATA the DNS layer keeps); for NODATA and NXDOMAIN answers, and those
+ * from a wildcard, the NSEC/NSEC3 proof; through a CNAME chain, every
+ * hop in its zone.  res may be NULL.
  */
 enum mc_dnssec_state mc_dnssec_answer_state(const struct mc_dnssec_anchor *ta,
     struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
