@@ -67,6 +67,8 @@ for c in d["checks"]:
     for f in c["findings"]:
         print("finding", f["code"], f["severity"])
         print("message", f["message"])
+    for k, v in c.get("metrics", {}).items():
+        print("metric", k, int(v) if isinstance(v, (int, float)) else v)
     for k, v in c.get("data", {}).items():
         if k == "domain":
             print("state", v["state"])
@@ -127,6 +129,17 @@ for MODE in zone knot; do
   # dane: TLSA records of an unsigned zone are ignored by senders
   run unsigned.test dane
   expect_finding unsigned.test dane.tlsa-insecure warn
+  # bad input: a TLSA record of 65,000 bytes (Knot sends it over TCP)
+  run bigtlsa.test dane
+  expect_finding bigtlsa.test dane.tlsa-malformed warn
+  # the metrics
+  run secure.test
+  expect_eq "$MODE secure.test: secure" "$(sed -n 's/^metric secure //p' "$E2E_WORK/secure.test.$MODE")" 1
+  run unsigned.test
+  expect_eq "$MODE unsigned.test: secure" "$(sed -n 's/^metric secure //p' "$E2E_WORK/unsigned.test.$MODE")" 0
+  expect_eq "$MODE unsigned.test: mx_hosts_not_secure" "$(sed -n 's/^metric mx_hosts_not_secure //p' "$E2E_WORK/unsigned.test.$MODE")" 1
+  run absurd.test
+  message_has absurd.test "expires before its inception"
   run secure.test dane
   if grep -q '^finding dane.tlsa-insecure' "$E2E_WORK/secure.test.$MODE"; then
     fail "$MODE secure.test: dane" "secure TLSA records called insecure"

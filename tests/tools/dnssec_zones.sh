@@ -28,6 +28,8 @@
 #   nodeny.test     like bare.test with its NSEC records removed: bogus
 #   cname.test      _dmarc is a CNAME to _dmarc.secure.test: secure
 #   cnameb.test     _dmarc is a CNAME to _dmarc.txtbad.test: bogus
+#   bigtlsa.test    unsigned, a TLSA record of 65,000 bytes of data (bad
+#                   input for dane: 64 KiB over TCP from Knot)
 # Keys are ECDSA P-256 (fast to make).  Nothing here touches the network.
 set -eu
 OUT=${1:?usage: $0 OUTDIR}
@@ -145,6 +147,17 @@ ldns-signzone -n -f "$OUT/zones-nsec3/test.zone" -o test. "$OUT/src/test" "$K/$k
 # and with NSEC3 opt-out: unsigned delegations get no NSEC3 of their own
 mkdir -p "$OUT/zones-optout"
 ldns-signzone -n -p -f "$OUT/zones-optout/test.zone" -o test. "$OUT/src/test" "$K/$k_test"
+
+# bad input for dane: 65,000 bytes of TLSA data (a zone of its own)
+python3 - "$OUT/zones/bigtlsa.test.zone" <<'EOF'
+import random, sys
+random.seed(64)
+h = "".join("%02x" % random.getrandbits(8) for _ in range(65000))
+with open(sys.argv[1], "w") as f:
+    f.write("$ORIGIN bigtlsa.test.\n$TTL 300\n@ SOA ns hostmaster 1 3600 900 604800 300\n"
+            "@ NS ns\nns A 127.0.0.1\n@ MX 10 mx\nmx A 127.0.0.1\n_25._tcp.mx TLSA 3 1 1 (\n")
+    f.write("\n".join(h[i:i + 100] for i in range(0, len(h), 100)) + " )\n")
+EOF
 
 # the root
 k_root=$(key .)
