@@ -128,6 +128,17 @@ mc_dns_name_canon(const char *name, char *buf, size_t size)
 	return 0;
 }
 
+int
+mc_dns_name_below(const char *name, const char *zone)
+{
+	size_t nl = strlen(name), zl = strlen(zone);
+
+	if (zl == 0 || strcmp(name, zone) == 0)
+		return 1;
+	return nl > zl && name[nl - zl - 1] == '.' &&
+	    strcmp(name + nl - zl, zone) == 0;
+}
+
 char *
 mc_txt_join(const unsigned char *rdata, size_t rdlen, size_t *len,
     size_t *nstrings, size_t *longest)

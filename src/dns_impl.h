@@ -109,6 +109,8 @@ int mc_rr_malformed(const struct mc_rr *rr);
 
 /* Lower-case name without final dot, written to buf; -1 if too long. */
 int mc_dns_name_canon(const char *name, char *buf, size_t size);
+/* Is name (canonical) zone or below it ("" the root: every name)? */
+int mc_dns_name_below(const char *name, const char *zone);
 
 /*
  * The names a CNAME chain has visited, across the answers of one question:

@@ -686,18 +686,6 @@ canon_cmp(const char *a, const char *b)
 	}
 }
 
-/* Is name at or below zone ("" the root)? */
-static int
-below(const char *name, const char *zone)
-{
-	size_t nl = strlen(name), zl = strlen(zone);
-
-	if (zl == 0 || strcmp(name, zone) == 0)
-		return 1;
-	return nl > zl && name[nl - zl - 1] == '.' &&
-	    strcmp(name + nl - zl, zone) == 0;
-}
-
 /* The nth word (from 0) of s, lower case, into buf ("" none). */
 static void
 nth_word(const char *s, int nth, char *buf, size_t size)
@@ -763,7 +751,7 @@ add_proof(const struct zone *z, const char *cur, struct mc_dns_answer *a)
 	}
 	for (i = 0; i < z->ndeny; i++) {
 		d = z->deny[i];
-		if (!below(d->name, apex) || strcmp(d->name, cur) == 0)
+		if (!mc_dns_name_below(d->name, apex) || strcmp(d->name, cur) == 0)
 			continue;
 		for (r = d->recs; r != NULL; r = r->next) {
 			hit = 0;

@@ -506,18 +506,6 @@ struct proof {
 
 #define MC_DNSSEC_MAX_DENIALS 8     /* NSEC/NSEC3 records read per answer */
 
-/* Is name at or below zone (canonical names, "" the root)? */
-static int
-at_or_below(const char *name, const char *zone)
-{
-	size_t nl = strlen(name), zl = strlen(zone);
-
-	if (zl == 0 || strcmp(name, zone) == 0)
-		return 1;
-	return nl > zl && name[nl - zl - 1] == '.' &&
-	    strcmp(name + nl - zl, zone) == 0;
-}
-
 /* A name of ldns as the layer writes it (canonical, no final dot). */
 static int
 name_of(const ldns_rdf *rdf, char *buf, size_t size)
@@ -695,10 +683,10 @@ prove(const ldns_rr_list *l, const char *zone, const char *name,
 		    name_of(ldns_rr_rdf(cov, 0), next, sizeof(next)) == -1)
 			return;
 		for (a = up(name); a != NULL && ce == NULL; a = up(a))
-			if (at_or_below(own, a) || at_or_below(next, a))
+			if (mc_dns_name_below(own, a) || mc_dns_name_below(next, a))
 				ce = a;
 	} else {
-		for (a = up(name); a != NULL && at_or_below(a, zone);
+		for (a = up(name); a != NULL && mc_dns_name_below(a, zone);
 		    nc = a, a = up(a))
 			if (n3find(l, a, 1) != NULL) {
 				ce = a;
@@ -1001,8 +989,8 @@ cache_find(const struct mc_dnssec_cache *c, const char *anchor,
 	size_t i;
 
 	for (i = 0; c != NULL && i < c->nnames; i++)
-		if (at_or_below(name, c->names[i].name) &&
-		    at_or_below(c->names[i].name, anchor) && (best == NULL ||
+		if (mc_dns_name_below(name, c->names[i].name) &&
+		    mc_dns_name_below(c->names[i].name, anchor) && (best == NULL ||
 		    strlen(c->names[i].name) > strlen(best->name)))
 			best = &c->names[i];
 	return best;

@@ -41,22 +41,6 @@ past_e=$(date -u -d @$((now - 10 * 86400)) +%Y%m%d%H%M%S)
 
 key() { (cd "$K" && ldns-keygen -a ECDSAP256SHA256 -k "$1"); }
 
-child() { # NAME: an ordinary mail domain zone
-  cat > "$OUT/src/$1" <<EOF
-\$ORIGIN $1.
-\$TTL 300
-@ SOA ns.$1. hostmaster.$1. 1 3600 900 604800 300
-@ NS ns
-ns A 127.0.0.1
-@ MX 10 mx
-@ TXT "v=spf1 ip4:127.0.0.1" " -all"
-_dmarc TXT "v=DMARC1; p=reject"
-mx A 127.0.0.1
-_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-deep.a.b A 127.0.0.1
-EOF
-}
-
 bare() { # NAME [WILDCARD-TXT]: a zone without TXT at the apex nor _dmarc
   cat > "$OUT/src/$1" <<EOF
 \$ORIGIN $1.
@@ -68,6 +52,16 @@ ns A 127.0.0.1
 mx A 127.0.0.1
 EOF
   [ -z "${2:-}" ] || printf '* TXT "%s"\n' "$2" >> "$OUT/src/$1"
+}
+
+child() { # NAME: an ordinary mail domain zone
+  bare "$1"
+  cat >> "$OUT/src/$1" <<EOF
+@ TXT "v=spf1 ip4:127.0.0.1" " -all"
+_dmarc TXT "v=DMARC1; p=reject"
+_25._tcp.mx TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+deep.a.b A 127.0.0.1
+EOF
 }
 
 sign() { # NAME KEY [ARGS...]: sign src/NAME into zones/NAME.zone
