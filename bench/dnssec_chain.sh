@@ -4,9 +4,11 @@
 #
 # Usage: bench/dnssec_chain.sh [PATH-TO-mailcheck]     (default build/mailcheck)
 # Signs the test root and its cases (tests/tools/dnssec_zones.sh), then
-# counts with callgrind the instructions spent inside mc_dnssec_name_state()
-# (--toggle-collect: the walk, its lookups through the zone backend, and
-# every RRSIG verification) for secure.test, a chain of 3 zones (the root,
+# counts with callgrind the instructions spent inside the validator,
+# mc_dnssec_name_state() and mc_dnssec_answer_state() (--toggle-collect: the
+# walks, their lookups through the zone backend, every RRSIG verification),
+# in one run of --checks dnssec, and the RRSIG verifications it made, for
+# secure.test, a chain of 3 zones (the root,
 # test., secure.test.: 3 DNSKEY RRsets and 2 DS RRsets verified), for
 # manykeys.test (the same chain, a DNSKEY RRset of 500 keys) and for a name
 # 3 labels below secure.test (3 more DS lookups with NSEC proofs).  It also
@@ -23,14 +25,16 @@ sh "$(dirname "$0")/../tests/tools/dnssec_zones.sh" "$W" > "$W/sign.log" 2>&1
 Z=""
 for f in "$W"/zones/*.zone; do Z="$Z -z $f"; done
 
-walk_ir() { # NAME: instructions inside mc_dnssec_name_state() for NAME's domain and MX hosts
+walk_ir() { # NAME: instructions inside the validator for one run of the dnssec check on NAME
   # shellcheck disable=SC2086
-  valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" \
-    --toggle-collect=mc_dnssec_name_state "$MC" $Z --trust-anchor "$W/ta.ds" \
-    --checks dnssec -f json "$1" > "$W/out.json" 2> "$W/cg.log"
-  calls=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(1 + len(d["checks"][0]["data"]["mx_hosts"]))' "$W/out.json")
+  valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" --compress-strings=no \
+    --toggle-collect=mc_dnssec_name_state --toggle-collect=mc_dnssec_answer_state \
+    "$MC" $Z --trust-anchor "$W/ta.ds" --checks dnssec -f json "$1" > "$W/out.json" 2> "$W/cg.log"
   ir=$(sed -n 's/^summary: //p' "$W/cg.out")
-  echo "$1: $ir instructions in $calls walks ($((ir / calls)) per walk)"
+  # RRSIG verifications: the calls of ldns_verify_rrsig_keylist_time()
+  nv=$(awk '/^cfn=.*ldns_verify_rrsig_keylist_time$/ { f = 1; next }
+    f && /^calls=/ { split($1, a, "="); n += a[2] } { f = 0 } END { print n + 0 }' "$W/cg.out")
+  echo "$1: $ir instructions in the validator, $nv RRSIG verifications"
 }
 walk_ir secure.test
 walk_ir manykeys.test

@@ -199,11 +199,14 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_mxhosts *mx,
 {
 	struct mc_result *r = ctx->result;
 	const struct dane_state *st = ctx->state;
+	struct mc_dnssec_cache *cache;
 	struct mc_dnssec_result why;
 	enum mc_dnssec_state ds;
 	json_t *ho;
 	size_t i;
+	int rc = -1;
 
+	cache = mc_dnssec_cache_new(); /* NULL: walks without */
 	for (i = 0; i < mx->n; i++) {
 		ho = json_pack("{s:s, s:s, s:[], s:[]}", "host", mx->h[i].name,
 		    "tlsa_status", mc_dns_status_str(mx->h[i].tlsa->status),
@@ -216,14 +219,14 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_mxhosts *mx,
 		}
 		if (judge_records(ctx, &mx->h[i], &hr[i],
 		    json_object_get(ho, "tlsa")) == -1)
-			return -1;
+			goto out;
 		if (!hr[i].published) {
 			t->without++;
 			continue;
 		}
 		t->with++;
-		ds = mc_dnssec_answer_state(st->ta, ctx->dns, mx->h[i].tlsa,
-		    &why);
+		ds = mc_dnssec_answer_state(st->ta, ctx->dns, cache,
+		    mx->h[i].tlsa, &why);
 		json_object_set_new(ho, "dnssec", json_string(
 		    mc_dnssec_state_str(ds)));
 		if (ds == MC_DNSSEC_INDETERMINATE)
@@ -241,7 +244,10 @@ grade_hosts(struct mc_ctx *ctx, const struct mc_mxhosts *mx,
 		if (hr[i].n > 0)
 			t->naddrs += mx->h[i].naddrs;
 	}
-	return 0;
+	rc = 0;
+out:
+	mc_dnssec_cache_free(cache);
+	return rc;
 }
 
 /*

@@ -5,8 +5,10 @@
  *
  * The chain of trust from the trust anchor (the root KSKs, or
  * --trust-anchor, loaded once in setup) down to the domain's zone, then
- * the RRSIGs over the zone's SOA and the domain's MX answer; then the
- * zones of the MX hosts, which DANE needs signed too.  The validator is
+ * the RRSIGs over the zone's SOA and the domain's MX, TXT and DMARC
+ * answers; then the zones of the MX hosts, which DANE needs signed too.
+ * One cache of validated zones per run (mc_dnssec_cache_new()): each
+ * DNSKEY and DS RRset on the way is verified once, not once per answer.  The validator is
  * src/dnssec.c; this file only asks it and judges: secure is ok, insecure
  * is info (no DNSSEC, so no DANE), bogus is critical (validating
  * resolvers answer SERVFAIL: mail to the domain fails) with what broke,
@@ -60,29 +62,42 @@ state_json(const char *name, const struct mc_dnssec_result *res)
 	    mc_json_dns_string(res->detail, strlen(res->detail)));
 }
 
-/* The domain's own state: its zone's chain, then the SOA and MX RRSIGs. */
+/*
+ * The domain's own state: its zone's chain, then the answers for the
+ * zone's SOA, the domain's MX and TXT records and its DMARC record: their
+ * RRSIGs (through CNAME chains, with the proof a wildcard answer needs),
+ * or the NSEC/NSEC3 proof that there are none.  The first answer that is
+ * not secure, nor indeterminate, decides.
+ */
 static void
-domain_state(struct mc_ctx *ctx, const struct mc_dns_answer *mx,
-    struct mc_dnssec_result *res)
+domain_state(struct mc_ctx *ctx, struct mc_dnssec_cache *cache,
+    const struct mc_dns_answer *mx, struct mc_dnssec_result *res)
 {
 	struct mc_dnssec_result sub;
-	const struct mc_dns_answer *soa;
+	char dmarc[MC_DNS_NAME_MAX + 8];
+	struct mc_dns_query q[3] = {
+		{ .name = NULL, .type = MC_RR_SOA },
+		{ .name = ctx->domain, .type = MC_RR_TXT },
+		{ .name = dmarc, .type = MC_RR_TXT },
+	};
+	const struct mc_dns_answer *ans[4] = { mx };
+	size_t i;
 
-	if (mc_dnssec_name_state(ctx->state, ctx->dns, ctx->domain, res) !=
-	    MC_DNSSEC_SECURE)
+	if (mc_dnssec_name_state(ctx->state, ctx->dns, cache, ctx->domain,
+	    res) != MC_DNSSEC_SECURE)
 		return;
-	soa = mc_dns_lookup(ctx->dns, res->zone[0] != '\0' ? res->zone : ".",
-	    MC_RR_SOA);
-	if (soa->status == MC_DNS_OK && mc_dnssec_answer_state(ctx->state,
-	    ctx->dns, soa, &sub) != MC_DNSSEC_SECURE && sub.state !=
-	    MC_DNSSEC_INDETERMINATE) {
-		*res = sub;
-		return;
-	}
-	if (mx->status == MC_DNS_OK && mc_dnssec_answer_state(ctx->state,
-	    ctx->dns, mx, &sub) != MC_DNSSEC_SECURE && sub.state !=
-	    MC_DNSSEC_INDETERMINATE)
-		*res = sub;
+	q[0].name = res->zone[0] != '\0' ? res->zone : ".";
+	snprintf(dmarc, sizeof(dmarc), "_dmarc.%s", ctx->domain);
+	mc_dns_lookup_batch(ctx->dns, q, 3);
+	for (i = 0; i < 3; i++)
+		ans[i + 1] = q[i].ans;
+	for (i = 0; i < 4; i++)
+		if (!mc_dns_failed(ans[i]) && mc_dnssec_answer_state(
+		    ctx->state, ctx->dns, cache, ans[i], &sub) !=
+		    MC_DNSSEC_SECURE && sub.state != MC_DNSSEC_INDETERMINATE) {
+			*res = sub;
+			return;
+		}
 }
 
 static int
@@ -90,6 +105,7 @@ dnssec_run(struct mc_ctx *ctx)
 {
 	struct mc_result *r = ctx->result;
 	struct mc_dnssec_result res;
+	struct mc_dnssec_cache *cache;
 	const struct mc_dns_answer *mx;
 	json_t *hosts;
 	size_t i, n = 0, notsecure = 0;
@@ -97,8 +113,9 @@ dnssec_run(struct mc_ctx *ctx)
 
 	if ((r->data = json_object()) == NULL)
 		return -1;
+	cache = mc_dnssec_cache_new(); /* NULL: walks without */
 	mx = mc_dns_lookup(ctx->dns, ctx->domain, MC_RR_MX);
-	domain_state(ctx, mx, &res);
+	domain_state(ctx, cache, mx, &res);
 	json_object_set_new(r->data, "domain", state_json(ctx->domain, &res));
 	mc_metric_set(r, "secure", res.state == MC_DNSSEC_SECURE ? 1 : 0);
 	judge(ctx, ctx->domain, ctx->domain, &res, 0);
@@ -114,8 +131,8 @@ dnssec_run(struct mc_ctx *ctx)
 		if (mx->rr[i].type != MC_RR_MX || mx->rr[i].data[0] == '\0')
 			continue;
 		n++;
-		mc_dnssec_name_state(ctx->state, ctx->dns, mx->rr[i].data,
-		    &res);
+		mc_dnssec_name_state(ctx->state, ctx->dns, cache,
+		    mx->rr[i].data, &res);
 		json_array_append_new(hosts, state_json(mx->rr[i].data, &res));
 		if (res.state == MC_DNSSEC_SECURE)
 			continue;
@@ -124,6 +141,7 @@ dnssec_run(struct mc_ctx *ctx)
 		judge(ctx, mx->rr[i].data, what, &res, 1);
 	}
 	mc_metric_set(r, "mx_hosts_not_secure", (double)notsecure);
+	mc_dnssec_cache_free(cache);
 	return 0;
 }
 

@@ -79,7 +79,7 @@ static const struct {
 	{ MC_RR_TXT, "TXT" }, { MC_RR_AAAA, "AAAA" }, { MC_RR_SPF, "SPF" },
 	{ MC_RR_TLSA, "TLSA" }, { MC_RR_DS, "DS" }, { MC_RR_RRSIG, "RRSIG" },
 	{ MC_RR_NSEC, "NSEC" }, { MC_RR_DNSKEY, "DNSKEY" },
-	{ MC_RR_NSEC3, "NSEC3" },
+	{ MC_RR_NSEC3, "NSEC3" }, { MC_RR_NSEC3PARAM, "NSEC3PARAM" },
 };
 
 const char *
@@ -128,6 +128,17 @@ mc_dns_name_canon(const char *name, char *buf, size_t size)
 	return 0;
 }
 
+int
+mc_dns_name_below(const char *name, const char *zone)
+{
+	size_t nl = strlen(name), zl = strlen(zone);
+
+	if (zl == 0 || strcmp(name, zone) == 0)
+		return 1;
+	return nl > zl && name[nl - zl - 1] == '.' &&
+	    strcmp(name + nl - zl, zone) == 0;
+}
+
 char *
 mc_txt_join(const unsigned char *rdata, size_t rdlen, size_t *len,
     size_t *nstrings, size_t *longest)
@@ -161,6 +172,53 @@ mc_txt_join(const unsigned char *rdata, size_t rdlen, size_t *len,
 	*nstrings = count;
 	*longest = max;
 	return buf;
+}
+
+const unsigned char *
+mc_rr_rdata(const struct mc_rr *rr)
+{
+	return rr->rdlen > 0 ? (const unsigned char *)rr->data + rr->len + 1 :
+	    NULL;
+}
+
+int
+mc_rr_set_txt(struct mc_rr *out, const unsigned char *rdata, size_t rdlen)
+{
+	char *joined, *all;
+
+	out->rdlen = out->len = out->nstrings = out->longest = 0;
+	if (rdlen == 0) {
+		out->data = strdup("");
+		return out->data != NULL ? 0 : -1; /* nstrings 0 */
+	}
+	joined = mc_txt_join(rdata, rdlen, &out->len, &out->nstrings,
+	    &out->longest);
+	if (joined == NULL)
+		return -1;
+	all = realloc(joined, out->len + 1 + rdlen);
+	if (all == NULL) {
+		free(joined);
+		return -1;
+	}
+	memcpy(all + out->len + 1, rdata, rdlen);
+	out->data = all;
+	out->rdlen = rdlen;
+	return 0;
+}
+
+char *
+mc_rr_dup_data(const struct mc_rr *rr)
+{
+	char *data;
+
+	data = malloc(rr->len + 1 + rr->rdlen);
+	if (data == NULL)
+		return NULL;
+	memcpy(data, rr->data, rr->len);
+	data[rr->len] = '\0';
+	if (rr->rdlen > 0)
+		memcpy(data + rr->len + 1, rr->data + rr->len + 1, rr->rdlen);
+	return data;
 }
 
 struct mc_dns_answer *
@@ -208,11 +266,9 @@ mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr)
 
 	if (a->count >= MC_DNS_MAX_RRS)
 		return -1;
-	data = malloc(rr->len + 1);
+	data = mc_rr_dup_data(rr);
 	if (data == NULL)
 		return -1;
-	memcpy(data, rr->data, rr->len);
-	data[rr->len] = '\0';
 	n = realloc(a->rr, (a->count + 1) * sizeof(*n));
 	if (n == NULL) {
 		free(data);

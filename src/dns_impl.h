@@ -65,7 +65,7 @@ uint32_t mc_dns_hash(const void *data, size_t len, uint32_t h);
 /* Answers: a new empty answer (status NODATA, rcode 0) or NULL. */
 struct mc_dns_answer *mc_answer_new(const char *qname, uint16_t qtype);
 void mc_answer_free(struct mc_dns_answer *a);
-/* Append a copy of rr (its data copied, len bytes); 0 or -1. */
+/* Append a copy of rr (its data and RDATA copied); 0 or -1. */
 int mc_answer_add(struct mc_dns_answer *a, const struct mc_rr *rr);
 /*
  * Append a DNSSEC record (RRSIG, NSEC, NSEC3: rr->data its presentation
@@ -91,6 +91,18 @@ void mc_answer_cname_loop(struct mc_dns_answer *a, int rcode,
 void mc_answer_cname_chain(struct mc_dns_answer *a, int rcode);
 
 /*
+ * Fill out, a TXT or SPF record, from its RDATA (length-prefixed
+ * strings): data (malloc'ed) the joined strings followed by the RDATA
+ * (see struct mc_rr), len, nstrings, longest, rdlen.  An RDATA without
+ * strings is kept as malformed (nstrings 0, see mc_rr_malformed()).
+ * 0, or -1 (bad lengths, no memory).
+ */
+int mc_rr_set_txt(struct mc_rr *out, const unsigned char *rdata,
+    size_t rdlen);
+/* A malloc'ed copy of rr's data and RDATA (see struct mc_rr), or NULL. */
+char *mc_rr_dup_data(const struct mc_rr *rr);
+
+/*
  * Is rr malformed but kept as such: a TXT or SPF record without strings?
  * Answers leave it out, and fail PERMFAIL (reason MALFORMED) when nothing
  * else is left.
@@ -99,6 +111,8 @@ int mc_rr_malformed(const struct mc_rr *rr);
 
 /* Lower-case name without final dot, written to buf; -1 if too long. */
 int mc_dns_name_canon(const char *name, char *buf, size_t size);
+/* Is name (canonical) zone or below it ("" the root: every name)? */
+int mc_dns_name_below(const char *name, const char *zone);
 
 /*
  * The names a CNAME chain has visited, across the answers of one question:
@@ -146,6 +160,15 @@ int mc_ldns_wire_rr(const unsigned char *wire, size_t len, size_t pos,
  */
 int mc_dns_build_query(const char *name, uint16_t type, uint16_t id,
     int edns, unsigned char **wire, size_t *len);
+
+/*
+ * The NSEC3 hash of name (canonical) under the parameters of an NSEC3
+ * record (rdata: its presentation RDATA), in base32hex, lower case, into
+ * out.  0, or -1 (bad RDATA, more than MC_NSEC3_MAX_ITERATIONS
+ * iterations, no memory).
+ */
+int mc_ldns_nsec3_hash(const char *rdata, const char *name, char *out,
+    size_t size);
 
 #define MC_DNS_RCODE_BADVERS 16 /* extended RCODE (RFC 6891 6.1.3) */
 

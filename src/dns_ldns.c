@@ -51,6 +51,7 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 	unsigned char *wire;
 	size_t i, len;
 	char *s, *p;
+	int ok;
 
 	memset(out, 0, sizeof(*out));
 	out->type = (uint16_t)ldns_rr_get_type(rr);
@@ -89,10 +90,6 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 		len = 0;
 		for (i = 0; i < ldns_rr_rd_count(rr); i++)
 			len += ldns_rdf_size(ldns_rr_rdf(rr, i));
-		if (len == 0) {
-			out->data = strdup("");
-			return out->data != NULL ? 0 : -1; /* nstrings 0 */
-		}
 		wire = malloc(len + 1);
 		if (wire == NULL)
 			return -1;
@@ -102,12 +99,9 @@ rr_convert(const ldns_rr *rr, struct mc_rr *out)
 			memcpy(wire + len, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 			len += ldns_rdf_size(rdf);
 		}
-		out->data = mc_txt_join(wire, len, &out->len, &out->nstrings,
-		    &out->longest);
+		ok = mc_rr_set_txt(out, wire, len);
 		free(wire);
-		if (out->data == NULL)
-			return -1;
-		return 0;
+		return ok;
 	default:
 		s = ldns_rr2str(rr);
 		if (s == NULL)
@@ -349,5 +343,30 @@ mc_ldns_wire_rr(const unsigned char *wire, size_t len, size_t pos,
 		return -1;
 	rc = rr_convert(lrr, out);
 	ldns_rr_free(lrr);
+	return rc;
+}
+
+int
+mc_ldns_nsec3_hash(const char *rdata, const char *name, char *out,
+    size_t size)
+{
+	char line[1024], buf[MC_DNS_NAME_MAX + 3];
+	ldns_rdf *n = NULL, *h = NULL;
+	ldns_rr *rr = NULL;
+	int rc = -1;
+
+	if ((size_t)snprintf(line, sizeof(line), "h. 0 IN NSEC3 %s", rdata) >=
+	    sizeof(line) || ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) !=
+	    LDNS_STATUS_OK ||
+	    ldns_nsec3_iterations(rr) > MC_NSEC3_MAX_ITERATIONS)
+		goto out;
+	snprintf(buf, sizeof(buf), "%s.", name);
+	n = ldns_dname_new_frm_str(*name != '\0' ? buf : ".");
+	if (n != NULL && (h = ldns_nsec3_hash_name_frm_nsec3(rr, n)) != NULL)
+		rc = dname_str(h, out, size);
+out:
+	ldns_rdf_deep_free(h);
+	ldns_rdf_deep_free(n);
+	ldns_rr_free(rr);
 	return rc;
 }

@@ -66,6 +66,9 @@ struct zone {
 	size_t nfaults;
 	/* the zones the files define, by apex (no records: a set) */
 	struct zname *apex[ZONE_BUCKETS];
+	/* the names that own NSEC or NSEC3 records (denial proofs) */
+	struct zname **deny;
+	size_t ndeny;
 };
 
 static size_t
@@ -133,6 +136,31 @@ parent(const char *name)
 static int add_apex(struct zone *z, const char *name);
 static const char *apex_of(const struct zone *z, const char *name);
 
+/* Does n own an NSEC or NSEC3 record? */
+static int
+owns_denial(const struct zname *n)
+{
+	const struct zrec *r;
+
+	for (r = n->recs; r != NULL; r = r->next)
+		if (r->rr.type == MC_RR_NSEC || r->rr.type == MC_RR_NSEC3)
+			return 1;
+	return 0;
+}
+
+static int
+add_deny(struct zone *z, struct zname *n)
+{
+	struct zname **d;
+
+	d = realloc(z->deny, (z->ndeny + 1) * sizeof(*d));
+	if (d == NULL)
+		return -1;
+	z->deny = d;
+	z->deny[z->ndeny++] = n;
+	return 0;
+}
+
 static int
 add_record(void *arg, const char *owner, const struct mc_rr *rr)
 {
@@ -144,16 +172,18 @@ add_record(void *arg, const char *owner, const struct mc_rr *rr)
 	n = zinsert(z, owner);
 	if (n == NULL)
 		return -1;
+	if ((rr->type == MC_RR_NSEC || rr->type == MC_RR_NSEC3) &&
+	    !owns_denial(n) && add_deny(z, n) == -1)
+		return -1;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return -1;
 	r->rr = *rr;
-	r->rr.data = malloc(rr->len + 1);
+	r->rr.data = mc_rr_dup_data(rr);
 	if (r->rr.data == NULL) {
 		free(r);
 		return -1;
 	}
-	memcpy(r->rr.data, rr->data, rr->len + 1);
 	/*
 	 * An SOA is an apex; a name outside every zone so far speaks for
 	 * its registrable domain (a file holding a blocklist's test entry
@@ -631,6 +661,149 @@ add_sec(const struct zname *n, const char *owner, uint16_t type,
 	return 0;
 }
 
+/* Canonical order of two canonical names (RFC 4034 6.1). */
+static int
+canon_cmp(const char *a, const char *b)
+{
+	const char *ae = a + strlen(a), *be = b + strlen(b), *al, *bl;
+	size_t la, lb;
+	int c;
+
+	for (;;) {
+		if (ae == a || be == b)
+			return ae == a ? (be == b ? 0 : -1) : 1;
+		for (al = ae; al > a && al[-1] != '.'; al--)
+			;
+		for (bl = be; bl > b && bl[-1] != '.'; bl--)
+			;
+		la = (size_t)(ae - al);
+		lb = (size_t)(be - bl);
+		c = memcmp(al, bl, la < lb ? la : lb);
+		if (c != 0 || la != lb)
+			return c != 0 ? c : la < lb ? -1 : 1;
+		ae = al > a ? al - 1 : a;
+		be = bl > b ? bl - 1 : b;
+	}
+}
+
+/* The nth word (from 0) of s, lower case, into buf ("" none). */
+static void
+nth_word(const char *s, int nth, char *buf, size_t size)
+{
+	size_t i = 0;
+
+	for (; nth > 0 && *s != '\0'; nth--) {
+		while (*s != '\0' && !isspace((unsigned char)*s))
+			s++;
+		while (isspace((unsigned char)*s))
+			s++;
+	}
+	while (*s != '\0' && !isspace((unsigned char)*s) && i + 1 < size)
+		buf[i++] = (char)tolower((unsigned char)*s++);
+	buf[i] = '\0';
+}
+
+/* Does the span (own, next) of a chain match (own == x) or cover x? */
+static int
+spans(const char *own, const char *next, const char *x,
+    int (*cmp)(const char *, const char *))
+{
+	if (cmp(own, x) == 0)
+		return 1;
+	if (cmp(next, own) <= 0) /* the last span wraps to the first */
+		return cmp(own, x) < 0 || cmp(x, next) < 0;
+	return cmp(own, x) < 0 && cmp(x, next) < 0;
+}
+
+/*
+ * The denial proofs a signed server sends (RFC 4035 3.1.3, RFC 5155 7.2)
+ * for cur (NXDOMAIN, NODATA, or an answer from a wildcard): every NSEC and
+ * NSEC3 record of cur's zone (and the zones below it) that matches or
+ * covers cur, its closest encloser, the next closer name or the wildcard
+ * at the closest encloser, with their RRSIGs.  A superset of the proof:
+ * the validator takes what it needs.  NSEC records owned by cur itself
+ * come with add_sec().
+ */
+static int
+add_proof(const struct zone *z, const char *cur, struct mc_dns_answer *a)
+{
+	char names[4][MC_DNS_NAME_MAX + 4], hashes[4][64];
+	char own[MC_DNS_NAME_MAX + 2], next[MC_DNS_NAME_MAX + 2];
+	const char *ce, *apex, *nc = cur, *pkey = NULL;
+	const struct zrec *r, *s;
+	const struct zname *d;
+	size_t i, k, nn = 1, plen, pkeylen = 0;
+	int hit;
+
+	apex = apex_of(z, cur);
+	if (apex == NULL)
+		return 0;
+	snprintf(names[0], sizeof(names[0]), "%s", cur);
+	for (ce = cur; ce != NULL && zfind(z, ce) == NULL; nc = ce,
+	    ce = parent(ce))
+		;
+	if (ce != NULL && ce != cur) {
+		snprintf(names[1], sizeof(names[1]), "%s", ce);
+		snprintf(names[2], sizeof(names[2]), "%s", nc);
+		snprintf(names[3], sizeof(names[3]), *ce != '\0' ? "*.%s" :
+		    "*", ce);
+		nn = 4;
+	}
+	for (i = 0; i < z->ndeny; i++) {
+		d = z->deny[i];
+		if (!mc_dns_name_below(d->name, apex) || strcmp(d->name, cur) == 0)
+			continue;
+		for (r = d->recs; r != NULL; r = r->next) {
+			hit = 0;
+			if (r->rr.type == MC_RR_NSEC) {
+				nth_word(r->rr.data, 0, next, sizeof(next));
+				if (mc_dns_name_canon(next, next,
+				    sizeof(next)) == -1)
+					continue;
+				for (k = 0; k < nn && !hit; k++)
+					hit = spans(d->name, next, names[k],
+					    canon_cmp);
+			} else if (r->rr.type == MC_RR_NSEC3) {
+				/* hash the names once per parameter set:
+				   the first 4 words (algorithm, flags,
+				   iterations, salt) */
+				for (plen = 0, k = 0; k < 4; k++) {
+					plen += strcspn(r->rr.data + plen,
+					    " \t");
+					plen += strspn(r->rr.data + plen,
+					    " \t");
+				}
+				if (pkey == NULL || plen != pkeylen ||
+				    memcmp(pkey, r->rr.data, plen) != 0) {
+					for (k = 0; k < nn; k++)
+						if (mc_ldns_nsec3_hash(r->rr.data,
+						    names[k], hashes[k],
+						    sizeof(hashes[k])) == -1)
+							hashes[k][0] = '\0';
+					pkey = r->rr.data;
+					pkeylen = plen;
+				}
+				snprintf(own, sizeof(own), "%.*s", (int)strcspn(
+				    d->name, "."), d->name);
+				nth_word(r->rr.data, 4, next, sizeof(next));
+				for (k = 0; k < nn && !hit; k++)
+					hit = hashes[k][0] != '\0' && spans(own,
+					    next, hashes[k], strcmp);
+			}
+			if (!hit)
+				continue;
+			if (mc_answer_add_sec(a, d->name, &r->rr) == -1)
+				return -1;
+			for (s = d->recs; s != NULL; s = s->next)
+				if (s->rr.type == MC_RR_RRSIG &&
+				    covered(&s->rr) == r->rr.type &&
+				    mc_answer_add_sec(a, d->name, &s->rr) == -1)
+					return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 answer_one(const struct zone *z, struct mc_dns_request *req)
 {
@@ -673,6 +846,9 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 		if (n == NULL) {
 			a->status = MC_DNS_NXDOMAIN;
 			a->rcode = 3;
+			if (add_proof(z, cur, a) == -1)
+				mc_answer_fail(a, MC_DNS_TEMPFAIL, -1,
+				    "out of memory");
 			return;
 		}
 		cname = NULL;
@@ -702,7 +878,8 @@ answer_one(const struct zone *z, struct mc_dns_request *req)
 			return;
 		cur = chain.names[chain.n - 1];
 	}
-	if (add_sec(n, cur, req->type, a) == -1) {
+	if (add_sec(n, cur, req->type, a) == -1 || ((a->count == 0 ||
+	    strcmp(n->name, cur) != 0) && add_proof(z, cur, a) == -1)) {
 		mc_answer_fail(a, MC_DNS_TEMPFAIL, -1, "out of memory");
 		return;
 	}
@@ -748,6 +925,7 @@ zone_free(void *state)
 	for (i = 0; i < z->nfaults; i++)
 		free(z->faults[i].name);
 	free(z->faults);
+	free(z->deny);
 	for (i = 0; i < ZONE_BUCKETS; i++) {
 		for (n = z->apex[i]; n != NULL; n = nn) {
 			nn = n->next;

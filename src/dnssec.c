@@ -26,12 +26,16 @@
  * key sets (KeyTrap, CVE-2023-50387): at most MC_DNSSEC_MAX_SIGS RRSIGs
  * tried per RRset and MC_DNSSEC_MAX_KEYS candidate keys per RRSIG.
  *
- * Not done (yet): NXDOMAIN and wildcard proofs (a name that does not exist
- * is not walked below its closest zone), the closest-encloser proof that
- * should go with an opt-out NSEC3, TXT answers (the layer joins their
- * strings, so their RDATA cannot be rebuilt) and CNAME chains, and the
- * RFC 5011 rollover of anchors.
+ * Answers (mc_dnssec_answer_state): the records' RRSIGs (TXT rebuilt from
+ * the RDATA the layer keeps), the proof a wildcard answer needs, NSEC and
+ * NSEC3 proofs for NODATA and NXDOMAIN (closest encloser, opt-out spans
+ * insecure), CNAME chains one hop at a time.  A per-run cache
+ * (mc_dnssec_cache_new) keeps the keys of the zones walked and the
+ * verdicts reached, so each DNSKEY and DS RRset is verified once a run.
+ *
+ * Not done: the RFC 5011 rollover of anchors (docs/checks/dnssec.md).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +52,8 @@
 
 #define MC_DNSSEC_MAX_SIGS 8 /* RRSIGs tried over one RRset */
 #define MC_DNSSEC_MAX_KEYS 4 /* keys with the RRSIG's tag tried for it */
+#define CACHE_ZONES 32       /* secure zones a run's cache keeps */
+#define CACHE_NAMES 128      /* names on the way a run's cache keeps */
 
 /*
  * The root zone's KSKs as IANA publishes them in
@@ -65,9 +71,36 @@ struct mc_dnssec_anchor {
 	ldns_rr_list *rrs; /* DS and DNSKEY records, any owners */
 };
 
+/*
+ * What a run has walked (see mc_dnssec_cache_new()): the keys of the
+ * secure zones it reached, and for every name on the way either the zone
+ * it is in (a walk below goes on from there) or the verdict that ended
+ * the walk there (it holds for every name below: below an insecure or a
+ * bogus zone nothing is secure).  Full tables are not grown: the walk
+ * then goes without.
+ */
+struct cache_zone {
+	char zone[MC_DNS_NAME_MAX + 2];
+	ldns_rr_list *keys; /* the zone's DNSKEY RRset, validated; owned */
+};
+
+struct cache_name {
+	char name[MC_DNS_NAME_MAX + 2];
+	int zone;                   /* index in zones, -1: res is final */
+	struct mc_dnssec_result res;
+};
+
+struct mc_dnssec_cache {
+	struct cache_zone zones[CACHE_ZONES];
+	size_t nzones;
+	struct cache_name names[CACHE_NAMES];
+	size_t nnames;
+};
+
 struct walk {
 	const struct mc_dnssec_anchor *ta;
 	struct mc_dns_session *dns;
+	struct mc_dnssec_cache *cache; /* NULL: none */
 	struct mc_dnssec_result *res;
 	time_t now;
 };
@@ -153,6 +186,43 @@ dname(const char *name)
 	return ldns_dname_new_frm_str(*name == '\0' ? "." : buf);
 }
 
+/*
+ * A TXT or SPF record back into ldns from the RDATA the layer keeps (its
+ * strings as they came: the joined text cannot say where they were cut).
+ */
+static ldns_rr *
+txt_from(const char *owner, const struct mc_rr *rr)
+{
+	const unsigned char *rd = mc_rr_rdata(rr);
+	ldns_rdf *o, *str;
+	ldns_rr *out;
+	size_t i, n;
+
+	if (rd == NULL || (out = ldns_rr_new()) == NULL)
+		return NULL;
+	ldns_rr_set_type(out, (ldns_rr_type)rr->type);
+	ldns_rr_set_class(out, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(out, rr->ttl);
+	o = dname(owner);
+	if (o == NULL)
+		goto fail;
+	ldns_rr_set_owner(out, o);
+	for (i = 0; i < rr->rdlen; i += n) {
+		n = (size_t)rd[i] + 1;
+		if (n > rr->rdlen - i)
+			goto fail;
+		str = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, n, rd + i);
+		if (str == NULL || !ldns_rr_push_rdf(out, str)) {
+			ldns_rdf_deep_free(str);
+			goto fail;
+		}
+	}
+	return out;
+fail:
+	ldns_rr_free(out);
+	return NULL;
+}
+
 /* One record of the layer's vocabulary back into ldns (NULL: cannot). */
 static ldns_rr *
 rr_from(const char *owner, const struct mc_rr *rr)
@@ -166,7 +236,7 @@ rr_from(const char *owner, const struct mc_rr *rr)
 	switch (rr->type) {
 	case MC_RR_TXT:
 	case MC_RR_SPF:
-		return NULL; /* the strings were joined */
+		return txt_from(owner, rr);
 	case MC_RR_MX:
 		snprintf(pref, sizeof(pref), "%u ", (unsigned)rr->pref);
 		/* fall through */
@@ -416,86 +486,344 @@ out:
 	return st;
 }
 
-enum proof { PROOF_NONE, PROOF_NO_CUT, PROOF_INSECURE, PROOF_DS };
+/*
+ * What the NSEC and NSEC3 records of an answer prove about a name
+ * (RFC 4035 5.4, RFC 5155 8): read from records whose signatures were
+ * verified (proved()).
+ */
+struct proof {
+	int match;             /* a record owned by the name (its hash): */
+	const ldns_rdf *types; /*   its type bitmap */
+	int absent;            /* the name does not exist: an NSEC covers
+	                          it, or an NSEC3 closest-encloser proof */
+	int optout;            /* NSEC3: the next closer name is in an
+	                          opt-out span (it may be an unsigned
+	                          delegation: insecure, RFC 5155 9.2) */
+	int wildcard;          /* at the closest encloser: 1 a wildcard is
+	                          proven absent, 2 one exists: */
+	const ldns_rdf *wtypes; /*   its type bitmap */
+};
+
+#define MC_DNSSEC_MAX_DENIALS 8     /* NSEC/NSEC3 records read per answer */
+
+/* A name of ldns as the layer writes it (canonical, no final dot). */
+static int
+name_of(const ldns_rdf *rdf, char *buf, size_t size)
+{
+	char *s = ldns_rdf2str(rdf);
+	int rc;
+
+	rc = s != NULL ? mc_dns_name_canon(s, buf, size) : -1;
+	free(s);
+	return rc;
+}
+
+/* The name one label up ("" the root's parent is NULL). */
+static const char *
+up(const char *name)
+{
+	const char *p = strchr(name, '.');
+
+	if (*name == '\0')
+		return NULL;
+	return p != NULL ? p + 1 : "";
+}
+
+/* Canonical order of two names (RFC 4034 6.1); -2 when one is bad. */
+static int
+name_cmp(const char *a, const char *b)
+{
+	ldns_rdf *x = dname(a), *y = dname(b);
+	int c = -2;
+
+	if (x != NULL && y != NULL)
+		c = ldns_dname_compare(x, y);
+	ldns_rdf_deep_free(x);
+	ldns_rdf_deep_free(y);
+	return c;
+}
+
+/* Is name strictly between owner and next (next <= owner: the last)? */
+static int
+between(const char *owner, const char *next, const char *name)
+{
+	int on = name_cmp(owner, name), nn = name_cmp(name, next);
+
+	if (on == -2 || nn == -2)
+		return 0;
+	if (name_cmp(next, owner) <= 0)
+		return on < 0;
+	return on < 0 && nn < 0;
+}
+
+/* The NSEC3 hash of name under rr's parameters (lower case) into h. */
+static int
+n3hash(const ldns_rr *rr, const char *name, char *h, size_t size)
+{
+	ldns_rdf *n, *hash;
+	int rc = -1;
+
+	if ((n = dname(name)) == NULL)
+		return -1;
+	hash = ldns_nsec3_hash_name_frm_nsec3(rr, n);
+	if (hash != NULL)
+		rc = name_of(hash, h, size);
+	ldns_rdf_deep_free(hash);
+	ldns_rdf_deep_free(n);
+	return rc;
+}
+
+/* rr's own hash (its owner's first label) and next hash, lower case. */
+static int
+n3span(const ldns_rr *rr, char *own, char *next, size_t size)
+{
+	ldns_rdf *first;
+	char *s;
+	size_t i;
+	int rc;
+
+	first = ldns_dname_label(ldns_rr_owner(rr), 0);
+	rc = first != NULL ? name_of(first, own, size) : -1;
+	ldns_rdf_deep_free(first);
+	if (rc == -1 || ldns_nsec3_next_owner(rr) == NULL ||
+	    (s = ldns_rdf2str(ldns_nsec3_next_owner(rr))) == NULL)
+		return -1;
+	for (i = 0; s[i] != '\0' && s[i] != '.' && i + 1 < size; i++)
+		next[i] = (char)tolower((unsigned char)s[i]);
+	next[i] = '\0';
+	free(s);
+	return 0;
+}
+
+/* Does rr, an NSEC3, match (1) or cover (2) name?  0: neither. */
+static int
+n3has(const ldns_rr *rr, const char *name)
+{
+	char h[64], own[64], next[64];
+	int c;
+
+	if (n3hash(rr, name, h, sizeof(h)) == -1 ||
+	    n3span(rr, own, next, sizeof(own)) == -1)
+		return 0;
+	if (strcmp(h, own) == 0)
+		return 1;
+	c = strcmp(next, own);
+	if (c <= 0)
+		return strcmp(h, own) > 0 || strcmp(h, next) < 0 ? 2 : 0;
+	return strcmp(h, own) > 0 && strcmp(h, next) < 0 ? 2 : 0;
+}
+
+/* The NSEC3 of l that matches name (want 1) or covers it (2), or NULL. */
+static const ldns_rr *
+n3find(const ldns_rr_list *l, const char *name, int want)
+{
+	size_t i;
+
+	for (i = 0; i < ldns_rr_list_rr_count(l); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) ==
+		    LDNS_RR_TYPE_NSEC3 && n3has(ldns_rr_list_rr(l, i), name) ==
+		    want)
+			return ldns_rr_list_rr(l, i);
+	return NULL;
+}
+
+/* The NSEC of l owned by name (want 1) or covering it (2), or NULL. */
+static const ldns_rr *
+nsec_find(const ldns_rr_list *l, const char *name, int want)
+{
+	char own[MC_DNS_NAME_MAX + 2], next[MC_DNS_NAME_MAX + 2];
+	const ldns_rr *rr;
+	size_t i;
+
+	for (i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC ||
+		    name_of(ldns_rr_owner(rr), own, sizeof(own)) == -1 ||
+		    ldns_rr_rdf(rr, 0) == NULL ||
+		    name_of(ldns_rr_rdf(rr, 0), next, sizeof(next)) == -1)
+			continue;
+		if (want == 1 ? strcmp(own, name) == 0 :
+		    between(own, next, name))
+			return rr;
+	}
+	return NULL;
+}
+
+/*
+ * Read what the records of l prove about name in zone (RFC 4035 5.4 with
+ * NSEC; RFC 5155 8.3 to 8.7 with NSEC3: the closest encloser is the
+ * deepest ancestor whose hash an NSEC3 matches, the next closer name one
+ * label below it must be covered).
+ */
+static void
+prove(const ldns_rr_list *l, const char *zone, const char *name,
+    struct proof *p)
+{
+	char own[MC_DNS_NAME_MAX + 2], next[MC_DNS_NAME_MAX + 2];
+	char wild[MC_DNS_NAME_MAX + 4];
+	const char *ce = NULL, *nc = name, *a;
+	const ldns_rr *rr, *cov;
+
+	memset(p, 0, sizeof(*p));
+	if ((rr = nsec_find(l, name, 1)) != NULL) {
+		p->match = 1;
+		p->types = ldns_nsec_get_bitmap(rr);
+		return;
+	}
+	if ((rr = n3find(l, name, 1)) != NULL) {
+		p->match = 1;
+		p->types = ldns_nsec3_bitmap(rr);
+		return;
+	}
+	if ((cov = nsec_find(l, name, 2)) != NULL) {
+		p->absent = 1;
+		/* the closest encloser: the deepest ancestor of name that is
+		   an ancestor of the covering NSEC's owner or next name */
+		if (name_of(ldns_rr_owner(cov), own, sizeof(own)) == -1 ||
+		    name_of(ldns_rr_rdf(cov, 0), next, sizeof(next)) == -1)
+			return;
+		for (a = up(name); a != NULL && ce == NULL; a = up(a))
+			if (mc_dns_name_below(own, a) || mc_dns_name_below(next, a))
+				ce = a;
+	} else {
+		for (a = up(name); a != NULL && mc_dns_name_below(a, zone);
+		    nc = a, a = up(a))
+			if (n3find(l, a, 1) != NULL) {
+				ce = a;
+				break;
+			}
+		if (ce == NULL || (cov = n3find(l, nc, 2)) == NULL)
+			return;
+		p->absent = 1;
+		p->optout = ldns_nsec3_optout(cov);
+	}
+	if (ce == NULL)
+		return;
+	snprintf(wild, sizeof(wild), *ce != '\0' ? "*.%s" : "*", ce);
+	if ((rr = nsec_find(l, wild, 1)) != NULL ||
+	    (rr = n3find(l, wild, 1)) != NULL) {
+		p->wildcard = 2;
+		p->wtypes = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC ?
+		    ldns_nsec_get_bitmap(rr) : ldns_nsec3_bitmap(rr);
+	} else if (nsec_find(l, wild, 2) != NULL ||
+	    n3find(l, wild, 2) != NULL)
+		p->wildcard = 1;
+}
+
+/* Does a type bitmap (NULL: none) list type? */
+static int
+lists(const ldns_rdf *types, ldns_rr_type type)
+{
+	return types != NULL && ldns_nsec_bitmap_covers_type(types, type);
+}
+
+/* Is there an RRSIG in sec over rr's RRset by zone? */
+static int
+signed_by(const ldns_rr_list *sec, const ldns_rr *rr, const char *zone)
+{
+	ldns_rr_list *sigs;
+	ldns_rdf *z;
+	size_t i;
+	int found = 0;
+
+	z = dname(zone);
+	sigs = sigs_for(sec, ldns_rr_owner(rr), ldns_rr_get_type(rr));
+	for (i = 0; z != NULL && sigs != NULL &&
+	    i < ldns_rr_list_rr_count(sigs) && !found; i++)
+		found = ldns_rr_rrsig_signame(ldns_rr_list_rr(sigs, i)) != NULL &&
+		    ldns_dname_compare(ldns_rr_rrsig_signame(
+		    ldns_rr_list_rr(sigs, i)), z) == 0;
+	ldns_rr_list_free(sigs);
+	ldns_rdf_deep_free(z);
+	return found;
+}
+
+/*
+ * The NSEC and NSEC3 records of sec that verify with keys (the keys of
+ * zone): a list borrowing them in *out.  0, or -1 with res filled (no
+ * memory).  A record that does not verify is left out: an answer whose
+ * proof needs it is bogus for want of a proof.
+ */
+static int
+proved(struct walk *w, const ldns_rr_list *sec, const ldns_rr_list *keys,
+    const char *zone, ldns_rr_list **out)
+{
+	ldns_rr_list *one;
+	ldns_rr_type t;
+	ldns_rr *rr;
+	size_t i;
+	int rc = -1;
+
+	*out = ldns_rr_list_new();
+	one = ldns_rr_list_new();
+	if (*out == NULL || one == NULL) {
+		verdict(w->res, MC_DNSSEC_INDETERMINATE, MC_DNSSEC_WHY_LOOKUP,
+		    zone, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < ldns_rr_list_rr_count(sec) &&
+	    ldns_rr_list_rr_count(*out) < MC_DNSSEC_MAX_DENIALS; i++) {
+		rr = ldns_rr_list_rr(sec, i);
+		t = ldns_rr_get_type(rr);
+		if (t != LDNS_RR_TYPE_NSEC && (t != LDNS_RR_TYPE_NSEC3 ||
+		    ldns_nsec3_iterations(rr) > MC_NSEC3_MAX_ITERATIONS))
+			continue;
+		if (!signed_by(sec, rr, zone))
+			continue; /* another zone's, or unsigned: no proof */
+		ldns_rr_list_set_rr_count(one, 0);
+		ldns_rr_list_push_rr(one, rr);
+		/* one that does not verify proves nothing (the zone backend
+		   serves both zones' NSEC records at a zone cut) */
+		if (verify(w, one, sec, keys, zone, "the NSEC record") == 0)
+			ldns_rr_list_push_rr(*out, rr);
+	}
+	rc = 0;
+out:
+	ldns_rr_list_free(one);
+	if (rc == -1) {
+		ldns_rr_list_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+enum cut { CUT_NONE, CUT_NO, CUT_INSECURE, CUT_DS };
 
 /*
  * What the signed NSEC/NSEC3 records of a DS answer say about name, a
- * label below zone: PROOF_INSECURE (a delegation without DS, or an
- * opt-out span over it), PROOF_NO_CUT (no delegation), PROOF_DS (the
- * bitmap claims a DS), or PROOF_NONE.  -1 on a record that fails
- * verification (res filled).
+ * label below zone: CUT_INSECURE (a delegation without DS, or in an
+ * opt-out span), CUT_NO (no delegation: the name exists without NS, or
+ * does not exist), CUT_DS (the bitmap claims a DS), or CUT_NONE.  -1 on
+ * a record that fails verification (res filled).
  */
 static int
 denial(struct walk *w, const struct mc_dns_answer *ans, const char *zone,
     const char *name, const ldns_rr_list *keys)
 {
-	ldns_rr_list *sec, *one;
-	ldns_rdf *n, *hash = NULL, *bitmap, *first = NULL;
-	ldns_rr *rr;
-	size_t i;
-	int rc = PROOF_NONE, match;
-	ldns_rr_type t;
+	ldns_rr_list *sec, *l = NULL;
+	struct proof p;
+	int rc = -1;
 
 	sec = sec_of(ans);
-	n = dname(name);
-	one = ldns_rr_list_new();
-	if (sec == NULL || n == NULL || one == NULL) {
-		rc = -1;
+	if (sec == NULL) {
 		verdict(w->res, MC_DNSSEC_INDETERMINATE, MC_DNSSEC_WHY_LOOKUP,
 		    zone, "out of memory");
+		return -1;
+	}
+	if (proved(w, sec, keys, zone, &l) == -1)
 		goto out;
-	}
-	for (i = 0; i < ldns_rr_list_rr_count(sec) && rc == PROOF_NONE; i++) {
-		rr = ldns_rr_list_rr(sec, i);
-		t = ldns_rr_get_type(rr);
-		match = 0;
-		if (t == LDNS_RR_TYPE_NSEC)
-			match = ldns_dname_compare(ldns_rr_owner(rr), n) == 0;
-		else if (t == LDNS_RR_TYPE_NSEC3) {
-			ldns_rdf_deep_free(hash);
-			ldns_rdf_deep_free(first);
-			hash = ldns_nsec3_hash_name_frm_nsec3(rr, n);
-			first = ldns_dname_label(ldns_rr_owner(rr), 0);
-			if (hash == NULL || first == NULL)
-				continue;
-			ldns_dname2canonical(first);
-			ldns_dname2canonical(hash);
-			match = ldns_dname_compare(hash, first) == 0 ? 1 :
-			    ldns_nsec3_optout(rr) &&
-			    ldns_nsec_covers_name(rr, hash) ? 2 : 0;
-		}
-		if (!match)
-			continue;
-		ldns_rr_list_set_rr_count(one, 0);
-		ldns_rr_list_push_rr(one, rr);
-		if (verify(w, one, sec, keys, zone, t == LDNS_RR_TYPE_NSEC ?
-		    "the NSEC record" : "the NSEC3 record") == -1) {
-			rc = -1;
-			goto out;
-		}
-		if (match == 2) {
-			rc = PROOF_INSECURE; /* opt-out: unsigned delegations */
-			break;
-		}
-		bitmap = t == LDNS_RR_TYPE_NSEC ? ldns_nsec_get_bitmap(rr) :
-		    ldns_nsec3_bitmap(rr);
-		if (bitmap == NULL)
-			continue;
-		if (ldns_nsec_bitmap_covers_type(bitmap, LDNS_RR_TYPE_DS))
-			rc = PROOF_DS;
-		else if (ldns_nsec_bitmap_covers_type(bitmap,
-		    LDNS_RR_TYPE_NS) && !ldns_nsec_bitmap_covers_type(bitmap,
-		    LDNS_RR_TYPE_SOA))
-			rc = PROOF_INSECURE;
-		else
-			rc = PROOF_NO_CUT;
-	}
+	prove(l, zone, name, &p);
+	if (p.match)
+		rc = lists(p.types, LDNS_RR_TYPE_DS) ? CUT_DS :
+		    lists(p.types, LDNS_RR_TYPE_NS) &&
+		    !lists(p.types, LDNS_RR_TYPE_SOA) ? CUT_INSECURE : CUT_NO;
+	else if (p.absent)
+		rc = p.optout ? CUT_INSECURE : CUT_NO;
+	else
+		rc = CUT_NONE;
 out:
-	ldns_rdf_deep_free(hash);
-	ldns_rdf_deep_free(first);
-	ldns_rr_list_free(one);
+	ldns_rr_list_free(l);
 	ldns_rr_list_deep_free(sec);
-	ldns_rdf_deep_free(n);
 	return rc;
 }
 
@@ -596,17 +924,17 @@ step(struct walk *w, char *zone, size_t zsize, const char *child,
 	switch (denial(w, q[0].ans, zone, child, *keys)) {
 	case -1:
 		goto out;
-	case PROOF_INSECURE:
+	case CUT_INSECURE:
 		verdict(w->res, MC_DNSSEC_INSECURE, MC_DNSSEC_WHY_NO_DS, child,
 		    "%s. is delegated from %s. without DS: it is unsigned",
 		    child, *zone != '\0' ? zone : "the root");
 		goto out;
-	case PROOF_DS:
+	case CUT_DS:
 		verdict(w->res, MC_DNSSEC_BOGUS, MC_DNSSEC_WHY_DENIAL, zone,
 		    "the DS lookup of %s. found nothing while its NSEC "
 		    "bitmap names a DS", child);
 		goto out;
-	case PROOF_NO_CUT:
+	case CUT_NO:
 		rc = 0;
 		goto out;
 	}
@@ -631,6 +959,81 @@ out:
 	return rc;
 }
 
+struct mc_dnssec_cache *
+mc_dnssec_cache_new(void)
+{
+	return calloc(1, sizeof(struct mc_dnssec_cache));
+}
+
+void
+mc_dnssec_cache_free(struct mc_dnssec_cache *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nzones; i++)
+		ldns_rr_list_deep_free(c->zones[i].keys);
+	free(c);
+}
+
+/*
+ * The deepest name the cache knows on the way from anchor (the zone of
+ * the anchor the walk starts from) to name, or NULL.
+ */
+static const struct cache_name *
+cache_find(const struct mc_dnssec_cache *c, const char *anchor,
+    const char *name)
+{
+	const struct cache_name *best = NULL;
+	size_t i;
+
+	for (i = 0; c != NULL && i < c->nnames; i++)
+		if (mc_dns_name_below(name, c->names[i].name) &&
+		    mc_dns_name_below(c->names[i].name, anchor) && (best == NULL ||
+		    strlen(c->names[i].name) > strlen(best->name)))
+			best = &c->names[i];
+	return best;
+}
+
+/*
+ * Remember name: in the secure zone zone with keys (a copy is kept; NULL:
+ * the zone the cache knows by that name), or, zone NULL, with the final
+ * verdict in w->res.
+ */
+static void
+cache_put(struct walk *w, const char *name, const char *zone,
+    const ldns_rr_list *keys)
+{
+	struct mc_dnssec_cache *c = w->cache;
+	struct cache_name *cn;
+	size_t z;
+
+	if (c == NULL || c->nnames == CACHE_NAMES)
+		return;
+	cn = &c->names[c->nnames];
+	snprintf(cn->name, sizeof(cn->name), "%s", name);
+	cn->zone = -1;
+	if (zone == NULL) {
+		cn->res = *w->res;
+		c->nnames++;
+		return;
+	}
+	for (z = 0; z < c->nzones; z++)
+		if (strcmp(c->zones[z].zone, zone) == 0)
+			break;
+	if (z == c->nzones) {
+		if (keys == NULL || z == CACHE_ZONES ||
+		    (c->zones[z].keys = ldns_rr_list_clone(keys)) == NULL)
+			return;
+		snprintf(c->zones[z].zone, sizeof(c->zones[z].zone), "%s",
+		    zone);
+		c->nzones++;
+	}
+	cn->zone = (int)z;
+	c->nnames++;
+}
+
 /* Walk to name; on SECURE *keys are the keys of its zone (in res->zone). */
 static enum mc_dnssec_state
 walk(struct walk *w, const char *name, ldns_rr_list **keys)
@@ -638,8 +1041,10 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 	ldns_rr_list *anchors;
 	const struct mc_dns_answer *a;
 	char zone[MC_DNS_NAME_MAX + 2], pos[MC_DNS_NAME_MAX + 2];
+	const struct cache_name *known;
 	enum mc_dnssec_state st;
 	const char *child;
+	int rc;
 
 	*keys = NULL;
 	anchors = anchor_for(w->ta, name, zone, sizeof(zone));
@@ -647,6 +1052,22 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 		return verdict(w->res, MC_DNSSEC_INDETERMINATE,
 		    MC_DNSSEC_WHY_NO_ANCHOR, "", "no trust anchor above %s.",
 		    name);
+	known = cache_find(w->cache, zone, name);
+	if (known != NULL) {
+		ldns_rr_list_free(anchors);
+		if (known->zone == -1) {
+			*w->res = known->res;
+			return w->res->state;
+		}
+		*keys = ldns_rr_list_clone(w->cache->zones[known->zone].keys);
+		if (*keys == NULL)
+			return verdict(w->res, MC_DNSSEC_INDETERMINATE,
+			    MC_DNSSEC_WHY_LOOKUP, zone, "out of memory");
+		snprintf(zone, sizeof(zone), "%s",
+		    w->cache->zones[known->zone].zone);
+		snprintf(pos, sizeof(pos), "%s", known->name);
+		goto down;
+	}
 	a = mc_dns_lookup(w->dns, *zone != '\0' ? zone : ".", MC_RR_DNSKEY);
 	if (a->status == MC_DNS_NODATA || a->status == MC_DNS_NXDOMAIN) {
 		/* zone files without the anchor's zone: nothing to say */
@@ -666,16 +1087,23 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 	}
 	st = trust_keys(w, zone, anchors, a, keys);
 	ldns_rr_list_free(anchors);
-	if (st != MC_DNSSEC_SECURE)
+	if (st != MC_DNSSEC_SECURE) {
+		cache_put(w, zone, NULL, NULL);
 		return st;
+	}
+	cache_put(w, zone, zone, *keys);
 	snprintf(pos, sizeof(pos), "%s", zone);
+down:
 	while (strcmp(pos, name) != 0) {
 		child = next_label(name, pos);
-		if (step(w, zone, sizeof(zone), child, keys) == -1) {
+		rc = step(w, zone, sizeof(zone), child, keys);
+		if (rc == -1) {
+			cache_put(w, child, NULL, NULL);
 			ldns_rr_list_deep_free(*keys);
 			*keys = NULL;
 			return w->res->state;
 		}
+		cache_put(w, child, zone, rc == 1 ? *keys : NULL);
 		snprintf(pos, sizeof(pos), "%s", child);
 	}
 	return verdict(w->res, MC_DNSSEC_SECURE, MC_DNSSEC_WHY_NONE, zone,
@@ -685,10 +1113,10 @@ walk(struct walk *w, const char *name, ldns_rr_list **keys)
 
 enum mc_dnssec_state
 mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const char *name,
-    struct mc_dnssec_result *res)
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const char *name, struct mc_dnssec_result *res)
 {
-	struct walk w = { .ta = ta, .dns = dns, .res = res,
+	struct walk w = { .ta = ta, .dns = dns, .cache = cache, .res = res,
 	    .now = time(NULL) };
 	ldns_rr_list *keys;
 	enum mc_dnssec_state st;
@@ -699,48 +1127,204 @@ mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
 	return st;
 }
 
-enum mc_dnssec_state
-mc_dnssec_answer_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const struct mc_dns_answer *ans,
-    struct mc_dnssec_result *res)
+/*
+ * Was the RRset of owner and type in sec, signed by zone, synthesized from
+ * a wildcard (RFC 4035 5.3.4: its RRSIG's labels field counts fewer
+ * labels than the owner)?  Returns the number of labels of the source
+ * ("*." and that many labels of owner), or -1 when it was not.
+ */
+static int
+wildcard_labels(const ldns_rr_list *sec, const char *owner, ldns_rr_type type)
 {
-	struct mc_dnssec_result local;
-	struct walk w = { .ta = ta, .dns = dns, .res = res != NULL ? res :
-	    &local, .now = time(NULL) };
+	ldns_rr_list *sigs;
+	ldns_rdf *o;
+	size_t i;
+	int labels = -1, n;
+
+	o = dname(owner);
+	sigs = o != NULL ? sigs_for(sec, o, type) : NULL;
+	for (i = 0; sigs != NULL && i < ldns_rr_list_rr_count(sigs); i++) {
+		if (ldns_rr_rrsig_labels(ldns_rr_list_rr(sigs, i)) == NULL)
+			continue;
+		n = ldns_rdf2native_int8(ldns_rr_rrsig_labels(
+		    ldns_rr_list_rr(sigs, i)));
+		if ((size_t)n < ldns_dname_label_count(o))
+			labels = n;
+	}
+	ldns_rr_list_free(sigs);
+	ldns_rdf_deep_free(o);
+	return labels;
+}
+
+/*
+ * A secure zone's answer without records (NODATA or NXDOMAIN, RFC 4035
+ * 5.4, RFC 5155 8), or one synthesized from a wildcard (labels >= 0: the
+ * name itself must be proven absent, RFC 4035 5.3.4, RFC 5155 8.8).
+ */
+static enum mc_dnssec_state
+denied(struct walk *w, const struct mc_dns_answer *ans, const char *owner,
+    const ldns_rr_list *sec, const ldns_rr_list *keys, const char *zone,
+    int labels)
+{
+	char tbuf[16], nc[MC_DNS_NAME_MAX + 2];
+	const char *type = mc_rr_type_str(ans->qtype, tbuf, sizeof(tbuf));
+	enum mc_dnssec_state st = MC_DNSSEC_BOGUS;
+	ldns_rr_list *l = NULL;
+	struct proof p;
+	const char *q;
+	size_t dots;
+
+	if (proved(w, sec, keys, zone, &l) == -1)
+		return w->res->state;
+	if (labels >= 0) {
+		/* the next closer name: labels + 1 labels of owner */
+		for (q = owner + strlen(owner), dots = 0; q > owner; q--)
+			if (q[-1] == '.' && ++dots == (size_t)labels + 1)
+				break;
+		snprintf(nc, sizeof(nc), "%s", q);
+		if (nsec_find(l, owner, 2) != NULL ||
+		    n3find(l, nc, 2) != NULL)
+			st = verdict(w->res, MC_DNSSEC_SECURE,
+			    MC_DNSSEC_WHY_NONE, zone, "the %s RRset of %s. "
+			    "comes from a wildcard, with proof that the name "
+			    "does not exist", type, owner);
+		else
+			verdict(w->res, MC_DNSSEC_BOGUS, MC_DNSSEC_WHY_DENIAL,
+			    zone, "the %s RRset of %s. comes from a wildcard "
+			    "without NSEC or NSEC3 proof that the name does "
+			    "not exist", type, owner);
+		goto out;
+	}
+	prove(l, zone, owner, &p);
+	if (ans->status == MC_DNS_NODATA && p.match &&
+	    !lists(p.types, (ldns_rr_type)ans->qtype) &&
+	    !lists(p.types, LDNS_RR_TYPE_CNAME))
+		st = MC_DNSSEC_SECURE;
+	else if (ans->status == MC_DNS_NODATA && p.absent &&
+	    p.wildcard == 2 && !lists(p.wtypes, (ldns_rr_type)ans->qtype))
+		st = MC_DNSSEC_SECURE;
+	else if (ans->status == MC_DNS_NXDOMAIN && p.absent &&
+	    p.wildcard == 1)
+		st = MC_DNSSEC_SECURE;
+	else if (p.absent && p.optout)
+		st = MC_DNSSEC_INSECURE;
+	if (st == MC_DNSSEC_SECURE)
+		verdict(w->res, st, MC_DNSSEC_WHY_NONE, zone, "%s. has no %s "
+		    "records, and the %s. zone proves it", owner, type, zone);
+	else if (st == MC_DNSSEC_INSECURE)
+		verdict(w->res, st, MC_DNSSEC_WHY_NO_DS, zone, "%s. is in an "
+		    "NSEC3 opt-out span of %s.: it may be an unsigned "
+		    "delegation", owner, zone);
+	else
+		verdict(w->res, st, MC_DNSSEC_WHY_DENIAL, zone, "the %s answer "
+		    "for %s %s. has no valid NSEC or NSEC3 proof",
+		    mc_dns_status_str(ans->status), type, owner);
+out:
+	ldns_rr_list_free(l);
+	return st;
+}
+
+/* ans in the zone of owner (the name its records belong to). */
+static enum mc_dnssec_state
+one_answer(struct walk *w, const struct mc_dns_answer *ans,
+    const char *owner)
+{
 	ldns_rr_list *keys = NULL, *set = NULL, *sec = NULL;
 	char tbuf[16], what[MC_DNS_NAME_MAX + 48], zone[MC_DNS_NAME_MAX + 2];
 	enum mc_dnssec_state st;
+	int labels;
 
-	memset(w.res, 0, sizeof(*w.res));
-	if (ans->cname != NULL || ans->qtype == MC_RR_TXT ||
-	    ans->qtype == MC_RR_SPF || ans->status != MC_DNS_OK)
-		return verdict(w.res, MC_DNSSEC_INDETERMINATE,
-		    MC_DNSSEC_WHY_UNCHECKED, "", "%s answers%s are not "
-		    "validated", mc_rr_type_str(ans->qtype, tbuf,
-		    sizeof(tbuf)), ans->cname != NULL ? " through a CNAME" :
-		    ans->status != MC_DNS_OK ? " without records" : "");
-	st = walk(&w, ans->qname, &keys);
+	st = walk(w, owner, &keys);
 	if (st != MC_DNSSEC_SECURE)
 		goto out;
-	snprintf(zone, sizeof(zone), "%s", w.res->zone); /* verdict() writes it */
-	set = rrset_of(ans);
+	snprintf(zone, sizeof(zone), "%s", w->res->zone); /* verdict() writes it */
 	sec = sec_of(ans);
-	if (set == NULL || sec == NULL) {
-		st = verdict(w.res, MC_DNSSEC_INDETERMINATE,
+	if (sec == NULL) {
+		st = verdict(w->res, MC_DNSSEC_INDETERMINATE,
+		    MC_DNSSEC_WHY_LOOKUP, zone, "out of memory");
+		goto out;
+	}
+	if (ans->status != MC_DNS_OK) {
+		st = denied(w, ans, owner, sec, keys, zone, -1);
+		goto out;
+	}
+	set = rrset_of(ans);
+	if (set == NULL) {
+		st = verdict(w->res, MC_DNSSEC_INDETERMINATE,
 		    MC_DNSSEC_WHY_UNCHECKED, zone, "the %s records of "
 		    "%s. cannot be rebuilt for validation", mc_rr_type_str(
-		    ans->qtype, tbuf, sizeof(tbuf)), ans->qname);
+		    ans->qtype, tbuf, sizeof(tbuf)), owner);
 		goto out;
 	}
 	snprintf(what, sizeof(what), "the %s RRset of %s.", mc_rr_type_str(
-	    ans->qtype, tbuf, sizeof(tbuf)), ans->qname);
-	if (verify(&w, set, sec, keys, zone, what) == -1)
-		st = w.res->state;
+	    ans->qtype, tbuf, sizeof(tbuf)), owner);
+	if (verify(w, set, sec, keys, zone, what) == -1)
+		st = w->res->state;
+	else if ((labels = wildcard_labels(sec, owner,
+	    (ldns_rr_type)ans->qtype)) >= 0)
+		st = denied(w, ans, owner, sec, keys, zone, labels);
 out:
 	ldns_rr_list_deep_free(keys);
 	ldns_rr_list_deep_free(set);
 	ldns_rr_list_deep_free(sec);
 	return st;
+}
+
+/*
+ * The CNAME chain from ans->qname to ans->cname, one hop at a time: each
+ * CNAME RRset asked again (the answer keeps only the chain's end) and
+ * validated in its own zone.  SECURE, or res filled with the first hop
+ * that is not.
+ */
+static enum mc_dnssec_state
+cname_chain(struct walk *w, const struct mc_dns_answer *ans)
+{
+	char cur[MC_DNS_NAME_MAX + 2];
+	const struct mc_dns_answer *a;
+	enum mc_dnssec_state st;
+	size_t hops;
+
+	snprintf(cur, sizeof(cur), "%s", ans->qname);
+	for (hops = 0; strcmp(cur, ans->cname) != 0; hops++) {
+		if (hops == MC_DNS_CNAME_MAX)
+			return verdict(w->res, MC_DNSSEC_INDETERMINATE,
+			    MC_DNSSEC_WHY_LOOKUP, "", "the CNAME chain from "
+			    "%s. does not reach %s.", ans->qname, ans->cname);
+		a = mc_dns_lookup(w->dns, cur, MC_RR_CNAME);
+		if (a->status != MC_DNS_OK || a->count == 0 ||
+		    a->rr[0].type != MC_RR_CNAME)
+			return verdict(w->res, MC_DNSSEC_INDETERMINATE,
+			    MC_DNSSEC_WHY_LOOKUP, "", "the CNAME of %s. on the "
+			    "way to %s. could not be asked again (%s)", cur,
+			    ans->cname, mc_dns_status_str(a->status));
+		st = one_answer(w, a, cur);
+		if (st != MC_DNSSEC_SECURE)
+			return st;
+		snprintf(cur, sizeof(cur), "%s", a->rr[0].data);
+	}
+	return MC_DNSSEC_SECURE;
+}
+
+enum mc_dnssec_state
+mc_dnssec_answer_state(const struct mc_dnssec_anchor *ta,
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const struct mc_dns_answer *ans, struct mc_dnssec_result *res)
+{
+	struct mc_dnssec_result local;
+	struct walk w = { .ta = ta, .dns = dns, .cache = cache,
+	    .res = res != NULL ? res : &local, .now = time(NULL) };
+	char tbuf[16];
+
+	memset(w.res, 0, sizeof(*w.res));
+	if (mc_dns_failed(ans))
+		return verdict(w.res, MC_DNSSEC_INDETERMINATE,
+		    MC_DNSSEC_WHY_LOOKUP, "", "the %s lookup of %s. failed: %s",
+		    mc_rr_type_str(ans->qtype, tbuf, sizeof(tbuf)), ans->qname,
+		    ans->why != NULL ? ans->why : "?");
+	if (ans->cname != NULL && cname_chain(&w, ans) != MC_DNSSEC_SECURE)
+		return w.res->state;
+	return one_answer(&w, ans, ans->cname != NULL ? ans->cname :
+	    ans->qname);
 }
 
 /* Take rr (owned) into ta when it is a DS or DNSKEY of class IN. */

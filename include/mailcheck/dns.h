@@ -38,6 +38,7 @@ enum mc_rr_type {
 	MC_RR_NSEC = 47,
 	MC_RR_DNSKEY = 48,
 	MC_RR_NSEC3 = 50,
+	MC_RR_NSEC3PARAM = 51,
 	MC_RR_TLSA = 52,
 	MC_RR_SPF = 99,
 };
@@ -65,9 +66,12 @@ uint16_t mc_rr_type_from_str(const char *s);
  *   PTR, CNAME, NS  data the target name (lower case, no final dot)
  *   TXT, SPF     data the character-strings joined without separator; it may
  *                hold NUL bytes, so use len; nstrings and longest describe the
- *                strings before joining
+ *                strings before joining; the RDATA itself (rdlen bytes, the
+ *                length-prefixed strings, for the DNSSEC validator, which
+ *                must rebuild the RRset) follows data's NUL: mc_rr_rdata()
  *   others       data the presentation format of the RDATA
- * data is always NUL-terminated.
+ * data is always NUL-terminated; one allocation holds data and the RDATA
+ * after it (len + 1 + rdlen bytes; rdlen is 0 for the other types).
  */
 struct mc_rr {
 	uint16_t type;
@@ -78,7 +82,11 @@ struct mc_rr {
 	size_t len;
 	size_t nstrings;
 	size_t longest;
+	size_t rdlen;
 };
+
+/* The RDATA kept after data (TXT, SPF: see struct mc_rr), or NULL. */
+const unsigned char *mc_rr_rdata(const struct mc_rr *rr);
 
 /*
  * Why a TEMPFAIL or PERMFAIL happened, where a check must tell it apart

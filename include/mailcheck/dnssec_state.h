@@ -35,8 +35,8 @@ enum mc_dnssec_why {
 	                                (RFC 4035 5.2, RFC 6840 5.2) */
 	MC_DNSSEC_WHY_NO_ANCHOR,     /* indeterminate: no anchor above */
 	MC_DNSSEC_WHY_LOOKUP,        /* indeterminate: a lookup failed */
-	MC_DNSSEC_WHY_UNCHECKED,     /* indeterminate: records we do not
-	                                validate (TXT, a CNAME chain) */
+	MC_DNSSEC_WHY_UNCHECKED,     /* indeterminate: records that cannot
+	                                be rebuilt for validation */
 	MC_DNSSEC_WHY_RRSIG_MISSING, /* bogus: an RRset without RRSIG */
 	MC_DNSSEC_WHY_RRSIG_EXPIRED, /* bogus: expired or not yet valid */
 	MC_DNSSEC_WHY_RRSIG_DATES,   /* bogus: expiration before inception */
@@ -45,7 +45,9 @@ enum mc_dnssec_why {
 	MC_DNSSEC_WHY_NO_DNSKEY,     /* bogus: a DS, and no DNSKEY RRset */
 	MC_DNSSEC_WHY_DENIAL,        /* bogus: a signed zone below a signed
 	                                parent, without DS or a proof of
-	                                its absence */
+	                                its absence; an answer without
+	                                records, or from a wildcard, without
+	                                its NSEC/NSEC3 proof */
 };
 
 struct mc_dnssec_result {
@@ -72,20 +74,35 @@ void mc_dnssec_anchor_free(struct mc_dnssec_anchor *ta);
 const char *mc_dnssec_state_str(enum mc_dnssec_state s);
 
 /*
+ * A cache of what one run has validated: the keys of the secure zones its
+ * walks reached and the verdicts they ended in, so that the walks for a
+ * domain's SOA, MX and TXT answers and its MX hosts verify each DNSKEY
+ * and DS RRset once.  A check's run makes one and frees it at its end
+ * (the DNS answers it was built from belong to that run's session).  Not
+ * thread-safe: one thread at a time.  NULL when memory runs out; every
+ * call below takes NULL for "no cache".
+ */
+struct mc_dnssec_cache;
+struct mc_dnssec_cache *mc_dnssec_cache_new(void);
+void mc_dnssec_cache_free(struct mc_dnssec_cache *c);
+
+/*
  * The state of the zone that holds name (lower case, no final dot): the
  * chain of trust from the closest anchor down to it.  Fills res and
- * returns res->state.  Thread-safe; ta is only read.
+ * returns res->state.  Thread-safe but for cache; ta is only read.
  */
 enum mc_dnssec_state mc_dnssec_name_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const char *name,
-    struct mc_dnssec_result *res);
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const char *name, struct mc_dnssec_result *res);
 /*
  * The state of the records of ans, as asked through dns: the chain to
- * their zone, then their RRSIGs.  res may be NULL.  TXT and SPF answers
- * and CNAME chains are not validated (indeterminate).
+ * their zone, then their RRSIGs (TXT and SPF records rebuilt from the
+ * RDATA the DNS layer keeps); for NODATA and NXDOMAIN answers, and those
+ * from a wildcard, the NSEC/NSEC3 proof; through a CNAME chain, every
+ * hop in its zone.  res may be NULL.
  */
 enum mc_dnssec_state mc_dnssec_answer_state(const struct mc_dnssec_anchor *ta,
-    struct mc_dns_session *dns, const struct mc_dns_answer *ans,
-    struct mc_dnssec_result *res);
+    struct mc_dns_session *dns, struct mc_dnssec_cache *cache,
+    const struct mc_dns_answer *ans, struct mc_dnssec_result *res);
 
 #endif

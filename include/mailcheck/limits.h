@@ -9,6 +9,8 @@
 #define MC_DNS_STRING_MAX 255    /* RFC 1035 3.3: bytes of one character-string */
 #define MC_ZONE_INCLUDE_DEPTH 8  /* $INCLUDE nesting in zone files */
 #define MC_DNS_LABEL_MAX 63      /* RFC 1035 2.3.4 */
+#define MC_NSEC3_MAX_ITERATIONS 150 /* NSEC3 records with more are not
+                                       read: insecure (RFC 9276 3.2) */
 #define MC_DNS_MAX_RRS 4096      /* records kept from one answer */
 #define MC_DNS_CNAME_MAX 16      /* CNAME hops followed, over all the answers
                                     of one question (the zone backend too) */

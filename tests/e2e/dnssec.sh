@@ -67,6 +67,8 @@ for c in d["checks"]:
     for f in c["findings"]:
         print("finding", f["code"], f["severity"])
         print("message", f["message"])
+    for k, v in c.get("metrics", {}).items():
+        print("metric", k, int(v) if isinstance(v, (int, float)) else v)
     for k, v in c.get("data", {}).items():
         if k == "domain":
             print("state", v["state"])
@@ -78,6 +80,10 @@ expect_finding() {
 }
 expect_state() {
   expect_eq "$MODE $1: state" "$(sed -n 's/^state //p' "$E2E_WORK/$1.$MODE")" "$2"
+}
+message_has() {
+  if grep '^message' "$E2E_WORK/$1.$MODE" | grep -q "$2"; then pass "$MODE $1: says '$2'"
+  else fail "$MODE $1: says '$2'" "$(grep '^message' "$E2E_WORK/$1.$MODE")"; fi
 }
 expect_none() {
   expect_eq "$MODE $1: findings" "$(grep -c '^finding' "$E2E_WORK/$1.$MODE")" 0
@@ -95,6 +101,23 @@ for MODE in zone knot; do
   expect_finding mismatch.test dnssec.ds-mismatch crit
   run nosig.test; expect_state nosig.test bogus
   expect_finding nosig.test dnssec.rrsig-missing crit
+  # TXT answers are validated (their strings rebuilt as they came: the
+  # SPF record of secure.test is two strings): a changed DMARC record is
+  # caught
+  run txtbad.test; expect_state txtbad.test bogus
+  expect_finding txtbad.test dnssec.bogus crit
+  message_has txtbad.test "the TXT RRset of _dmarc.txtbad.test."
+  # denial proofs (NODATA, NXDOMAIN: the TXT and _dmarc answers),
+  # wildcard answers, CNAME chains; NSEC and NSEC3
+  for z in bare.test bare3.test wild.test wild3.test cname.test; do
+    run $z; expect_state $z secure; expect_none $z
+  done
+  run nodeny.test; expect_state nodeny.test bogus
+  expect_finding nodeny.test dnssec.bogus crit
+  message_has nodeny.test "has no valid NSEC or NSEC3 proof"
+  run cnameb.test; expect_state cnameb.test bogus
+  expect_finding cnameb.test dnssec.bogus crit
+  message_has cnameb.test "the TXT RRset of _dmarc.txtbad.test."
   run algo.test; expect_state algo.test insecure
   expect_finding algo.test dnssec.algorithm-unsupported info
   run absurd.test; expect_state absurd.test bogus
@@ -106,6 +129,17 @@ for MODE in zone knot; do
   # dane: TLSA records of an unsigned zone are ignored by senders
   run unsigned.test dane
   expect_finding unsigned.test dane.tlsa-insecure warn
+  # bad input: a TLSA record of 65,000 bytes (Knot sends it over TCP)
+  run bigtlsa.test dane
+  expect_finding bigtlsa.test dane.tlsa-malformed warn
+  # the metrics
+  run secure.test
+  expect_eq "$MODE secure.test: secure" "$(sed -n 's/^metric secure //p' "$E2E_WORK/secure.test.$MODE")" 1
+  run unsigned.test
+  expect_eq "$MODE unsigned.test: secure" "$(sed -n 's/^metric secure //p' "$E2E_WORK/unsigned.test.$MODE")" 0
+  expect_eq "$MODE unsigned.test: mx_hosts_not_secure" "$(sed -n 's/^metric mx_hosts_not_secure //p' "$E2E_WORK/unsigned.test.$MODE")" 1
+  run absurd.test
+  message_has absurd.test "expires before its inception"
   run secure.test dane
   if grep -q '^finding dane.tlsa-insecure' "$E2E_WORK/secure.test.$MODE"; then
     fail "$MODE secure.test: dane" "secure TLSA records called insecure"
@@ -117,13 +151,17 @@ done
 knot_dnssec "$D/zones" "$D/zones-nsec3"
 MODE=knot
 run unsigned.test; expect_state unsigned.test insecure
-message_has() {
-  if grep '^message' "$E2E_WORK/$1.$MODE" | grep -q "$2"; then pass "$MODE $1: says '$2'"
-  else fail "$MODE $1: says '$2'" "$(grep '^message' "$E2E_WORK/$1.$MODE")"; fi
-}
 message_has unsigned.test "delegated from test. without DS"
 run secure.test; expect_state secure.test secure
 run nosig.test; expect_state nosig.test bogus
+
+# test. signed with NSEC3 opt-out: unsigned.test has no NSEC3 of its own;
+# the closest encloser (test.) and an opt-out span over the next closer
+# name prove it insecure (RFC 5155 8.6, 9.2)
+knot_dnssec "$D/zones" "$D/zones-optout"
+run unsigned.test; expect_state unsigned.test insecure
+message_has unsigned.test "delegated from test. without DS"
+run secure.test; expect_state secure.test secure
 
 # bad input: a trust anchor file that is not one
 printf 'example. IN A 192.0.2.1\n' > "$E2E_WORK/bad.ta"

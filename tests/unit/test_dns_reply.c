@@ -666,7 +666,10 @@ test_pointer_chains(void **state)
 	}
 }
 
-/* The query we send: our ID, RD, one question, EDNS0 with 1232 octets. */
+/*
+ * The query we send: our ID, RD, one question, EDNS0 with 1232 octets and
+ * the DO bit (the validator needs the RRSIGs).
+ */
 static void
 test_build_query(void **state)
 {
@@ -688,6 +691,10 @@ test_build_query(void **state)
 	assert_int_equal(w[i], 0);
 	assert_int_equal((w[i + 1] << 8) | w[i + 2], 41);
 	assert_int_equal((w[i + 3] << 8) | w[i + 4], MC_DNS_EDNS_SIZE);
+	/* its TTL: extended RCODE 0, version 0, the DO bit (RFC 3225 3) */
+	assert_int_equal(w[i + 5], 0);
+	assert_int_equal(w[i + 6], 0);
+	assert_int_equal((w[i + 7] << 8) | w[i + 8], 0x8000);
 	free(w);
 }
 

@@ -8,8 +8,8 @@
  * bogus in three ways, an unsupported algorithm, absurd dates, 500 keys)
  * need zones signed at test time: tests/e2e/dnssec.sh.  Here: the built-in
  * root anchors load; zone files without the anchor's zone, and a name no
- * anchor covers, give no verdict (indeterminate, never insecure); TXT
- * answers are not validated.
+ * anchor covers, give no verdict (indeterminate, never insecure), TXT
+ * answers included.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,7 +116,7 @@ test_no_verdict(void **state)
 	s = mc_dns_session_begin(dns, 0);
 	ta = mc_dnssec_anchor_load(NULL, err, sizeof(err));
 	assert_non_null(ta);
-	assert_int_equal(mc_dnssec_name_state(ta, s, "example.org", &res),
+	assert_int_equal(mc_dnssec_name_state(ta, s, NULL, "example.org", &res),
 	    MC_DNSSEC_INDETERMINATE);
 	assert_int_equal(res.why, MC_DNSSEC_WHY_NO_ANCHOR);
 
@@ -130,15 +130,15 @@ test_no_verdict(void **state)
 	test_ta = mc_dnssec_anchor_load(path2, err, sizeof(err));
 	unlink(path2);
 	assert_non_null(test_ta);
-	assert_int_equal(mc_dnssec_name_state(test_ta, s, "example.org", &res),
+	assert_int_equal(mc_dnssec_name_state(test_ta, s, NULL, "example.org", &res),
 	    MC_DNSSEC_INDETERMINATE);
 	assert_int_equal(res.why, MC_DNSSEC_WHY_NO_ANCHOR);
 
-	/* TXT strings are joined by the layer: not validated */
-	assert_int_equal(mc_dnssec_answer_state(ta, s, mc_dns_lookup(s,
+	/* TXT answers are walked like the others: no anchor either */
+	assert_int_equal(mc_dnssec_answer_state(ta, s, NULL, mc_dns_lookup(s,
 	    "example.org", MC_RR_TXT), &res), MC_DNSSEC_INDETERMINATE);
-	assert_int_equal(res.why, MC_DNSSEC_WHY_UNCHECKED);
-	assert_int_equal(mc_dnssec_answer_state(ta, s, mc_dns_lookup(s,
+	assert_int_equal(res.why, MC_DNSSEC_WHY_NO_ANCHOR);
+	assert_int_equal(mc_dnssec_answer_state(ta, s, NULL, mc_dns_lookup(s,
 	    "example.org", MC_RR_MX), NULL), MC_DNSSEC_INDETERMINATE);
 
 	mc_dnssec_anchor_free(test_ta);

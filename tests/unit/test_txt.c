@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * tests/unit/test_txt.c - mc_txt_join(), the one place TXT strings are joined
+ * tests/unit/test_txt.c - mc_txt_join(), the one place TXT strings are joined,
+ * and mc_rr_set_txt(), which keeps the RDATA after the joined text for the
+ * DNSSEC validator (an answer's copy keeps it too)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_impl.h"
 #include "mailcheck/dns.h"
 #include "mc_table.h"
 
@@ -121,6 +124,45 @@ test_all_bytes(void **state)
 	free(out);
 }
 
+/* The RDATA, string boundaries and all, survives joining and copying. */
+static void
+test_rdata_kept(void **state)
+{
+	static const unsigned char rdata[] = "\x07v=spf1 \x04-all";
+	struct mc_rr rr = { .type = MC_RR_TXT, .ttl = 300 };
+	struct mc_dns_answer *a;
+	char addr[] = "127.0.0.1";
+
+	(void)state;
+	assert_int_equal(mc_rr_set_txt(&rr, rdata, sizeof(rdata) - 1), 0);
+	assert_string_equal(rr.data, "v=spf1 -all");
+	assert_int_equal(rr.len, 11);
+	assert_int_equal(rr.nstrings, 2);
+	assert_int_equal(rr.rdlen, sizeof(rdata) - 1);
+	assert_memory_equal(mc_rr_rdata(&rr), rdata, sizeof(rdata) - 1);
+	a = mc_answer_new("example.org", MC_RR_TXT);
+	assert_non_null(a);
+	assert_int_equal(mc_answer_add(a, &rr), 0);
+	free(rr.data);
+	assert_string_equal(a->rr[0].data, "v=spf1 -all");
+	assert_memory_equal(mc_rr_rdata(&a->rr[0]), rdata, sizeof(rdata) - 1);
+	mc_answer_free(a);
+
+	/* no strings: malformed, kept as such, without RDATA */
+	memset(&rr, 0, sizeof(rr));
+	assert_int_equal(mc_rr_set_txt(&rr, rdata, 0), 0);
+	assert_int_equal(rr.nstrings, 0);
+	assert_null(mc_rr_rdata(&rr));
+	free(rr.data);
+	/* a string cut short: refused */
+	memset(&rr, 0, sizeof(rr));
+	assert_int_equal(mc_rr_set_txt(&rr, rdata, 5), -1);
+	/* other types keep none */
+	rr = (struct mc_rr){ .type = MC_RR_A, .data = addr,
+	    .len = 9 };
+	assert_null(mc_rr_rdata(&rr));
+}
+
 int
 main(void)
 {
@@ -130,5 +172,6 @@ main(void)
 	MC_TABLE_ADD(t, &n, rows, test_row);
 	MC_TEST_ADD(t, &n, test_max_length_strings);
 	MC_TEST_ADD(t, &n, test_all_bytes);
+	MC_TEST_ADD(t, &n, test_rdata_kept);
 	return mc_table_run("txt", t, n, NULL, NULL);
 }

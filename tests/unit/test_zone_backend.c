@@ -640,6 +640,76 @@ test_empty_file(void **state)
 	mc_dns_free(d);
 }
 
+/* Does a->sec hold a record that starts with prefix? */
+static int
+has_sec(const struct mc_dns_answer *a, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsec; i++)
+		if (strncmp(a->sec[i], prefix, strlen(prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Denial proofs as a signed server sends them (RFC 4035 3.1.3): an NSEC
+ * chain (unsigned here: which records come with which answer is the point;
+ * tests/e2e/dnssec.sh validates signed ones, NSEC3 included).
+ */
+static void
+test_denial_proofs(void **state)
+{
+	static const char zone[] =
+	    "$ORIGIN nsec.test.\n"
+	    "@ SOA ns hostmaster 1 2 3 4 5\n"
+	    "@ NSEC a.nsec.test. SOA NSEC NSEC3PARAM\n"
+	    "@ NSEC3PARAM 1 0 0 -\n"
+	    "a NSEC *.w.nsec.test. TXT NSEC\n"
+	    "a TXT \"a\"\n"
+	    "*.w NSEC m.nsec.test. TXT NSEC\n"
+	    "*.w TXT \"wild\"\n"
+	    "m NSEC nsec.test. A NSEC\n"
+	    "m A 192.0.2.1\n";
+	char path[512], err[512];
+	const char *files[1] = { path };
+	const struct mc_dns_answer *a;
+	struct mc_dns *d;
+
+	(void)state;
+	assert_int_equal(write_file("nsec.zone", zone, path, sizeof(path)), 0);
+	d = open_files(files, 1, err, sizeof(err));
+	if (d == NULL)
+		fail_msg("refused: %s", err);
+	/* NXDOMAIN: the NSEC covering the name (a < b < *.w) and the one
+	   covering the wildcard at the closest encloser (nsec.test < *) */
+	a = ask1(d, "b.nsec.test", MC_RR_TXT);
+	assert_int_equal(a->status, MC_DNS_NXDOMAIN);
+	assert_true(has_sec(a, "a.nsec.test. 3600 IN NSEC "));
+	assert_true(has_sec(a, "nsec.test. 3600 IN NSEC "));
+	assert_false(has_sec(a, "m.nsec.test. 3600 IN NSEC "));
+	/* NODATA: the NSEC at the name */
+	a = ask1(d, "m.nsec.test", MC_RR_TXT);
+	assert_int_equal(a->status, MC_DNS_NODATA);
+	assert_true(has_sec(a, "m.nsec.test. 3600 IN NSEC "));
+	/* from the wildcard: the NSEC proving the name itself absent
+	   (*.w < x.w < m) */
+	a = ask1(d, "x.w.nsec.test", MC_RR_TXT);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_string_equal(a->rr[0].data, "wild");
+	assert_true(has_sec(a, "*.w.nsec.test. 3600 IN NSEC "));
+	/* an answer that exists brings no proof */
+	a = ask1(d, "a.nsec.test", MC_RR_TXT);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->nsec, 0);
+	/* NSEC3PARAM is served as it is, by its name */
+	a = ask1(d, "nsec.test", MC_RR_NSEC3PARAM);
+	assert_int_equal(a->status, MC_DNS_OK);
+	assert_int_equal(a->rr[0].type, MC_RR_NSEC3PARAM);
+	assert_int_equal(mc_rr_type_from_str("NSEC3PARAM"), MC_RR_NSEC3PARAM);
+	mc_dns_free(d);
+}
+
 int
 main(void)
 {
@@ -653,5 +723,6 @@ main(void)
 	MC_TEST_ADD(t, &n, test_long_line);
 	MC_TEST_ADD(t, &n, test_directory);
 	MC_TEST_ADD(t, &n, test_empty_file);
+	MC_TEST_ADD(t, &n, test_denial_proofs);
 	return mc_table_run("zone_backend", t, n, group_setup, group_teardown);
 }
