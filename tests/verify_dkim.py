@@ -538,6 +538,35 @@ def signed():
           "dmarc:   pass" in p.stdout, p.stdout + p.stderr)
 
 
+def np_policy():
+    """RFC 9989 np=: a From domain below the policy domain that does not
+    exist (no A, AAAA or MX) gets np=, one that exists gets sp="""
+    npz = {"_dmarc.example.test": "v=DMARC1; p=none; sp=quarantine; np=reject"}
+    ghost = MSG.replace(b"alice@example.test", b"alice@ghost.example.test")
+    rc, doc, _ = verify(ghost, [write_zone(npz)])
+    check("np=: a non-existent subdomain gets np=reject", doc["dmarc"]["result"] == "fail" and
+          doc["dmarc"]["policy"] == "reject" and doc["dmarc"]["policy_tag"] == "np" and
+          doc["dmarc"]["from_exists"] is False and doc["dmarc"]["disposition"] == "reject" and
+          "np=reject applies" in doc["dmarc"]["reason"] and rc == 2, doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, "ghost.example.test. 300 IN MX 10 mx.example.test.\n")])
+    check("np=: a subdomain with an MX exists: sp=quarantine", doc["dmarc"]["policy"] == "quarantine" and
+          doc["dmarc"]["policy_tag"] == "sp" and doc["dmarc"]["from_exists"] is True and
+          doc["dmarc"]["disposition"] == "quarantine", doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, "ghost.example.test. 300 IN AAAA 2001:db8::1\n")])
+    check("np=: a subdomain with only AAAA exists", doc["dmarc"]["policy_tag"] == "sp", doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, ";! SERVFAIL ghost.example.test MX\n")])
+    check("np=: existence unknown (SERVFAIL): sp= stays, said so", doc["dmarc"]["policy"] == "quarantine" and
+          doc["dmarc"]["from_exists"] is None and "np=reject not applied" in doc["dmarc"]["reason"],
+          doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone({"_dmarc.example.test": "v=DMARC1; p=reject; sp=quarantine"})])
+    check("np= absent: sp= for a non-existent subdomain, existence not asked",
+          doc["dmarc"]["policy"] == "quarantine" and doc["dmarc"]["policy_tag"] == "sp" and
+          doc["dmarc"]["from_exists"] is None, doc["dmarc"])
+    rc, doc, _ = verify(MSG, [write_zone(npz)])
+    check("np=: the policy domain itself gets p=", doc["dmarc"]["policy"] == "none" and
+          doc["dmarc"]["policy_tag"] == "p", doc["dmarc"])
+
+
 def hostile():
     k = make_key("2048")
     rec = {"sel._domainkey.example.test": k["record"]}
@@ -578,6 +607,7 @@ def main():
         peer()
         signed()
         arc()
+        np_policy()
         hostile()
     print("%d passed, %d failed%s" % (passed, len(failures),
           "" if dkimpy else " (dkimpy not installed: no independent check)"))

@@ -318,9 +318,13 @@ print_text(const struct verify_opts *o, const struct verify_run *r)
 		mc_escape_fputs(stdout, r->dmarc.from_domain,
 		    strlen(r->dmarc.from_domain));
 	}
-	if (r->dmarc.policy != MC_DMARC_UNSET)
-		printf(" policy=%s disposition=%s",
+	if (r->dmarc.policy != MC_DMARC_UNSET && r->dmarc.policy_tag != NULL)
+		printf(" policy=%s%s%s%s disposition=%s",
 		    mc_dmarc_policy_str(r->dmarc.policy),
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ? " (" : "",
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ?
+		    r->dmarc.policy_tag : "",
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ? "=)" : "",
 		    r->dmarc.disposition);
 	fputc('\n', stdout);
 	if (r->dmarc.reason != NULL)
@@ -414,8 +418,8 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 		json_array_append_new(dkim, sig);
 	}
 	doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b, s:I}, s:o, s:o, s:o, "
-	    "s:{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:b, s:s#, s:s#, "
-	    "s:o, s:o, s:s}, s:o, s:i}",
+	    "s:{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:i, s:b, s:s#, "
+	    "s:s#, s:o, s:o, s:s}, s:o, s:i}",
 	    "schema_version", 1,
 	    "mailcheck_version", MC_VERSION,
 	    "message",
@@ -442,6 +446,9 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 	    "record", jstr(r->dmarc.record),
 	    "policy", r->dmarc.policy == MC_DMARC_UNSET ? "none applied" :
 	    mc_dmarc_policy_str(r->dmarc.policy),
+	    "policy_tag", jstr(r->dmarc.policy_tag),
+	    "from_exists", r->dmarc.from_exists == -1 ? json_null() :
+	    json_boolean(r->dmarc.from_exists),
 	    "org_domain", jstr(r->dmarc.org_domain),
 	    "pct", r->dmarc.pct,
 	    "testing", r->dmarc.testing,
