@@ -225,10 +225,12 @@ def make_key(kind):
     return {"file": path, "record": "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()}
 
 
-def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.test"):
-    """Add ARC set inst (RFC 8617 5.1) to msg, signed with key."""
+def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.test",
+             said="dkim=pass header.d=example.test"):
+    """Add ARC set inst (RFC 8617 5.1) to msg, signed with key; said: what
+    its ARC-Authentication-Results reports."""
     fields, body = split_message(msg)
-    aar = [b"ARC-Authentication-Results", (" i=%d; %s; dkim=pass header.d=example.test\r\n" % (inst, srv)).encode()]
+    aar = [b"ARC-Authentication-Results", (" i=%d; %s; %s\r\n" % (inst, srv, said)).encode()]
     bh = base64.b64encode(hashlib.sha256(canon_body(body, True)).digest()).decode()
     h = "from:to:subject:date"
     tags = " i=%d; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=%s; h=%s; bh=%s; b=" % (inst, d, s, h, bh)
@@ -298,9 +300,43 @@ def arc():
     check("arc one set: the sealer's word", doc["arc"]["sets"][0]["authserv_id"] == "mx.forwarder.test" and
           doc["arc"]["sets"][0]["results"].startswith("dkim=pass"), doc["arc"])
     doc = run("two sets", two, "pass")
-    check("arc two sets: reported in order", [x["instance"] for x in doc["arc"]["sets"]] == [1, 2] and
-          doc["arc"]["sets"][1]["message_signature"] == "pass" and doc["arc"]["sets"][0]["message_signature"] is None)
-    check("arc in Authentication-Results", "arc=pass (2 sets)" in doc["authentication_results"])
+    check("arc two sets: reported in order, every AMS verified", [x["instance"] for x in doc["arc"]["sets"]] ==
+          [1, 2] and doc["arc"]["sets"][1]["message_signature"] == "pass" and
+          doc["arc"]["sets"][0]["message_signature"] == "pass" and doc["arc"]["oldest_pass"] == 0, doc["arc"])
+    check("arc in Authentication-Results", "arc=pass (2 sets) header.oldest-pass=0" in doc["authentication_results"],
+          doc["authentication_results"])
+    check("arc pass, dmarc pass: no note", doc["dmarc"]["arc_note"] is None, doc["dmarc"])
+    # RFC 8617 5.2 step 5: a list that changes the body after set 1 breaks
+    # AMS i=1 (reported), not the chain; oldest-pass says where it held
+    listed = arc_seal(one.replace(b"second", b"[list] second"), fw, 2, "pass", srv="lists.forwarder.test")
+    doc = run("body changed between the sealers", listed, "pass")
+    sets = doc["arc"]["sets"]
+    check("arc: AMS i=1 broken by the change, i=2 verifies, oldest-pass 2",
+          sets[0]["message_signature"] == "fail" and "body hash mismatch" in sets[0]["message_signature_reason"]
+          and sets[1]["message_signature"] == "pass" and doc["arc"]["oldest_pass"] == 2 and
+          "header.oldest-pass=2" in doc["authentication_results"], doc["arc"])
+    # DMARC fails (the list broke the author's DKIM signature); ARC passes:
+    # mailcheck keeps dmarc=fail and says what a receiver trusting the
+    # sealers could do (RFC 8617 7.2)
+    check("arc pass, dmarc fail: DMARC unchanged, the sealer did not see dmarc=pass",
+          doc["dmarc"]["result"] == "fail" and doc["exit_code"] == 2 and
+          "did not see DMARC pass" in (doc["dmarc"]["arc_note"] or ""), doc["dmarc"])
+    one_dm = arc_seal(signed, fw, 1, "none", said="dkim=pass header.d=example.test; dmarc=pass header.from=example.test")
+    listed = arc_seal(one_dm.replace(b"second", b"[list] second"), fw, 2, "pass", d="lists.test",
+                      srv="lists.test")
+    recs_l = dict(recs, **{"arc._domainkey.lists.test": fw["record"]})
+    rc, doc, _ = verify(listed, [write_zone(recs_l)])
+    check("arc pass, dmarc fail, first sealer saw dmarc=pass: 'a receiver that trusts lists.test, forwarder.test "
+          "would deliver'", doc["arc"]["result"] == "pass" and doc["dmarc"]["result"] == "fail" and rc == 2 and
+          "a receiver that trusts lists.test, forwarder.test would deliver" in (doc["dmarc"]["arc_note"] or ""),
+          (doc["arc"], doc["dmarc"]))
+    path = os.path.join(TMP, "arc.eml")
+    open(path, "wb").write(listed)
+    p = subprocess.run([BIN, "verify", "-f", "text", "--now", str(NOW), "-z", write_zone(recs_l), path],
+                       capture_output=True, text=True, timeout=60)
+    check("arc text: every message signature and the note", p.stdout.count(", message signature ") == 2 and
+          "i=1 seal pass cv=none d=forwarder.test, message signature fail" in p.stdout and
+          "oldest-pass: 2" in p.stdout and "  arc:     dmarc fail, arc pass: a receiver" in p.stdout, p.stdout)
     run("no ARC", signed, "none")
     run("body changed after sealing", two.replace(b"second", b"Second"), "fail",
         "ARC-Message-Signature i=2: body hash mismatch")
