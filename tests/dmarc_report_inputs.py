@@ -16,13 +16,15 @@ Every input is made here, at test time, with Python's standard library:
   with its name and the good file beside it is still read;
 - verdicts: passes, forwarder, not-you with a burst flag, an own address
   (SPF pass in the reports) with a volume jump;
+- periods: one row per report period (date_range), two reporters of one
+  period in one row, oldest first whatever the order of the files;
 - DNS through a zone file (-z): PTR names, and check_host() making a
   failing source "own-server-failing-dkim";
 - exit codes 0, 1, 3 and usage errors.
 
 Usage: dmarc_report_inputs.py BINARY
 """
-import email.message, gzip, io, json, os, random, subprocess, sys, tempfile, zipfile, zlib
+import email.message, gzip, io, json, os, random, subprocess, sys, tempfile, time, zipfile, zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dmarc_report_conformance import check, failures  # noqa: E402
@@ -216,6 +218,27 @@ def main():
     check("totals", (d["totals"]["messages"], d["totals"]["passed"], d["totals"]["failed"],
                      d["totals"]["disposition"]["reject"], d["reports"], len(d["reporters"])) ==
           (5452, 5050, 402, 400, 5, 2), d["totals"])
+    per = [(x["begin"], x["end"], x["reports"], x["reporters"], x["messages"], x["passed"], x["failed"])
+           for x in d["periods"]]
+    check("periods: one row per report period, oldest first",
+          per == [(day + 86400 * i, day + 86400 * i + 86399, 1, ["receiver.test"], 5, 5, 0) for i in range(4)] +
+          [(day + 86400 * 4, day + 86400 * 4 + 86399, 1, ["other.test"], 5432, 5030, 402)] and
+          (d["begin"], d["end"]) == (day, day + 86400 * 4 + 86399) and d["other_periods_reports"] == 0, per)
+    # two reporters for the same day share its row; given newest first,
+    # the rows still come oldest first
+    same = w("same.xml", report([record("192.0.2.10", 3), record("203.0.113.5", 1, dkim="fail", spf="fail")],
+                                begin=day, rid="s0", org="third.test"))
+    rc, doc, _, _ = run(binary, "--no-dns", paths[1], same, paths[0])
+    per = [(x["begin"], x["reports"], x["reporters"], x["records"], x["messages"], x["passed"], x["failed"])
+           for x in doc["domains"][0]["periods"]]
+    check("periods: two reports of one date_range share a row", per ==
+          [(day, 2, ["receiver.test", "third.test"], 3, 9, 8, 1), (day + 86400, 1, ["receiver.test"], 1, 5, 5, 0)],
+          per)
+    rc, _, out, _ = run(binary, "--no-dns", paths[1], same, paths[0], fmt="text")
+    first = time.strftime("%Y-%m-%d", time.gmtime(day))
+    check("text: one line per period", ("  period %s 00:00 - %s 23:59 UTC: 2 reports (receiver.test, third.test), "
+                                        "9 messages: 8 passed, 1 failed\n" % (first, first)).encode() in out and
+          out.count(b"  period ") == 2, out.decode(errors="replace"))
     rc, _, out, _ = run(binary, "--no-dns", *paths, fmt="text")
     check("text: totals line and the flags", b"totals: 5452 messages in 8 records from 4 sources: "
           b"5050 passed DMARC, 402 failed; 5052 delivered, 0 quarantined, 400 rejected" in out and
