@@ -4,7 +4,8 @@
 hostile reports, verdicts, DNS and exit codes
 
 Every input is made here, at test time, with Python's standard library:
-- containers: gzip, zip (deflate and stored; with data descriptors), a mail with a base64 gzip
+- containers: gzip (one member, two members, two and trailing zeros), zip
+  (deflate and stored; with data descriptors), a mail with a base64 gzip
   attachment, a mail with a quoted-printable XML attachment inside a
   forwarded message/rfc822, an mbox of two such mails, a Maildir (cur/ and
   new/); the totals must be the sums of what was packed;
@@ -127,7 +128,23 @@ def main():
     w("Maildir/cur/1.eml", bytes(m1))
     w("Maildir/new/2.eml", bytes(m2))
     w("Maildir/tmp/3.eml", bytes(m1))  # tmp/ is not delivered mail
-    for name, path, reports, msgs in (("gzip", gz, 1, 7), ("zip deflate and stored", zp, 2, 12),
+    # a multi-member gzip (RFC 1952 2.2; `cat a.gz b.gz`): one report cut in
+    # two, each half its own member, and trailing zeros as tape tools leave
+    cut = len(good) // 2
+    gz2 = w("two.xml.gz", gzip.compress(good[:cut]) + gzip.compress(good[cut:]))
+    gz2z = w("two0.xml.gz", gzip.compress(good[:cut]) + gzip.compress(good[cut:]) + b"\0" * 512)
+    m3 = mail([(gzip.compress(good[:cut]) + gzip.compress(good[cut:]), "application", "gzip", "r.xml.gz",
+                "base64")])
+    eml3 = w("gz2.eml", bytes(m3))
+    # the caps hold over all members: the second one is the bomb
+    bomb2 = w("bomb2.xml.gz", gzip.compress(good[:-12]) + gzip.compress(b" " * (30 << 20) + good[-12:]))
+    rc, doc, _, err = run(binary, "--no-dns", bomb2, gz)
+    check("multi-member gzip: the 100:1 cap counts every member", doc["files"][0]["error"] is not None and
+          "100 times" in doc["files"][0]["error"] and doc["files"][1]["error"] is None, doc["files"])
+    for name, path, reports, msgs in (("gzip", gz, 1, 7), ("gzip of two members", gz2, 1, 7),
+                                      ("gzip of two members and trailing zeros", gz2z, 1, 7),
+                                      ("mail, base64 gzip of two members", eml3, 1, 7),
+                                      ("zip deflate and stored", zp, 2, 12),
                                       ("zip with data descriptors", zdd, 2, 12),
                                       ("mail, base64 gzip", eml, 1, 7),
                                       ("forwarded mail, quoted-printable xml", eml2, 1, 5),
