@@ -72,7 +72,7 @@ struct period {
 };
 
 struct flag {
-	const char *code, *severity;
+	enum mc_finding_id id;  /* findings.def: code, severity, spec, hint */
 	char *subject, *message;
 };
 
@@ -647,13 +647,13 @@ mc_dmarc_summary_resolve(struct mc_dmarc_summary *s,
 }
 
 static void
-add_flag(struct domain *d, const char *code, const char *severity,
-    const char *subject, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+add_flag(struct domain *d, enum mc_finding_id id, const char *subject,
+    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
-add_flag(struct domain *d, const char *code, const char *severity,
-    const char *subject, const char *fmt, ...)
+add_flag(struct domain *d, enum mc_finding_id id, const char *subject,
+    const char *fmt, ...)
 {
 	struct flag *nf;
 	va_list ap;
@@ -666,9 +666,8 @@ add_flag(struct domain *d, const char *code, const char *severity,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	d->flags[d->nflags++] = (struct flag){ .code = code,
-	    .severity = severity, .subject = strdup(subject),
-	    .message = strdup(msg) };
+	d->flags[d->nflags++] = (struct flag){ .id = id,
+	    .subject = strdup(subject), .message = strdup(msg) };
 }
 
 static int
@@ -709,7 +708,7 @@ find_jump(struct domain *d, struct source *src)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
-	add_flag(d, "dmarc-report.own-volume-jump", "crit", src->ip,
+	add_flag(d, MC_F_DMARC_REPORT_OWN_VOLUME_JUMP, src->ip,
 	    "%llu messages from the domain's own address on %s, %llu "
 	    "times its usual %llu a day: a compromised account or server?",
 	    (unsigned long long)src->days[top].n, when,
@@ -756,8 +755,8 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 				nsrc++;
 			}
 			if (src->verdict == MC_DMARC_OWN_FAILING)
-				add_flag(d, "dmarc-report.own-failing-dkim",
-				    "warn", src->ip, "%llu messages from the "
+				add_flag(d, MC_F_DMARC_REPORT_OWN_FAILING_DKIM,
+				    src->ip, "%llu messages from the "
 				    "domain's own address failed DMARC: its "
 				    "DKIM signature is missing or does not "
 				    "align", (unsigned long long)src->fail);
@@ -766,14 +765,14 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 		}
 		notyou += d->other_fail;
 		if (notyou >= MC_DMARC_BURST_MIN)
-			add_flag(d, "dmarc-report.not-you-burst", "warn",
+			add_flag(d, MC_F_DMARC_REPORT_NOT_YOU_BURST,
 			    d->name, "%llu messages from %llu%s sources "
 			    "that are not the domain's failed DMARC: someone "
 			    "is sending in its name", (unsigned long long)notyou,
 			    (unsigned long long)nsrc, d->other_fail > 0 ?
 			    " or more" : "");
 		if (d->other_msgs > 0)
-			add_flag(d, "dmarc-report.sources-capped", "info",
+			add_flag(d, MC_F_DMARC_REPORT_SOURCES_CAPPED,
 			    d->name, "%llu messages from sources past the "
 			    "first %d are counted, not listed",
 			    (unsigned long long)d->other_msgs,
@@ -901,11 +900,17 @@ flags_json(const struct domain *d)
 	json_t *flags = json_array();
 	size_t i;
 
-	for (i = 0; i < d->nflags && flags != NULL; i++)
-		json_array_append_new(flags, json_pack("{s:s, s:s, s:o, s:o}",
-		    "code", d->flags[i].code, "severity", d->flags[i].severity,
+	for (i = 0; i < d->nflags && flags != NULL; i++) {
+		const struct mc_finding_def *def =
+		    mc_finding_def(d->flags[i].id);
+
+		json_array_append_new(flags, json_pack("{s:s, s:s, s:o, s:o, "
+		    "s:s, s:o}",
+		    "code", def->code, "severity", mc_status_str(def->severity),
 		    "subject", jstr(d->flags[i].subject),
-		    "message", jstr(d->flags[i].message)));
+		    "message", jstr(d->flags[i].message),
+		    "spec", def->spec, "hint", jstr(def->hint)));
+	}
 	return flags;
 }
 
@@ -1135,12 +1140,17 @@ domain_text(const struct domain *d, FILE *out)
 	    (unsigned long long)d->disp[D_QUARANTINE],
 	    (unsigned long long)d->disp[D_REJECT]);
 	for (i = 0; i < d->nflags; i++) {
-		fprintf(out, "  %s: %s ", d->flags[i].severity,
-		    d->flags[i].code);
+		const struct mc_finding_def *def =
+		    mc_finding_def(d->flags[i].id);
+
+		fprintf(out, "  %s: %s ", mc_status_str(def->severity),
+		    def->code);
 		put(out, d->flags[i].subject);
 		fputs(": ", out);
 		put(out, d->flags[i].message);
 		fputc('\n', out);
+		if (def->hint != NULL)
+			fprintf(out, "    fix: %s\n", def->hint);
 	}
 }
 

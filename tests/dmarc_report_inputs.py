@@ -16,7 +16,8 @@ Every input is made here, at test time, with Python's standard library:
   reporter's name (escaped in the text), an empty file; each is reported
   with its name and the good file beside it is still read;
 - verdicts: passes, forwarder, not-you with a burst flag, an own address
-  (SPF pass in the reports) with a volume jump;
+  (SPF pass in the reports) with a volume jump; the flags are findings of
+  findings.def (severity, spec, hint); 100,002 sources: the cap's flag;
 - periods: one row per report period (date_range), two reporters of one
   period in one row, oldest first whatever the order of the files;
 - DNS through a zone file (-z): PTR names, and check_host() making a
@@ -231,6 +232,13 @@ def main():
     codes = sorted(f["code"] for f in d["flags"])
     check("flags: a not-you burst and a jump from an own address",
           codes == ["dmarc-report.not-you-burst", "dmarc-report.own-volume-jump"], d["flags"])
+    # the flags are findings of findings.def: its severity, spec and hint
+    f = {x["code"]: x for x in d["flags"]}
+    check("flags carry findings.def's severity, spec and hint",
+          f["dmarc-report.own-volume-jump"]["severity"] == "crit" and
+          f["dmarc-report.own-volume-jump"]["spec"] == "RFC 7489 7.2" and
+          "outgoing queue" in f["dmarc-report.own-volume-jump"]["hint"] and
+          f["dmarc-report.not-you-burst"]["severity"] == "warn", d["flags"])
     check("exit 1 when a source fails", rc == 1, rc)
     check("totals", (d["totals"]["messages"], d["totals"]["passed"], d["totals"]["failed"],
                      d["totals"]["disposition"]["reject"], d["reports"], len(d["reporters"])) ==
@@ -260,6 +268,19 @@ def main():
     check("text: totals line and the flags", b"totals: 5452 messages in 8 records from 4 sources: "
           b"5050 passed DMARC, 402 failed; 5052 delivered, 0 quarantined, 400 rejected" in out and
           b"crit: dmarc-report.own-volume-jump 192.0.2.10" in out, out.decode(errors="replace"))
+
+    # past MC_DMARC_MAX_SOURCES (100,000) sources: counted, not listed, flagged
+    recs = "".join("<record><row><source_ip>10.%d.%d.%d</source_ip><count>1</count><policy_evaluated>"
+                   "<disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>"
+                   "<identifiers><header_from>example.org</header_from></identifiers></record>\n"
+                   % (i >> 16, (i >> 8) & 255, i & 255) for i in range(100002))
+    capped = w("capped.xml", report([recs]))
+    rc, _, out, err = run(binary, "--no-dns", capped, fmt="text")
+    check("100,002 sources: 2 counted past the cap, flagged info",
+          b"info: dmarc-report.sources-capped example.org: 2 messages from sources past the first 100000" in out and
+          b"totals: 100002 messages in 100002 records from 100000 sources" in out and rc == 0,
+          out[-600:].decode(errors="replace") + err)
+    os.unlink(capped)
 
     # --- DNS: PTR names and check_host() through a zone file ---
     zone = w("example.org.zone", b"""$ORIGIN example.org.
