@@ -894,23 +894,27 @@ jw_text(struct jw *w, const char *t)
 		w->err = 1;
 }
 
+/* A finding of findings.def: code, severity, spec and hint from there. */
+static json_t *
+finding_json(enum mc_finding_id id, const char *subject, const char *message)
+{
+	const struct mc_finding_def *def = mc_finding_def(id);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "code", def->code,
+	    "severity", mc_status_str(def->severity), "subject", jstr(subject),
+	    "message", jstr(message), "spec", def->spec, "hint",
+	    jstr(def->hint));
+}
+
 static json_t *
 flags_json(const struct domain *d)
 {
 	json_t *flags = json_array();
 	size_t i;
 
-	for (i = 0; i < d->nflags && flags != NULL; i++) {
-		const struct mc_finding_def *def =
-		    mc_finding_def(d->flags[i].id);
-
-		json_array_append_new(flags, json_pack("{s:s, s:s, s:o, s:o, "
-		    "s:s, s:o}",
-		    "code", def->code, "severity", mc_status_str(def->severity),
-		    "subject", jstr(d->flags[i].subject),
-		    "message", jstr(d->flags[i].message),
-		    "spec", def->spec, "hint", jstr(def->hint)));
-	}
+	for (i = 0; i < d->nflags && flags != NULL; i++)
+		json_array_append_new(flags, finding_json(d->flags[i].id,
+		    d->flags[i].subject, d->flags[i].message));
 	return flags;
 }
 
@@ -996,13 +1000,16 @@ mc_dmarc_summary_write_json(const struct mc_dmarc_summary *s, FILE *out)
 
 		jw_text(&w, i > 0 ? ",\n  " : "\n  ");
 		jw_put(&w, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, "
-		    "s:o, s:b}",
+		    "s:o, s:b, s:o}",
 		    "name", jstr(f->name), "org_name", jstr(f->org),
 		    "report_id", jstr(f->report_id), "domain", jstr(f->domain),
 		    "begin", jtime(f->begin), "end", jtime(f->end),
 		    "records", (json_int_t)f->records,
 		    "messages", (json_int_t)f->msgs,
-		    "error", jstr(f->error), "refused", f->refused), 0);
+		    "error", jstr(f->error), "refused", f->refused,
+		    "finding", f->refused ? finding_json(
+		    MC_F_DMARC_REPORT_ENTITY_REFUSED, f->name, f->error) :
+		    json_null()), 0);
 	}
 	jw_text(&w, s->nfiles > 0 ? "\n ],\n \"domains\": [" :
 	    "],\n \"domains\": [");
@@ -1160,13 +1167,22 @@ mc_dmarc_summary_text(const struct mc_dmarc_summary *s, FILE *out)
 	size_t i;
 
 	for (i = 0; i < s->nfiles; i++) {
+		const struct mc_finding_def *def =
+		    mc_finding_def(MC_F_DMARC_REPORT_ENTITY_REFUSED);
+
 		if (s->files[i].error == NULL)
 			continue;
-		fputs("unreadable: ", out);
-		put(out, s->files[i].name);
+		if (s->files[i].refused)
+			fprintf(out, "%s: %s ", mc_status_str(def->severity),
+			    def->code);
+		else
+			fputs("unreadable: ", out);
+		put(out, s->files[i].name != NULL ? s->files[i].name : "?");
 		fputs(": ", out);
 		put(out, s->files[i].error);
 		fputc('\n', out);
+		if (s->files[i].refused)
+			fprintf(out, "  fix: %s\n", def->hint);
 	}
 	for (i = 0; i < s->ndom; i++) {
 		if (i > 0 || s->nfiles > s->readable)

@@ -197,6 +197,15 @@ def main():
               f["refused"] is refused and doc["files"][1]["error"] is None and
               doc["totals"]["messages"] == 7 + f["messages"] and rc == 0,
               "rc=%d %r %s" % (rc, f, err))
+        want_finding = "dmarc-report.entity-refused" if refused else None
+        check("hostile %s: finding %s" % (name, want_finding),
+              (f["finding"] or {}).get("code") == want_finding and
+              (not refused or (f["finding"]["severity"] == "warn" and f["finding"]["subject"] == f["name"])),
+              f["finding"])
+    rc, _, out, _ = run(binary, "--no-dns", bl, fmt="text")
+    check("text: a refused report is the finding, with its fix",
+          ("warn: dmarc-report.entity-refused %s: " % bl).encode() in out and b"  fix: the report format has no"
+          in out, out.decode(errors="replace"))
     check("hostile: the 25 MiB report really is under 100:1", len(big) // len(bigz) < 100)
     rc, doc, _, err = run(binary, "--no-dns", evil)
     check("zip member ../../x: read, its name never used", doc["files"][0]["error"] is None and

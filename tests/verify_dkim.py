@@ -574,8 +574,8 @@ def signed():
           "dmarc:   pass" in p.stdout, p.stdout + p.stderr)
 
 
-def np_policy():
-    """RFC 9989 np=: a From domain below the policy domain that does not
+def dmarc_policy():
+    """pct=, and RFC 9989 np=: a From domain below the policy domain that does not
     exist (no A, AAAA or MX) gets np=, one that exists gets sp="""
     npz = {"_dmarc.example.test": "v=DMARC1; p=none; sp=quarantine; np=reject"}
     ghost = MSG.replace(b"alice@example.test", b"alice@ghost.example.test")
@@ -598,6 +598,11 @@ def np_policy():
     check("np= absent: sp= for a non-existent subdomain, existence not asked",
           doc["dmarc"]["policy"] == "quarantine" and doc["dmarc"]["policy_tag"] == "sp" and
           doc["dmarc"]["from_exists"] is None, doc["dmarc"])
+    rc, doc, _ = verify(MSG, [write_zone({"_dmarc.example.test": "v=DMARC1; p=quarantine; pct=20"})])
+    check("pct=20: quarantine, the reason says the rest gets the next lower policy",
+          doc["dmarc"]["result"] == "fail" and doc["dmarc"]["pct"] == 20 and
+          doc["dmarc"]["disposition"] == "quarantine" and "pct=20" in doc["dmarc"]["reason"] and
+          "20% of failing mail" in doc["dmarc"]["reason"], doc["dmarc"])
     rc, doc, _ = verify(MSG, [write_zone(npz)])
     check("np=: the policy domain itself gets p=", doc["dmarc"]["policy"] == "none" and
           doc["dmarc"]["policy_tag"] == "p", doc["dmarc"])
@@ -643,7 +648,7 @@ def main():
         peer()
         signed()
         arc()
-        np_policy()
+        dmarc_policy()
         hostile()
     print("%d passed, %d failed%s" % (passed, len(failures),
           "" if dkimpy else " (dkimpy not installed: no independent check)"))

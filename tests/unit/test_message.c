@@ -180,6 +180,9 @@ struct sig_row {
 static const struct sig_row sig_rows[] = {
 	{ "usable, defaults (RFC 6376 3.5)", SIG_OK, NULL, "@example.org", 0,
 	  0, -1 },
+	{ "z= and q=dns/txt read (RFC 6376 3.5)", SIG_OK "; q=dns/txt; "
+	  "z=From:a@example.org|To:b=3A@x.example", NULL, "@example.org", 0,
+	  0, -1 },
 	{ "c=relaxed alone is relaxed/simple", SIG_OK "; c=relaxed", NULL,
 	  "@example.org", 1, 0, -1 },
 	{ "c=simple/relaxed, l=", SIG_OK "; c=simple/relaxed; l=12", NULL,
@@ -235,6 +238,9 @@ test_sig(void **state)
 		assert_int_equal(sig.l, r->l);
 		assert_int_equal(sig.nh, 2);
 		assert_int_equal(sig.blen, 3);
+		if (strstr(r->in, "z=") != NULL)
+			assert_string_equal(sig.z,
+			    "From:a@example.org|To:b=3A@x.example");
 	}
 	mc_arena_free(a);
 }
