@@ -603,6 +603,13 @@ def dmarc_policy():
           doc["dmarc"]["result"] == "fail" and doc["dmarc"]["pct"] == 20 and
           doc["dmarc"]["disposition"] == "quarantine" and "pct=20" in doc["dmarc"]["reason"] and
           "20% of failing mail" in doc["dmarc"]["reason"], doc["dmarc"])
+    # SPF's MAIL FROM defaults to the Return-Path field
+    rp = b"Return-Path: <bounce@example.test>\r\n" + MSG
+    rc, doc, _ = verify(rp, [write_zone({"_dmarc.example.test": "v=DMARC1; p=reject",
+                                          "example.test": "v=spf1 ip4:192.0.2.1 -all"})], "--ip", "192.0.2.1")
+    check("--mail-from defaults to the Return-Path: spf pass, aligned, dmarc pass",
+          doc["spf"]["mail_from"] == "bounce@example.test" and doc["spf"]["result"] == "pass" and
+          doc["dmarc"]["spf_aligned"] == "example.test" and rc == 0, (doc["spf"], doc["dmarc"]))
     rc, doc, _ = verify(MSG, [write_zone(npz)])
     check("np=: the policy domain itself gets p=", doc["dmarc"]["policy"] == "none" and
           doc["dmarc"]["policy_tag"] == "p", doc["dmarc"])
