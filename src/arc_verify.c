@@ -4,9 +4,12 @@
  *
  * Three passes: collect the fields of every instance (a field whose tags
  * do not parse fails the chain with the parser's reason), check the
- * structure and the cv= values, then ask the keys of the newest
- * ARC-Message-Signature and of every ARC-Seal at once and verify them,
- * the seals newest first.  A seal signs the sets up to its own, each as
+ * structure and the cv= values, then ask the keys of every
+ * ARC-Message-Signature and every ARC-Seal at once and verify them, newest
+ * first.  The newest AMS and every seal decide the chain (5.2 steps 4
+ * and 6); the older AMSs only give oldest-pass (step 5, optional there):
+ * each intermediary that changes the message breaks the signatures before
+ * it, which is the case ARC exists for.  A seal signs the sets up to its own, each as
  * ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal, relaxed,
  * with its own b= emptied (5.1.1); mc_dkim_verify_seal() builds that
  * block from the fields handed to it.
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mailcheck/arc_verify.h"
 #include "banned.h"
@@ -175,41 +179,73 @@ describe(struct mc_arena *a, const struct arc_fields *af,
 	return 0;
 }
 
-/* Ask the keys and verify the newest AMS and every seal. */
+/* Ask every AMS's and every seal's key, all at once; 0, or fail(). */
+static int
+ask_keys(struct mc_dns_session *dns, struct mc_arena *a,
+    const struct arc_fields *af, struct mc_dns_query *q,
+    struct mc_arc_chain *out)
+{
+	struct mc_arc_set *s;
+	const char *why;
+	int i;
+
+	for (i = 1; i <= af->max; i++) {
+		s = &out->set[i - 1];
+		s->ams.ex.key_name = mc_dkim_key_name(a, &af->sig[i][AMS],
+		    &why);
+		if (s->ams.ex.key_name == NULL)
+			return fail(out, why);
+		s->seal.ex.key_name = mc_dkim_key_name(a, &af->sig[i][SEAL],
+		    &why);
+		if (s->seal.ex.key_name == NULL)
+			return fail(out, why);
+		q[2 * (i - 1)] = (struct mc_dns_query){
+		    .name = s->ams.ex.key_name, .type = MC_RR_TXT };
+		q[2 * (i - 1) + 1] = (struct mc_dns_query){
+		    .name = s->seal.ex.key_name, .type = MC_RR_TXT };
+	}
+	mc_dns_lookup_batch(dns, q, 2 * (size_t)af->max);
+	return 1;
+}
+
+/*
+ * RFC 8617 5.2 step 5: oldest-pass, the lowest instance from which every
+ * newer ARC-Message-Signature verifies; 0 when all of them do.  The older
+ * AMSs are diagnostics: an intermediary that changes the message breaks
+ * the ones before it, which is what ARC is for, so they never fail the
+ * chain.
+ */
+static int
+oldest_pass(const struct mc_arc_chain *out)
+{
+	int i;
+
+	for (i = (int)out->nset - 1; i >= 1; i--)
+		if (out->set[i - 1].ams.result != MC_AUTH_PASS)
+			return i + 1;
+	return 0;
+}
+
+/* Ask the keys; verify every AMS and every seal, newest first. */
 static int
 verify_all(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_message *m, long long now, struct arc_fields *af,
     struct mc_arc_chain *out)
 {
-	struct mc_dns_query q[MC_ARC_MAX_INSTANCE + 1];
+	struct mc_dns_query q[2 * MC_ARC_MAX_INSTANCE];
 	const struct mc_msg_field *fields[3 * MC_ARC_MAX_INSTANCE];
 	struct mc_arc_set *s, *top = &out->set[af->max - 1];
-	const char *why;
-	int i, j;
+	int i, j, rc;
 	size_t n;
 
-	top->ams.ex.key_name = mc_dkim_key_name(a, &af->sig[af->max][AMS],
-	    &why);
-	if (top->ams.ex.key_name == NULL)
-		return fail(out, why);
-	q[0] = (struct mc_dns_query){ .name = top->ams.ex.key_name,
-	    .type = MC_RR_TXT };
-	for (i = 1; i <= af->max; i++) {
-		s = &out->set[i - 1];
-		s->seal.ex.key_name = mc_dkim_key_name(a, &af->sig[i][SEAL],
-		    &why);
-		if (s->seal.ex.key_name == NULL)
-			return fail(out, why);
-		q[i] = (struct mc_dns_query){ .name = s->seal.ex.key_name,
-		    .type = MC_RR_TXT };
-	}
-	mc_dns_lookup_batch(dns, q, (size_t)af->max + 1);
-	top->ams_checked = 1;
-	if (mc_dkim_verify_field(a, m, af->f[af->max][AMS],
-	    &af->sig[af->max][AMS], q[0].ans, now, &top->ams) == -1)
-		return -1;
+	if ((rc = ask_keys(dns, a, af, q, out)) != 1)
+		return rc;
 	for (i = af->max; i >= 1; i--) {
 		s = &out->set[i - 1];
+		s->ams_checked = 1;
+		if (mc_dkim_verify_field(a, m, af->f[i][AMS], &af->sig[i][AMS],
+		    q[2 * (i - 1)].ans, now, &s->ams) == -1)
+			return -1;
 		n = 0;
 		for (j = 1; j <= i; j++) {
 			fields[n++] = af->f[j][AAR];
@@ -217,7 +253,7 @@ verify_all(struct mc_dns_session *dns, struct mc_arena *a,
 			fields[n++] = af->f[j][SEAL];
 		}
 		if (mc_dkim_verify_seal(a, fields, n, &af->sig[i][SEAL],
-		    q[i].ans, now, &s->seal) == -1)
+		    q[2 * (i - 1) + 1].ans, now, &s->seal) == -1)
 			return -1;
 	}
 	if (top->ams.result != MC_AUTH_PASS) {
@@ -238,10 +274,61 @@ verify_all(struct mc_dns_session *dns, struct mc_arena *a,
 		}
 	}
 	out->result = MC_AUTH_PASS;
-	out->reason = mc_arena_printf(a, "%d ARC set%s, every seal and the "
-	    "newest message signature verify", af->max, af->max > 1 ? "s" :
-	    "");
+	out->oldest_pass = oldest_pass(out);
+	out->reason = out->oldest_pass == 0 ?
+	    mc_arena_printf(a, "%d ARC set%s, every seal and every message "
+	    "signature verify", af->max, af->max > 1 ? "s" : "") :
+	    mc_arena_printf(a, "%d ARC sets, every seal and the newest "
+	    "message signature verify; the message signatures verify from "
+	    "i=%d on (oldest-pass): the message changed after i=%d sealed "
+	    "it", af->max, out->oldest_pass, out->oldest_pass - 1);
 	return out->reason == NULL ? -1 : 0;
+}
+
+/* Does an ARC-Authentication-Results payload say dmarc=pass? */
+static int
+says_dmarc_pass(const char *results)
+{
+	const char *p = results;
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncasecmp(p, "dmarc=pass", 10) == 0 &&
+		    (p[10] == '\0' || p[10] == ' ' || p[10] == ';' ||
+		    p[10] == '('))
+			return 1;
+		p = strchr(p, ';');
+	}
+	return 0;
+}
+
+const char *
+mc_arc_dmarc_note(struct mc_arena *a, const struct mc_arc_chain *c,
+    enum mc_auth_result dmarc)
+{
+	const struct mc_arc_set *first;
+	const char *who;
+	size_t k;
+
+	if (dmarc != MC_AUTH_FAIL || c->result != MC_AUTH_PASS ||
+	    c->nset == 0)
+		return NULL;
+	first = &c->set[0];
+	who = c->set[c->nset - 1].domain;
+	for (k = c->nset - 1; k > 0; k--)
+		who = mc_arena_printf(a, "%s, %s", who, c->set[k - 1].domain);
+	if (who == NULL)
+		return NULL;
+	if (first->results == NULL || !says_dmarc_pass(first->results))
+		return mc_arena_printf(a, "dmarc fail, arc pass, but the "
+		    "first sealer (%s, i=1) did not see DMARC pass either: "
+		    "no reason to override", first->domain);
+	return mc_arena_printf(a, "dmarc fail, arc pass: a receiver that "
+	    "trusts %s would deliver (local policy override, RFC 8617 7.2): "
+	    "%s (i=1) saw dmarc=pass before the message was changed",
+	    who, first->authserv_id != NULL ? first->authserv_id :
+	    first->domain);
 }
 
 int

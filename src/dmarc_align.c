@@ -178,6 +178,62 @@ mode_of(const struct mc_tv_list *l, const char *tag)
 	return t != NULL && strcasecmp(t->value, "s") == 0 ? 's' : 'r';
 }
 
+/*
+ * Does domain exist?  RFC 9989 (after RFC 9091 2.1): a domain is
+ * non-existent when A, AAAA and MX are each NXDOMAIN or NODATA.  Returns
+ * 1 exists, 0 does not, -1 unknown (a lookup failed); the three are asked
+ * at once.
+ */
+static int
+domain_exists(struct mc_dns_session *dns, const char *domain)
+{
+	struct mc_dns_query q[3] = {
+		{ .name = domain, .type = MC_RR_A },
+		{ .name = domain, .type = MC_RR_AAAA },
+		{ .name = domain, .type = MC_RR_MX },
+	};
+	int k, unknown = 0;
+
+	mc_dns_lookup_batch(dns, q, 3);
+	for (k = 0; k < 3; k++) {
+		if (q[k].ans == NULL)
+			unknown = 1;
+		else if (q[k].ans->status == MC_DNS_OK)
+			return 1;
+		else if (q[k].ans->status != MC_DNS_NODATA &&
+		    q[k].ans->status != MC_DNS_NXDOMAIN)
+			unknown = 1;
+	}
+	return unknown ? -1 : 0;
+}
+
+/*
+ * The policy for a From domain below the policy domain: sp=, or np= when
+ * the domain does not exist (RFC 9989 4.10.1).  Existence is asked only
+ * when np= and sp= differ; when it cannot be told, sp= stays and the
+ * reason says so.  Returns 0, or -1 when out of memory.
+ */
+static int
+subdomain_policy(struct mc_dns_session *dns, struct mc_arena *a,
+    const struct mc_dmarc_discovery *d, struct mc_dmarc_eval *out)
+{
+	out->policy_tag = "sp";
+	if (d->np == d->sp)
+		return 0;
+	out->from_exists = domain_exists(dns, out->from_domain);
+	if (out->from_exists == 0) {
+		out->policy = d->np;
+		out->policy_tag = "np";
+	} else if (out->from_exists == -1) {
+		out->policy_note = mc_arena_printf(a, "np=%s not applied: "
+		    "whether %s exists is unknown (its A, AAAA or MX lookup "
+		    "failed)", mc_dmarc_policy_str(d->np), out->from_domain);
+		if (out->policy_note == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *
 lower_policy(int policy, int testing)
 {
@@ -206,6 +262,7 @@ mc_dmarc_evaluate(struct mc_dns_session *dns, struct mc_arena *a,
 	out->adkim = out->aspf = 'r';
 	out->pct = 100;
 	out->disposition = "none";
+	out->from_exists = -1;
 	out->source = mc_dmarc_source_str(MC_DMARC_SRC_NONE);
 	if (from_domain == NULL) {
 		out->result = MC_AUTH_PERMERROR;
@@ -244,6 +301,10 @@ mc_dmarc_evaluate(struct mc_dns_session *dns, struct mc_arena *a,
 	out->policy_domain = nd->domain;
 	out->record = mc_arena_strndup(a, nd->rr->data, nd->rr->len);
 	out->policy = d->policy;
+	out->policy_tag = "p";
+	if (d->pol > 0 && d->source != MC_DMARC_SRC_FALLBACK &&
+	    subdomain_policy(dns, a, d, out) == -1)
+		return -1;
 	if (nd->rec != NULL) {
 		out->pct = nd->rec->pct;
 		out->testing = nd->rec->testing;
@@ -284,6 +345,13 @@ mc_dmarc_evaluate(struct mc_dns_session *dns, struct mc_arena *a,
 	out->reason = "no aligned DKIM signature passed and no aligned SPF "
 	    "pass";
 	out->disposition = lower_policy(out->policy, out->testing);
+	if (out->policy_tag != NULL && strcmp(out->policy_tag, "np") == 0)
+		out->reason = mc_arena_printf(a, "%s; %s does not exist (no A, "
+		    "AAAA or MX): np=%s applies", out->reason,
+		    out->from_domain, mc_dmarc_policy_str(out->policy));
+	if (out->policy_note != NULL)
+		out->reason = mc_arena_printf(a, "%s; %s", out->reason,
+		    out->policy_note);
 	if (out->pct < 100 && out->policy != MC_DMARC_NONE)
 		out->reason = mc_arena_printf(a, "%s; pct=%d: the policy "
 		    "applies to %d%% of failing mail, the rest gets the next "

@@ -9,7 +9,8 @@
  * file into the parser in 64 KiB pieces; zips, mails and mboxes are read
  * whole (at most MC_DMARC_MAX_MAIL bytes) and walked in memory.
  *
- * Decompression is zlib's inflate, for gzip and for zip members alike: a
+ * Decompression is zlib's inflate, for gzip (every member of a
+ * multi-member file, RFC 1952 2.2) and for zip members alike: a
  * zip reader of our own over the local file headers (stored and deflate,
  * the two methods reporters use) needs no second library, and a zip
  * member's name is never even copied, let alone used as a path.  Every
@@ -137,8 +138,33 @@ out:
 }
 
 /*
+ * After a gzip member: another one follows (RFC 1952 2.2: a gzip file is
+ * a series of members, as `cat a.gz b.gz` makes)?  1 with z reset for it,
+ * 0 at the end of the input or before trailing bytes that are not a
+ * member (ignored, as gzip does), -1 when inflate cannot be reset.  in is
+ * z's input buffer of CHUNK bytes.
+ */
+static int
+next_member(struct src *s, z_stream *z, unsigned char *in)
+{
+	size_t n;
+
+	if (z->avail_in < 2) {
+		if (z->avail_in == 1)
+			in[0] = z->next_in[0];
+		n = src_read(s, in + z->avail_in, CHUNK - z->avail_in);
+		z->next_in = in;
+		z->avail_in += (uInt)n;
+	}
+	if (z->avail_in < 2 || z->next_in[0] != 0x1f || z->next_in[1] != 0x8b)
+		return 0;
+	return inflateReset(z) == Z_OK ? 1 : -1;
+}
+
+/*
  * Inflate from s (gzip when gz, else a raw deflate stream of at most
- * inlen bytes) into the parser; stops at the end of the stream.  Returns
+ * inlen bytes) into the parser; stops at the end of the stream (gzip: of
+ * its last member, every member read within the same caps).  Returns
  * 0, or -1 with err set (or the parser's error).
  */
 static int
@@ -148,7 +174,7 @@ inflate_into(struct mc_dmarc_parser *p, struct src *s, int gz, size_t inlen,
 	unsigned char *in = NULL, *out = NULL;
 	z_stream z = { 0 };
 	size_t n, left = inlen;
-	int zr = Z_OK, rc = -1, inited = 0;
+	int zr = Z_OK, rc = -1, inited = 0, more;
 
 	in = malloc(CHUNK);
 	out = malloc(CHUNK);
@@ -192,7 +218,14 @@ inflate_into(struct mc_dmarc_parser *p, struct src *s, int gz, size_t inlen,
 			*err = '\0';
 			goto out;
 		}
-		if (zr == Z_STREAM_END)
+		if (zr != Z_STREAM_END)
+			continue;
+		more = gz ? next_member(s, &z, in) : 0;
+		if (more == -1) {
+			snprintf(err, errsize, "cannot restart inflate");
+			goto out;
+		}
+		if (more == 0)
 			break;
 	}
 	/* give back what the stream did not use (zip: the next header) */

@@ -7,7 +7,10 @@
  * and in an array per domain; a record costs one lookup and a few
  * additions.  Messages per source are also counted per UTC day of the
  * report's period (its begin), at most MC_DMARC_MAX_DAYS days, which is
- * what finds a sudden jump from an address of the domain's own.
+ * what finds a sudden jump from an address of the domain's own.  Per
+ * domain, the reports are also kept one row per report period (their
+ * date_range), at most MC_DMARC_MAX_PERIODS: the domain's begin and end
+ * are only the span of them all.
  *
  * Whether a source is the domain's own comes from two places: the
  * receivers' own SPF results (an SPF pass for the policy domain or one
@@ -61,8 +64,15 @@ struct source {
 	enum mc_dmarc_verdict verdict;
 };
 
+/* One report period of a domain: the reports with this date_range. */
+struct period {
+	long long begin, end;
+	uint64_t reports, records, msgs, pass, fail;
+	uint64_t reporters;     /* bit i: the domain's reporter i */
+};
+
 struct flag {
-	const char *code, *severity;
+	enum mc_finding_id id;  /* findings.def: code, severity, spec, hint */
 	char *subject, *message;
 };
 
@@ -78,6 +88,9 @@ struct domain {
 	uint64_t other_msgs, other_fail; /* past MC_DMARC_MAX_SOURCES */
 	struct flag *flags;
 	size_t nflags;
+	struct period *per;     /* in the order first seen; sorted to write */
+	size_t nper, percap;
+	uint64_t other_periods; /* reports past MC_DMARC_MAX_PERIODS */
 };
 
 struct file {
@@ -156,6 +169,7 @@ mc_dmarc_summary_free(struct mc_dmarc_summary *s)
 			free(d->flags[j].message);
 		}
 		free(d->flags);
+		free(d->per);
 		free(d->src);
 		free(d);
 	}
@@ -285,6 +299,23 @@ count_day(struct source *src, long long begin, uint64_t n)
 	src->days[src->ndays++] = (struct day){ .day = day, .n = n };
 }
 
+/* The period [begin, end] of d: found, added, or NULL (no memory, cap). */
+static struct period *
+find_period(struct domain *d, long long begin, long long end)
+{
+	size_t i;
+
+	/* a report's records come together: look back */
+	for (i = d->nper; i > 0; i--)
+		if (d->per[i - 1].begin == begin && d->per[i - 1].end == end)
+			return &d->per[i - 1];
+	if (d->nper >= MC_DMARC_MAX_PERIODS ||
+	    grow(&d->per, &d->percap, d->nper, sizeof(*d->per)) == -1)
+		return NULL;
+	d->per[d->nper] = (struct period){ .begin = begin, .end = end };
+	return &d->per[d->nper++];
+}
+
 static int
 reporter_index(struct domain *d, const char *org)
 {
@@ -320,6 +351,7 @@ on_record(void *arg, const struct mc_dmarc_meta *m,
 	struct mc_dmarc_summary *s = arg;
 	struct domain *d;
 	struct source *src;
+	struct period *per;
 	uint64_t n = r->count;
 	size_t i;
 	int dk = 0, sp = 0, spf_dom_pass = 0, pass, di, ri;
@@ -355,6 +387,15 @@ on_record(void *arg, const struct mc_dmarc_meta *m,
 		d->pass += n;
 	else
 		d->fail += n;
+	per = find_period(d, m->begin, m->end);
+	if (per != NULL) {
+		per->records++;
+		per->msgs += n;
+		if (pass)
+			per->pass += n;
+		else
+			per->fail += n;
+	}
 	src = find_source(s, d, r->source_ip);
 	if (src == NULL) {
 		d->other_msgs += n;
@@ -399,6 +440,8 @@ on_done(void *arg, const char *name, const struct mc_dmarc_meta *m,
 	struct mc_dmarc_summary *s = arg;
 	struct domain *d;
 	struct file *f;
+	struct period *per;
+	int ri;
 
 	if (grow(&s->files, &s->filecap, s->nfiles, sizeof(*s->files)) ==
 	    -1) {
@@ -423,7 +466,15 @@ on_done(void *arg, const char *name, const struct mc_dmarc_meta *m,
 		return;
 	}
 	d->reports++;
-	reporter_index(d, m->org_name);
+	ri = reporter_index(d, m->org_name);
+	per = find_period(d, m->begin, m->end);
+	if (per == NULL)
+		d->other_periods++;
+	else {
+		per->reports++;
+		if (ri >= 0)
+			per->reporters |= 1ULL << ri;
+	}
 	snprintf(d->p, sizeof(d->p), "%s", m->p);
 	if (m->begin >= 0 && (d->begin < 0 || m->begin < d->begin))
 		d->begin = m->begin;
@@ -596,13 +647,13 @@ mc_dmarc_summary_resolve(struct mc_dmarc_summary *s,
 }
 
 static void
-add_flag(struct domain *d, const char *code, const char *severity,
-    const char *subject, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+add_flag(struct domain *d, enum mc_finding_id id, const char *subject,
+    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
-add_flag(struct domain *d, const char *code, const char *severity,
-    const char *subject, const char *fmt, ...)
+add_flag(struct domain *d, enum mc_finding_id id, const char *subject,
+    const char *fmt, ...)
 {
 	struct flag *nf;
 	va_list ap;
@@ -615,9 +666,8 @@ add_flag(struct domain *d, const char *code, const char *severity,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	d->flags[d->nflags++] = (struct flag){ .code = code,
-	    .severity = severity, .subject = strdup(subject),
-	    .message = strdup(msg) };
+	d->flags[d->nflags++] = (struct flag){ .id = id,
+	    .subject = strdup(subject), .message = strdup(msg) };
 }
 
 static int
@@ -658,12 +708,22 @@ find_jump(struct domain *d, struct source *src)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
 		snprintf(when, sizeof(when), "?");
-	add_flag(d, "dmarc-report.own-volume-jump", "crit", src->ip,
+	add_flag(d, MC_F_DMARC_REPORT_OWN_VOLUME_JUMP, src->ip,
 	    "%llu messages from the domain's own address on %s, %llu "
 	    "times its usual %llu a day: a compromised account or server?",
 	    (unsigned long long)src->days[top].n, when,
 	    (unsigned long long)(src->days[top].n / (med > 0 ? med : 1)),
 	    (unsigned long long)med);
+}
+
+static int
+by_period(const void *a, const void *b)
+{
+	const struct period *x = a, *y = b;
+
+	if (x->begin != y->begin)
+		return x->begin < y->begin ? -1 : 1;
+	return x->end < y->end ? -1 : x->end > y->end;
 }
 
 void
@@ -676,6 +736,7 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 		struct domain *d = s->dom[i];
 
 		qsort(d->src, d->nsrc, sizeof(*d->src), by_volume);
+		qsort(d->per, d->nper, sizeof(*d->per), by_period);
 		notyou = nsrc = 0;
 		for (j = 0; j < d->nsrc; j++) {
 			struct source *src = d->src[j];
@@ -694,8 +755,8 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 				nsrc++;
 			}
 			if (src->verdict == MC_DMARC_OWN_FAILING)
-				add_flag(d, "dmarc-report.own-failing-dkim",
-				    "warn", src->ip, "%llu messages from the "
+				add_flag(d, MC_F_DMARC_REPORT_OWN_FAILING_DKIM,
+				    src->ip, "%llu messages from the "
 				    "domain's own address failed DMARC: its "
 				    "DKIM signature is missing or does not "
 				    "align", (unsigned long long)src->fail);
@@ -704,14 +765,14 @@ mc_dmarc_summary_judge(struct mc_dmarc_summary *s)
 		}
 		notyou += d->other_fail;
 		if (notyou >= MC_DMARC_BURST_MIN)
-			add_flag(d, "dmarc-report.not-you-burst", "warn",
+			add_flag(d, MC_F_DMARC_REPORT_NOT_YOU_BURST,
 			    d->name, "%llu messages from %llu%s sources "
 			    "that are not the domain's failed DMARC: someone "
 			    "is sending in its name", (unsigned long long)notyou,
 			    (unsigned long long)nsrc, d->other_fail > 0 ?
 			    " or more" : "");
 		if (d->other_msgs > 0)
-			add_flag(d, "dmarc-report.sources-capped", "info",
+			add_flag(d, MC_F_DMARC_REPORT_SOURCES_CAPPED,
 			    d->name, "%llu messages from sources past the "
 			    "first %d are counted, not listed",
 			    (unsigned long long)d->other_msgs,
@@ -761,15 +822,23 @@ disp_json(const uint64_t *disp)
 }
 
 static json_t *
+reporters_json(const struct domain *d, uint64_t bits)
+{
+	json_t *rep = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nreporters && rep != NULL; i++)
+		if (bits & (1ULL << i))
+			json_array_append_new(rep, jstr(d->reporters[i]));
+	return rep;
+}
+
+static json_t *
 source_json(const struct domain *d, const struct source *src)
 {
 	json_t *o, *rep;
-	size_t i;
 
-	rep = json_array();
-	for (i = 0; i < d->nreporters && rep != NULL; i++)
-		if (src->reporters & (1ULL << i))
-			json_array_append_new(rep, jstr(d->reporters[i]));
+	rep = reporters_json(d, src->reporters);
 	o = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:o, s:o, s:b, s:s}",
 	    "ip", jstr(src->ip), "ptr", jstr(src->ptr),
@@ -825,6 +894,18 @@ jw_text(struct jw *w, const char *t)
 		w->err = 1;
 }
 
+/* A finding of findings.def: code, severity, spec and hint from there. */
+static json_t *
+finding_json(enum mc_finding_id id, const char *subject, const char *message)
+{
+	const struct mc_finding_def *def = mc_finding_def(id);
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "code", def->code,
+	    "severity", mc_status_str(def->severity), "subject", jstr(subject),
+	    "message", jstr(message), "spec", def->spec, "hint",
+	    jstr(def->hint));
+}
+
 static json_t *
 flags_json(const struct domain *d)
 {
@@ -832,11 +913,32 @@ flags_json(const struct domain *d)
 	size_t i;
 
 	for (i = 0; i < d->nflags && flags != NULL; i++)
-		json_array_append_new(flags, json_pack("{s:s, s:s, s:o, s:o}",
-		    "code", d->flags[i].code, "severity", d->flags[i].severity,
-		    "subject", jstr(d->flags[i].subject),
-		    "message", jstr(d->flags[i].message)));
+		json_array_append_new(flags, finding_json(d->flags[i].id,
+		    d->flags[i].subject, d->flags[i].message));
 	return flags;
+}
+
+/* One row per report period (date_range), oldest first. */
+static json_t *
+periods_json(const struct domain *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < d->nper && a != NULL; i++) {
+		const struct period *p = &d->per[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:o, s:I, s:o, s:I, "
+		    "s:I, s:I, s:I}",
+		    "begin", jtime(p->begin), "end", jtime(p->end),
+		    "reports", (json_int_t)p->reports,
+		    "reporters", reporters_json(d, p->reporters),
+		    "records", (json_int_t)p->records,
+		    "messages", (json_int_t)p->msgs,
+		    "passed", (json_int_t)p->pass,
+		    "failed", (json_int_t)p->fail));
+	}
+	return a;
 }
 
 /* A domain: its head as an open object, then its sources one by one. */
@@ -849,10 +951,12 @@ domain_write(struct jw *w, const struct domain *d)
 	rep = json_array();
 	for (i = 0; i < d->nreporters && rep != NULL; i++)
 		json_array_append_new(rep, jstr(d->reporters[i]));
-	jw_put(w, json_pack("{s:o, s:o, s:o, s:I, s:o, s:o, s:{s:I, s:I, s:I, "
-	    "s:I, s:I, s:o, s:I}, s:o}",
+	jw_put(w, json_pack("{s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:o, s:{s:I, "
+	    "s:I, s:I, s:I, s:I, s:o, s:I}, s:o}",
 	    "domain", jstr(d->name), "begin", jtime(d->begin),
 	    "end", jtime(d->end), "reports", (json_int_t)d->reports,
+	    "periods", periods_json(d),
+	    "other_periods_reports", (json_int_t)d->other_periods,
 	    "reporters", rep, "policy", jstr(d->p),
 	    "totals", "records", (json_int_t)d->records,
 	    "messages", (json_int_t)d->msgs, "passed", (json_int_t)d->pass,
@@ -896,13 +1000,16 @@ mc_dmarc_summary_write_json(const struct mc_dmarc_summary *s, FILE *out)
 
 		jw_text(&w, i > 0 ? ",\n  " : "\n  ");
 		jw_put(&w, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, "
-		    "s:o, s:b}",
+		    "s:o, s:b, s:o}",
 		    "name", jstr(f->name), "org_name", jstr(f->org),
 		    "report_id", jstr(f->report_id), "domain", jstr(f->domain),
 		    "begin", jtime(f->begin), "end", jtime(f->end),
 		    "records", (json_int_t)f->records,
 		    "messages", (json_int_t)f->msgs,
-		    "error", jstr(f->error), "refused", f->refused), 0);
+		    "error", jstr(f->error), "refused", f->refused,
+		    "finding", f->refused ? finding_json(
+		    MC_F_DMARC_REPORT_ENTITY_REFUSED, f->name, f->error) :
+		    json_null()), 0);
 	}
 	jw_text(&w, s->nfiles > 0 ? "\n ],\n \"domains\": [" :
 	    "],\n \"domains\": [");
@@ -955,6 +1062,31 @@ ptr_text(const struct source *src)
 	return "-";
 }
 
+/* "period BEGIN - END UTC: N reports (who), M messages: P passed, F failed" */
+static void
+period_text(const struct domain *d, const struct period *p, FILE *out)
+{
+	size_t i;
+	int first = 1;
+
+	fputs("  period ", out);
+	put_time(out, p->begin);
+	fputs(" - ", out);
+	put_time(out, p->end);
+	fprintf(out, " UTC: %llu report%s (", (unsigned long long)p->reports,
+	    p->reports == 1 ? "" : "s");
+	for (i = 0; i < d->nreporters; i++)
+		if (p->reporters & (1ULL << i)) {
+			fputs(first ? "" : ", ", out);
+			put(out, d->reporters[i][0] != '\0' ? d->reporters[i] :
+			    "?");
+			first = 0;
+		}
+	fprintf(out, "), %llu messages: %llu passed, %llu failed\n",
+	    (unsigned long long)p->msgs, (unsigned long long)p->pass,
+	    (unsigned long long)p->fail);
+}
+
 static void
 domain_text(const struct domain *d, FILE *out)
 {
@@ -974,7 +1106,17 @@ domain_text(const struct domain *d, FILE *out)
 		fputs(i > 0 ? ", " : "", out);
 		put(out, d->reporters[i][0] != '\0' ? d->reporters[i] : "?");
 	}
-	fprintf(out, "\n  %-39s %-30s %9s %-5s %-5s %-5s %-10s %s\n", "source",
+	fputc('\n', out);
+	for (i = 0; i < d->nper && i < MC_DMARC_TEXT_PERIODS; i++)
+		period_text(d, &d->per[i], out);
+	if (d->nper > MC_DMARC_TEXT_PERIODS)
+		fprintf(out, "  ... %zu more periods (see --format json)\n",
+		    d->nper - MC_DMARC_TEXT_PERIODS);
+	if (d->other_periods > 0)
+		fprintf(out, "  ... %llu reports of periods past the first %d "
+		    "(counted in the totals)\n",
+		    (unsigned long long)d->other_periods, MC_DMARC_MAX_PERIODS);
+	fprintf(out, "  %-39s %-30s %9s %-5s %-5s %-5s %-10s %s\n", "source",
 	    "ptr", "messages", "dmarc", "spf", "dkim", "applied", "verdict");
 	for (i = 0; i < d->nsrc && i < MC_DMARC_TEXT_SOURCES; i++) {
 		const struct source *src = d->src[i];
@@ -1005,12 +1147,17 @@ domain_text(const struct domain *d, FILE *out)
 	    (unsigned long long)d->disp[D_QUARANTINE],
 	    (unsigned long long)d->disp[D_REJECT]);
 	for (i = 0; i < d->nflags; i++) {
-		fprintf(out, "  %s: %s ", d->flags[i].severity,
-		    d->flags[i].code);
+		const struct mc_finding_def *def =
+		    mc_finding_def(d->flags[i].id);
+
+		fprintf(out, "  %s: %s ", mc_status_str(def->severity),
+		    def->code);
 		put(out, d->flags[i].subject);
 		fputs(": ", out);
 		put(out, d->flags[i].message);
 		fputc('\n', out);
+		if (def->hint != NULL)
+			fprintf(out, "    fix: %s\n", def->hint);
 	}
 }
 
@@ -1020,13 +1167,22 @@ mc_dmarc_summary_text(const struct mc_dmarc_summary *s, FILE *out)
 	size_t i;
 
 	for (i = 0; i < s->nfiles; i++) {
+		const struct mc_finding_def *def =
+		    mc_finding_def(MC_F_DMARC_REPORT_ENTITY_REFUSED);
+
 		if (s->files[i].error == NULL)
 			continue;
-		fputs("unreadable: ", out);
-		put(out, s->files[i].name);
+		if (s->files[i].refused)
+			fprintf(out, "%s: %s ", mc_status_str(def->severity),
+			    def->code);
+		else
+			fputs("unreadable: ", out);
+		put(out, s->files[i].name != NULL ? s->files[i].name : "?");
 		fputs(": ", out);
 		put(out, s->files[i].error);
 		fputc('\n', out);
+		if (s->files[i].refused)
+			fprintf(out, "  fix: %s\n", def->hint);
 	}
 	for (i = 0; i < s->ndom; i++) {
 		if (i > 0 || s->nfiles > s->readable)

@@ -2,10 +2,13 @@
 /*
  * src/message.c - reading an RFC 5322 message as a verifier does
  *
- * Two passes over the input: the first copies it, dropping an mbox
- * "From " line and turning every bare LF into CRLF; the second cuts the
- * header into fields (a line that starts with a space or a tab continues
- * the field before it, RFC 5322 2.2.3) up to the first empty line.  The
+ * The message is held once: read into one heap block, which then drops
+ * an mbox "From " line and turns every bare LF into CRLF in place (the
+ * block grows by the bare LFs and is rewritten from the end backwards),
+ * so a 60 MB message costs 60 MB plus its bare LFs, not a second copy;
+ * then one pass cuts the header into fields (a line that starts with a
+ * space or a tab continues the field before it, RFC 5322 2.2.3) up to the
+ * first empty line.  The
  * bounds (size cap, field count, field length) are checked while cutting,
  * so a hostile message costs one pass over at most the cap's bytes.
  */
@@ -23,28 +26,50 @@ is_wsp(int c)
 	return c == ' ' || c == '\t';
 }
 
-/* Copy in to a new buffer with CRLF line ends; NULL when out of memory. */
-static char *
-to_crlf(const char *in, size_t len, size_t *outlen, size_t *fixed)
+static size_t
+bare_lfs(const char *p, size_t len)
 {
-	size_t i, o = 0, lf = 0;
-	char *out;
+	size_t i, lf = 0;
 
 	for (i = 0; i < len; i++)
-		if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r'))
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
 			lf++;
-	out = malloc(len + lf + 1);
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < len; i++) {
-		if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r'))
-			out[o++] = '\r';
-		out[o++] = in[i];
+	return lf;
+}
+
+/*
+ * Turn the len bytes at buf (a heap block of at least len + 1 bytes)
+ * into CRLF line ends in place: grow the block by the bare LFs, then copy
+ * from the end backwards, so that a byte is written only at or after the
+ * place it is read from.  Returns the block (moved, maybe), or NULL when
+ * out of memory (buf still valid).
+ */
+static char *
+crlf_in_place(char *buf, size_t len, size_t *outlen, size_t *fixed)
+{
+	size_t lf = bare_lfs(buf, len), i, o;
+	char *nb;
+
+	if (lf > 0) {
+		/* glibc moves a large block with mremap(): no second copy */
+		nb = realloc(buf, len + lf + 1);
+		if (nb == NULL)
+			return NULL;
+		buf = nb;
 	}
-	out[o] = '\0';
-	*outlen = o;
+	o = len + lf;
+	buf[o] = '\0';
+	/* i bytes still to move, the first o still to write: once they are
+	   equal, no bare LF is left and the rest is already in place */
+	for (i = len; i > 0 && o > i;) {
+		i--;
+		buf[--o] = buf[i];
+		if (buf[i] == '\n' && (i == 0 || buf[i - 1] != '\r'))
+			buf[--o] = '\r';
+	}
+	*outlen = len + lf;
 	*fixed = lf;
-	return out;
+	return buf;
 }
 
 /* Cut the header of m->buf into fields; 0, or -1 with err. */
@@ -131,31 +156,42 @@ nomem:
 	return -1;
 }
 
-int
-mc_message_parse(const char *data, size_t len, size_t cap,
-    struct mc_message *m, char *err, size_t errsize)
+/*
+ * Parse the len bytes of buf, a heap block of at least len + 1 bytes that
+ * m takes over (freed here on error).  The one copy of the message: the
+ * mbox line is moved out and the line ends fixed in place.
+ */
+static int
+parse_owned(char *buf, size_t len, size_t cap, struct mc_message *m,
+    char *err, size_t errsize)
 {
 	const char *nl;
 	size_t skip = 0;
+	char *nb;
 
 	memset(m, 0, sizeof(*m));
 	if (cap == 0)
 		cap = MC_MSG_MAX_SIZE;
 	if (len > cap) {
+		free(buf);
 		snprintf(err, errsize, "message is larger than the size cap "
 		    "(%zu bytes)", cap);
 		return -1;
 	}
-	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
-		nl = memchr(data, '\n', len);
-		skip = nl == NULL ? len : (size_t)(nl - data) + 1;
+	if (len >= 5 && memcmp(buf, "From ", 5) == 0) {
+		nl = memchr(buf, '\n', len);
+		skip = nl == NULL ? len : (size_t)(nl - buf) + 1;
 		m->mbox_from = 1;
+		memmove(buf, buf + skip, len - skip);
+		len -= skip;
 	}
-	m->buf = to_crlf(data + skip, len - skip, &m->len, &m->lf_fixed);
-	if (m->buf == NULL) {
+	nb = crlf_in_place(buf, len, &m->len, &m->lf_fixed);
+	if (nb == NULL) {
+		free(buf);
 		snprintf(err, errsize, "out of memory reading the message");
 		return -1;
 	}
+	m->buf = nb;
 	if (m->len == 0) {
 		snprintf(err, errsize, "the message is empty");
 		mc_message_release(m);
@@ -169,12 +205,34 @@ mc_message_parse(const char *data, size_t len, size_t cap,
 }
 
 int
+mc_message_parse(const char *data, size_t len, size_t cap,
+    struct mc_message *m, char *err, size_t errsize)
+{
+	char *buf;
+
+	memset(m, 0, sizeof(*m));
+	if (cap == 0)
+		cap = MC_MSG_MAX_SIZE;
+	if (len > cap) {
+		snprintf(err, errsize, "message is larger than the size cap "
+		    "(%zu bytes)", cap);
+		return -1;
+	}
+	buf = malloc(len + 1);
+	if (buf == NULL) {
+		snprintf(err, errsize, "out of memory reading the message");
+		return -1;
+	}
+	memcpy(buf, data, len);
+	return parse_owned(buf, len, cap, m, err, errsize);
+}
+
+int
 mc_message_read(FILE *f, size_t cap, struct mc_message *m, char *err,
     size_t errsize)
 {
 	size_t len = 0, size = 65536, n;
 	char *buf, *nb;
-	int rc;
 
 	memset(m, 0, sizeof(*m));
 	if (cap == 0)
@@ -185,7 +243,7 @@ mc_message_read(FILE *f, size_t cap, struct mc_message *m, char *err,
 		return -1;
 	}
 	for (;;) {
-		if (len == size) {
+		if (len + 1 >= size) { /* room for the final NUL too */
 			if (size > cap) {
 				free(buf);
 				snprintf(err, errsize, "message is larger than "
@@ -202,7 +260,7 @@ mc_message_read(FILE *f, size_t cap, struct mc_message *m, char *err,
 			}
 			buf = nb;
 		}
-		n = fread(buf + len, 1, size - len, f);
+		n = fread(buf + len, 1, size - len - 1, f);
 		len += n;
 		if (n == 0)
 			break;
@@ -212,9 +270,7 @@ mc_message_read(FILE *f, size_t cap, struct mc_message *m, char *err,
 		snprintf(err, errsize, "cannot read the message");
 		return -1;
 	}
-	rc = mc_message_parse(buf, len, cap, m, err, errsize);
-	free(buf);
-	return rc;
+	return parse_owned(buf, len, cap, m, err, errsize);
 }
 
 void

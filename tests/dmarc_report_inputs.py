@@ -4,7 +4,8 @@
 hostile reports, verdicts, DNS and exit codes
 
 Every input is made here, at test time, with Python's standard library:
-- containers: gzip, zip (deflate and stored; with data descriptors), a mail with a base64 gzip
+- containers: gzip (one member, two members, two and trailing zeros), zip
+  (deflate and stored; with data descriptors), a mail with a base64 gzip
   attachment, a mail with a quoted-printable XML attachment inside a
   forwarded message/rfc822, an mbox of two such mails, a Maildir (cur/ and
   new/); the totals must be the sums of what was packed;
@@ -15,14 +16,17 @@ Every input is made here, at test time, with Python's standard library:
   reporter's name (escaped in the text), an empty file; each is reported
   with its name and the good file beside it is still read;
 - verdicts: passes, forwarder, not-you with a burst flag, an own address
-  (SPF pass in the reports) with a volume jump;
+  (SPF pass in the reports) with a volume jump; the flags are findings of
+  findings.def (severity, spec, hint); 100,002 sources: the cap's flag;
+- periods: one row per report period (date_range), two reporters of one
+  period in one row, oldest first whatever the order of the files;
 - DNS through a zone file (-z): PTR names, and check_host() making a
   failing source "own-server-failing-dkim";
 - exit codes 0, 1, 3 and usage errors.
 
 Usage: dmarc_report_inputs.py BINARY
 """
-import email.message, gzip, io, json, os, random, subprocess, sys, tempfile, zipfile, zlib
+import email.message, gzip, io, json, os, random, subprocess, sys, tempfile, time, zipfile, zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dmarc_report_conformance import check, failures  # noqa: E402
@@ -125,7 +129,23 @@ def main():
     w("Maildir/cur/1.eml", bytes(m1))
     w("Maildir/new/2.eml", bytes(m2))
     w("Maildir/tmp/3.eml", bytes(m1))  # tmp/ is not delivered mail
-    for name, path, reports, msgs in (("gzip", gz, 1, 7), ("zip deflate and stored", zp, 2, 12),
+    # a multi-member gzip (RFC 1952 2.2; `cat a.gz b.gz`): one report cut in
+    # two, each half its own member, and trailing zeros as tape tools leave
+    cut = len(good) // 2
+    gz2 = w("two.xml.gz", gzip.compress(good[:cut]) + gzip.compress(good[cut:]))
+    gz2z = w("two0.xml.gz", gzip.compress(good[:cut]) + gzip.compress(good[cut:]) + b"\0" * 512)
+    m3 = mail([(gzip.compress(good[:cut]) + gzip.compress(good[cut:]), "application", "gzip", "r.xml.gz",
+                "base64")])
+    eml3 = w("gz2.eml", bytes(m3))
+    # the caps hold over all members: the second one is the bomb
+    bomb2 = w("bomb2.xml.gz", gzip.compress(good[:-12]) + gzip.compress(b" " * (30 << 20) + good[-12:]))
+    rc, doc, _, err = run(binary, "--no-dns", bomb2, gz)
+    check("multi-member gzip: the 100:1 cap counts every member", doc["files"][0]["error"] is not None and
+          "100 times" in doc["files"][0]["error"] and doc["files"][1]["error"] is None, doc["files"])
+    for name, path, reports, msgs in (("gzip", gz, 1, 7), ("gzip of two members", gz2, 1, 7),
+                                      ("gzip of two members and trailing zeros", gz2z, 1, 7),
+                                      ("mail, base64 gzip of two members", eml3, 1, 7),
+                                      ("zip deflate and stored", zp, 2, 12),
                                       ("zip with data descriptors", zdd, 2, 12),
                                       ("mail, base64 gzip", eml, 1, 7),
                                       ("forwarded mail, quoted-printable xml", eml2, 1, 5),
@@ -177,6 +197,15 @@ def main():
               f["refused"] is refused and doc["files"][1]["error"] is None and
               doc["totals"]["messages"] == 7 + f["messages"] and rc == 0,
               "rc=%d %r %s" % (rc, f, err))
+        want_finding = "dmarc-report.entity-refused" if refused else None
+        check("hostile %s: finding %s" % (name, want_finding),
+              (f["finding"] or {}).get("code") == want_finding and
+              (not refused or (f["finding"]["severity"] == "warn" and f["finding"]["subject"] == f["name"])),
+              f["finding"])
+    rc, _, out, _ = run(binary, "--no-dns", bl, fmt="text")
+    check("text: a refused report is the finding, with its fix",
+          ("warn: dmarc-report.entity-refused %s: " % bl).encode() in out and b"  fix: the report format has no"
+          in out, out.decode(errors="replace"))
     check("hostile: the 25 MiB report really is under 100:1", len(big) // len(bigz) < 100)
     rc, doc, _, err = run(binary, "--no-dns", evil)
     check("zip member ../../x: read, its name never used", doc["files"][0]["error"] is None and
@@ -212,14 +241,55 @@ def main():
     codes = sorted(f["code"] for f in d["flags"])
     check("flags: a not-you burst and a jump from an own address",
           codes == ["dmarc-report.not-you-burst", "dmarc-report.own-volume-jump"], d["flags"])
+    # the flags are findings of findings.def: its severity, spec and hint
+    f = {x["code"]: x for x in d["flags"]}
+    check("flags carry findings.def's severity, spec and hint",
+          f["dmarc-report.own-volume-jump"]["severity"] == "crit" and
+          f["dmarc-report.own-volume-jump"]["spec"] == "RFC 7489 7.2" and
+          "outgoing queue" in f["dmarc-report.own-volume-jump"]["hint"] and
+          f["dmarc-report.not-you-burst"]["severity"] == "warn", d["flags"])
     check("exit 1 when a source fails", rc == 1, rc)
     check("totals", (d["totals"]["messages"], d["totals"]["passed"], d["totals"]["failed"],
                      d["totals"]["disposition"]["reject"], d["reports"], len(d["reporters"])) ==
           (5452, 5050, 402, 400, 5, 2), d["totals"])
+    per = [(x["begin"], x["end"], x["reports"], x["reporters"], x["messages"], x["passed"], x["failed"])
+           for x in d["periods"]]
+    check("periods: one row per report period, oldest first",
+          per == [(day + 86400 * i, day + 86400 * i + 86399, 1, ["receiver.test"], 5, 5, 0) for i in range(4)] +
+          [(day + 86400 * 4, day + 86400 * 4 + 86399, 1, ["other.test"], 5432, 5030, 402)] and
+          (d["begin"], d["end"]) == (day, day + 86400 * 4 + 86399) and d["other_periods_reports"] == 0, per)
+    # two reporters for the same day share its row; given newest first,
+    # the rows still come oldest first
+    same = w("same.xml", report([record("192.0.2.10", 3), record("203.0.113.5", 1, dkim="fail", spf="fail")],
+                                begin=day, rid="s0", org="third.test"))
+    rc, doc, _, _ = run(binary, "--no-dns", paths[1], same, paths[0])
+    per = [(x["begin"], x["reports"], x["reporters"], x["records"], x["messages"], x["passed"], x["failed"])
+           for x in doc["domains"][0]["periods"]]
+    check("periods: two reports of one date_range share a row", per ==
+          [(day, 2, ["receiver.test", "third.test"], 3, 9, 8, 1), (day + 86400, 1, ["receiver.test"], 1, 5, 5, 0)],
+          per)
+    rc, _, out, _ = run(binary, "--no-dns", paths[1], same, paths[0], fmt="text")
+    first = time.strftime("%Y-%m-%d", time.gmtime(day))
+    check("text: one line per period", ("  period %s 00:00 - %s 23:59 UTC: 2 reports (receiver.test, third.test), "
+                                        "9 messages: 8 passed, 1 failed\n" % (first, first)).encode() in out and
+          out.count(b"  period ") == 2, out.decode(errors="replace"))
     rc, _, out, _ = run(binary, "--no-dns", *paths, fmt="text")
     check("text: totals line and the flags", b"totals: 5452 messages in 8 records from 4 sources: "
           b"5050 passed DMARC, 402 failed; 5052 delivered, 0 quarantined, 400 rejected" in out and
           b"crit: dmarc-report.own-volume-jump 192.0.2.10" in out, out.decode(errors="replace"))
+
+    # past MC_DMARC_MAX_SOURCES (100,000) sources: counted, not listed, flagged
+    recs = "".join("<record><row><source_ip>10.%d.%d.%d</source_ip><count>1</count><policy_evaluated>"
+                   "<disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>"
+                   "<identifiers><header_from>example.org</header_from></identifiers></record>\n"
+                   % (i >> 16, (i >> 8) & 255, i & 255) for i in range(100002))
+    capped = w("capped.xml", report([recs]))
+    rc, _, out, err = run(binary, "--no-dns", capped, fmt="text")
+    check("100,002 sources: 2 counted past the cap, flagged info",
+          b"info: dmarc-report.sources-capped example.org: 2 messages from sources past the first 100000" in out and
+          b"totals: 100002 messages in 100002 records from 100000 sources" in out and rc == 0,
+          out[-600:].decode(errors="replace") + err)
+    os.unlink(capped)
 
     # --- DNS: PTR names and check_host() through a zone file ---
     zone = w("example.org.zone", b"""$ORIGIN example.org.

@@ -227,10 +227,12 @@ def make_key(kind):
     return {"file": path, "record": "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()}
 
 
-def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.test"):
-    """Add ARC set inst (RFC 8617 5.1) to msg, signed with key."""
+def arc_seal(msg, key, inst, cv, d="forwarder.test", s="arc", srv="mx.forwarder.test",
+             said="dkim=pass header.d=example.test"):
+    """Add ARC set inst (RFC 8617 5.1) to msg, signed with key; said: what
+    its ARC-Authentication-Results reports."""
     fields, body = split_message(msg)
-    aar = [b"ARC-Authentication-Results", (" i=%d; %s; dkim=pass header.d=example.test\r\n" % (inst, srv)).encode()]
+    aar = [b"ARC-Authentication-Results", (" i=%d; %s; %s\r\n" % (inst, srv, said)).encode()]
     bh = base64.b64encode(hashlib.sha256(canon_body(body, True)).digest()).decode()
     h = "from:to:subject:date"
     tags = " i=%d; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=%s; h=%s; bh=%s; b=" % (inst, d, s, h, bh)
@@ -300,9 +302,43 @@ def arc():
     check("arc one set: the sealer's word", doc["arc"]["sets"][0]["authserv_id"] == "mx.forwarder.test" and
           doc["arc"]["sets"][0]["results"].startswith("dkim=pass"), doc["arc"])
     doc = run("two sets", two, "pass")
-    check("arc two sets: reported in order", [x["instance"] for x in doc["arc"]["sets"]] == [1, 2] and
-          doc["arc"]["sets"][1]["message_signature"] == "pass" and doc["arc"]["sets"][0]["message_signature"] is None)
-    check("arc in Authentication-Results", "arc=pass (2 sets)" in doc["authentication_results"])
+    check("arc two sets: reported in order, every AMS verified", [x["instance"] for x in doc["arc"]["sets"]] ==
+          [1, 2] and doc["arc"]["sets"][1]["message_signature"] == "pass" and
+          doc["arc"]["sets"][0]["message_signature"] == "pass" and doc["arc"]["oldest_pass"] == 0, doc["arc"])
+    check("arc in Authentication-Results", "arc=pass (2 sets) header.oldest-pass=0" in doc["authentication_results"],
+          doc["authentication_results"])
+    check("arc pass, dmarc pass: no note", doc["dmarc"]["arc_note"] is None, doc["dmarc"])
+    # RFC 8617 5.2 step 5: a list that changes the body after set 1 breaks
+    # AMS i=1 (reported), not the chain; oldest-pass says where it held
+    listed = arc_seal(one.replace(b"second", b"[list] second"), fw, 2, "pass", srv="lists.forwarder.test")
+    doc = run("body changed between the sealers", listed, "pass")
+    sets = doc["arc"]["sets"]
+    check("arc: AMS i=1 broken by the change, i=2 verifies, oldest-pass 2",
+          sets[0]["message_signature"] == "fail" and "body hash mismatch" in sets[0]["message_signature_reason"]
+          and sets[1]["message_signature"] == "pass" and doc["arc"]["oldest_pass"] == 2 and
+          "header.oldest-pass=2" in doc["authentication_results"], doc["arc"])
+    # DMARC fails (the list broke the author's DKIM signature); ARC passes:
+    # mailcheck keeps dmarc=fail and says what a receiver trusting the
+    # sealers could do (RFC 8617 7.2)
+    check("arc pass, dmarc fail: DMARC unchanged, the sealer did not see dmarc=pass",
+          doc["dmarc"]["result"] == "fail" and doc["exit_code"] == 2 and
+          "did not see DMARC pass" in (doc["dmarc"]["arc_note"] or ""), doc["dmarc"])
+    one_dm = arc_seal(signed, fw, 1, "none", said="dkim=pass header.d=example.test; dmarc=pass header.from=example.test")
+    listed = arc_seal(one_dm.replace(b"second", b"[list] second"), fw, 2, "pass", d="lists.test",
+                      srv="lists.test")
+    recs_l = dict(recs, **{"arc._domainkey.lists.test": fw["record"]})
+    rc, doc, _ = verify(listed, [write_zone(recs_l)])
+    check("arc pass, dmarc fail, first sealer saw dmarc=pass: 'a receiver that trusts lists.test, forwarder.test "
+          "would deliver'", doc["arc"]["result"] == "pass" and doc["dmarc"]["result"] == "fail" and rc == 2 and
+          "a receiver that trusts lists.test, forwarder.test would deliver" in (doc["dmarc"]["arc_note"] or ""),
+          (doc["arc"], doc["dmarc"]))
+    path = os.path.join(TMP, "arc.eml")
+    open(path, "wb").write(listed)
+    p = subprocess.run([BIN, "verify", "-f", "text", "--now", str(NOW), "-z", write_zone(recs_l), path],
+                       capture_output=True, text=True, timeout=60)
+    check("arc text: every message signature and the note", p.stdout.count(", message signature ") == 2 and
+          "i=1 seal pass cv=none d=forwarder.test, message signature fail" in p.stdout and
+          "oldest-pass: 2" in p.stdout and "  arc:     dmarc fail, arc pass: a receiver" in p.stdout, p.stdout)
     run("no ARC", signed, "none")
     run("body changed after sealing", two.replace(b"second", b"Second"), "fail",
         "ARC-Message-Signature i=2: body hash mismatch")
@@ -545,6 +581,47 @@ def signed():
           "dmarc:   pass" in p.stdout, p.stdout + p.stderr)
 
 
+def dmarc_policy():
+    """pct=, and RFC 9989 np=: a From domain below the policy domain that does not
+    exist (no A, AAAA or MX) gets np=, one that exists gets sp="""
+    npz = {"_dmarc.example.test": "v=DMARC1; p=none; sp=quarantine; np=reject"}
+    ghost = MSG.replace(b"alice@example.test", b"alice@ghost.example.test")
+    rc, doc, _ = verify(ghost, [write_zone(npz)])
+    check("np=: a non-existent subdomain gets np=reject", doc["dmarc"]["result"] == "fail" and
+          doc["dmarc"]["policy"] == "reject" and doc["dmarc"]["policy_tag"] == "np" and
+          doc["dmarc"]["from_exists"] is False and doc["dmarc"]["disposition"] == "reject" and
+          "np=reject applies" in doc["dmarc"]["reason"] and rc == 2, doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, "ghost.example.test. 300 IN MX 10 mx.example.test.\n")])
+    check("np=: a subdomain with an MX exists: sp=quarantine", doc["dmarc"]["policy"] == "quarantine" and
+          doc["dmarc"]["policy_tag"] == "sp" and doc["dmarc"]["from_exists"] is True and
+          doc["dmarc"]["disposition"] == "quarantine", doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, "ghost.example.test. 300 IN AAAA 2001:db8::1\n")])
+    check("np=: a subdomain with only AAAA exists", doc["dmarc"]["policy_tag"] == "sp", doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone(npz, ";! SERVFAIL ghost.example.test MX\n")])
+    check("np=: existence unknown (SERVFAIL): sp= stays, said so", doc["dmarc"]["policy"] == "quarantine" and
+          doc["dmarc"]["from_exists"] is None and "np=reject not applied" in doc["dmarc"]["reason"],
+          doc["dmarc"])
+    rc, doc, _ = verify(ghost, [write_zone({"_dmarc.example.test": "v=DMARC1; p=reject; sp=quarantine"})])
+    check("np= absent: sp= for a non-existent subdomain, existence not asked",
+          doc["dmarc"]["policy"] == "quarantine" and doc["dmarc"]["policy_tag"] == "sp" and
+          doc["dmarc"]["from_exists"] is None, doc["dmarc"])
+    rc, doc, _ = verify(MSG, [write_zone({"_dmarc.example.test": "v=DMARC1; p=quarantine; pct=20"})])
+    check("pct=20: quarantine, the reason says the rest gets the next lower policy",
+          doc["dmarc"]["result"] == "fail" and doc["dmarc"]["pct"] == 20 and
+          doc["dmarc"]["disposition"] == "quarantine" and "pct=20" in doc["dmarc"]["reason"] and
+          "20% of failing mail" in doc["dmarc"]["reason"], doc["dmarc"])
+    # SPF's MAIL FROM defaults to the Return-Path field
+    rp = b"Return-Path: <bounce@example.test>\r\n" + MSG
+    rc, doc, _ = verify(rp, [write_zone({"_dmarc.example.test": "v=DMARC1; p=reject",
+                                          "example.test": "v=spf1 ip4:192.0.2.1 -all"})], "--ip", "192.0.2.1")
+    check("--mail-from defaults to the Return-Path: spf pass, aligned, dmarc pass",
+          doc["spf"]["mail_from"] == "bounce@example.test" and doc["spf"]["result"] == "pass" and
+          doc["dmarc"]["spf_aligned"] == "example.test" and rc == 0, (doc["spf"], doc["dmarc"]))
+    rc, doc, _ = verify(MSG, [write_zone(npz)])
+    check("np=: the policy domain itself gets p=", doc["dmarc"]["policy"] == "none" and
+          doc["dmarc"]["policy_tag"] == "p", doc["dmarc"])
+
+
 def hostile():
     k = make_key("2048")
     rec = {"sel._domainkey.example.test": k["record"]}
@@ -585,6 +662,7 @@ def main():
         peer()
         signed()
         arc()
+        dmarc_policy()
         hostile()
     print("%d passed, %d failed%s" % (passed, len(failures),
           "" if dkimpy else " (dkimpy not installed: no independent check)"))

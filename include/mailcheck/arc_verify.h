@@ -6,8 +6,8 @@
  * ARC-Message-Signature, ARC-Seal, each with its instance i=), checks the
  * chain's structure (every instance from 1 to the highest exactly once,
  * at most MC_ARC_MAX_INSTANCE), the cv= values (none on the first seal,
- * pass on the others, no fail), then verifies the newest
- * ARC-Message-Signature and every ARC-Seal with the DKIM verifier's code
+ * pass on the others, no fail), then verifies every ARC-Message-Signature
+ * (the newest decides; the older ones give oldest-pass) and every ARC-Seal with the DKIM verifier's code
  * (src/dkim_verify.c: the same tag parser, keys, canonicalization and
  * OpenSSL checks), asking every key at once.  The result is the chain's:
  * none (no ARC fields), pass, fail, or temperror when a key could not be
@@ -32,7 +32,8 @@ struct mc_arc_set {
 	const char *results;      /* what that sealer said, unfolded */
 	const char *cv;           /* the seal's cv= */
 	const char *domain;       /* the seal's d= */
-	int ams_checked;          /* the AMS was verified (the newest) */
+	int ams_checked;          /* the AMS was verified (all are, once
+	                             the structure holds) */
 	struct mc_dkim_verdict ams, seal;
 };
 
@@ -41,10 +42,24 @@ struct mc_arc_chain {
 	const char *reason;
 	struct mc_arc_set *set;   /* instance order (arena) */
 	size_t nset;
+	int oldest_pass;          /* pass: RFC 8617 5.2 step 5 (0: every
+	                             AMS verifies; else the lowest instance
+	                             from which all newer AMSs verify) */
 };
 
 /* Verify m's ARC chain at time now; 0, or -1 when out of memory. */
 int mc_arc_verify(struct mc_dns_session *dns, struct mc_arena *a,
     const struct mc_message *m, long long now, struct mc_arc_chain *out);
+
+/*
+ * What ARC could change about a DMARC result (RFC 8617 7.2: a receiver's
+ * local policy may override a DMARC fail when it trusts the sealers):
+ * for dmarc fail with a passing chain, a sentence naming the sealers to
+ * trust (newest first) and whether the first sealer saw dmarc=pass;
+ * NULL otherwise.  mailcheck never changes the DMARC result itself.
+ * The string comes from a; NULL also when out of memory.
+ */
+const char *mc_arc_dmarc_note(struct mc_arena *a,
+    const struct mc_arc_chain *c, enum mc_auth_result dmarc);
 
 #endif

@@ -11,7 +11,9 @@
  * (strict: the same name; relaxed: the same organizational domain by the
  * Public Suffix List, as the dmarc check computes it) for the passing DKIM
  * signatures and the SPF result, and says the result and the disposition
- * the policy asks for (pct= and t=y honoured).
+ * the policy asks for (pct= and t=y honoured).  A From domain below the
+ * policy domain gets sp=, or np= when it does not exist (RFC 9989: no A,
+ * AAAA or MX; asked through the DNS layer only when np= and sp= differ).
  *
  * Memory: everything returned comes from the arena given.
  */
@@ -35,6 +37,12 @@ struct mc_dmarc_eval {
 	const char *record;       /* that record's text */
 	const char *org_domain;   /* of the From domain (PSL), or NULL */
 	int policy;               /* enum mc_dmarc_policy applied */
+	const char *policy_tag;   /* the tag it comes from: "p", "sp" or
+	                             "np" (RFC 9989 4.10.1); NULL: none */
+	int from_exists;          /* asked only for np=: 1 the From domain
+	                             exists, 0 not (no A, AAAA or MX), -1
+	                             not asked or unknown */
+	const char *policy_note;  /* why np= was not applied, or NULL */
 	const char *source;       /* mc_dmarc_source_str() */
 	int pct;
 	int testing;              /* t=y */

@@ -5,7 +5,9 @@
  * A summary takes the records of any number of reports (it is a sink for
  * mc_dmarc_read_path()) and keeps, per policy domain and the period its
  * reports cover, one entry per source IP: messages, DMARC, SPF and DKIM
- * results and alignment, dispositions, reporters, and messages per day.
+ * results and alignment, dispositions, reporters, and messages per day;
+ * and one row per report period (date_range): its reports, reporters,
+ * messages, passed and failed.
  * Memory grows with the number of sources, not of records; past
  * MC_DMARC_MAX_SOURCES sources the rest is counted as "other sources".
  *
@@ -30,10 +32,12 @@
 #define MC_DMARC_MAX_SOURCES 100000 /* sources kept, over all domains */
 #define MC_DMARC_MAX_REPORTERS 64   /* reporters named per domain */
 #define MC_DMARC_MAX_DAYS 400       /* days counted per source */
+#define MC_DMARC_MAX_PERIODS 1000   /* report periods listed per domain */
 #define MC_DMARC_MAX_PTR 2000       /* sources whose PTR is asked */
 #define MC_DMARC_MAX_SPF 200        /* failing sources checked against SPF */
 #define MC_DMARC_SPF_PARALLEL 16    /* check_host() runs at once */
 #define MC_DMARC_TEXT_SOURCES 50    /* sources listed per domain in text */
+#define MC_DMARC_TEXT_PERIODS 50    /* periods listed per domain in text */
 #define MC_DMARC_BURST_MIN 100      /* "not you" messages that are a burst */
 #define MC_DMARC_JUMP_MIN 100       /* a day's messages from an own address
                                        that can be a jump ... */

@@ -76,6 +76,7 @@ struct verify_run {
 	const char *spf_sender;
 	struct mc_dmarc_eval dmarc;
 	struct mc_arc_chain arc;
+	const char *arc_note;     /* mc_arc_dmarc_note(), or NULL */
 	const char *ar;
 	int code;
 };
@@ -156,6 +157,9 @@ auth_results(struct mc_arena *a, const struct verify_opts *o,
 	if (s != NULL && r->arc.nset > 0)
 		s = mc_arena_printf(a, "%s (%zu set%s)", s,
 		    r->arc.nset, r->arc.nset > 1 ? "s" : "");
+	if (s != NULL && r->arc.result == MC_AUTH_PASS)
+		s = mc_arena_printf(a, "%s header.oldest-pass=%d", s,
+		    r->arc.oldest_pass);
 	if (s != NULL)
 		s = mc_arena_printf(a, "%s;\r\n\tdmarc=%s", s,
 		    mc_auth_result_str(r->dmarc.result));
@@ -230,6 +234,8 @@ print_arc(const struct mc_arc_chain *c)
 	printf("arc:     %s\n", mc_auth_result_str(c->result));
 	if (c->reason != NULL && c->result != MC_AUTH_NONE)
 		put("  reason:  ", c->reason);
+	if (c->result == MC_AUTH_PASS)
+		printf("  oldest-pass: %d\n", c->oldest_pass);
 	for (k = 0; k < c->nset; k++) {
 		const struct mc_arc_set *s = &c->set[k];
 
@@ -314,13 +320,19 @@ print_text(const struct verify_opts *o, const struct verify_run *r)
 		mc_escape_fputs(stdout, r->dmarc.from_domain,
 		    strlen(r->dmarc.from_domain));
 	}
-	if (r->dmarc.policy != MC_DMARC_UNSET)
-		printf(" policy=%s disposition=%s",
+	if (r->dmarc.policy != MC_DMARC_UNSET && r->dmarc.policy_tag != NULL)
+		printf(" policy=%s%s%s%s disposition=%s",
 		    mc_dmarc_policy_str(r->dmarc.policy),
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ? " (" : "",
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ?
+		    r->dmarc.policy_tag : "",
+		    strcmp(r->dmarc.policy_tag, "p") != 0 ? "=)" : "",
 		    r->dmarc.disposition);
 	fputc('\n', stdout);
 	if (r->dmarc.reason != NULL)
 		put("  reason:  ", r->dmarc.reason);
+	if (r->arc_note != NULL)
+		put("  arc:     ", r->arc_note);
 	if (r->ar != NULL) {
 		const char *p;
 
@@ -376,8 +388,10 @@ arc_json(const struct mc_arc_chain *c)
 		    json_string(mc_auth_result_str(s->ams.result)) : json_null(),
 		    "message_signature_reason", jstr(s->ams.reason)));
 	}
-	return json_pack("{s:s, s:o, s:o}", "result",
+	return json_pack("{s:s, s:o, s:o, s:o}", "result",
 	    mc_auth_result_str(c->result), "reason", jstr(c->reason),
+	    "oldest_pass", c->result == MC_AUTH_PASS ?
+	    json_integer(c->oldest_pass) : json_null(),
 	    "sets", sets);
 }
 
@@ -410,8 +424,8 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 		json_array_append_new(dkim, sig);
 	}
 	doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b, s:I}, s:o, s:o, s:o, "
-	    "s:{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:i, s:b, s:s#, s:s#, "
-	    "s:o, s:o, s:s}, s:o, s:i}",
+	    "s:{s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:i, s:b, s:s#, "
+	    "s:s#, s:o, s:o, s:s, s:o}, s:o, s:i}",
 	    "schema_version", 1,
 	    "mailcheck_version", MC_VERSION,
 	    "message",
@@ -438,6 +452,9 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 	    "record", jstr(r->dmarc.record),
 	    "policy", r->dmarc.policy == MC_DMARC_UNSET ? "none applied" :
 	    mc_dmarc_policy_str(r->dmarc.policy),
+	    "policy_tag", jstr(r->dmarc.policy_tag),
+	    "from_exists", r->dmarc.from_exists == -1 ? json_null() :
+	    json_boolean(r->dmarc.from_exists),
 	    "org_domain", jstr(r->dmarc.org_domain),
 	    "pct", r->dmarc.pct,
 	    "testing", r->dmarc.testing,
@@ -446,6 +463,7 @@ print_json(const struct verify_opts *o, const struct verify_run *r)
 	    "dkim_aligned", jstr(r->dmarc.dkim_aligned),
 	    "spf_aligned", jstr(r->dmarc.spf_aligned),
 	    "disposition", r->dmarc.disposition,
+	    "arc_note", jstr(r->arc_note),
 	    "authentication_results", jstr(r->ar),
 	    "exit_code", r->code);
 	if (doc == NULL)
@@ -672,6 +690,7 @@ mc_cli_verify(int argc, char **argv)
 		mc_cli_error("out of memory");
 		goto out;
 	}
+	r.arc_note = mc_arc_dmarc_note(arena, &r.arc, r.dmarc.result);
 	r.ar = auth_results(arena, &o, &r);
 	r.code = exit_code(&r);
 	if (o.json) {

@@ -42,6 +42,13 @@ static const struct msg_row msg_rows[] = {
 	  0, NULL, 2, "b\r\n", 4, 0, "y" },
 	{ "mbox From line skipped", "From x@y Mon Jan 1\nTo: t\n\n", 0, NULL,
 	  1, "", 2, 1, "t" },
+	{ "mixed CRLF and bare LF, converted in place",
+	  "To: t\r\nSubject: s\n\r\n\na\r\nb\nc\rd\n\n", 0, NULL, 2,
+	  "\r\na\r\nb\r\nc\rd\r\n\r\n", 5, 0, "s" },
+	{ "mbox line and bare LFs", "From x@y\nTo: t\n\n\nx", 0, NULL, 1,
+	  "\r\nx", 3, 1, "t" },
+	{ "mbox line only", "From x@y Mon Jan 1\n", 0, "the message is empty",
+	  0, NULL, 0, 0, NULL },
 	{ "folded field unfolded (RFC 6376 3.4.2)",
 	  "Subject:  a\r\n  b\t\tc \r\n\td\r\n\r\n", 0, NULL, 1, "", 0, 0,
 	  "a b c d" },
@@ -93,6 +100,55 @@ test_msg(void **state)
 	mc_arena_free(a);
 }
 
+/*
+ * mc_message_read() from a stream longer than its first buffer, with
+ * every kind of line end: the body must be what a plain forward copy (made
+ * here, independently of src/message.c) turns it into.
+ */
+static void
+test_read_stream(void **state)
+{
+	static const char *const ends[] = { "\n", "\r\n", "\r", "\n\n" };
+	const size_t n = 300000;
+	char *in, *want, err[256];
+	struct mc_message m;
+	size_t i, k, len = 0, w = 0, lf = 0;
+	FILE *f;
+
+	(void)state;
+	in = malloc(n + 64);
+	want = malloc(2 * n + 64);
+	assert_non_null(in);
+	assert_non_null(want);
+	len = (size_t)snprintf(in, 64, "From mbox\nTo: t\n\n");
+	for (k = 0; len < n; k++) {
+		const char *e = ends[k % 4];
+
+		in[len++] = (char)('a' + k % 26);
+		memcpy(in + len, e, strlen(e));
+		len += strlen(e);
+	}
+	for (i = strlen("From mbox\nTo: t\n\n"); i < len; i++) {
+		if (in[i] == '\n' && in[i - 1] != '\r') {
+			want[w++] = '\r';
+			lf++;
+		}
+		want[w++] = in[i];
+	}
+	f = fmemopen(in, len, "rb");
+	assert_non_null(f);
+	assert_int_equal(mc_message_read(f, 0, &m, err, sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(m.mbox_from, 1);
+	assert_int_equal(m.lf_fixed, lf + 2);
+	assert_int_equal(m.bodylen, w);
+	assert_memory_equal(m.body, want, w);
+	assert_int_equal(m.buf[m.len], '\0');
+	mc_message_release(&m);
+	free(in);
+	free(want);
+}
+
 static void
 test_size_cap(void **state)
 {
@@ -123,6 +179,9 @@ struct sig_row {
 
 static const struct sig_row sig_rows[] = {
 	{ "usable, defaults (RFC 6376 3.5)", SIG_OK, NULL, "@example.org", 0,
+	  0, -1 },
+	{ "z= and q=dns/txt read (RFC 6376 3.5)", SIG_OK "; q=dns/txt; "
+	  "z=From:a@example.org|To:b=3A@x.example", NULL, "@example.org", 0,
 	  0, -1 },
 	{ "c=relaxed alone is relaxed/simple", SIG_OK "; c=relaxed", NULL,
 	  "@example.org", 1, 0, -1 },
@@ -179,6 +238,9 @@ test_sig(void **state)
 		assert_int_equal(sig.l, r->l);
 		assert_int_equal(sig.nh, 2);
 		assert_int_equal(sig.blen, 3);
+		if (strstr(r->in, "z=") != NULL)
+			assert_string_equal(sig.z,
+			    "From:a@example.org|To:b=3A@x.example");
 	}
 	mc_arena_free(a);
 }
@@ -240,6 +302,7 @@ main(void)
 
 	MC_TABLE_ADD(t, &n, msg_rows, test_msg);
 	MC_TEST_ADD(t, &n, test_size_cap);
+	MC_TEST_ADD(t, &n, test_read_stream);
 	MC_TABLE_ADD(t, &n, sig_rows, test_sig);
 	MC_TABLE_ADD(t, &n, from_rows, test_from);
 	return _cmocka_run_group_tests("message", t, n, NULL, NULL);
