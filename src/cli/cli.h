@@ -38,6 +38,8 @@ int mc_cli_spf(int argc, char **argv);
 int mc_cli_dmarc_report(int argc, char **argv);
 /* mailcheck verify [OPTIONS] FILE|-: DKIM, SPF and DMARC of one message */
 int mc_cli_verify(int argc, char **argv);
+/* mailcheck merge [--domains-file F] OUT.jsonl...: shard outputs joined */
+int mc_cli_merge(int argc, char **argv);
 
 /*
  * How the running command tells problems: "<prog>: <problem>" on stderr
