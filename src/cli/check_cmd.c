@@ -77,6 +77,8 @@ static const char usage_text[] =
 "                                          summarise DMARC aggregate reports\n"
 "       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
 "                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
+"       mailcheck merge [--domains-file FILE] OUT.jsonl...\n"
+"                                          join the outputs of the shards of a run\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
