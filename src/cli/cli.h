@@ -125,7 +125,8 @@ struct mc_cli_getopt {
 	char **argv;
 	const char *shortopts;
 	const struct option *longopts;
-	struct mc_cli_dns *dns;
+	struct mc_cli_dns *dns;       /* NULL: the command asks no DNS and
+	                                 takes no DNS option */
 	/* private */
 	int started;
 	char optstring[64];

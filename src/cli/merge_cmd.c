@@ -18,7 +18,6 @@
  * 3 whatever the lines hold, since its verdict is not the run's.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,14 +284,16 @@ mc_cli_merge(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mc_cli_getopt opts = {
+		.argc = argc, .argv = argv, .shortopts = "h",
+		.longopts = longopts, .dns = NULL,
+	};
 	struct merge m = { .worst = MC_OK };
 	const char *list = NULL;
 	int c, i, code = MC_CLI_EXIT_USAGE;
 
 	mc_cli_voice("mailcheck merge", 0);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = mc_cli_getopt(&opts)) != -1) {
 		switch (c) {
 		case OPT_DOMAINS_FILE:
 			list = optarg;
@@ -300,9 +301,8 @@ mc_cli_merge(int argc, char **argv)
 		case 'h':
 			fputs(merge_usage, stdout);
 			return mc_cli_finish(0);
-		case ':':
-		default:
-			return mc_cli_option_error(c, argv);
+		default: /* MC_CLI_TOLD */
+			return MC_CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
