@@ -16,6 +16,7 @@
 #include <malloc.h>
 #endif
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 #include "mailcheck/baseline.h"
 #include "mailcheck/bulk.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/resume.h"
+#include "mailcheck/shard.h"
 #include "mailcheck/util.h"
 #include "banned.h"
 
@@ -43,6 +46,8 @@ struct bulk {
 	size_t taken;     /* domains handed to workers */
 	size_t invalid;   /* src->invalid as of the last read; __atomic */
 	size_t repeated;  /* src->repeated likewise */
+	size_t skipped;   /* src->other_shard + src->resumed likewise */
+	int stopped;      /* a worker saw cfg->stop before the end */
 	/* ordered output: reports rendered ahead of their turn */
 	char **pending;   /* by sequence number; NULL: not ready */
 	size_t *pending_len;
@@ -119,18 +124,28 @@ mc_domain_file_count(FILE *f)
 	return n;
 }
 
-/* FNV-1a, 64 bits, never 0 (the empty slot). */
+/* The shard hash (FNV-1a 64), never 0 (the empty slot). */
 static uint64_t
 name_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = mc_shard_hash(s);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
 	return h != 0 ? h : 1;
 }
+
+/*
+ * The first slot for hash h in a table of cap (a power of two) slots:
+ * the product's high bits, since in a shard every hash has the same
+ * remainder modulo the shard count and the low bits would crowd.
+ */
+static size_t
+first_slot(uint64_t h, size_t cap)
+{
+	return (size_t)((h * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* The line of a name marked done (--resume) in the seen table. */
+#define SEEN_DONE ((size_t)-2)
 
 /*
  * Remember name (normalised), first seen at line (1-based); returns 0
@@ -141,7 +156,7 @@ static size_t
 seen_before(struct mc_domain_source *src, const char *name, size_t line)
 {
 	uint64_t h = name_hash(name), *nh;
-	size_t i, k, cap, *nl;
+	size_t i, k, cap, first, *nl;
 
 	if (2 * (src->nseen + 1) > src->seen_cap) {
 		cap = src->seen_cap > 0 ? 2 * src->seen_cap : 1024;
@@ -155,7 +170,7 @@ seen_before(struct mc_domain_source *src, const char *name, size_t line)
 		for (i = 0; i < src->seen_cap; i++) {
 			if (src->seen_hash[i] == 0)
 				continue;
-			for (k = src->seen_hash[i] & (cap - 1); nh[k] != 0;
+			for (k = first_slot(src->seen_hash[i], cap); nh[k] != 0;
 			    k = (k + 1) & (cap - 1))
 				;
 			nh[k] = src->seen_hash[i];
@@ -167,14 +182,25 @@ seen_before(struct mc_domain_source *src, const char *name, size_t line)
 		src->seen_line = nl;
 		src->seen_cap = cap;
 	}
-	for (k = h & (src->seen_cap - 1); src->seen_hash[k] != 0;
+	for (k = first_slot(h, src->seen_cap); src->seen_hash[k] != 0;
 	    k = (k + 1) & (src->seen_cap - 1))
-		if (src->seen_hash[k] == h)
-			return src->seen_line[k];
+		if (src->seen_hash[k] == h) {
+			first = src->seen_line[k];
+			/* done before: now given, a later line repeats it */
+			if (first == SEEN_DONE)
+				src->seen_line[k] = line;
+			return first;
+		}
 	src->seen_hash[k] = h;
 	src->seen_line[k] = line;
 	src->nseen++;
 	return 0;
+}
+
+int
+mc_domain_source_done(struct mc_domain_source *src, const char *name)
+{
+	return seen_before(src, name, SEEN_DONE) == (size_t)-1 ? -1 : 0;
 }
 
 void
@@ -205,6 +231,10 @@ first_time(struct mc_domain_source *src, const char *buf, size_t at,
 		fprintf(err, "mailcheck: out of memory\n");
 		return -1;
 	}
+	if (first == SEEN_DONE) {
+		src->resumed++;
+		return 0;
+	}
 	src->repeated++;
 	if (path == NULL)
 		fprintf(err, "mailcheck: domain %s is given twice: checked "
@@ -232,6 +262,10 @@ mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
 	while (src->names != NULL && src->next < src->nnames) {
 		if (mc_domain_normalise(src->names[src->next++], buf, size, 0,
 		    why, sizeof(why)) == 0) {
+			if (!mc_shard_mine(src->shard, buf)) {
+				src->other_shard++;
+				continue;
+			}
 			rc = first_time(src, buf, src->next, NULL, err);
 			if (rc != 0)
 				return rc;
@@ -265,6 +299,10 @@ mc_domain_source_next(struct mc_domain_source *src, char *buf, size_t size,
 			continue;
 		if (mc_domain_normalise(s, buf, size, 0, why,
 		    sizeof(why)) == 0) {
+			if (!mc_shard_mine(src->shard, buf)) {
+				src->other_shard++;
+				continue;
+			}
 			rc = first_time(src, buf, src->nnames + src->line, path,
 			    err);
 			if (rc != 0)
@@ -302,7 +340,8 @@ progress(struct bulk *b, int force)
 	/* the total counts invalid and repeated lines too: count them as
 	   seen */
 	seen = st->done + invalid +
-	    __atomic_load_n(&b->repeated, __ATOMIC_RELAXED);
+	    __atomic_load_n(&b->repeated, __ATOMIC_RELAXED) +
+	    __atomic_load_n(&b->skipped, __ATOMIC_RELAXED);
 	fputs("\r\033[K", b->cfg->err);
 	if (total > 0)
 		fprintf(b->cfg->err, "%zu/%zu domains, %.0f/s, %zu failed, "
@@ -464,7 +503,7 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 	}
 	state = cfg->format == MC_FORMAT_NAGIOS ? mc_nagios_state(&rep) :
 	    rep.status;
-	if (cfg->ordered) {
+	if (cfg->ordered || cfg->append) {
 		text = render_to_memory(cfg, seq == 0, &rep, &len);
 		if (text == NULL) {
 			/* len may hold what was written before the failure */
@@ -479,6 +518,12 @@ run_one(struct bulk *b, struct mc_runner *runner, const char *name,
 		if (text == NULL || (len == 0 && *text == '\0'))
 			b->st->write_error = 1;
 		emit_in_order(b, seq, text, len);
+	} else if (cfg->append) {
+		/* one write(2) a line: a kill leaves it whole or absent */
+		if (len == 0 || mc_resume_append(cfg->append_fd, text,
+		    len) == -1)
+			b->st->write_error = 1;
+		free(text);
 	} else if (emit(cfg, cfg->out, !b->wrote, &rep) == -1)
 		b->st->write_error = 1;
 	b->wrote = 1;
@@ -519,15 +564,20 @@ worker(void *arg)
 		msglen = 0;
 		err = b->cfg->progress ? open_memstream(&msg, &msglen) : NULL;
 		pthread_mutex_lock(&b->src_mu);
-		rc = b->eof ? 0 : mc_domain_source_next(b->src, name,
-		    sizeof(name), err != NULL ? err : b->cfg->err);
-		if (rc != 1)
+		if (!b->eof && b->cfg->stop != NULL &&
+		    __atomic_load_n(b->cfg->stop, __ATOMIC_SEQ_CST) != 0)
+			b->stopped = 1;
+		rc = b->eof || b->stopped ? 0 : mc_domain_source_next(b->src,
+		    name, sizeof(name), err != NULL ? err : b->cfg->err);
+		if (rc != 1 && !b->stopped)
 			b->eof = 1;
 		if (rc == 1)
 			seq = b->taken++;
 		__atomic_store_n(&b->invalid, b->src->invalid, __ATOMIC_RELAXED);
 		__atomic_store_n(&b->repeated, b->src->repeated,
 		    __ATOMIC_RELAXED);
+		__atomic_store_n(&b->skipped, b->src->other_shard +
+		    b->src->resumed, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&b->src_mu);
 		if (err != NULL && fclose(err) == 0 && msglen > 0) {
 			pthread_mutex_lock(&b->out_mu);
@@ -592,6 +642,19 @@ summary(const struct bulk *b)
 	if (st->repeated > 0)
 		fprintf(b->cfg->err, "; %zu repeated domain%s checked once",
 		    st->repeated, st->repeated == 1 ? "" : "s");
+	if (b->src->shard != NULL)
+		fprintf(b->cfg->err, "; shard %lu/%lu: %zu domain%s of other "
+		    "shards skipped", b->src->shard->index,
+		    b->src->shard->count, st->other_shard,
+		    st->other_shard == 1 ? "" : "s");
+	if (b->cfg->append)
+		fprintf(b->cfg->err, "; %zu domain%s already in %s skipped",
+		    st->resumed, st->resumed == 1 ? "" : "s",
+		    b->cfg->append_path);
+	if (st->interrupted != 0)
+		fprintf(b->cfg->err, "; interrupted by %s: the rest not "
+		    "checked", st->interrupted == SIGINT ? "SIGINT" :
+		    st->interrupted == SIGTERM ? "SIGTERM" : "a signal");
 	fputc('\n', b->cfg->err);
 }
 
@@ -648,6 +711,10 @@ mc_bulk_run(const struct mc_bulk_config *cfg, struct mc_domain_source *src,
 	st->seconds = mc_now() - b.start;
 	st->invalid = src->invalid;
 	st->repeated = src->repeated;
+	st->other_shard = src->other_shard;
+	st->resumed = src->resumed;
+	if (b.stopped)
+		st->interrupted = __atomic_load_n(cfg->stop, __ATOMIC_SEQ_CST);
 	mc_pool_free(b.run.pool);
 	pthread_mutex_lock(&b.out_mu);
 	progress(&b, 1);

@@ -275,10 +275,10 @@ LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177-\377]')" "$W/err" &&
   fail "domains file, invalid UTF-8 line: stderr is printable ASCII" "$(od -c "$W/err" | head -5)" ||
   pass "domains file, invalid UTF-8 line: stderr is printable ASCII"
 
-# --- the command table: reserved commands say they are not built, exit 3
-for c in merge; do
-  bad "reserved command '$c'" "the '$c' command is not in this version yet" $c -z "$ZONE" example.org
-done
+# --- the command table: merge is a command, not a domain
+bad "merge: unknown option" "mailcheck merge: unknown option '-z' (see 'mailcheck merge --help')" \
+  merge -z "$ZONE" example.org
+bad "merge: no file" "no output file given" merge
 bad "verify: unknown option" "mailcheck verify: unknown option '--bogus' (see 'mailcheck verify --help')" \
   verify --bogus
 bad "verify: no message" "no message given" verify -z "$ZONE"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # tests/completion.sh - the bash completion offers exactly the long options
 # of `mailcheck --help` (main command), `mailcheck spf --help`,
-# `mailcheck verify --help` and `mailcheck dmarc-report --help`
+# `mailcheck verify --help`, `mailcheck dmarc-report --help` and
+# `mailcheck merge --help`
 set -u
 bin=${1:?binary}
 src=${MC_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -12,11 +13,12 @@ opts() { grep -o -- '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u; }
 # the completion's word lists, by variable
 list() { sed -n "/local $1=\"/,/\"/p" "$comp" | opts; }
 
-want_main=$("$bin" --help | sed '/^       mailcheck spf/d; /^       mailcheck verify/,/FILE|-$/d; /^       mailcheck dmarc-report/d' | opts)
+want_main=$("$bin" --help | sed '/^       mailcheck spf/d; /^       mailcheck verify/,/FILE|-$/d; /^       mailcheck dmarc-report/d; /^       mailcheck merge/d' | opts)
 want_spf=$("$bin" spf --help | opts)
 want_verify=$("$bin" verify --help | opts)
 want_dmarc=$("$bin" dmarc-report --help | opts)
-for pair in "opts:$want_main" "spf_opts:$want_spf" "verify_opts:$want_verify" "dmarc_report_opts:$want_dmarc"; do
+want_merge=$("$bin" merge --help | opts)
+for pair in "opts:$want_main" "spf_opts:$want_spf" "verify_opts:$want_verify" "dmarc_report_opts:$want_dmarc" "merge_opts:$want_merge"; do
   var=${pair%%:*}
   want=${pair#*:}
   got=$(list "$var")
@@ -56,6 +58,9 @@ t "subcommands" "check " mailcheck ch
 t "spf options" "--sender " mailcheck spf --se
 t "dmarc-report options" "--no-dns " mailcheck dmarc-report --no
 t "dmarc-report as a subcommand" "dmarc-report " mailcheck dm
+t "merge as a subcommand" "merge " mailcheck me
+t "merge options" "--domains-file " mailcheck merge --do
+t "--shard auto" "auto " mailcheck --shard a
 t "check names after a comma" "mx,spf " "$bin" --checks mx,sp
 t "metric names for thresholds" "rdns_addresses= rdns_confirmed= rdns_missing= rdns_with_ptr= " "$bin" -c rdns_
 t "no completion of a range" " " "$bin" -w spf_lookups=

@@ -21,6 +21,7 @@
 
 #include "mailcheck/plugin.h"
 #include "mailcheck/runner.h"
+#include "mailcheck/shard.h"
 #include "mailcheck/threshold.h"
 
 #define MC_BULK_PARALLEL 32        /* --parallel default */
@@ -45,6 +46,10 @@ struct mc_domain_source {
 	/* kept by mc_domain_source_next() */
 	size_t next, line, invalid;
 	size_t repeated;       /* names skipped as given before */
+	const struct mc_shard *shard; /* NULL: every domain; else only
+	                                 those of this shard (--shard) */
+	size_t other_shard;    /* names skipped as another shard's */
+	size_t resumed;        /* names skipped as done before (--resume) */
 	/* the names given so far, as 64-bit hashes of the normalised name
 	   with the line (or argument) of their first appearance: open
 	   addressing, 16 bytes a name whatever its length */
@@ -61,11 +66,19 @@ struct mc_domain_source {
  * (in any case, with or without the final dot) is checked once: each
  * repeat is noted on err with both lines ("repeats line N, checked
  * once"), counted in src->repeated and skipped; it is no error.
+ * A name of another shard (src->shard) is skipped silently before that,
+ * counted in src->other_shard; a name marked done is skipped silently,
+ * counted in src->resumed.
  * Returns 1, 0 at the end, -1 on a read error (reported) or when out of
  * memory.  Not thread-safe: one caller.
  */
 int mc_domain_source_next(struct mc_domain_source *src, char *buf,
     size_t size, FILE *err);
+/*
+ * Mark the normalised name as done before (a line of a --resume file):
+ * mc_domain_source_next() skips it.  0, or -1 when out of memory.
+ */
+int mc_domain_source_done(struct mc_domain_source *src, const char *name);
 /* Free what mc_domain_source_next() kept; src itself is the caller's. */
 void mc_domain_source_release(struct mc_domain_source *src);
 /* Count the domain lines of a seekable file and rewind; 0 if not. */
@@ -90,6 +103,15 @@ struct mc_bulk_config {
 	int progress;                  /* draw a progress line on err */
 	int summary;                   /* write a summary line on err */
 	FILE *out, *err;
+	int append;                    /* JSON Lines appended to append_fd
+	                                  (--resume), a write(2) a line,
+	                                  instead of written to out */
+	int append_fd;
+	const char *append_path;       /* for the summary */
+	/* set (to a signal number) by the caller, from any thread: take no
+	   more domains, let those in flight finish (each within its
+	   deadline), report them and return; NULL: never */
+	const int *stop;
 };
 
 struct mc_bulk_stats {
@@ -99,6 +121,10 @@ struct mc_bulk_stats {
 	size_t worse;                  /* ... with changes for the worse */
 	size_t invalid;                /* lines skipped */
 	size_t repeated;               /* names skipped as repeats */
+	size_t other_shard;            /* names of other shards skipped */
+	size_t resumed;                /* names skipped as done before */
+	int interrupted;               /* the signal in *stop that ended the
+	                                  run before its last domain; 0 */
 	enum mc_status worst;          /* nagios: the plugin state */
 	int write_error;
 	double seconds;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,9 @@
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/domain.h"
 #include "mailcheck/limits.h"
+#include "mailcheck/resume.h"
 #include "mailcheck/runner.h"
+#include "mailcheck/shard.h"
 #include "banned.h"
 
 /* cli.selectors (a struct mc_cli_list) holds every -s */
@@ -58,6 +61,9 @@ struct cli {
 	const char *baseline;
 	const char *domains_file;
 	int parallel;
+	const char *shard_arg;        /* --shard I/N or auto, or NULL */
+	int shards;                   /* --shards N, 0: not given */
+	const char *resume;           /* --resume FILE, or NULL */
 	int info_exit;                /* exit code of --help, --version */
 };
 
@@ -71,6 +77,8 @@ static const char usage_text[] =
 "                                          summarise DMARC aggregate reports\n"
 "       mailcheck verify [--ip ADDR [--helo NAME] [--mail-from ADDR]] [--explain]\n"
 "                 [--authserv-id NAME] [--max-size BYTES] [--now SECONDS] FILE|-\n"
+"       mailcheck merge [--domains-file FILE] OUT.jsonl...\n"
+"                                          join the outputs of the shards of a run\n"
 "\n"
 "  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable; IPv6 as [::1]:5300);\n"
 "                               default: the servers in /etc/resolv.conf\n"
@@ -130,10 +138,24 @@ static const char usage_text2[] =
 "                               a change for the worse exits at least 1; changes\n"
 "                               for the better are listed only), e.g. crit,change\n"
 "      --baseline FILE          compare with an earlier JSON or JSON Lines report\n"
-"                               and list the changes (JSON: a \"changes\" array)\n"
+"                               and list the changes (JSON: a \"changes\" array)\n";
+
+/* Bulk mode and the rest. */
+static const char usage_text3[] =
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
 "                               '#' comments; invalid lines reported and skipped)\n"
 "      --parallel N             domains in flight (default 32)\n"
+"      --shard I/N              with --domains-file, check only shard I of N\n"
+"                               (I from 0): the domains whose FNV-1a 64 hash of\n"
+"                               the lower-case A-label, modulo N, is I\n"
+"      --shard auto             the shard from JOB_COMPLETION_INDEX (Kubernetes\n"
+"                               Indexed Job) or SLURM_ARRAY_TASK_ID (Slurm array)\n"
+"      --shards N               the shard count for --shard auto (needed with\n"
+"                               Kubernetes; Slurm's SLURM_ARRAY_TASK_COUNT else)\n"
+"      --resume FILE            with --domains-file: skip the domains FILE has a\n"
+"                               report line for, cut a torn last line, append the\n"
+"                               new JSON Lines to FILE (created if absent), none to\n"
+"                               stdout; exit code: the worst over all of FILE\n"
 "  -v, --verbose                text: the SPF include tree with each include's cost\n"
 "                               and what to cut; -vv also every record seen; -vvv\n"
 "                               also metrics; with several domains, full reports\n"
@@ -147,7 +169,10 @@ static const char usage_text2[] =
 "3 unknown (bad usage, or a check could not reach a verdict). A critical\n"
 "finding outranks an unknown one, which outranks a warning. Bulk mode exits\n"
 "with the worst over all domains; an invalid line counts as unknown. Plugin\n"
-"mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+"mode: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. SIGINT or SIGTERM stops a\n"
+"--domains-file run: no new domains, those in flight finish within --timeout,\n"
+"the summary says \"interrupted\", exit 3 (2 if a critical finding was seen);\n"
+"a second signal ends it at once.\n"
 "Colours are used on a terminal unless NO_COLOR is set.\n"
 "Shipped data (DKIM selector and DNSBL zone lists) is read from\n"
 "$MAILCHECK_DATADIR alone if set, else from ../share/mailcheck or data/ beside\n"
@@ -308,7 +333,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
-		OPT_BIMI_SELECTOR };
+		OPT_BIMI_SELECTOR, OPT_SHARD, OPT_SHARDS, OPT_RESUME };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
@@ -324,6 +349,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "domains-file", required_argument, NULL, OPT_DOMAINS_FILE },
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "shards", required_argument, NULL, OPT_SHARDS },
+		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
@@ -429,6 +457,17 @@ parse_args(int argc, char **argv, struct cli *cli)
 			    MC_BULK_PARALLEL_MAX, &cli->parallel) == -1)
 				return -1;
 			break;
+		case OPT_SHARD:
+			cli->shard_arg = optarg;
+			break;
+		case OPT_SHARDS:
+			if (parse_int("--shards", optarg, 1, MC_SHARD_MAX,
+			    &cli->shards) == -1)
+				return -1;
+			break;
+		case OPT_RESUME:
+			cli->resume = optarg;
+			break;
 		case OPT_CONNECT_TO:
 			if (parse_connect_to(cli, optarg) == -1)
 				return -1;
@@ -496,6 +535,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(usage_text2, stdout);
+			fputs(usage_text3, stdout);
 			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
 		default: /* MC_CLI_TOLD */
@@ -529,8 +569,10 @@ exit_code(const struct cli *cli, const struct mc_bulk_stats *st)
 	enum mc_status worst = st->worst;
 	int code;
 
-	/* a report not written or domains not read: no verdict */
-	if ((st->invalid > 0 || st->write_error) && worst < MC_UNKNOWN)
+	/* a report not written or domains not read or not checked (a
+	   signal stopped the run): no verdict */
+	if ((st->invalid > 0 || st->write_error || st->interrupted != 0) &&
+	    worst < MC_UNKNOWN)
 		worst = MC_UNKNOWN;
 	code = mc_status_exit(worst);
 	if (cli->format == FMT_NAGIOS)
@@ -586,12 +628,133 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 		    "answers HTTPS in offline runs)");
 		return -1;
 	}
+	if ((cli->shard_arg != NULL || cli->resume != NULL) &&
+	    cli->domains_file == NULL) {
+		mc_cli_usage_error("%s needs --domains-file",
+		    cli->shard_arg != NULL ? "--shard" : "--resume");
+		return -1;
+	}
+	if (cli->shards != 0 && (cli->shard_arg == NULL ||
+	    strcmp(cli->shard_arg, "auto") != 0)) {
+		mc_cli_usage_error("%s", "--shards goes with --shard auto "
+		    "(--shard I/N names its count)");
+		return -1;
+	}
+	if (cli->resume != NULL && cli->format != FMT_AUTO &&
+	    cli->format != FMT_JSONL) {
+		mc_cli_usage_error("%s", "--resume writes JSON Lines: drop "
+		    "--format or give --format jsonl");
+		return -1;
+	}
 	if (cli->dnsbl_zones.n > 0 && cli->dnsbl_config != NULL) {
 		mc_cli_usage_error("%s", "--dnsbl-zone and --dnsbl-config "
 		    "exclude each other");
 		return -1;
 	}
 	return 0;
+}
+
+/* --shard I/N or auto into s: 0, or -1 (told as a usage error). */
+static int
+resolve_shard(const struct cli *cli, struct mc_shard *s)
+{
+	char err[512];
+	int rc;
+
+	if (strcmp(cli->shard_arg, "auto") == 0)
+		rc = mc_shard_auto(getenv, (unsigned long)cli->shards, s, err,
+		    sizeof(err));
+	else
+		rc = mc_shard_parse(cli->shard_arg, s, err, sizeof(err));
+	if (rc == -1) {
+		mc_cli_usage_error("invalid --shard '%s': %s", cli->shard_arg,
+		    err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The lines of a --resume file, read before the run. */
+struct resumed {
+	struct mc_domain_source *src;
+	enum mc_status worst;
+	size_t n;
+};
+
+static int
+resumed_line(void *arg, const struct mc_report_line *l)
+{
+	struct resumed *r = arg;
+
+	if (l->status > r->worst)
+		r->worst = l->status;
+	r->n++;
+	return mc_domain_source_done(r->src, l->domain);
+}
+
+/*
+ * SIGINT and SIGTERM during a --domains-file run: every thread blocks
+ * them and one thread takes them with sigwait(), so no DNS or HTTP wait
+ * anywhere is cut short by EINTR.  The first sets stop (the bulk runner
+ * takes no more domains); a second one ends the process as if unhandled,
+ * which loses nothing written: each report line went out whole.
+ */
+struct sigwatch {
+	sigset_t set;
+	int stop;       /* the first signal; __atomic */
+	pthread_t thread;
+	int running;
+};
+
+static void *
+sigwatch_main(void *arg)
+{
+	static const char msg[] = "mailcheck: stopping: no new domains, "
+	    "those in flight finish within --timeout (a second signal ends "
+	    "at once)\n";
+	struct sigwatch *w = arg;
+	int sig;
+
+	for (;;) {
+		if (sigwait(&w->set, &sig) != 0)
+			continue;
+		if (__atomic_load_n(&w->stop, __ATOMIC_SEQ_CST) == 0) {
+			__atomic_store_n(&w->stop, sig, __ATOMIC_SEQ_CST);
+			if (write(STDERR_FILENO, msg, sizeof(msg) - 1) == -1)
+				continue;
+			continue;
+		}
+		signal(sig, SIG_DFL);
+		pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+		pthread_kill(pthread_self(), sig);
+	}
+	return NULL;
+}
+
+/* Block the signals in this thread and every thread it starts after. */
+static void
+sigwatch_block(struct sigwatch *w)
+{
+	sigemptyset(&w->set);
+	sigaddset(&w->set, SIGINT);
+	sigaddset(&w->set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &w->set, NULL);
+}
+
+static void
+sigwatch_start(struct sigwatch *w)
+{
+	w->running = pthread_create(&w->thread, NULL, sigwatch_main, w) == 0;
+}
+
+static void
+sigwatch_stop(struct sigwatch *w)
+{
+	if (!w->running)
+		return;
+	pthread_cancel(w->thread);
+	pthread_join(w->thread, NULL);
+	w->running = 0;
 }
 
 /* The user's options as the checks' setup() and run() see them. */
@@ -629,6 +792,11 @@ mc_cli_check(int argc, char **argv)
 	struct mc_bulk_config bcfg = { 0 };
 	struct mc_domain_source src = { 0 };
 	struct mc_bulk_stats st;
+	struct mc_shard shard;
+	struct resumed resumed = { .src = &src, .worst = MC_OK };
+	struct sigwatch sw = { 0 };
+	size_t torn;
+	int resume_fd = -1;
 	struct mc_dns *dns;
 	struct mc_checkset set = { 0 };
 	json_t *baseline = NULL;
@@ -667,6 +835,14 @@ mc_cli_check(int argc, char **argv)
 		names[nnames++] = argv[i];
 	if (usage_conflicts(&cli, nnames) == -1)
 		goto out;
+	if (cli.shard_arg != NULL) {
+		if (resolve_shard(&cli, &shard) == -1)
+			goto out;
+		src.shard = &shard;
+	}
+	/* before any thread starts, so that every thread blocks them */
+	if (cli.domains_file != NULL)
+		sigwatch_block(&sw);
 	if (cli.checks != NULL) {
 		n = mc_checks_select(cli.checks, selected, MC_CLI_MAX_LIST, err,
 		    sizeof(err));
@@ -712,6 +888,18 @@ mc_cli_check(int argc, char **argv)
 			    "'%s': %s", cli.domains_file, strerror(errno));
 			goto out;
 		}
+	}
+	if (cli.resume != NULL) {
+		resume_fd = mc_resume_open(cli.resume, resumed_line, &resumed,
+		    &torn, err, sizeof(err));
+		if (resume_fd == -1) {
+			mc_cli_error("%s", err);
+			goto out;
+		}
+		if (torn > 0)
+			mc_cli_error("%s: cut a torn last line (%zu bytes): its "
+			    "domain is checked again", cli.resume, torn);
+		cli.format = FMT_JSONL;
 	}
 
 	if (cli.format == FMT_AUTO)
@@ -762,6 +950,10 @@ mc_cli_check(int argc, char **argv)
 	bcfg.summary = bulk;
 	bcfg.out = stdout;
 	bcfg.err = stderr;
+	bcfg.append = resume_fd != -1;
+	bcfg.append_fd = resume_fd;
+	bcfg.append_path = cli.resume;
+	bcfg.stop = &sw.stop;
 	src.names = names;
 	src.nnames = nnames;
 	src.file = dfile;
@@ -771,17 +963,30 @@ mc_cli_check(int argc, char **argv)
 	if (dfile != NULL && !bcfg.progress)
 		src.total = 0;
 
-	if (mc_bulk_run(&bcfg, &src, &st) == -1) {
+	if (dfile != NULL)
+		sigwatch_start(&sw);
+	rc = mc_bulk_run(&bcfg, &src, &st);
+	sigwatch_stop(&sw);
+	if (rc == -1) {
 		mc_cli_error("out of memory");
 		code = MC_CLI_EXIT_USAGE;
-	} else
+	} else {
+		/* --resume: the verdict of the whole file */
+		if (resumed.worst > st.worst)
+			st.worst = resumed.worst;
 		code = exit_code(&cli, &st);
+	}
 	mc_domain_source_release(&src);
 	if (cli.format == FMT_NAGIOS)
 		alarm(0);
 	mc_dns_free(dns);
 	code = mc_cli_finish(code);
 out:
+	if (resume_fd != -1 && close(resume_fd) == -1) {
+		mc_cli_error("cannot write '%s': %s", cli.resume,
+		    strerror(errno));
+		code = MC_CLI_EXIT_USAGE;
+	}
 	if (dfile != NULL && dfile != stdin)
 		fclose(dfile);
 	json_decref(baseline);

@@ -39,6 +39,8 @@ int mc_cli_spf(int argc, char **argv);
 int mc_cli_dmarc_report(int argc, char **argv);
 /* mailcheck verify [OPTIONS] FILE|-: DKIM, SPF and DMARC of one message */
 int mc_cli_verify(int argc, char **argv);
+/* mailcheck merge [--domains-file F] OUT.jsonl...: shard outputs joined */
+int mc_cli_merge(int argc, char **argv);
 
 /*
  * How the running command tells problems: "<prog>: <problem>" on stderr
@@ -123,7 +125,8 @@ struct mc_cli_getopt {
 	char **argv;
 	const char *shortopts;
 	const struct option *longopts;
-	struct mc_cli_dns *dns;
+	struct mc_cli_dns *dns;       /* NULL: the command asks no DNS and
+	                                 takes no DNS option */
 	/* private */
 	int started;
 	char optstring[64];

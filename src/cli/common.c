@@ -271,22 +271,25 @@ static const struct option dns_longopts[] = {
 };
 #define NDNS_LONGOPTS (sizeof(dns_longopts) / sizeof(dns_longopts[0]))
 
-/* The getopt string and option table: the DNS options, then the command's. */
+/*
+ * The getopt string and option table: the DNS options (unless the command
+ * asks no DNS), then the command's.
+ */
 static int
 getopt_start(struct mc_cli_getopt *g)
 {
 	const struct option *o;
-	size_t n = NDNS_LONGOPTS, len;
+	size_t n = g->dns != NULL ? NDNS_LONGOPTS : 0, len;
 
-	memcpy(g->all, dns_longopts, sizeof(dns_longopts));
+	memcpy(g->all, dns_longopts, n * sizeof(dns_longopts[0]));
 	for (o = g->longopts; o->name != NULL; o++) {
 		if (n == MC_CLI_MAX_OPTIONS - 1)
 			return -1;
 		g->all[n++] = *o;
 	}
 	memset(&g->all[n], 0, sizeof(g->all[n]));
-	len = (size_t)snprintf(g->optstring, sizeof(g->optstring),
-	    ":" DNS_SHORTOPTS "%s", g->shortopts);
+	len = (size_t)snprintf(g->optstring, sizeof(g->optstring), ":%s%s",
+	    g->dns != NULL ? DNS_SHORTOPTS : "", g->shortopts);
 	if (len >= sizeof(g->optstring))
 		return -1;
 	g->started = 1;
@@ -312,7 +315,8 @@ mc_cli_getopt(struct mc_cli_getopt *g)
 			option_error(c, g->argv);
 			return MC_CLI_TOLD;
 		}
-		taken = dns_option(g->dns, c, optarg, g->argc, g->argv);
+		taken = g->dns == NULL ? 0 : dns_option(g->dns, c, optarg,
+		    g->argc, g->argv);
 		if (taken == -1)
 			return MC_CLI_TOLD;
 		if (taken == 0)

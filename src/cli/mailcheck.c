@@ -21,7 +21,7 @@ static const struct mc_cli_command commands[] = {
 	{ .name = "spf", .run = mc_cli_spf },
 	{ .name = "verify", .run = mc_cli_verify },
 	{ .name = "dmarc-report", .run = mc_cli_dmarc_report },
-	{ .name = "merge", .run = NULL },
+	{ .name = "merge", .run = mc_cli_merge },
 };
 
 static int
