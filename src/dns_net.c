@@ -87,8 +87,21 @@
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
  * the rest start as others finish.  When the process runs out of
  * descriptors, the loop keeps fewer questions in flight instead of failing
- * them.  Nothing here is shared between calls but the preferred server, so
- * any number of threads may resolve batches at the same time.
+ * them.  Nothing here is shared between calls but the preferred server and
+ * the rate caps, so any number of threads may resolve batches at the same
+ * time.
+ *
+ * The rate cap (--qps, cfg->qps): every server has a token bucket, shared
+ * by all the handle's threads under the handle's lock, that holds at most
+ * MC_QPS_BURST(qps) tokens and gains qps a second; every datagram and every
+ * TCP query sent to the server takes one (retransmissions and the query
+ * without EDNS too).  A send that finds no token waits for one: a first
+ * send or a retransmission moves to the time the next token comes (the
+ * question's budget starts with its first send), a query over TCP waits in
+ * SLOT_TCP_WAIT, and a query without EDNS is left to the question's next
+ * retransmission.  While a batch's new question had to wait, no more of
+ * them start in that turn of the loop.  So one process sends a server at
+ * most qps x T + MC_QPS_BURST(qps) queries in any T seconds.
  */
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -135,6 +148,8 @@ struct server {
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	char text[96];
+	double tokens;      /* --qps: the bucket, under the net's lock */
+	double stamp;       /* when tokens was last brought up to date */
 };
 
 struct net {
@@ -143,7 +158,9 @@ struct net {
 	int preferred;      /* the server that answered last; __atomic access */
 	double query_timeout, attempt_timeout;
 	int tries;
-	/* UDP sockets between batches, [0] IPv4, [1] IPv6, under lock */
+	double qps;         /* queries a second to each server; 0: no cap */
+	/* UDP sockets between batches, [0] IPv4, [1] IPv6, and the servers'
+	   buckets, under lock */
 	pthread_mutex_t lock;
 	int idle[2][NET_IDLE_MAX];
 	size_t nidle[2];
@@ -168,6 +185,7 @@ struct chans {
 enum slot_state {
 	SLOT_WAITING,
 	SLOT_UDP,
+	SLOT_TCP_WAIT,      /* a TCP query waits for a token (--qps) */
 	SLOT_TCP_CONNECT,
 	SLOT_TCP_WRITE,
 	SLOT_TCP_READ,
@@ -345,6 +363,9 @@ net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 		free(net);
 		return NULL;
 	}
+	net->qps = cfg->qps > 0 ? cfg->qps : 0;
+	for (i = 0; i < net->nsrv; i++)
+		net->srv[i].tokens = MC_QPS_BURST(net->qps);
 	if (pthread_mutex_init(&net->lock, NULL) != 0) {
 		snprintf(err, errsize, "cannot create a lock");
 		free(net);
@@ -596,13 +617,45 @@ slot_query(const struct slot *s, size_t i, const unsigned char **wire,
 	}
 }
 
+/*
+ * --qps: may a query go to server i now?  0 when it may (a token taken),
+ * else the time the next token comes (none taken).
+ */
+static double
+qps_take(struct net *net, size_t i, double now)
+{
+	struct server *srv = &net->srv[i];
+	double burst = MC_QPS_BURST(net->qps), at = 0;
+
+	if (net->qps <= 0)
+		return 0;
+	pthread_mutex_lock(&net->lock);
+	if (now > srv->stamp) {
+		srv->tokens += (now - srv->stamp) * net->qps;
+		if (srv->tokens > burst)
+			srv->tokens = burst;
+		srv->stamp = now;
+	}
+	if (srv->tokens >= 1)
+		srv->tokens -= 1;
+	else
+		at = srv->stamp + (1 - srv->tokens) / net->qps;
+	pthread_mutex_unlock(&net->lock);
+	return at;
+}
+
+/*
+ * Send the question over UDP to the next server in turn: 0, or -1 (errno
+ * set).  Without a token (--qps) nothing is sent: s->next is set to when
+ * one comes, and the send is tried again then.
+ */
 static int
 udp_send(struct net *net, struct slot *s, double now)
 {
 	const struct server *srv;
 	const unsigned char *wire;
 	size_t wlen;
-	double wait;
+	double wait, at;
 
 	if (s->tries == 0)
 		s->first = (size_t)__atomic_load_n(&net->preferred,
@@ -612,6 +665,15 @@ udp_send(struct net *net, struct slot *s, double now)
 	/* another family needs another socket */
 	if (chan_join(net, s, srv->sa.ss_family) == -1)
 		return -1;
+	at = qps_take(net, s->server, now);
+	if (at > 0) {
+		/* a question's budget starts with its first send (a CNAME's
+		   target is asked within the budget of the question) */
+		if (s->tries == 0 && s->chain == NULL)
+			s->started = at;
+		s->next = at;
+		return 0;
+	}
 	/* a failed send is a lost packet: the retransmission handles it */
 	slot_query(s, s->server, &wire, &wlen);
 	(void)sendto(s->cs->c[s->ch].fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
@@ -872,9 +934,17 @@ tcp_start(struct net *net, struct slot *s, size_t server, double now,
 	const struct server *srv = &net->srv[server];
 	const unsigned char *wire;
 	size_t wlen;
+	double at;
 
 	slot_close(s);
 	s->server = server;
+	at = qps_take(net, server, now);
+	if (at > 0) {
+		/* no token (--qps): the loop starts it when one comes */
+		s->st = SLOT_TCP_WAIT;
+		s->next = at;
+		return;
+	}
 	s->st = SLOT_TCP_CONNECT;
 	s->fd = open_socket(srv->sa.ss_family, SOCK_STREAM);
 	if (s->fd == -1) {
@@ -949,6 +1019,9 @@ edns_fallback(struct net *net, struct slot *s, size_t i, int *active)
 		return;
 	}
 	s->noedns |= 1u << i;
+	/* no token (--qps): the next retransmission asks without EDNS */
+	if (qps_take(net, i, mc_now()) > 0)
+		return;
 	/* a failed send is a lost packet: the retransmission handles it */
 	(void)sendto(s->cs->c[s->ch].fd, s->plain, s->plen, 0,
 	    (const struct sockaddr *)&srv->sa, srv->salen);
@@ -1198,7 +1271,7 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 	struct slot *slot = NULL, **polled = NULL;
 	size_t i, lo = 0, next = 0, np, burst, npmax;
 	double now, wake;
-	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
+	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc, paced;
 
 	/* the questions in flight over TCP, and the UDP sockets (a socket
 	   holds NET_PER_SOCKET questions: far fewer than MC_DNS_INFLIGHT_MAX
@@ -1229,8 +1302,9 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			slot[next].st = SLOT_DONE;
 			mc_dns_request_done(req[next]);
 		}
-		for (burst = 0; next < n && active < limit && burst < NET_BURST;
-		    burst++) {
+		paced = 0;
+		for (burst = 0; next < n && active < limit && burst < NET_BURST &&
+		    !paced; burst++) {
 			rc = slot_start(net, &slot[next], now, deadline,
 			    active > 0);
 			if (rc == 1) {
@@ -1242,6 +1316,9 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			if (rc == -1) {
 				/* slot_start() said why in the answer */
 				slot_finish(&slot[next], &active);
+			} else if (slot[next].tries == 0) {
+				/* it waits for a token (--qps): so would more */
+				paced = 1;
 			}
 			next++;
 		}
@@ -1263,6 +1340,17 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			if (deadline > 0 && now >= deadline) {
 				slot_deadline(s, &active);
 				continue;
+			}
+			if (s->st == SLOT_TCP_WAIT) {
+				if (now >= s->started + s->budget)
+					slot_timeout(s, &active, "timeout");
+				else if (now >= s->next)
+					tcp_start(net, s, s->server, now,
+					    &active);
+				if (s->st == SLOT_TCP_WAIT && s->next < wake)
+					wake = s->next;
+				if (s->st == SLOT_TCP_WAIT || s->st == SLOT_DONE)
+					continue;
 			}
 			if (now >= s->started + s->budget &&
 			    s->st == SLOT_UDP) {
@@ -1304,13 +1392,19 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			pfd[np].revents = 0;
 			polled[np++] = NULL;
 		}
-		if (np == 0)
-			continue;
 		ms = (int)((wake - now) * 1000.0) + 1;
 		if (ms < 0)
 			ms = 0;
-		if (next < n && active < limit && ms > NET_BURST_GAP_MS)
+		if (next < n && active < limit && !paced &&
+		    ms > NET_BURST_GAP_MS)
 			ms = NET_BURST_GAP_MS;
+		if (np == 0) {
+			/* nothing on the wire: done, or only TCP queries
+			   waiting for a token (--qps) */
+			if (active > 0 && ms > 0)
+				(void)poll(NULL, 0, ms);
+			continue;
+		}
 		if (poll(pfd, np, ms) <= 0)
 			continue;
 		now = mc_now();

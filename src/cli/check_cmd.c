@@ -134,6 +134,9 @@ static const char usage_text2[] =
 "      --domains-file FILE      check the domains in FILE, one a line ('-': stdin;\n"
 "                               '#' comments; invalid lines reported and skipped)\n"
 "      --parallel N             domains in flight (default 32)\n"
+"      --qps N                  at most N queries a second to each DNS server\n"
+"                               (a token bucket: any T seconds see at most\n"
+"                               N*T + max(1, N/10)); shown in the progress line\n"
 "  -v, --verbose                text: the SPF include tree with each include's cost\n"
 "                               and what to cut; -vv also every record seen; -vvv\n"
 "                               also metrics; with several domains, full reports\n"
@@ -308,7 +311,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
-		OPT_BIMI_SELECTOR };
+		OPT_BIMI_SELECTOR, OPT_QPS };
 	static const struct option longopts[] = {
 		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
@@ -325,6 +328,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "domains-file", required_argument, NULL, OPT_DOMAINS_FILE },
 		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "qps", required_argument, NULL, OPT_QPS },
 		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
@@ -434,6 +438,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			if (parse_int("--parallel", optarg, 1,
 			    MC_BULK_PARALLEL_MAX, &cli->parallel) == -1)
 				return -1;
+			break;
+		case OPT_QPS:
+			if (mc_cli_parse_decimal(optarg, 0.1, MC_QPS_MAX,
+			    &cli->dns.qps) == -1) {
+				mc_cli_usage_error("invalid --qps '%s' (expected "
+				    "queries a second, a decimal number from 0.1 "
+				    "to %.0f)", optarg, MC_QPS_MAX);
+				return -1;
+			}
 			break;
 		case OPT_CONNECT_TO:
 			if (parse_connect_to(cli, optarg) == -1)
@@ -747,6 +760,9 @@ mc_cli_check(int argc, char **argv)
 	bcfg.run.dns = dns;
 	bcfg.timeout = cli.dns.timeout;
 	bcfg.parallel = cli.parallel;
+	/* the cap holds for the network only: zone files ask nobody */
+	if (strcmp(mc_dns_backend_name(dns), "zone") != 0)
+		bcfg.qps = cli.dns.qps;
 	bcfg.format = cli.format == FMT_NAGIOS ? MC_FORMAT_NAGIOS :
 	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
 	    cli.format == FMT_JSON ? MC_FORMAT_JSON : MC_FORMAT_TEXT;
