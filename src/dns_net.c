@@ -102,6 +102,13 @@
  * retransmission.  While a batch's new question had to wait, no more of
  * them start in that turn of the loop.  So one process sends a server at
  * most qps x T + MC_QPS_BURST(qps) queries in any T seconds.
+ *
+ * A Spamhaus DQS key (cfg->dqs_key, mailcheck/dqs.h): a question under
+ * one of Spamhaus's public zones goes on the wire under its DQS twin,
+ * <key>.<list>.dq.spamhaus.net; its answer keeps the name asked.  Only
+ * this file sees the name sent, and anything a reply brings back that
+ * holds the key (a CNAME, a record, a failure's text) has it masked, so
+ * the key reaches no cache entry, finding, report or message.
  */
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -117,6 +124,7 @@
 #include <unistd.h>
 
 #include "dns_impl.h"
+#include "mailcheck/dqs.h"
 #include "mailcheck/limits.h"
 #include "banned.h"
 
@@ -159,6 +167,7 @@ struct net {
 	double query_timeout, attempt_timeout;
 	int tries;
 	double qps;         /* queries a second to each server; 0: no cap */
+	char dqs_key[MC_DQS_KEY_MAX + 1]; /* "" when none */
 	/* UDP sockets between batches, [0] IPv4, [1] IPv6, and the servers'
 	   buckets, under lock */
 	pthread_mutex_t lock;
@@ -194,7 +203,10 @@ enum slot_state {
 
 struct slot {
 	struct mc_dns_request *req;
-	const char *qname;  /* asked now: req->name, or a CNAME's target */
+	const char *qname;  /* asked now: req->name (or wname), or a CNAME's
+	                       target */
+	char *wname;        /* the DQS name sent for req->name, or NULL */
+	const char *key;    /* with wname: the DQS key, to mask in the answer */
 	struct mc_cname_chain *chain; /* once a reply's chain stopped short */
 	enum slot_state st;
 	int fd;             /* TCP only */
@@ -364,6 +376,20 @@ net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	net->qps = cfg->qps > 0 ? cfg->qps : 0;
+	if (cfg->dqs_key != NULL) {
+		if (!mc_dqs_key_valid(cfg->dqs_key)) {
+			/* never shown: it is a secret */
+			snprintf(err, errsize, "invalid DQS key (expected 1 to "
+			    "%d letters and digits)", MC_DQS_KEY_MAX);
+			free(net);
+			return NULL;
+		}
+		/* lower case, as the names of the answers are */
+		for (i = 0; cfg->dqs_key[i] != '\0'; i++)
+			net->dqs_key[i] = (char)tolower(
+			    (unsigned char)cfg->dqs_key[i]);
+		net->dqs_key[i] = '\0';
+	}
 	for (i = 0; i < net->nsrv; i++)
 		net->srv[i].tokens = MC_QPS_BURST(net->qps);
 	if (pthread_mutex_init(&net->lock, NULL) != 0) {
@@ -523,6 +549,39 @@ slot_free_wire(struct slot *s)
 	s->wire = s->plain = NULL;
 }
 
+/* Overwrite every copy of the key in len bytes at p with '*'. */
+static void
+mask_key(const char *key, char *p, size_t len)
+{
+	size_t klen = strlen(key), i;
+
+	if (p == NULL || klen == 0)
+		return;
+	for (i = 0; i + klen <= len; i++)
+		if (memcmp(p + i, key, klen) == 0) {
+			memset(p + i, '*', klen);
+			i += klen - 1;
+		}
+}
+
+/* The answer to a DQS name: the key masked wherever the reply put it. */
+static void
+dqs_scrub(const char *key, struct mc_dns_answer *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	if (a->cname != NULL)
+		mask_key(key, a->cname, strlen(a->cname));
+	if (a->why != NULL)
+		mask_key(key, a->why, strlen(a->why));
+	for (i = 0; i < a->count; i++)
+		mask_key(key, a->rr[i].data, a->rr[i].len);
+	for (i = 0; i < a->nsec; i++)
+		mask_key(key, a->sec[i], strlen(a->sec[i]));
+}
+
 static void
 slot_finish(struct slot *s, int *active)
 {
@@ -535,6 +594,10 @@ slot_finish(struct slot *s, int *active)
 	free(s->chain);
 	s->chain = NULL;
 	s->st = SLOT_DONE;
+	if (s->wname != NULL)
+		dqs_scrub(s->key, s->req->ans);
+	free(s->wname);
+	s->wname = NULL;
 	if (s->req->ans != NULL)
 		mc_answer_finish(s->req->ans);
 	(*active)--;
@@ -745,11 +808,33 @@ static int
 slot_start(struct net *net, struct slot *s, double now, double deadline,
     int others)
 {
+	char wname[MC_DNS_NAME_MAX + 2];
+	int rc;
+
 	s->fd = -1;
 	s->qname = s->req->name;
 	s->req->ans = mc_answer_new(s->req->name, s->req->type);
 	if (s->req->ans == NULL)
 		return -1;
+	if (net->dqs_key[0] != '\0') {
+		rc = mc_dqs_wire_name(net->dqs_key, s->req->name, wname,
+		    sizeof(wname));
+		if (rc == -1) {
+			mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+			    "the name is too long for its DQS twin");
+			return -1;
+		}
+		if (rc == 1) {
+			s->wname = strdup(wname);
+			if (s->wname == NULL) {
+				mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL,
+				    -1, "out of memory");
+				return -1;
+			}
+			s->key = net->dqs_key;
+			s->qname = s->wname;
+		}
+	}
 	if (slot_query_new(s, now) == -1) {
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "cannot build a query for this name");
@@ -761,6 +846,8 @@ slot_start(struct net *net, struct slot *s, double now, double deadline,
 	if (udp_send(net, s, now) == -1) {
 		if ((errno == EMFILE || errno == ENFILE) && others) {
 			slot_free_wire(s);
+			free(s->wname);
+			s->wname = NULL;
 			mc_answer_free(s->req->ans);
 			s->req->ans = NULL;
 			s->st = SLOT_WAITING;

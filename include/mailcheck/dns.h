@@ -167,6 +167,8 @@ struct mc_dns_config {
 	                                  second to each server (a token bucket
 	                                  of MC_QPS_BURST(qps) tokens, shared
 	                                  by the handle's threads); 0: no cap */
+	const char *dqs_key;           /* network: a Spamhaus DQS key (copied;
+	                                  mailcheck/dqs.h), or NULL */
 };
 
 /*

@@ -27,6 +27,7 @@
 #include "mailcheck/connect.h"
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/domain.h"
+#include "mailcheck/dqs.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/runner.h"
 #include "banned.h"
@@ -59,6 +60,11 @@ struct cli {
 	const char *domains_file;
 	int parallel;
 	int info_exit;                /* exit code of --help, --version */
+	/* the Spamhaus DQS key (cli.dns.dqs_key points here when set): a
+	   secret, never shown */
+	char dqs_key[MC_DQS_KEY_MAX + 2];
+	const char *dqs_key_file;
+	int dqs_key_argv;             /* given with --dnsbl-dqs-key */
 };
 
 static const char usage_text[] =
@@ -95,7 +101,12 @@ static const char usage_text[] =
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
-"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n";
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
+"      --dnsbl-dqs-key KEY      a Spamhaus DQS key: Spamhaus's zones are asked as\n"
+"                               KEY.<list>.dq.spamhaus.net (prefer the environment,\n"
+"                               MAILCHECK_DQS_KEY, or the next option: argv shows in\n"
+"                               process listings until overwritten); never printed\n"
+"      --dnsbl-dqs-key-file FILE  the DQS key: the first line of FILE\n";
 
 /* Options for connections other than DNS, and the rest. */
 static const char usage_text2[] =
@@ -304,6 +315,68 @@ parse_connect_to(struct cli *cli, const char *arg)
 	return mc_cli_list_add(&cli->connect_to, arg, "--connect-to");
 }
 
+/*
+ * --dnsbl-dqs-key KEY: keep a copy and overwrite argv's, so that process
+ * listings (ps, /proc/PID/cmdline) show '*' from now on.  Checked later,
+ * with the other ways to give it (dqs_key_ready()).
+ */
+static void
+take_argv_key(struct cli *cli, char *arg)
+{
+	size_t len = strlen(arg);
+
+	snprintf(cli->dqs_key, sizeof(cli->dqs_key), "%s", arg);
+	memset(arg, '*', len);
+	cli->dqs_key_argv = 1;
+}
+
+/*
+ * The DQS key from --dnsbl-dqs-key, else --dnsbl-dqs-key-file (its first
+ * line), else $MAILCHECK_DQS_KEY; valid, or none.  0, or -1 (told,
+ * without the key).
+ */
+static int
+dqs_key_ready(struct cli *cli)
+{
+	const char *from = "--dnsbl-dqs-key", *env;
+	size_t len;
+	FILE *fp;
+
+	if (!cli->dqs_key_argv && cli->dqs_key_file != NULL) {
+		from = "--dnsbl-dqs-key-file";
+		fp = fopen(cli->dqs_key_file, "r");
+		if (fp == NULL) {
+			mc_cli_error("cannot read --dnsbl-dqs-key-file '%s': %s",
+			    cli->dqs_key_file, strerror(errno));
+			return -1;
+		}
+		if (fgets(cli->dqs_key, sizeof(cli->dqs_key), fp) == NULL)
+			cli->dqs_key[0] = '\0';
+		fclose(fp);
+		len = strcspn(cli->dqs_key, "\r\n");
+		cli->dqs_key[len] = '\0';
+	} else if (!cli->dqs_key_argv) {
+		from = "MAILCHECK_DQS_KEY";
+		env = getenv("MAILCHECK_DQS_KEY");
+		if (env == NULL || *env == '\0')
+			return 0;
+		snprintf(cli->dqs_key, sizeof(cli->dqs_key), "%s", env);
+		/* longer than the buffer: too long, and so invalid */
+		if (strlen(env) >= sizeof(cli->dqs_key))
+			cli->dqs_key[0] = '\0';
+	}
+	if (!mc_dqs_key_valid(cli->dqs_key)) {
+		/* the value is a secret: never shown */
+		memset(cli->dqs_key, 0, sizeof(cli->dqs_key));
+		mc_cli_usage_error("invalid Spamhaus DQS key from %s (expected "
+		    "1 to %d letters and digits; the value is not shown)",
+		    from, MC_DQS_KEY_MAX);
+		return -1;
+	}
+	cli->dns.dqs_key = cli->dqs_key;
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
@@ -311,7 +384,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
-		OPT_BIMI_SELECTOR, OPT_QPS };
+		OPT_BIMI_SELECTOR, OPT_QPS, OPT_DQS_KEY, OPT_DQS_KEY_FILE };
 	static const struct option longopts[] = {
 		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
@@ -321,6 +394,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "dnsbl-zone", required_argument, NULL, OPT_DNSBL_ZONE },
 		{ "dnsbl-config", required_argument, NULL, OPT_DNSBL_CONFIG },
+		{ "dnsbl-dqs-key", required_argument, NULL, OPT_DQS_KEY },
+		{ "dnsbl-dqs-key-file", required_argument, NULL,
+		    OPT_DQS_KEY_FILE },
 		{ "host", required_argument, NULL, 'H' },
 		{ "warning", required_argument, NULL, 'w' },
 		{ "critical", required_argument, NULL, 'c' },
@@ -401,6 +477,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DNSBL_CONFIG:
 			cli->dnsbl_config = optarg;
+			break;
+		case OPT_DQS_KEY:
+			take_argv_key(cli, optarg);
+			break;
+		case OPT_DQS_KEY_FILE:
+			cli->dqs_key_file = optarg;
 			break;
 		case OPT_BIMI_SELECTOR:
 			/* checked by the bimi check's setup */
@@ -597,6 +679,11 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 	}
 	if (mc_cli_dns_ready(&cli->dns) == -1)
 		return -1;
+	if (cli->dqs_key_argv && cli->dqs_key_file != NULL) {
+		mc_cli_usage_error("%s", "--dnsbl-dqs-key and "
+		    "--dnsbl-dqs-key-file exclude each other");
+		return -1;
+	}
 	if (cli->fail_on_change && cli->baseline == NULL) {
 		mc_cli_usage_error("%s", "--fail-on change needs --baseline "
 		    "(there is nothing to compare with)");
@@ -613,6 +700,32 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 		return -1;
 	}
 	return 0;
+}
+
+/* A check's setup tells the user something before the run. */
+static void
+notice(const char *line)
+{
+	fprintf(stderr, "mailcheck: %s\n", line);
+}
+
+/*
+ * The domains a bulk run will check, for the checks' setup: the names
+ * given and the domain lines of a domains file that can be read twice
+ * (not stdin); 0 when not bulk mode.
+ */
+static size_t
+count_domains(const struct cli *cli, size_t nnames)
+{
+	size_t n = nnames;
+	FILE *fp;
+
+	if (cli->domains_file != NULL && strcmp(cli->domains_file, "-") != 0 &&
+	    (fp = fopen(cli->domains_file, "r")) != NULL) {
+		n += mc_domain_file_count(fp);
+		fclose(fp);
+	}
+	return n > 1 || cli->domains_file != NULL ? n : 0;
 }
 
 /* The user's options as the checks' setup() and run() see them. */
@@ -637,6 +750,8 @@ raw_options(const struct cli *cli, struct mc_options *opts)
 	opts->smtp_all_addresses = cli->smtp_all_addresses;
 	opts->trust_anchor = cli->trust_anchor;
 	opts->offline = cli->dns.zones.n > 0;
+	opts->dqs_key = cli->dns.dqs_key != NULL;
+	opts->notice = notice;
 }
 
 int
@@ -686,7 +801,7 @@ mc_cli_check(int argc, char **argv)
 		names[nnames++] = cli.hosts.v[i];
 	for (i = optind; i < argc; i++)
 		names[nnames++] = argv[i];
-	if (usage_conflicts(&cli, nnames) == -1)
+	if (usage_conflicts(&cli, nnames) == -1 || dqs_key_ready(&cli) == -1)
 		goto out;
 	if (cli.checks != NULL) {
 		n = mc_checks_select(cli.checks, selected, MC_CLI_MAX_LIST, err,
@@ -703,6 +818,7 @@ mc_cli_check(int argc, char **argv)
 				selected[n++] = mc_checks[i];
 	}
 	raw_options(&cli, &opts);
+	opts.ndomains = count_domains(&cli, nnames);
 	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,
 	    sizeof(err)) == -1) {
 		mc_cli_error("%s", err);
@@ -811,5 +927,6 @@ out:
 	json_decref(baseline);
 	mc_checkset_release(&set);
 	free(names);
+	explicit_bzero(cli.dqs_key, sizeof(cli.dqs_key));
 	return code;
 }

@@ -104,6 +104,7 @@ struct mc_cli_dns {
 	double timeout; /* seconds; MC_DEFAULT_TIMEOUT unless -t */
 	double qps;     /* queries a second to each server; 0: no cap (a
 	                   command that offers --qps sets it) */
+	const char *dqs_key; /* a Spamhaus DQS key, or NULL: never shown */
 };
 #define MC_CLI_OPT_OVERLAY 1000 /* above every command's own codes */
 #define MC_CLI_DNS_SHORTOPTS "r:z:t:"

@@ -273,6 +273,7 @@ mc_cli_dns_open(const struct mc_cli_dns *d)
 		.nzone_files = d->zones.n,
 		.overlay = d->overlay,
 		.qps = d->qps,
+		.dqs_key = d->dqs_key,
 		/* one question never outlives the run */
 		.query_timeout = d->timeout < MC_QUERY_TIMEOUT ? d->timeout :
 		    MC_QUERY_TIMEOUT,
