@@ -386,7 +386,6 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
 		OPT_BIMI_SELECTOR, OPT_QPS, OPT_DQS_KEY, OPT_DQS_KEY_FILE };
 	static const struct option longopts[] = {
-		MC_CLI_DNS_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
 		{ "dkim-selector", required_argument, NULL, 's' },
@@ -422,18 +421,13 @@ parse_args(int argc, char **argv, struct cli *cli)
 	unsigned char buf[16];
 	char name[MC_DNS_NAME_MAX + 2], err[512];
 	struct stat sb;
-	int c, taken;
+	struct mc_cli_getopt opts = {
+		.argc = argc, .argv = argv, .shortopts = "f:s:i:H:w:c:vVh",
+		.longopts = longopts, .dns = &cli->dns,
+	};
+	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" MC_CLI_DNS_SHORTOPTS
-	    "f:s:i:H:w:c:vVh", longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&cli->dns, c, optarg, argc,
-		    argv)) != 0) {
-			if (taken == -1)
-				return -1;
-			continue;
-		}
+	while ((c = mc_cli_getopt(&opts)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -599,9 +593,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 			fputs(usage_text2, stdout);
 			cli->info_exit = mc_cli_plugin() ? MC_CLI_EXIT_USAGE : 0;
 			return 1;
-		case ':':
-		default:
-			mc_cli_option_error(c, argv);
+		default: /* MC_CLI_TOLD */
 			return -1;
 		}
 	}

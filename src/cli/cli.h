@@ -8,8 +8,9 @@
  * program's for the default command) and returns the exit code; only
  * main() exits.  The commands share, from src/cli/common.c, the way a
  * problem is told (escaped, one line on stderr; in plugin mode also the
- * plugin's answer) and one parser for the DNS options -r, -z and -t with
- * their limits.  Nothing here names a check.
+ * plugin's answer) and one option parser, mc_cli_getopt(), that takes the
+ * DNS options -r, -z, --overlay and -t with their limits.  Nothing here
+ * names a check.
  */
 #ifndef MAILCHECK_CLI_H
 #define MAILCHECK_CLI_H
@@ -60,16 +61,6 @@ int mc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mc_cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /*
- * The option getopt_long() stopped at (after '?' or ':'): "--name[=value]",
- * or "-c" from a cluster.  Static storage.
- */
-const char *mc_cli_bad_option(char **argv);
-/*
- * Tell the usage error for getopt_long()'s answer c, ':' (a value missing)
- * or anything else (an unknown option); returns MC_CLI_EXIT_USAGE.
- */
-int mc_cli_option_error(int c, char **argv);
-/*
  * Close stdout and return code, or 3 with a message when the output could
  * not be written: a truncated report must not exit 0.  (git run_builtin)
  */
@@ -92,9 +83,7 @@ int mc_cli_list_add(struct mc_cli_list *l, const char *v, const char *opt);
 /*
  * The DNS options every command that asks DNS takes: -r/--resolver,
  * -z/--zone-file (each repeatable, at most MC_CLI_MAX_LIST), --overlay
- * and -t/--timeout.  Splice MC_CLI_DNS_SHORTOPTS into the command's getopt
- * string and MC_CLI_DNS_LONGOPTS into its option table, and offer each
- * option character to mc_cli_dns_option() first, with argc and argv:
+ * and -t/--timeout.  mc_cli_getopt() parses them for the command;
  * -z takes the arguments after its value that name zone files too
  * (the files a shell glob after -z expands to), moving optind past them.
  */
@@ -107,20 +96,51 @@ struct mc_cli_dns {
 	const char *dqs_key; /* a Spamhaus DQS key, or NULL: never shown */
 };
 #define MC_CLI_OPT_OVERLAY 1000 /* above every command's own codes */
-#define MC_CLI_DNS_SHORTOPTS "r:z:t:"
-#define MC_CLI_DNS_LONGOPTS \
-	{ "resolver", required_argument, NULL, 'r' }, \
-	{ "zone-file", required_argument, NULL, 'z' }, \
-	{ "overlay", no_argument, NULL, MC_CLI_OPT_OVERLAY }, \
-	{ "timeout", required_argument, NULL, 't' }
+
+/*
+ * The help lines of -r, -z and --overlay for a command other than the
+ * full check (whose --help tells the zone-file rules in full), and of -t
+ * for one whose deadline bounds the whole run.
+ */
+#define MC_CLI_DNS_HELP \
+"  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n" \
+"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; see\n" \
+"                               'mailcheck --help')\n" \
+"      --overlay                with --zone-file: the other names through the\n" \
+"                               servers in /etc/resolv.conf\n"
+#define MC_CLI_TIMEOUT_HELP \
+"  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
+
+#define MC_CLI_MAX_OPTIONS 128 /* long options of one command */
+#define MC_CLI_TOLD '?'        /* mc_cli_getopt(): a problem was told */
+
+/*
+ * A command's option parsing (getopt_long(3) with opterr off, from
+ * argv[1]).  Set the public members with a designated initializer; the
+ * rest is mc_cli_getopt()'s.  shortopts and longopts are the command's
+ * own options, without the DNS ones and without the leading ':'; longopts
+ * ends with a zero row.
+ */
+struct mc_cli_getopt {
+	int argc;
+	char **argv;
+	const char *shortopts;
+	const struct option *longopts;
+	struct mc_cli_dns *dns;
+	/* private */
+	int started;
+	char optstring[64];
+	struct option all[MC_CLI_MAX_OPTIONS];
+};
+/*
+ * The next option of the command's own (its value in optarg), after
+ * taking every DNS option on the way into g->dns; -1 at the first operand
+ * (optind indexes it), or MC_CLI_TOLD when an option was unknown, lacked
+ * its value or was refused (the usage error told: exit 3).
+ */
+int mc_cli_getopt(struct mc_cli_getopt *g);
 
 void mc_cli_dns_init(struct mc_cli_dns *d);
-/*
- * Take option c with its value arg when it is a DNS option: 1 taken, 0 not
- * a DNS option, -1 refused (the problem told).
- */
-int mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg,
-    int argc, char **argv);
 /* After parsing: 0 when the options go together, else -1 (told). */
 int mc_cli_dns_ready(const struct mc_cli_dns *d);
 /*

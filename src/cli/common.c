@@ -7,9 +7,11 @@
  * that is not printable ASCII is shown as \DDD: messages quote what users
  * typed (a --dnsbl-zone, a -z path, a domains-file line) and what files
  * hold (zone names in a --dnsbl-config), and none of it may put a terminal
- * escape or a C1 control on the user's screen.  The DNS options -r, -z and
- * -t are parsed here once for every command, with their limits, so that
- * two commands cannot disagree about them.
+ * escape or a C1 control on the user's screen.  Every command parses its
+ * options through mc_cli_getopt(), which takes the DNS options -r, -z,
+ * --overlay and -t (with their limits) ahead of the command's own and
+ * tells unknown options and missing values, so that two commands cannot
+ * disagree about them.
  */
 #include <errno.h>
 #include <math.h>
@@ -119,8 +121,12 @@ mc_cli_usage_error(const char *fmt, ...)
 	return MC_CLI_EXIT_USAGE;
 }
 
-const char *
-mc_cli_bad_option(char **argv)
+/*
+ * The option getopt_long() stopped at (after '?' or ':'): "--name[=value]",
+ * or "-c" from a cluster.  Static storage.
+ */
+static const char *
+bad_option(char **argv)
 {
 	static char buf[8];
 	const char *arg = argv[optind - 1];
@@ -131,14 +137,18 @@ mc_cli_bad_option(char **argv)
 	return buf;
 }
 
-int
-mc_cli_option_error(int c, char **argv)
+/*
+ * Tell the usage error for getopt_long()'s answer c, ':' (a value missing)
+ * or anything else (an unknown option).
+ */
+static void
+option_error(int c, char **argv)
 {
 	if (c == ':')
-		return mc_cli_usage_error("option '%s' needs a value",
-		    mc_cli_bad_option(argv));
-	return mc_cli_usage_error("unknown option '%s'",
-	    mc_cli_bad_option(argv));
+		mc_cli_usage_error("option '%s' needs a value",
+		    bad_option(argv));
+	else
+		mc_cli_usage_error("unknown option '%s'", bad_option(argv));
 }
 
 int
@@ -219,8 +229,12 @@ zone_arg(const char *a)
 	return stat(a, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-int
-mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg, int argc,
+/*
+ * Take option c with its value arg when it is a DNS option: 1 taken, 0 not
+ * a DNS option, -1 refused (the problem told).
+ */
+static int
+dns_option(struct mc_cli_dns *d, int c, const char *arg, int argc,
     char **argv)
 {
 	switch (c) {
@@ -249,6 +263,65 @@ mc_cli_dns_option(struct mc_cli_dns *d, int c, const char *arg, int argc,
 		return 1;
 	default:
 		return 0;
+	}
+}
+
+/* The DNS options, offered to getopt_long() ahead of a command's own. */
+#define DNS_SHORTOPTS "r:z:t:"
+static const struct option dns_longopts[] = {
+	{ "resolver", required_argument, NULL, 'r' },
+	{ "zone-file", required_argument, NULL, 'z' },
+	{ "overlay", no_argument, NULL, MC_CLI_OPT_OVERLAY },
+	{ "timeout", required_argument, NULL, 't' },
+};
+#define NDNS_LONGOPTS (sizeof(dns_longopts) / sizeof(dns_longopts[0]))
+
+/* The getopt string and option table: the DNS options, then the command's. */
+static int
+getopt_start(struct mc_cli_getopt *g)
+{
+	const struct option *o;
+	size_t n = NDNS_LONGOPTS, len;
+
+	memcpy(g->all, dns_longopts, sizeof(dns_longopts));
+	for (o = g->longopts; o->name != NULL; o++) {
+		if (n == MC_CLI_MAX_OPTIONS - 1)
+			return -1;
+		g->all[n++] = *o;
+	}
+	memset(&g->all[n], 0, sizeof(g->all[n]));
+	len = (size_t)snprintf(g->optstring, sizeof(g->optstring),
+	    ":" DNS_SHORTOPTS "%s", g->shortopts);
+	if (len >= sizeof(g->optstring))
+		return -1;
+	g->started = 1;
+	optind = 1;
+	opterr = 0;
+	return 0;
+}
+
+int
+mc_cli_getopt(struct mc_cli_getopt *g)
+{
+	int c, taken;
+
+	if (!g->started && getopt_start(g) == -1) {
+		mc_cli_error("%s", "internal error: too many options");
+		return MC_CLI_TOLD;
+	}
+	for (;;) {
+		c = getopt_long(g->argc, g->argv, g->optstring, g->all, NULL);
+		if (c == -1)
+			return -1;
+		if (c == '?' || c == ':') {
+			option_error(c, g->argv);
+			return MC_CLI_TOLD;
+		}
+		taken = dns_option(g->dns, c, optarg, g->argc, g->argv);
+		if (taken == -1)
+			return MC_CLI_TOLD;
+		if (taken == 0)
+			return c;
 	}
 }
 

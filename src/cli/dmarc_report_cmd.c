@@ -30,8 +30,7 @@ static const char dmarc_report_usage[] =
 "\n"
 "      --no-dns                 ask no DNS (no PTR names, no SPF check of\n"
 "                               failing sources)\n"
-"  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
-"  -z, --zone-file FILE         answer all DNS from zone files (repeatable)\n"
+MC_CLI_DNS_HELP
 "  -f, --format FORMAT          text (default on a terminal) | json\n"
 "  -t, --timeout SECONDS        deadline for the DNS questions (default 30)\n"
 "  -h, --help                   print this help and exit\n"
@@ -47,31 +46,25 @@ mc_cli_dmarc_report(int argc, char **argv)
 		{ "no-dns", no_argument, NULL, OPT_NO_DNS },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		MC_CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mc_dmarc_summary *sum = NULL;
 	struct mc_dmarc_sink sink;
 	struct mc_cli_dns dopts;
+	struct mc_cli_getopt opts = {
+		.argc = argc, .argv = argv, .shortopts = "f:h",
+		.longopts = longopts, .dns = &dopts,
+	};
 	struct mc_dns *dns = NULL;
 	struct mc_dns_session *session = NULL;
 	double start;
-	int c, taken, i, nodns = 0, json = !isatty(STDOUT_FILENO);
+	int c, i, nodns = 0, json = !isatty(STDOUT_FILENO);
 	int rc = MC_CLI_EXIT_USAGE;
 
 	start = mc_now();
 	mc_cli_voice("mailcheck dmarc-report", 0);
 	mc_cli_dns_init(&dopts);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:h" MC_CLI_DNS_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&dopts, c, optarg, argc,
-		    argv)) != 0) {
-			if (taken == -1)
-				return MC_CLI_EXIT_USAGE;
-			continue;
-		}
+	while ((c = mc_cli_getopt(&opts)) != -1) {
 		switch (c) {
 		case OPT_NO_DNS:
 			nodns = 1;
@@ -83,9 +76,8 @@ mc_cli_dmarc_report(int argc, char **argv)
 		case 'h':
 			fputs(dmarc_report_usage, stdout);
 			return mc_cli_finish(0);
-		case ':':
-		default:
-			return mc_cli_option_error(c, argv);
+		default: /* MC_CLI_TOLD */
+			return MC_CLI_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)

@@ -31,13 +31,9 @@ static const char spf_usage[] =
 "  -i, --ip ADDR                the client's IPv4 or IPv6 address (required)\n"
 "      --helo NAME              the HELO/EHLO name\n"
 "      --sender ADDR            the MAIL FROM address\n"
-"  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
-"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; see\n"
-"                               'mailcheck --help')\n"
-"      --overlay                with --zone-file: the other names through the\n"
-"                               servers in /etc/resolv.conf\n"
+MC_CLI_DNS_HELP
 "  -f, --format FORMAT          text (default on a terminal) | json\n"
-"  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
+MC_CLI_TIMEOUT_HELP
 "  -h, --help                   print this help and exit\n"
 "\n"
 "Exit codes: 0 a result was computed (it is in the output), 3 bad usage.\n";
@@ -68,33 +64,27 @@ mc_cli_spf(int argc, char **argv)
 		{ "sender", required_argument, NULL, OPT_SENDER },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		MC_CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mc_spf_request req = { 0 };
 	struct mc_spf_outcome out;
 	struct mc_cli_dns dopts;
+	struct mc_cli_getopt opts = {
+		.argc = argc, .argv = argv, .shortopts = "i:f:h",
+		.longopts = longopts, .dns = &dopts,
+	};
 	struct mc_arena *arena = NULL;
 	struct mc_dns *dns = NULL;
 	struct mc_dns_session *session = NULL;
 	char err[512], dom[MC_DNS_NAME_MAX + 2];
 	double start;
 	json_t *doc;
-	int c, taken, json = !isatty(STDOUT_FILENO), rc = MC_CLI_EXIT_USAGE;
+	int c, json = !isatty(STDOUT_FILENO), rc = MC_CLI_EXIT_USAGE;
 
 	start = mc_now();
 	mc_cli_voice("mailcheck spf", 0);
 	mc_cli_dns_init(&dopts);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(&dopts, c, optarg, argc,
-		    argv)) != 0) {
-			if (taken == -1)
-				return MC_CLI_EXIT_USAGE;
-			continue;
-		}
+	while ((c = mc_cli_getopt(&opts)) != -1) {
 		switch (c) {
 		case 'i':
 			req.ip = optarg;
@@ -112,9 +102,8 @@ mc_cli_spf(int argc, char **argv)
 		case 'h':
 			fputs(spf_usage, stdout);
 			return mc_cli_finish(0);
-		case ':':
-		default:
-			return mc_cli_option_error(c, argv);
+		default: /* MC_CLI_TOLD */
+			return MC_CLI_EXIT_USAGE;
 		}
 	}
 	if (req.ip == NULL)

@@ -51,13 +51,9 @@ static const char verify_usage[] =
 "                               hash, signed header block, key, result\n"
 "      --max-size BYTES         refuse a larger message (default 67108864)\n"
 "      --now SECONDS            the time to judge t= and x= at (epoch)\n"
-"  -r, --resolver ADDR[:PORT]   DNS server to ask (repeatable)\n"
-"  -z, --zone-file FILE...      answer DNS from zone files (repeatable; see\n"
-"                               'mailcheck --help')\n"
-"      --overlay                with --zone-file: the other names through the\n"
-"                               servers in /etc/resolv.conf\n"
+MC_CLI_DNS_HELP
 "  -f, --format FORMAT          text (default on a terminal) | json\n"
-"  -t, --timeout SECONDS        deadline for the whole run (default 30)\n"
+MC_CLI_TIMEOUT_HELP
 "  -h, --help                   print this help and exit\n"
 "\n"
 "Exit codes: 0 DMARC pass (or no DMARC policy and a DKIM signature passes),\n"
@@ -537,22 +533,16 @@ parse_args(int argc, char **argv, struct verify_opts *o,
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		MC_CLI_DNS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mc_cli_getopt opts = {
+		.argc = argc, .argv = argv, .shortopts = "i:f:h",
+		.longopts = longopts, .dns = dopts,
+	};
 	long long v;
-	int c, taken;
+	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:f:h" MC_CLI_DNS_SHORTOPTS,
-	    longopts, NULL)) != -1) {
-		if ((taken = mc_cli_dns_option(dopts, c, optarg, argc,
-		    argv)) != 0) {
-			if (taken == -1)
-				return -1;
-			continue;
-		}
+	while ((c = mc_cli_getopt(&opts)) != -1) {
 		switch (c) {
 		case 'i':
 			if (!mc_is_ip_literal(optarg) || optarg[0] == '[') {
@@ -590,22 +580,13 @@ parse_args(int argc, char **argv, struct verify_opts *o,
 			}
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o->json = 1;
-			else if (strcmp(optarg, "text") == 0)
-				o->json = 0;
-			else {
-				mc_cli_usage_error("unknown format '%s' "
-				    "(expected text or json)", optarg);
+			if (mc_cli_text_or_json(optarg, &o->json) == -1)
 				return -1;
-			}
 			break;
 		case 'h':
 			fputs(verify_usage, stdout);
 			return 1;
-		case ':':
-		default:
-			mc_cli_option_error(c, argv);
+		default: /* MC_CLI_TOLD */
 			return -1;
 		}
 	}
