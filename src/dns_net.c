@@ -412,6 +412,7 @@ net_free(void *state)
 		for (i = 0; i < net->nidle[f]; i++)
 			close(net->idle[f][i]);
 	pthread_mutex_destroy(&net->lock);
+	explicit_bzero(net->dqs_key, sizeof(net->dqs_key));
 	free(net);
 }
 
