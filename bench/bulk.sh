@@ -20,6 +20,15 @@
 # that matters on a shared machine.  BENCH_REPEAT=N repeats each run N
 # times; BENCH_COMPARE="BIN2 ..." runs other binaries against the same
 # servers after BIN, turn about (to compare builds under the same load).
+# BENCH_ZONE=shared generates another zone set: DOMAINS domains of one mail
+# provider (MX mx1/mx2.provider.test, SPF include:_spf.provider.test, which
+# includes three netblock records), each with its own DMARC record and DKIM
+# key.  BENCH_QUESTIONS=1 counts questions instead of timing: the
+# questions per domain that reach the server (through delay_proxy.py with
+# no delay and --log) with the shared cache (one bulk run) and without it
+# (one mailcheck process per domain, each with an empty cache; the first
+# BENCH_SAMPLE, default 100, domains), and the distinct questions of the
+# bulk run.
 # Not a test: nothing is asserted.
 # Nothing leaves loopback; every server started here is killed on exit.
 set -u
@@ -36,9 +45,9 @@ Z="$E2E_WORK/zones"
 mkdir -p "$Z"
 # one zone "test." holds every domain, a blocklist zone bl.test (empty but
 # for its self-test entry) and _dmarc.test; reverse zones hold the PTRs
-python3 - "$N" "$Z" "$E2E_WORK/domains.txt" <<'PY'
+python3 - "$N" "$Z" "$E2E_WORK/domains.txt" "${BENCH_ZONE:-own}" <<'PY'
 import base64, subprocess, sys
-n, zdir, lst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n, zdir, lst, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 pem = subprocess.run(["openssl", "genrsa", "2048"], capture_output=True, check=True).stdout
 der = subprocess.run(["openssl", "rsa", "-pubout", "-outform", "DER"], input=pem,
                      capture_output=True, check=True).stdout
@@ -51,7 +60,24 @@ v6 = []
 with open(zdir + "/test.zone", "w") as z, open(lst, "w") as l:
     z.write("$ORIGIN test.\n$TTL 3600\n" + soa + "ns A 192.0.2.53\n"
             "2.0.0.127.bl A 127.0.0.2\n2.0.0.127.bl TXT \"test entry\"\n")
-    for i in range(n):
+    if kind == "shared":
+        # one provider: its hosts, PTRs and SPF tree, shared by every domain
+        z.write("mx1.provider A 81.0.0.1\nmx1.provider AAAA 2a01:4f8::1\n"
+                "mx2.provider A 82.0.0.1\n"
+                '_spf.provider TXT "v=spf1 include:_nb1.provider include:_nb2.provider include:_nb3.provider -all"\n')
+        for k in range(1, 4):
+            z.write(f'_nb{k}.provider TXT "v=spf1 ip4:81.{k}.0.0/16 ip4:82.{k}.0.0/16 ~all"\n')
+        rev[81].append(((0, 0, 1), "mx1.provider.test."))
+        rev[82].append(((0, 0, 1), "mx2.provider.test."))
+        v6.append((".".join(reversed("%04x" % 0 * 5 + "0001")), "mx1.provider.test."))
+    for i in range(n if kind == "shared" else 0):
+        d = "s%05d.shared" % i
+        z.write(f"{d} MX 10 mx1.provider.test.\n{d} MX 20 mx2.provider.test.\n"
+                f'{d} TXT "v=spf1 include:_spf.provider.test -all"\n'
+                f'_dmarc.{d} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{d}.test"\n'
+                f"mail._domainkey.{d} TXT {dkim}\n")
+        l.write(f"{d}.test\n")
+    for i in range(n if kind != "shared" else 0):
         d = "d%05d.bench" % i
         o = (i // 62500 + 1, i // 250 % 250, i % 250 + 1)  # public-looking; never contacted
         b = "%d.%d.%d" % o
@@ -132,6 +158,39 @@ runs() {
     k=$((k + 1))
   done
 }
+
+# BENCH_QUESTIONS=1: questions per domain, with and without the shared cache
+if [ "${BENCH_QUESTIONS:-0}" = 1 ]; then
+  LOG="$E2E_WORK/questions.log"
+  PROXY_PORT=$(free_port)
+  python3 "$HERE/delay_proxy.py" --listen "$PROXY_PORT" --upstream "$KNOT_PORT" \
+    --delay-ms 0 --lifetime 3600 --log "$LOG" > /dev/null &
+  E2E_PIDS="$E2E_PIDS $!"
+  wait_dns "$PROXY_PORT" bench.test SOA || { echo "proxy did not answer" >&2; exit 1; }
+  CHECKS=${BENCH_ARGS:---checks mx,spf,dkim,dmarc,rdns,dnsbl}
+  : > "$LOG"
+  "$BIN" -r "127.0.0.1:$PROXY_PORT" -f jsonl --parallel "$PAR" --dnsbl-zone bl.test \
+    $CHECKS --domains-file "$E2E_WORK/domains.txt" > /dev/null 2>&1
+  cp "$LOG" "$E2E_WORK/shared.log"
+  SAMPLE=${BENCH_SAMPLE:-100}
+  [ "$SAMPLE" -le "$N" ] || SAMPLE=$N
+  : > "$LOG"
+  head -n "$SAMPLE" "$E2E_WORK/domains.txt" | while read -r d; do
+    "$BIN" -r "127.0.0.1:$PROXY_PORT" -f json --dnsbl-zone bl.test $CHECKS "$d" > /dev/null 2>&1
+  done
+  python3 - "$N" "$SAMPLE" "$E2E_WORK/shared.log" "$LOG" "${BENCH_ZONE:-own}" <<'PY'
+import sys
+n, sample, shared, alone, kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+q = [l.split()[1:3] for l in open(shared) if l.strip()]
+a = [l for l in open(alone) if l.strip()]
+distinct = len(set(map(tuple, q)))
+print(f"zone set '{kind}', {n} domains: questions that reached the server")
+print(f"  shared cache (one bulk run):       {len(q)} = {len(q) / n:.1f} a domain "
+      f"({distinct} distinct name/type pairs)")
+print(f"  no sharing (a process a domain):   {len(a)} for {sample} = {len(a) / sample:.1f} a domain")
+PY
+  exit 0
+fi
 
 runs direct "$KNOT_PORT"
 [ "${BENCH_DIRECT_ONLY:-0}" = 1 ] && exit 0

@@ -96,7 +96,7 @@ static int
 dnsbl_setup(const struct mc_options *opts, void **state, char *err,
     size_t errsize)
 {
-	char path[4096];
+	char path[4096], line[1024];
 
 	if (opts->ndnsbl_zones > 0)
 		*state = mc_dnsbl_list_generic(opts->dnsbl_zones,
@@ -110,7 +110,14 @@ dnsbl_setup(const struct mc_options *opts, void **state, char *err,
 			return -1;
 		*state = mc_dnsbl_list_load(path, err, errsize);
 	}
-	return *state != NULL ? 0 : -1;
+	if (*state == NULL)
+		return -1;
+	/* a big run through the network: once, before it starts */
+	if (opts->notice != NULL && !opts->offline &&
+	    mc_dnsbl_terms_warning(*state, opts->ndomains, opts->dqs_key, line,
+	    sizeof(line)))
+		opts->notice(line);
+	return 0;
 }
 
 static void

@@ -351,6 +351,9 @@ progress(struct bulk *b, int force)
 	else
 		fprintf(b->cfg->err, "%zu domains, %.0f/s, %zu failed",
 		    st->done, rate, failed);
+	if (b->cfg->qps > 0)
+		fprintf(b->cfg->err, ", at most %g queries/s a server",
+		    b->cfg->qps);
 	fflush(b->cfg->err);
 	b->drawn = 1;
 }

@@ -87,8 +87,28 @@
  * sends at most NET_BURST new ones per turn (a millisecond apart at most);
  * the rest start as others finish.  When the process runs out of
  * descriptors, the loop keeps fewer questions in flight instead of failing
- * them.  Nothing here is shared between calls but the preferred server, so
- * any number of threads may resolve batches at the same time.
+ * them.  Nothing here is shared between calls but the preferred server and
+ * the rate caps, so any number of threads may resolve batches at the same
+ * time.
+ *
+ * The rate cap (--qps, cfg->qps): every server has a token bucket, shared
+ * by all the handle's threads under the handle's lock, that holds at most
+ * MC_QPS_BURST(qps) tokens and gains qps a second; every datagram and every
+ * TCP query sent to the server takes one (retransmissions and the query
+ * without EDNS too).  A send that finds no token waits for one: a first
+ * send or a retransmission moves to the time the next token comes (the
+ * question's budget starts with its first send), a query over TCP waits in
+ * SLOT_TCP_WAIT, and a query without EDNS is left to the question's next
+ * retransmission.  While a batch's new question had to wait, no more of
+ * them start in that turn of the loop.  So one process sends a server at
+ * most qps x T + MC_QPS_BURST(qps) queries in any T seconds.
+ *
+ * A Spamhaus DQS key (cfg->dqs_key, mailcheck/dqs.h): a question under
+ * one of Spamhaus's public zones goes on the wire under its DQS twin,
+ * <key>.<list>.dq.spamhaus.net; its answer keeps the name asked.  Only
+ * this file sees the name sent, and anything a reply brings back that
+ * holds the key (a CNAME, a record, a failure's text) has it masked, so
+ * the key reaches no cache entry, finding, report or message.
  */
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -104,6 +124,7 @@
 #include <unistd.h>
 
 #include "dns_impl.h"
+#include "mailcheck/dqs.h"
 #include "mailcheck/limits.h"
 #include "banned.h"
 
@@ -135,6 +156,8 @@ struct server {
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	char text[96];
+	double tokens;      /* --qps: the bucket, under the net's lock */
+	double stamp;       /* when tokens was last brought up to date */
 };
 
 struct net {
@@ -143,7 +166,10 @@ struct net {
 	int preferred;      /* the server that answered last; __atomic access */
 	double query_timeout, attempt_timeout;
 	int tries;
-	/* UDP sockets between batches, [0] IPv4, [1] IPv6, under lock */
+	double qps;         /* queries a second to each server; 0: no cap */
+	char dqs_key[MC_DQS_KEY_MAX + 1]; /* "" when none */
+	/* UDP sockets between batches, [0] IPv4, [1] IPv6, and the servers'
+	   buckets, under lock */
 	pthread_mutex_t lock;
 	int idle[2][NET_IDLE_MAX];
 	size_t nidle[2];
@@ -168,6 +194,7 @@ struct chans {
 enum slot_state {
 	SLOT_WAITING,
 	SLOT_UDP,
+	SLOT_TCP_WAIT,      /* a TCP query waits for a token (--qps) */
 	SLOT_TCP_CONNECT,
 	SLOT_TCP_WRITE,
 	SLOT_TCP_READ,
@@ -176,7 +203,10 @@ enum slot_state {
 
 struct slot {
 	struct mc_dns_request *req;
-	const char *qname;  /* asked now: req->name, or a CNAME's target */
+	const char *qname;  /* asked now: req->name (or wname), or a CNAME's
+	                       target */
+	char *wname;        /* the DQS name sent for req->name, or NULL */
+	const char *key;    /* with wname: the DQS key, to mask in the answer */
 	struct mc_cname_chain *chain; /* once a reply's chain stopped short */
 	enum slot_state st;
 	int fd;             /* TCP only */
@@ -345,6 +375,23 @@ net_open(const struct mc_dns_config *cfg, char *err, size_t errsize)
 		free(net);
 		return NULL;
 	}
+	net->qps = cfg->qps > 0 ? cfg->qps : 0;
+	if (cfg->dqs_key != NULL) {
+		if (!mc_dqs_key_valid(cfg->dqs_key)) {
+			/* never shown: it is a secret */
+			snprintf(err, errsize, "invalid DQS key (expected 1 to "
+			    "%d letters and digits)", MC_DQS_KEY_MAX);
+			free(net);
+			return NULL;
+		}
+		/* lower case, as the names of the answers are */
+		for (i = 0; cfg->dqs_key[i] != '\0'; i++)
+			net->dqs_key[i] = (char)tolower(
+			    (unsigned char)cfg->dqs_key[i]);
+		net->dqs_key[i] = '\0';
+	}
+	for (i = 0; i < net->nsrv; i++)
+		net->srv[i].tokens = MC_QPS_BURST(net->qps);
 	if (pthread_mutex_init(&net->lock, NULL) != 0) {
 		snprintf(err, errsize, "cannot create a lock");
 		free(net);
@@ -365,6 +412,7 @@ net_free(void *state)
 		for (i = 0; i < net->nidle[f]; i++)
 			close(net->idle[f][i]);
 	pthread_mutex_destroy(&net->lock);
+	explicit_bzero(net->dqs_key, sizeof(net->dqs_key));
 	free(net);
 }
 
@@ -502,6 +550,39 @@ slot_free_wire(struct slot *s)
 	s->wire = s->plain = NULL;
 }
 
+/* Overwrite every copy of the key in len bytes at p with '*'. */
+static void
+mask_key(const char *key, char *p, size_t len)
+{
+	size_t klen = strlen(key), i;
+
+	if (p == NULL || klen == 0)
+		return;
+	for (i = 0; i + klen <= len; i++)
+		if (memcmp(p + i, key, klen) == 0) {
+			memset(p + i, '*', klen);
+			i += klen - 1;
+		}
+}
+
+/* The answer to a DQS name: the key masked wherever the reply put it. */
+static void
+dqs_scrub(const char *key, struct mc_dns_answer *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	if (a->cname != NULL)
+		mask_key(key, a->cname, strlen(a->cname));
+	if (a->why != NULL)
+		mask_key(key, a->why, strlen(a->why));
+	for (i = 0; i < a->count; i++)
+		mask_key(key, a->rr[i].data, a->rr[i].len);
+	for (i = 0; i < a->nsec; i++)
+		mask_key(key, a->sec[i], strlen(a->sec[i]));
+}
+
 static void
 slot_finish(struct slot *s, int *active)
 {
@@ -514,6 +595,10 @@ slot_finish(struct slot *s, int *active)
 	free(s->chain);
 	s->chain = NULL;
 	s->st = SLOT_DONE;
+	if (s->wname != NULL)
+		dqs_scrub(s->key, s->req->ans);
+	free(s->wname);
+	s->wname = NULL;
 	if (s->req->ans != NULL)
 		mc_answer_finish(s->req->ans);
 	(*active)--;
@@ -596,13 +681,45 @@ slot_query(const struct slot *s, size_t i, const unsigned char **wire,
 	}
 }
 
+/*
+ * --qps: may a query go to server i now?  0 when it may (a token taken),
+ * else the time the next token comes (none taken).
+ */
+static double
+qps_take(struct net *net, size_t i, double now)
+{
+	struct server *srv = &net->srv[i];
+	double burst = MC_QPS_BURST(net->qps), at = 0;
+
+	if (net->qps <= 0)
+		return 0;
+	pthread_mutex_lock(&net->lock);
+	if (now > srv->stamp) {
+		srv->tokens += (now - srv->stamp) * net->qps;
+		if (srv->tokens > burst)
+			srv->tokens = burst;
+		srv->stamp = now;
+	}
+	if (srv->tokens >= 1)
+		srv->tokens -= 1;
+	else
+		at = srv->stamp + (1 - srv->tokens) / net->qps;
+	pthread_mutex_unlock(&net->lock);
+	return at;
+}
+
+/*
+ * Send the question over UDP to the next server in turn: 0, or -1 (errno
+ * set).  Without a token (--qps) nothing is sent: s->next is set to when
+ * one comes, and the send is tried again then.
+ */
 static int
 udp_send(struct net *net, struct slot *s, double now)
 {
 	const struct server *srv;
 	const unsigned char *wire;
 	size_t wlen;
-	double wait;
+	double wait, at;
 
 	if (s->tries == 0)
 		s->first = (size_t)__atomic_load_n(&net->preferred,
@@ -612,6 +729,15 @@ udp_send(struct net *net, struct slot *s, double now)
 	/* another family needs another socket */
 	if (chan_join(net, s, srv->sa.ss_family) == -1)
 		return -1;
+	at = qps_take(net, s->server, now);
+	if (at > 0) {
+		/* a question's budget starts with its first send (a CNAME's
+		   target is asked within the budget of the question) */
+		if (s->tries == 0 && s->chain == NULL)
+			s->started = at;
+		s->next = at;
+		return 0;
+	}
 	/* a failed send is a lost packet: the retransmission handles it */
 	slot_query(s, s->server, &wire, &wlen);
 	(void)sendto(s->cs->c[s->ch].fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
@@ -683,11 +809,33 @@ static int
 slot_start(struct net *net, struct slot *s, double now, double deadline,
     int others)
 {
+	char wname[MC_DNS_NAME_MAX + 2];
+	int rc;
+
 	s->fd = -1;
 	s->qname = s->req->name;
 	s->req->ans = mc_answer_new(s->req->name, s->req->type);
 	if (s->req->ans == NULL)
 		return -1;
+	if (net->dqs_key[0] != '\0') {
+		rc = mc_dqs_wire_name(net->dqs_key, s->req->name, wname,
+		    sizeof(wname));
+		if (rc == -1) {
+			mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
+			    "the name is too long for its DQS twin");
+			return -1;
+		}
+		if (rc == 1) {
+			s->wname = strdup(wname);
+			if (s->wname == NULL) {
+				mc_answer_fail(s->req->ans, MC_DNS_TEMPFAIL,
+				    -1, "out of memory");
+				return -1;
+			}
+			s->key = net->dqs_key;
+			s->qname = s->wname;
+		}
+	}
 	if (slot_query_new(s, now) == -1) {
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "cannot build a query for this name");
@@ -699,6 +847,8 @@ slot_start(struct net *net, struct slot *s, double now, double deadline,
 	if (udp_send(net, s, now) == -1) {
 		if ((errno == EMFILE || errno == ENFILE) && others) {
 			slot_free_wire(s);
+			free(s->wname);
+			s->wname = NULL;
 			mc_answer_free(s->req->ans);
 			s->req->ans = NULL;
 			s->st = SLOT_WAITING;
@@ -872,9 +1022,17 @@ tcp_start(struct net *net, struct slot *s, size_t server, double now,
 	const struct server *srv = &net->srv[server];
 	const unsigned char *wire;
 	size_t wlen;
+	double at;
 
 	slot_close(s);
 	s->server = server;
+	at = qps_take(net, server, now);
+	if (at > 0) {
+		/* no token (--qps): the loop starts it when one comes */
+		s->st = SLOT_TCP_WAIT;
+		s->next = at;
+		return;
+	}
 	s->st = SLOT_TCP_CONNECT;
 	s->fd = open_socket(srv->sa.ss_family, SOCK_STREAM);
 	if (s->fd == -1) {
@@ -949,6 +1107,9 @@ edns_fallback(struct net *net, struct slot *s, size_t i, int *active)
 		return;
 	}
 	s->noedns |= 1u << i;
+	/* no token (--qps): the next retransmission asks without EDNS */
+	if (qps_take(net, i, mc_now()) > 0)
+		return;
 	/* a failed send is a lost packet: the retransmission handles it */
 	(void)sendto(s->cs->c[s->ch].fd, s->plain, s->plen, 0,
 	    (const struct sockaddr *)&srv->sa, srv->salen);
@@ -1198,7 +1359,7 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 	struct slot *slot = NULL, **polled = NULL;
 	size_t i, lo = 0, next = 0, np, burst, npmax;
 	double now, wake;
-	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc;
+	int active = 0, limit = MC_DNS_INFLIGHT_MAX, ms, rc, paced;
 
 	/* the questions in flight over TCP, and the UDP sockets (a socket
 	   holds NET_PER_SOCKET questions: far fewer than MC_DNS_INFLIGHT_MAX
@@ -1229,8 +1390,9 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			slot[next].st = SLOT_DONE;
 			mc_dns_request_done(req[next]);
 		}
-		for (burst = 0; next < n && active < limit && burst < NET_BURST;
-		    burst++) {
+		paced = 0;
+		for (burst = 0; next < n && active < limit && burst < NET_BURST &&
+		    !paced; burst++) {
 			rc = slot_start(net, &slot[next], now, deadline,
 			    active > 0);
 			if (rc == 1) {
@@ -1242,6 +1404,9 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			if (rc == -1) {
 				/* slot_start() said why in the answer */
 				slot_finish(&slot[next], &active);
+			} else if (slot[next].tries == 0) {
+				/* it waits for a token (--qps): so would more */
+				paced = 1;
 			}
 			next++;
 		}
@@ -1263,6 +1428,17 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			if (deadline > 0 && now >= deadline) {
 				slot_deadline(s, &active);
 				continue;
+			}
+			if (s->st == SLOT_TCP_WAIT) {
+				if (now >= s->started + s->budget)
+					slot_timeout(s, &active, "timeout");
+				else if (now >= s->next)
+					tcp_start(net, s, s->server, now,
+					    &active);
+				if (s->st == SLOT_TCP_WAIT && s->next < wake)
+					wake = s->next;
+				if (s->st == SLOT_TCP_WAIT || s->st == SLOT_DONE)
+					continue;
 			}
 			if (now >= s->started + s->budget &&
 			    s->st == SLOT_UDP) {
@@ -1304,13 +1480,19 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 			pfd[np].revents = 0;
 			polled[np++] = NULL;
 		}
-		if (np == 0)
-			continue;
 		ms = (int)((wake - now) * 1000.0) + 1;
 		if (ms < 0)
 			ms = 0;
-		if (next < n && active < limit && ms > NET_BURST_GAP_MS)
+		if (next < n && active < limit && !paced &&
+		    ms > NET_BURST_GAP_MS)
 			ms = NET_BURST_GAP_MS;
+		if (np == 0) {
+			/* nothing on the wire: done, or only TCP queries
+			   waiting for a token (--qps) */
+			if (active > 0 && ms > 0)
+				(void)poll(NULL, 0, ms);
+			continue;
+		}
 		if (poll(pfd, np, ms) <= 0)
 			continue;
 		now = mc_now();

@@ -402,14 +402,8 @@ rr_value(const struct msg *m, const struct wrr *rr, struct mc_rr *out)
 		break;
 	case MC_RR_TXT:
 	case MC_RR_SPF:
-		if (rr->rdlen == 0) {
-			out->data = strdup("");
-			return out->data != NULL ? 0 : -1; /* nstrings 0 */
-		}
-		/* the RDATA is the strings, each after its length octet */
-		out->data = mc_txt_join(rd, rr->rdlen, &out->len,
-		    &out->nstrings, &out->longest);
-		return out->data != NULL ? 0 : -1;
+		/* the strings joined, and the RDATA kept for the validator */
+		return mc_rr_set_txt(out, rd, rr->rdlen);
 	default:
 		return mc_ldns_wire_rr(m->w, m->len, rr->start, out);
 	}

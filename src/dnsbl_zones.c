@@ -385,11 +385,45 @@ parse_zone_line(struct parser *p, char *s)
 		else if (strcmp(flag, "ipv4-only") == 0 &&
 		    z->kind == MC_DNSBL_KIND_IP)
 			z->ipv4_only = 1;
+		else if (strcmp(flag, "terms") == 0)
+			z->terms = 1;
+		else if (strcmp(flag, "dqs") == 0)
+			z->dqs = 1;
 		else
-			return perr(p, "unknown flag '%s' (expected policy or "
-			    "ipv4-only)", flag);
+			return perr(p, "unknown flag '%s' (expected policy, "
+			    "ipv4-only, terms or dqs)", flag);
 	}
 	return parse_rules(p, rules);
+}
+
+int
+mc_dnsbl_terms_warning(const struct mc_dnsbl_list *l, size_t ndomains,
+    int dqs_key, char *buf, size_t size)
+{
+	size_t i, n = 0, used;
+	int w;
+
+	if (ndomains <= MC_DNSBL_TERMS_QUERIES)
+		return 0;
+	w = snprintf(buf, size, "warning: %zu domains ask each blocklist zone "
+	    "at least %zu times, more than the %d that its terms of use "
+	    "allow for free without a key or registration, at",
+	    ndomains, ndomains, MC_DNSBL_TERMS_QUERIES);
+	used = w > 0 && (size_t)w < size ? (size_t)w : size;
+	for (i = 0; i < l->nzones; i++) {
+		if (!l->zones[i].terms || (l->zones[i].dqs && dqs_key))
+			continue;
+		w = snprintf(buf + used, size - used, "%s %s", n > 0 ? "," : "",
+		    l->zones[i].zone);
+		n++;
+		if (w > 0 && used + (size_t)w < size)
+			used += (size_t)w;
+	}
+	if (n == 0)
+		return 0;
+	snprintf(buf + used, size - used, " (see their sites; Spamhaus zones: "
+	    "set MAILCHECK_DQS_KEY or --dnsbl-dqs-key-file)");
+	return 1;
 }
 
 struct mc_dnsbl_list *

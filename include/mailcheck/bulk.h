@@ -101,6 +101,8 @@ struct mc_bulk_config {
 	const json_t *baseline;        /* from mc_baseline_load(), or NULL */
 	int verbose;                   /* nagios -v */
 	int progress;                  /* draw a progress line on err */
+	double qps;                    /* the --qps cap, for the progress
+	                                  line; 0: none */
 	int summary;                   /* write a summary line on err */
 	FILE *out, *err;
 	int append;                    /* JSON Lines appended to append_fd

@@ -89,6 +89,12 @@ struct mc_options {
 	/* DNS answers come from zone files only: connect to no host but
 	   those --connect-to names */
 	int offline;
+	/* bulk runs: the domains to check when known (0: unknown); a
+	   Spamhaus DQS key is set (the key itself is the DNS layer's); where
+	   a setup may tell the user one line before the run (NULL: nowhere) */
+	size_t ndomains;
+	int dqs_key;
+	void (*notice)(const char *line);
 };
 
 struct mc_ctx {

@@ -171,6 +171,12 @@ struct mc_dns_config {
 	double query_timeout;          /* seconds for one question, all tries */
 	double attempt_timeout;        /* seconds before the first retransmission */
 	int tries;                     /* sends per question, over all servers */
+	double qps;                    /* network: at most this many queries a
+	                                  second to each server (a token bucket
+	                                  of MC_QPS_BURST(qps) tokens, shared
+	                                  by the handle's threads); 0: no cap */
+	const char *dqs_key;           /* network: a Spamhaus DQS key (copied;
+	                                  mailcheck/dqs.h), or NULL */
 };
 
 /*

@@ -13,6 +13,9 @@
  *   KIND   ip | domain
  *   FLAG   policy     every listing is a policy listing (warn, not crit)
  *          ipv4-only  the zone lists no IPv6 addresses: not asked for them
+ *          terms      its terms of use limit free use (volume, resolvers)
+ *          dqs        a Spamhaus zone that a DQS key lifts the limit of
+ *                     (asked as <key>.<list>.dq.spamhaus.net; dqs.h)
  *   RULE   listed CODES MEANING     a listing (crit)
  *          policy CODES MEANING     a policy listing (warn): e.g. Spamhaus PBL
  *          error CODES MEANING      not a listing: the zone is unusable
@@ -37,6 +40,9 @@
 #define MC_DNSBL_MAX_ZONES 64
 #define MC_DNSBL_MAX_RULES 64    /* rules of one zone */
 #define MC_DNSBL_LINE_MAX 1024   /* one line of a zone list */
+/* a bulk run of more domains than this warns about zones flagged terms
+   (every domain asks every zone at least once) */
+#define MC_DNSBL_TERMS_QUERIES 10000
 
 enum mc_dnsbl_kind {
 	MC_DNSBL_KIND_IP,
@@ -63,6 +69,8 @@ struct mc_dnsbl_zone {
 	enum mc_dnsbl_kind kind;
 	int policy;                    /* every listing is a policy listing */
 	int ipv4_only;
+	int terms;                     /* terms of use limit free use */
+	int dqs;                       /* a DQS key lifts that limit */
 	char *test_listed;             /* IP literal or domain */
 	char *test_unlisted;
 	/* IPv6 literals (inet_ntop form): ip zones that are not ipv4-only;
@@ -95,6 +103,14 @@ struct mc_dnsbl_list *mc_dnsbl_list_load(const char *path, char *err,
 struct mc_dnsbl_list *mc_dnsbl_list_generic(const char *const *zones,
     size_t n, char *err, size_t errsize);
 void mc_dnsbl_list_free(struct mc_dnsbl_list *l);
+/*
+ * A bulk run of ndomains (0: unknown) asks each zone at least ndomains
+ * times.  When that is more than MC_DNSBL_TERMS_QUERIES and the list has
+ * zones flagged terms (but not those flagged dqs when dqs_key is set),
+ * writes one line naming them to buf and returns 1; else 0.
+ */
+int mc_dnsbl_terms_warning(const struct mc_dnsbl_list *l, size_t ndomains,
+    int dqs_key, char *buf, size_t size);
 
 /*
  * The verdict on one IPv4 answer (4 bytes) from zone z.  The meanings of

@@ -18,6 +18,15 @@
 #define MC_DNS_INFLIGHT_MAX 128  /* questions on the wire per batch: 512 overran
                                     a slow resolver's socket buffer (bench/dns_batch.sh) */
 
+/*
+ * --qps N: a token bucket for each server holds at most MC_QPS_BURST(N)
+ * tokens (a tenth of a second's worth, at least one) and gains N a second;
+ * a query takes one.  Any T seconds so see at most N x T + MC_QPS_BURST(N)
+ * queries to one server from one process.
+ */
+#define MC_QPS_MAX 1000000.0
+#define MC_QPS_BURST(n) ((n) >= 10.0 ? (n) / 10.0 : 1.0)
+
 #define MC_DEFAULT_TIMEOUT 30.0  /* --timeout: seconds for the whole run */
 #define MC_QUERY_TIMEOUT 5.0     /* seconds for one question, all tries */
 #define MC_ATTEMPT_TIMEOUT 1.0   /* seconds before the first retransmission */

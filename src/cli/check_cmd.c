@@ -28,6 +28,7 @@
 #include "mailcheck/connect.h"
 #include "mailcheck/dkim_selectors.h"
 #include "mailcheck/domain.h"
+#include "mailcheck/dqs.h"
 #include "mailcheck/limits.h"
 #include "mailcheck/resume.h"
 #include "mailcheck/runner.h"
@@ -65,6 +66,11 @@ struct cli {
 	int shards;                   /* --shards N, 0: not given */
 	const char *resume;           /* --resume FILE, or NULL */
 	int info_exit;                /* exit code of --help, --version */
+	/* the Spamhaus DQS key (cli.dns.dqs_key points here when set): a
+	   secret, never shown */
+	char dqs_key[MC_DQS_KEY_MAX + 2];
+	const char *dqs_key_file;
+	int dqs_key_argv;             /* given with --dnsbl-dqs-key */
 };
 
 static const char usage_text[] =
@@ -103,7 +109,12 @@ static const char usage_text[] =
 "  -i, --ip ADDR                outbound IP address of the domain's mail (repeatable)\n"
 "      --dnsbl-zone ZONE        blocklist zone (repeatable; replaces the zone list;\n"
 "                               any answer 127.0.0.2-127.0.0.254 means listed)\n"
-"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n";
+"      --dnsbl-config FILE      blocklist zone list (default: data/dnsbl-zones)\n"
+"      --dnsbl-dqs-key KEY      a Spamhaus DQS key: Spamhaus's zones are asked as\n"
+"                               KEY.<list>.dq.spamhaus.net (prefer the environment,\n"
+"                               MAILCHECK_DQS_KEY, or the next option: argv shows in\n"
+"                               process listings until overwritten); never printed\n"
+"      --dnsbl-dqs-key-file FILE  the DQS key: the first line of FILE\n";
 
 /* Options for connections other than DNS, and the rest. */
 static const char usage_text2[] =
@@ -156,6 +167,9 @@ static const char usage_text3[] =
 "                               report line for, cut a torn last line, append the\n"
 "                               new JSON Lines to FILE (created if absent), none to\n"
 "                               stdout; exit code: the worst over all of FILE\n"
+"      --qps N                  at most N queries a second to each DNS server\n"
+"                               (a token bucket: any T seconds see at most\n"
+"                               N*T + max(1, N/10)); shown in the progress line\n"
 "  -v, --verbose                text: the SPF include tree with each include's cost\n"
 "                               and what to cut; -vv also every record seen; -vvv\n"
 "                               also metrics; with several domains, full reports\n"
@@ -326,6 +340,68 @@ parse_connect_to(struct cli *cli, const char *arg)
 	return mc_cli_list_add(&cli->connect_to, arg, "--connect-to");
 }
 
+/*
+ * --dnsbl-dqs-key KEY: keep a copy and overwrite argv's, so that process
+ * listings (ps, /proc/PID/cmdline) show '*' from now on.  Checked later,
+ * with the other ways to give it (dqs_key_ready()).
+ */
+static void
+take_argv_key(struct cli *cli, char *arg)
+{
+	size_t len = strlen(arg);
+
+	snprintf(cli->dqs_key, sizeof(cli->dqs_key), "%s", arg);
+	memset(arg, '*', len);
+	cli->dqs_key_argv = 1;
+}
+
+/*
+ * The DQS key from --dnsbl-dqs-key, else --dnsbl-dqs-key-file (its first
+ * line), else $MAILCHECK_DQS_KEY; valid, or none.  0, or -1 (told,
+ * without the key).
+ */
+static int
+dqs_key_ready(struct cli *cli)
+{
+	const char *from = "--dnsbl-dqs-key", *env;
+	size_t len;
+	FILE *fp;
+
+	if (!cli->dqs_key_argv && cli->dqs_key_file != NULL) {
+		from = "--dnsbl-dqs-key-file";
+		fp = fopen(cli->dqs_key_file, "r");
+		if (fp == NULL) {
+			mc_cli_error("cannot read --dnsbl-dqs-key-file '%s': %s",
+			    cli->dqs_key_file, strerror(errno));
+			return -1;
+		}
+		if (fgets(cli->dqs_key, sizeof(cli->dqs_key), fp) == NULL)
+			cli->dqs_key[0] = '\0';
+		fclose(fp);
+		len = strcspn(cli->dqs_key, "\r\n");
+		cli->dqs_key[len] = '\0';
+	} else if (!cli->dqs_key_argv) {
+		from = "MAILCHECK_DQS_KEY";
+		env = getenv("MAILCHECK_DQS_KEY");
+		if (env == NULL || *env == '\0')
+			return 0;
+		snprintf(cli->dqs_key, sizeof(cli->dqs_key), "%s", env);
+		/* longer than the buffer: too long, and so invalid */
+		if (strlen(env) >= sizeof(cli->dqs_key))
+			cli->dqs_key[0] = '\0';
+	}
+	if (!mc_dqs_key_valid(cli->dqs_key)) {
+		/* the value is a secret: never shown */
+		memset(cli->dqs_key, 0, sizeof(cli->dqs_key));
+		mc_cli_usage_error("invalid Spamhaus DQS key from %s (expected "
+		    "1 to %d letters and digits; the value is not shown)",
+		    from, MC_DQS_KEY_MAX);
+		return -1;
+	}
+	cli->dns.dqs_key = cli->dqs_key;
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct cli *cli)
 {
@@ -333,7 +409,8 @@ parse_args(int argc, char **argv, struct cli *cli)
 		OPT_FAIL_ON, OPT_BASELINE, OPT_DOMAINS_FILE, OPT_PARALLEL,
 		OPT_CONNECT_TO, OPT_CA_FILE, OPT_HTTP_ROOT, OPT_HELO_NAME,
 		OPT_SMTP_PORT, OPT_SMTP_ADDRESSES, OPT_TRUST_ANCHOR,
-		OPT_BIMI_SELECTOR, OPT_SHARD, OPT_SHARDS, OPT_RESUME };
+		OPT_BIMI_SELECTOR, OPT_SHARD, OPT_SHARDS, OPT_RESUME, OPT_QPS,
+		OPT_DQS_KEY, OPT_DQS_KEY_FILE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "checks", required_argument, NULL, OPT_CHECKS },
@@ -342,6 +419,9 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "dnsbl-zone", required_argument, NULL, OPT_DNSBL_ZONE },
 		{ "dnsbl-config", required_argument, NULL, OPT_DNSBL_CONFIG },
+		{ "dnsbl-dqs-key", required_argument, NULL, OPT_DQS_KEY },
+		{ "dnsbl-dqs-key-file", required_argument, NULL,
+		    OPT_DQS_KEY_FILE },
 		{ "host", required_argument, NULL, 'H' },
 		{ "warning", required_argument, NULL, 'w' },
 		{ "critical", required_argument, NULL, 'c' },
@@ -352,6 +432,7 @@ parse_args(int argc, char **argv, struct cli *cli)
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "shards", required_argument, NULL, OPT_SHARDS },
 		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "qps", required_argument, NULL, OPT_QPS },
 		{ "connect-to", required_argument, NULL, OPT_CONNECT_TO },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "http-root", required_argument, NULL, OPT_HTTP_ROOT },
@@ -420,6 +501,12 @@ parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_DNSBL_CONFIG:
 			cli->dnsbl_config = optarg;
 			break;
+		case OPT_DQS_KEY:
+			take_argv_key(cli, optarg);
+			break;
+		case OPT_DQS_KEY_FILE:
+			cli->dqs_key_file = optarg;
+			break;
 		case OPT_BIMI_SELECTOR:
 			/* checked by the bimi check's setup */
 			if (mc_cli_list_add(&cli->bimi_selectors, optarg,
@@ -467,6 +554,15 @@ parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_RESUME:
 			cli->resume = optarg;
+			break;
+		case OPT_QPS:
+			if (mc_cli_parse_decimal(optarg, 0.1, MC_QPS_MAX,
+			    &cli->dns.qps) == -1) {
+				mc_cli_usage_error("invalid --qps '%s' (expected "
+				    "queries a second, a decimal number from 0.1 "
+				    "to %.0f)", optarg, MC_QPS_MAX);
+				return -1;
+			}
 			break;
 		case OPT_CONNECT_TO:
 			if (parse_connect_to(cli, optarg) == -1)
@@ -618,6 +714,11 @@ usage_conflicts(const struct cli *cli, size_t nnames)
 	}
 	if (mc_cli_dns_ready(&cli->dns) == -1)
 		return -1;
+	if (cli->dqs_key_argv && cli->dqs_key_file != NULL) {
+		mc_cli_usage_error("%s", "--dnsbl-dqs-key and "
+		    "--dnsbl-dqs-key-file exclude each other");
+		return -1;
+	}
 	if (cli->fail_on_change && cli->baseline == NULL) {
 		mc_cli_usage_error("%s", "--fail-on change needs --baseline "
 		    "(there is nothing to compare with)");
@@ -757,6 +858,32 @@ sigwatch_stop(struct sigwatch *w)
 	w->running = 0;
 }
 
+/* A check's setup tells the user something before the run. */
+static void
+notice(const char *line)
+{
+	fprintf(stderr, "mailcheck: %s\n", line);
+}
+
+/*
+ * The domains a bulk run will check, for the checks' setup: the names
+ * given and the domain lines of a domains file that can be read twice
+ * (not stdin); 0 when not bulk mode.
+ */
+static size_t
+count_domains(const struct cli *cli, size_t nnames)
+{
+	size_t n = nnames;
+	FILE *fp;
+
+	if (cli->domains_file != NULL && strcmp(cli->domains_file, "-") != 0 &&
+	    (fp = fopen(cli->domains_file, "r")) != NULL) {
+		n += mc_domain_file_count(fp);
+		fclose(fp);
+	}
+	return n > 1 || cli->domains_file != NULL ? n : 0;
+}
+
 /* The user's options as the checks' setup() and run() see them. */
 static void
 raw_options(const struct cli *cli, struct mc_options *opts)
@@ -779,6 +906,8 @@ raw_options(const struct cli *cli, struct mc_options *opts)
 	opts->smtp_all_addresses = cli->smtp_all_addresses;
 	opts->trust_anchor = cli->trust_anchor;
 	opts->offline = cli->dns.zones.n > 0;
+	opts->dqs_key = cli->dns.dqs_key != NULL;
+	opts->notice = notice;
 }
 
 int
@@ -833,7 +962,7 @@ mc_cli_check(int argc, char **argv)
 		names[nnames++] = cli.hosts.v[i];
 	for (i = optind; i < argc; i++)
 		names[nnames++] = argv[i];
-	if (usage_conflicts(&cli, nnames) == -1)
+	if (usage_conflicts(&cli, nnames) == -1 || dqs_key_ready(&cli) == -1)
 		goto out;
 	if (cli.shard_arg != NULL) {
 		if (resolve_shard(&cli, &shard) == -1)
@@ -858,6 +987,7 @@ mc_cli_check(int argc, char **argv)
 				selected[n++] = mc_checks[i];
 	}
 	raw_options(&cli, &opts);
+	opts.ndomains = count_domains(&cli, nnames);
 	if (mc_checkset_setup(&set, selected, (size_t)n, &opts, err,
 	    sizeof(err)) == -1) {
 		mc_cli_error("%s", err);
@@ -927,6 +1057,9 @@ mc_cli_check(int argc, char **argv)
 	bcfg.run.dns = dns;
 	bcfg.timeout = cli.dns.timeout;
 	bcfg.parallel = cli.parallel;
+	/* the cap holds for the network only: zone files ask nobody */
+	if (strcmp(mc_dns_backend_name(dns), "zone") != 0)
+		bcfg.qps = cli.dns.qps;
 	bcfg.format = cli.format == FMT_NAGIOS ? MC_FORMAT_NAGIOS :
 	    cli.format == FMT_JSONL ? MC_FORMAT_JSONL :
 	    cli.format == FMT_JSON ? MC_FORMAT_JSON : MC_FORMAT_TEXT;
@@ -992,5 +1125,6 @@ out:
 	json_decref(baseline);
 	mc_checkset_release(&set);
 	free(names);
+	explicit_bzero(cli.dqs_key, sizeof(cli.dqs_key));
 	return code;
 }

@@ -93,6 +93,9 @@ struct mc_cli_dns {
 	struct mc_cli_list resolvers, zones;
 	int overlay;    /* --overlay: zone files over resolv.conf's servers */
 	double timeout; /* seconds; MC_DEFAULT_TIMEOUT unless -t */
+	double qps;     /* queries a second to each server; 0: no cap (a
+	                   command that offers --qps sets it) */
+	const char *dqs_key; /* a Spamhaus DQS key, or NULL: never shown */
 };
 #define MC_CLI_OPT_OVERLAY 1000 /* above every command's own codes */
 
@@ -155,5 +158,7 @@ struct mc_dns *mc_cli_dns_open(const struct mc_cli_dns *d);
  * from 0.001 to 86400; no sign, exponent, hex, blank or "inf".  0, or -1.
  */
 int mc_cli_parse_timeout(const char *s, double *out);
+/* The same syntax for any decimal number from min to max: 0, or -1. */
+int mc_cli_parse_decimal(const char *s, double min, double max, double *out);
 
 #endif

@@ -164,6 +164,12 @@ mc_cli_finish(int code)
 int
 mc_cli_parse_timeout(const char *s, double *out)
 {
+	return mc_cli_parse_decimal(s, 0.001, 86400, out);
+}
+
+int
+mc_cli_parse_decimal(const char *s, double min, double max, double *out)
+{
 	const char *p = s;
 	char *end;
 	double v;
@@ -179,8 +185,7 @@ mc_cli_parse_timeout(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0.001 ||
-	    v > 86400)
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -344,6 +349,8 @@ mc_cli_dns_open(const struct mc_cli_dns *d)
 		.zone_files = d->zones.v,
 		.nzone_files = d->zones.n,
 		.overlay = d->overlay,
+		.qps = d->qps,
+		.dqs_key = d->dqs_key,
 		/* one question never outlives the run */
 		.query_timeout = d->timeout < MC_QUERY_TIMEOUT ? d->timeout :
 		    MC_QUERY_TIMEOUT,

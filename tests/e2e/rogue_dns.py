@@ -3,7 +3,7 @@
 """tests/e2e/rogue_dns.py - a UDP DNS responder on loopback that misbehaves on purpose
 
 Usage: rogue_dns.py --port PORT [--addr 127.0.0.1|::1] [--lifetime S] [--silent]
-                   [--delay-ms MS] [--no-tcp] [--tcp-fail KIND]
+                   [--delay-ms MS] [--no-tcp] [--tcp-fail KIND] [--stamp]
 
 Prints "ready" once it listens and "query NAME TYPE" for every query it
 reads, answers until --lifetime seconds have passed, then exits by itself.  Only loopback addresses are accepted.  --silent: read
@@ -12,7 +12,9 @@ every query and never answer (a server that is down without an ICMP error).
 listens on TCP on the same port (not with --no-tcp: then a TCP connection is
 refused).  --tcp-fail KIND: every TCP query is answered as the tc* name
 KIND below would be (tchang, tcclose, tcshort, tcbad, tcforeign), whatever
-its name: a server whose TCP side is broken.
+its name: a server whose TCP side is broken.  --stamp: each "query" line
+ends with the time the query arrived (seconds since the epoch: the kernel's
+receive time for UDP, the time its read ended for TCP).
 
 What it does with a query depends on the first label of the question name:
 
@@ -58,6 +60,7 @@ ap.add_argument("--lifetime", type=float, default=60.0)
 ap.add_argument("--silent", action="store_true")
 ap.add_argument("--delay-ms", type=float, default=0.0)
 ap.add_argument("--no-tcp", action="store_true")
+ap.add_argument("--stamp", action="store_true")
 ap.add_argument("--tcp-fail", choices=["tchang", "tcclose", "tcshort", "tcbad", "tcforeign"])
 a = ap.parse_args()
 if not ipaddress.ip_address(a.addr).is_loopback:
@@ -155,6 +158,9 @@ def malformed(kind, qid, question):
 family = socket.AF_INET6 if ":" in a.addr else socket.AF_INET
 sock = socket.socket(family, socket.SOCK_DGRAM)
 sock.bind((a.addr, a.port))
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+if a.stamp:
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 other = socket.socket(family, socket.SOCK_DGRAM)
 other.bind((a.addr, 0))
 
@@ -170,7 +176,8 @@ def tcp_conn(conn):
         if q is None:
             return
         qid, _, name, qtype, question = q
-        print("tcp query %s %d" % (name, qtype), flush=True)
+        print("tcp query %s %d%s" % (name, qtype, " %.6f" % time.time() if a.stamp else ""),
+              flush=True)
         kind = a.tcp_fail or name.split(".")[0]
         if kind == "tchang":
             time.sleep(a.lifetime)
@@ -220,12 +227,17 @@ while time.monotonic() < end:
         sock.sendto(item[1], item[2])
     if not r:
         continue
-    pkt, client = sock.recvfrom(65535)
+    pkt, anc, _, client = sock.recvmsg(65535, 256)
     q = parse_query(pkt)
     if q is None:
         continue
     qid, _, name, qtype, question = q
-    print("query %s %d" % (name, qtype), flush=True)
+    stamp = ""
+    for level, kind, data in anc:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            sec, nsec = struct.unpack("qq", data[:16])
+            stamp = " %d.%09d" % (sec, nsec)
+    print("query %s %d%s" % (name, qtype, stamp), flush=True)
     if a.silent:
         continue
     kind = name.split(".")[0]
