@@ -190,17 +190,13 @@ else:
     claim = (volume_of(resume) or {}).get("persistentVolumeClaim", {}).get("claimName")
     if claim is not None and kinds.get("PersistentVolumeClaim", {}).get("metadata", {}).get("name") != claim:
         errs.append(f"PersistentVolumeClaim {claim} is not in the manifest")
-    # every option is one the binary knows; the shard options come with the
-    # scale branch: until it is merged their absence is only noted
+    # every option is one the binary knows
     if binary:
         help_text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
         known = set(re.findall(r"--[a-z][a-z0-9-]*", help_text))
         for a in args:
             if a.startswith("--") and a not in known:
-                if a in ("--shard", "--shards", "--resume"):
-                    print(f"note {a} is not in this binary's --help yet (the scale branch adds it)")
-                else:
-                    errs.append(f"args use {a}, which mailcheck --help does not know")
+                errs.append(f"args use {a}, which mailcheck --help does not know")
 
 # the checker catches mistakes: each mutant must fail, naming its problem
 MUTANTS = [
