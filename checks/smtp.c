@@ -12,7 +12,8 @@
  * critical; under DANE (usable TLSA records published for the host) the
  * TLSA match decides, so they are information here and the dane check
  * grades the match.  An expired certificate is critical unless a DANE-EE
- * record matches it (RFC 7672 3.1.1).  The message names the rule applied.
+ * record matches it (RFC 7672 3.1.1), and so is an MX host without
+ * STARTTLS (issue 11, step 2).  The message names the rule applied.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -204,17 +205,16 @@ judge_failure(struct mc_ctx *ctx, const struct mc_mxhost *h, const char *subj,
 		    p->reply != NULL ? p->reply : "");
 		break;
 	case MC_SMTP_NO_STARTTLS:
-		/* senders deliver in clear text (a protection missing),
-		   unless an enforced MTA-STS policy makes them refuse;
-		   DANE's refusal is the dane check's dane.no-tls */
-		if (mta_sts_enforced(ctx, h->name))
-			mc_finding_add_sev(r, MC_F_SMTP_NO_STARTTLS, MC_CRIT,
-			    subj, "%s does not offer STARTTLS: %s", subj,
-			    rule_text(RULE_MTA_STS));
-		else
-			mc_finding_add(r, MC_F_SMTP_NO_STARTTLS, subj,
-			    "%s does not offer STARTTLS: mail to it travels in "
-			    "clear text", subj);
+		/* crit for an MX host (issue 11): its mail travels in clear
+		   text, and every sender that requires TLS (an MTA-STS
+		   policy, REQUIRETLS, a local rule) bounces it now; DANE's
+		   view is the dane check's dane.no-tls */
+		mc_finding_add(r, MC_F_SMTP_NO_STARTTLS, subj,
+		    "%s does not offer STARTTLS: mail to it travels in clear "
+		    "text, and senders that require TLS%s refuse it", subj,
+		    mta_sts_enforced(ctx, h->name) ? " (this domain's "
+		    "MTA-STS policy in enforce mode tells every sender to)" :
+		    "");
 		mc_finding_brief(r, "%s no STARTTLS", subj);
 		break;
 	case MC_SMTP_STARTTLS_REJECTED:
@@ -301,10 +301,13 @@ judge_tls(struct mc_ctx *ctx, const char *subj, const struct mc_mxhost *h,
 		t->days_left = days;
 	if (days < 0)
 		mc_finding_add_sev(r, MC_F_SMTP_CERT_EXPIRED, ee ? MC_INFO :
-		    rule == RULE_OPPORTUNISTIC ? MC_WARN : MC_CRIT, subj,
+		    MC_CRIT, subj,
 		    "the certificate of %s expired %.0f days ago; %s", subj,
 		    -days, ee ? "a DANE-EE record matches it, so DANE "
 		    "senders ignore its dates (RFC 7672 3.1.1)" :
+		    rule == RULE_OPPORTUNISTIC ? "critical whatever the "
+		    "policy: every sender that checks certificates refuses "
+		    "it, and the others' TLS only hides the problem" :
 		    rule_text(rule));
 	else if (days < SMTP_EXPIRY_WARN_DAYS)
 		mc_finding_add(r, MC_F_SMTP_CERT_EXPIRING, subj, "the "

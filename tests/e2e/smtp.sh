@@ -208,11 +208,12 @@ expect_finding nocafile smtp.cert-untrusted warn
 expect_eq "nocafile: nothing else" "$(findings nocafile | grep -c '^smtp')" 1
 
 # the dialogue
-# no STARTTLS without MTA-STS or DANE: mail flows in clear text, a
-# protection missing (warn, exit 1), not mail lost (docs/findings.md)
-expect_finding nostarttls smtp.no-starttls warn
+# no STARTTLS on an MX host is critical (issue 11), even without MTA-STS
+# or DANE: senders that require TLS bounce its mail (exit 2)
+expect_finding nostarttls smtp.no-starttls crit
+message_has nostarttls "senders that require TLS refuse it"
 expect_eq "nostarttls: starttls_missing" "$(metric nostarttls smtp starttls_missing)" 1
-expect_eq "nostarttls: exit" "$(cat "$E2E_WORK/nostarttls.rc")" 1
+expect_eq "nostarttls: exit" "$(cat "$E2E_WORK/nostarttls.rc")" 2
 expect_finding starttls454 smtp.starttls-rejected crit
 expect_finding ehlo550 smtp.ehlo-rejected warn
 expect_finding tlsfail smtp.tls-failed crit
@@ -259,8 +260,9 @@ expect_finding sts-testing smtp.cert-untrusted warn
 message_has sts-testing "opportunistic TLS (RFC 7435)"
 message_has dane-selfsigned "DANE senders go by the TLSA match"
 message_has dane-expired "DANE senders ignore its dates"
-expect_finding expired smtp.cert-expired warn
-message_has expired "opportunistic TLS (RFC 7435)"
+# expiry is the exception to the opportunistic rule: crit (issue 11)
+expect_finding expired smtp.cert-expired crit
+message_has expired "every sender that checks certificates refuses it"
 expect_finding expiring smtp.cert-expiring warn
 expect_le "expiring: cert_days_left" "$(metric expiring smtp cert_days_left)" 5
 expect_finding weak smtp.cert-key-weak warn
