@@ -17,7 +17,11 @@
 # or BENCH_PROXY=delay_proxy.py).  Prints domains per
 # second and peak RSS for both (BENCH_DIRECT_ONLY=1: the first only).
 # Also prints mailcheck's own CPU time (user+sys) per domain, the figure
-# that matters on a shared machine.  BENCH_REPEAT=N repeats each run N
+# that matters on a shared machine, and Knot's CPU time over the same run
+# (/proc/PID/stat), with the domains per second that the machine's cores
+# could give at best for that CPU (cores / (mailcheck + Knot CPU a domain)).
+# BENCH_STRACE=1 runs mailcheck under strace -c -f and prints its system
+# calls a domain (strace slows the run: its times mean nothing).  BENCH_REPEAT=N repeats each run N
 # times; BENCH_COMPARE="BIN2 ..." runs other binaries against the same
 # servers after BIN, turn about (to compare builds under the same load).
 # BENCH_ZONE=shared generates another zone set: DOMAINS domains of one mail
@@ -103,6 +107,7 @@ with open(zdir + "/8.f.4.0.1.0.a.2.ip6.arpa.zone", "w") as z:
         z.write(f"{nib} PTR {name}\n")
 PY
 knot_start "$Z"
+KNOT_PID=${E2E_PIDS##* }
 # a big zone takes Knot a while to load: until then it answers SERVFAIL
 last=$(tail -1 "$E2E_WORK/domains.txt")
 i=0
@@ -114,11 +119,14 @@ done
 
 run() {
   label=$1 port=$2 bin=${3:-$BIN}
-  /usr/bin/time -v "$bin" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
+  k0=$(knot_cpu)
+  /usr/bin/time -v $STRACE "$bin" -r "127.0.0.1:$port" -f jsonl --parallel "$PAR" \
     --dnsbl-zone bl.test ${BENCH_ARGS:---checks mx,spf,dkim,dmarc,rdns,dnsbl} --domains-file "$E2E_WORK/domains.txt" > "$E2E_WORK/out.jsonl" 2> "$E2E_WORK/time.$label"
-  python3 - "$label" "$N" "$PAR" "$E2E_WORK/time.$label" "$E2E_WORK/out.jsonl" <<'PY'
-import json, re, sys
+  k1=$(knot_cpu)
+  python3 - "$label" "$N" "$PAR" "$E2E_WORK/time.$label" "$E2E_WORK/out.jsonl" "$k0" "$k1" <<'PY'
+import json, os, re, sys
 label, n, par, tf, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+knot = (int(sys.argv[7]) - int(sys.argv[6])) / os.sysconf("SC_CLK_TCK")
 t = open(tf).read()
 m = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", t)
 wall = (int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3)))
@@ -144,10 +152,32 @@ print(f"{label:8s} {n} domains, --parallel {par}: {wall:.2f} s, {n / wall:.0f} d
       f"peak RSS {rss / 1024:.1f} MiB, reports {len(docs)} {st}")
 print(f"         mailcheck CPU {cpu:.2f} s (user {usr:.2f} + sys {cpu - usr:.2f}): "
       f"{cpu * 1000 / n:.3f} ms a domain")
+print(f"         Knot CPU {knot:.2f} s: {knot * 1000 / n:.3f} ms a domain; "
+      f"bound on {os.cpu_count()} cores: {os.cpu_count() * n / (cpu + knot):.0f} domains/s")
+if os.environ.get("BENCH_STRACE") == "1":
+    sc = {}
+    for l in open(os.path.dirname(tf) + "/strace.out"):
+        f = l.split()
+        if len(f) >= 5 and f[0].replace(".", "").isdigit() and f[-1].isidentifier() and f[3].isdigit():
+            sc[f[-1]] = int(f[3])
+    sc.pop("total", None)
+    top = sorted(sc.items(), key=lambda kv: -kv[1])[:8]
+    print("         system calls a domain (strace -c -f):",
+          ", ".join(f"{k} {v / n:.1f}" for k, v in top))
 for l in summary: print("         " + l)
 if why: print("         findings (unknown by cause, others by code):", why)
 PY
 }
+
+# Knot's CPU time so far (utime + stime, clock ticks)
+knot_cpu() {
+  awk '{ print $14 + $15 }' "/proc/$KNOT_PID/stat" 2>/dev/null || echo 0
+}
+# BENCH_STRACE=1: count system calls (strace -c -f; slows the run, so its
+# times say nothing)
+# BENCH_WRAP="CMD ARGS": run mailcheck under CMD (perf, valgrind)
+STRACE=${BENCH_WRAP:-}
+[ "${BENCH_STRACE:-0}" = 1 ] && STRACE="strace -c -f -o $E2E_WORK/strace.out"
 
 # every binary (BIN, then BENCH_COMPARE's), BENCH_REPEAT times, in turn
 runs() {

@@ -57,7 +57,7 @@ static const struct mc_dns_backend *const backends[] = {
 
 struct mc_dns;
 
-#define DNS_WAIT_CVS 32
+#define DNS_WAIT_CVS 256
 
 struct shard;
 
@@ -68,7 +68,8 @@ struct entry {
 	struct mc_dns_request req; /* while the question is in flight */
 	char *name;
 	uint16_t type;
-	struct mc_dns_answer *ans; /* NULL while the question is in flight */
+	struct mc_dns_answer *ans; /* NULL while the question is in flight;
+	                              set once, last, with a release store */
 	uint64_t stamp;            /* highest session that used it */
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
@@ -558,16 +559,19 @@ cache_done(struct mc_dns_request *req)
 	    offsetof(struct entry, req));
 	struct mc_dns *dns = e->dns;
 
-	pthread_mutex_lock(&e->sh->mu);
-	e->ans = req->ans != NULL ? req->ans : &nomem_answer;
+	struct mc_dns_answer *a = req->ans != NULL ? req->ans : &nomem_answer;
+
 	/* the backend answered, unless a deadline passed before asking */
-	if (e->ans->source == MC_DNS_SOURCE_NONE && e->ans != &nomem_answer &&
-	    e->ans->reason != MC_DNS_REASON_DEADLINE)
-		e->ans->source = dns->be->source;
+	if (a->source == MC_DNS_SOURCE_NONE && a != &nomem_answer &&
+	    a->reason != MC_DNS_REASON_DEADLINE)
+		a->source = dns->be->source;
+	pthread_mutex_lock(&e->sh->mu);
 	/* a failure a session's deadline caused is not for the others */
-	e->stale = e->ans->reason == MC_DNS_REASON_DEADLINE ||
-	    e->ans->reason == MC_DNS_REASON_BUDGET;
+	e->stale = a->reason == MC_DNS_REASON_DEADLINE ||
+	    a->reason == MC_DNS_REASON_BUDGET;
 	e->born = __atomic_load_n(&dns->next_session, __ATOMIC_RELAXED);
+	/* last: a reader that sees ans without the lock sees the above */
+	__atomic_store_n(&e->ans, a, __ATOMIC_RELEASE);
 	/* most answers have no waiter but the batch that asked: waking every
 	   waiting thread for each of them was most of bulk mode's futex calls */
 	if (e->waiters > 0)
@@ -631,6 +635,7 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	struct mc_dns *dns = s->dns;
 	struct mc_dns_request **req;
 	struct mc_dns_query *again = NULL;
+	struct mc_dns_answer *a;
 	struct entry **ent, *e;
 	struct shard *sh;
 	char name[MC_DNS_NAME_MAX + 2];
@@ -670,11 +675,16 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 				req[nreq++] = &e->req;
 			}
 		}
-		if (e != NULL)
+		if (e != NULL) {
 			stamp(e, s);
+			/* answered already and good for s: no second lock */
+			q[i].ans = e->ans;
+		}
 		pthread_mutex_unlock(&sh->mu);
 		if (e == NULL)
 			q[i].ans = &nomem_answer;
+		else if (q[i].ans != NULL)
+			record_seen(s, q[i].ans);
 		ent[i] = e;
 	}
 	__atomic_fetch_add(&dns->sent, nreq, __ATOMIC_RELAXED);
@@ -689,6 +699,18 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	for (i = 0; i < n; i++) {
 		if (q[i].ans != NULL)
 			continue;
+		/*
+		 * Answered (our own questions all are by now): an answer
+		 * never changes once stored, nor do the fields stored before
+		 * it, and our stamp keeps the entry from eviction, so no lock
+		 * is needed unless it is a failure to ask again.
+		 */
+		a = __atomic_load_n(&ent[i]->ans, __ATOMIC_ACQUIRE);
+		if (a != NULL && !ent[i]->stale) {
+			q[i].ans = a;
+			record_seen(s, a);
+			continue;
+		}
 		sh = ent[i]->sh;
 		pthread_mutex_lock(&sh->mu);
 		ent[i]->waiters++;

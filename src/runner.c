@@ -17,7 +17,8 @@
  * run's kernel time.  A struct mc_runner keeps its jobs and their arenas
  * from one domain to the next; the arenas are reset, not freed.
  */
-#include <pthread.h>
+#include <errno.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,8 @@ struct mc_runner {
 	struct mc_run_config cfg;     /* cfg.pool: the given or own pool */
 	struct mc_pool *own_pool;     /* made when cfg has none */
 	struct job *jobs;             /* one per check, in report order */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	size_t running;               /* jobs of this domain not done */
+	sem_t done;                   /* posted when running drops to 0 */
+	size_t running;               /* atomic: jobs of this domain not done */
 };
 
 int
@@ -182,11 +182,11 @@ static void
 job_done(void *arg)
 {
 	struct job *j = arg;
+	struct mc_runner *r = j->runner;
 
-	pthread_mutex_lock(&j->runner->mu);
-	if (--j->runner->running == 0)
-		pthread_cond_signal(&j->runner->cv);
-	pthread_mutex_unlock(&j->runner->mu);
+	/* the last job wakes the runner; the others touch no lock */
+	if (__atomic_sub_fetch(&r->running, 1, __ATOMIC_ACQ_REL) == 0)
+		sem_post(&r->done);
 }
 
 /* A job on this thread: when the pool has no worker, and the first. */
@@ -229,10 +229,11 @@ mc_runner_new(const struct mc_run_config *cfg)
 			goto fail;
 		r->cfg.pool = r->own_pool;
 	}
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
+	if (sem_init(&r->done, 0, 0) == -1)
+		goto fail;
 	return r;
 fail:
+	mc_pool_free(r->own_pool);
 	if (r->jobs != NULL)
 		for (i = 0; i < cfg->set->n; i++)
 			mc_arena_free(r->jobs[i].ctx.arena);
@@ -252,8 +253,7 @@ mc_runner_free(struct mc_runner *r)
 	for (i = 0; i < r->cfg.set->n; i++)
 		mc_arena_free(r->jobs[i].ctx.arena);
 	free(r->jobs);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
+	sem_destroy(&r->done);
 	free(r);
 }
 
@@ -315,7 +315,7 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 		return -1;
 	}
 	rep->nresults = cfg->set->n;
-	r->running = cfg->set->n;
+	__atomic_store_n(&r->running, cfg->set->n, __ATOMIC_RELAXED);
 	for (i = 0; i < cfg->set->n; i++) {
 		j = &r->jobs[i];
 		mc_result_init(&rep->results[i], cfg->set->v[i].check->name);
@@ -337,10 +337,10 @@ mc_runner_run(struct mc_runner *r, const char *domain, double deadline,
 			job_inline(&r->jobs[i]);
 	if (cfg->set->n > 0)
 		job_inline(&r->jobs[0]);
-	pthread_mutex_lock(&r->mu);
-	while (r->running > 0)
-		pthread_cond_wait(&r->cv, &r->mu);
-	pthread_mutex_unlock(&r->mu);
+	/* no futex call when the checks on the pool finished first */
+	if (cfg->set->n > 0)
+		while (sem_wait(&r->done) == -1 && errno == EINTR)
+			;
 	for (i = 0; i < cfg->set->n; i++) {
 		mc_arena_reset(r->jobs[i].ctx.arena);
 		if (rep->results[i].status > rep->status)
