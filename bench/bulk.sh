@@ -20,8 +20,10 @@
 # that matters on a shared machine, and Knot's CPU time over the same run
 # (/proc/PID/stat), with the domains per second that the machine's cores
 # could give at best for that CPU (cores / (mailcheck + Knot CPU a domain)).
-# BENCH_STRACE=1 runs mailcheck under strace -c -f and prints its system
-# calls a domain (strace slows the run: its times mean nothing).  BENCH_REPEAT=N repeats each run N
+# BENCH_SYSCALLS=1 counts mailcheck's system calls with perf stat
+# (tracepoints syscalls:sys_enter_*; strace -c -f slows every call so much
+# that the threads contend differently and the futex count means little)
+# and prints them a domain.  BENCH_REPEAT=N repeats each run N
 # times; BENCH_COMPARE="BIN2 ..." runs other binaries against the same
 # servers after BIN, turn about (to compare builds under the same load).
 # BENCH_ZONE=shared generates another zone set: DOMAINS domains of one mail
@@ -154,15 +156,14 @@ print(f"         mailcheck CPU {cpu:.2f} s (user {usr:.2f} + sys {cpu - usr:.2f}
       f"{cpu * 1000 / n:.3f} ms a domain")
 print(f"         Knot CPU {knot:.2f} s: {knot * 1000 / n:.3f} ms a domain; "
       f"bound on {os.cpu_count()} cores: {os.cpu_count() * n / (cpu + knot):.0f} domains/s")
-if os.environ.get("BENCH_STRACE") == "1":
+if os.environ.get("BENCH_SYSCALLS") == "1":
     sc = {}
-    for l in open(os.path.dirname(tf) + "/strace.out"):
-        f = l.split()
-        if len(f) >= 5 and f[0].replace(".", "").isdigit() and f[-1].isidentifier() and f[3].isdigit():
-            sc[f[-1]] = int(f[3])
-    sc.pop("total", None)
-    top = sorted(sc.items(), key=lambda kv: -kv[1])[:8]
-    print("         system calls a domain (strace -c -f):",
+    for l in open(os.path.dirname(tf) + "/syscalls.out"):
+        f = l.strip().split(",")
+        if len(f) > 2 and f[0].isdigit() and "sys_enter_" in f[2]:
+            sc[f[2].split("sys_enter_")[1]] = int(f[0])
+    top = sorted(sc.items(), key=lambda kv: -kv[1])
+    print("         system calls a domain (perf stat):",
           ", ".join(f"{k} {v / n:.1f}" for k, v in top))
 for l in summary: print("         " + l)
 if why: print("         findings (unknown by cause, others by code):", why)
@@ -173,11 +174,12 @@ PY
 knot_cpu() {
   awk '{ print $14 + $15 }' "/proc/$KNOT_PID/stat" 2>/dev/null || echo 0
 }
-# BENCH_STRACE=1: count system calls (strace -c -f; slows the run, so its
-# times say nothing)
+# BENCH_SYSCALLS=1: count system calls (perf stat, tracepoints)
 # BENCH_WRAP="CMD ARGS": run mailcheck under CMD (perf, valgrind)
 STRACE=${BENCH_WRAP:-}
-[ "${BENCH_STRACE:-0}" = 1 ] && STRACE="strace -c -f -o $E2E_WORK/strace.out"
+SYSCALLS="futex recvfrom recvmmsg sendto sendmmsg poll getrandom write mprotect madvise"
+[ "${BENCH_SYSCALLS:-0}" = 1 ] && STRACE="perf stat -x , -o $E2E_WORK/syscalls.out \
+  $(for c in $SYSCALLS; do printf -- '-e syscalls:sys_enter_%s ' "$c"; done)"
 
 # every binary (BIN, then BENCH_COMPARE's), BENCH_REPEAT times, in turn
 runs() {

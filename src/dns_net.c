@@ -110,6 +110,7 @@
  * holds the key (a CNAME, a record, a failure's text) has it masked, so
  * the key reaches no cache entry, finding, report or message.
  */
+#define _GNU_SOURCE /* recvmmsg(), sendmmsg() */
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -151,6 +152,12 @@
  */
 #define NET_PER_SOCKET 32
 #define NET_IDLE_MAX 256
+/*
+ * Datagrams read by one recvmmsg() call, and the room for each: a reply
+ * is at most MC_DNS_EDNS_SIZE (1232) bytes, or 512 without EDNS.
+ */
+#define NET_RECV_BATCH 16
+#define NET_RECV_SIZE 4096
 
 struct server {
 	struct sockaddr_storage sa;
@@ -182,13 +189,22 @@ struct chan {
 	int users;          /* questions on it now */
 };
 
-/* The sockets of one batch (one net_resolve call), and random IDs. */
+/*
+ * The sockets of one batch (one net_resolve call), random IDs, and the
+ * UDP datagrams to send, queued by udp_send() and sent by send_flush()
+ * with one sendmmsg() call for each run of them on one socket.
+ */
 #define NET_RANDOM_IDS 32
+#define NET_SEND_BATCH 64
 struct chans {
 	struct chan *c;
 	size_t n, cap;
 	uint16_t rnd[NET_RANDOM_IDS]; /* rnd[0..nrnd) are unused */
 	size_t nrnd;
+	struct mmsghdr out[NET_SEND_BATCH]; /* out[0..nout) wait */
+	struct iovec outiov[NET_SEND_BATCH];
+	int outfd[NET_SEND_BATCH];
+	size_t nout;
 };
 
 enum slot_state {
@@ -542,9 +558,54 @@ slot_close(struct slot *s)
 	chan_leave(s);
 }
 
+/*
+ * Send the queued datagrams, a sendmmsg() call for each run of them on one
+ * socket.  A datagram that cannot be sent is a lost packet, as a failed
+ * sendto() was: the retransmission handles it.
+ */
+static void
+send_flush(struct chans *cs)
+{
+	size_t i = 0, j;
+	int sent;
+
+	while (i < cs->nout) {
+		for (j = i + 1; j < cs->nout && cs->outfd[j] == cs->outfd[i];
+		    j++)
+			;
+		while (i < j) {
+			sent = sendmmsg(cs->outfd[i], &cs->out[i],
+			    (unsigned)(j - i), 0);
+			/* -1: the first failed; skip it, send the rest */
+			i += sent > 0 ? (size_t)sent : 1;
+		}
+	}
+	cs->nout = 0;
+}
+
+/* Queue len bytes at wire for sa on UDP socket fd. */
+static void
+send_queue(struct chans *cs, int fd, unsigned char *wire, size_t len,
+    struct server *srv)
+{
+	size_t k;
+
+	if (cs->nout == NET_SEND_BATCH)
+		send_flush(cs);
+	k = cs->nout++;
+	cs->outfd[k] = fd;
+	cs->outiov[k] = (struct iovec){ .iov_base = wire, .iov_len = len };
+	cs->out[k] = (struct mmsghdr){ .msg_hdr = { .msg_name = &srv->sa,
+	    .msg_namelen = srv->salen, .msg_iov = &cs->outiov[k],
+	    .msg_iovlen = 1 } };
+}
+
 static void
 slot_free_wire(struct slot *s)
 {
+	/* a queued datagram may point into the wire: send it first */
+	if (s->cs != NULL && s->cs->nout > 0)
+		send_flush(s->cs);
 	free(s->wire);
 	free(s->plain);
 	s->wire = s->plain = NULL;
@@ -716,9 +777,7 @@ qps_take(struct net *net, size_t i, double now)
 static int
 udp_send(struct net *net, struct slot *s, double now)
 {
-	const struct server *srv;
-	const unsigned char *wire;
-	size_t wlen;
+	struct server *srv;
 	double wait, at;
 
 	if (s->tries == 0)
@@ -738,10 +797,12 @@ udp_send(struct net *net, struct slot *s, double now)
 		s->next = at;
 		return 0;
 	}
-	/* a failed send is a lost packet: the retransmission handles it */
-	slot_query(s, s->server, &wire, &wlen);
-	(void)sendto(s->cs->c[s->ch].fd, wire, wlen, 0, (const struct sockaddr *)&srv->sa,
-	    srv->salen);
+	/* sent before the loop polls (send_flush()); a failed send is a
+	   lost packet: the retransmission handles it */
+	if (slot_edns(s, s->server))
+		send_queue(s->cs, s->cs->c[s->ch].fd, s->wire, s->wlen, srv);
+	else
+		send_queue(s->cs, s->cs->c[s->ch].fd, s->plain, s->plen, srv);
 	wait = s->attempt * (double)(1 << (s->tries < 8 ? s->tries : 8));
 	s->tries++;
 	s->next = now + wait;
@@ -1210,44 +1271,73 @@ udp_reply(struct net *net, struct slot *s, const unsigned char *pkt,
 }
 
 /*
- * Read what UDP socket c holds: each datagram from a server we asked goes
- * to the question on c whose ID and question it matches (slot[lo..hi));
- * anything else is dropped.
+ * One datagram read from UDP socket c: it goes to the question on c whose
+ * ID and question it matches (slot[lo..hi)), if it comes from a server we
+ * asked; anything else is dropped.
+ */
+static void
+udp_datagram(struct net *net, int c, struct slot *slot, size_t lo,
+    size_t hi, const unsigned char *pkt, size_t n,
+    const struct sockaddr_storage *from, double now, int *active)
+{
+	struct slot *s;
+	size_t i, k;
+	unsigned id;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < net->nsrv; i++)
+		if (same_addr(from, &net->srv[i].sa))
+			break;
+	if (i == net->nsrv)
+		return; /* not from a server we asked */
+	id = ((unsigned)pkt[0] << 8) | pkt[1];
+	for (k = lo; k < hi; k++) {
+		s = &slot[k];
+		if (s->st != SLOT_UDP || s->ch != c || (s->id != id &&
+		    (s->plain == NULL || s->pid != id)))
+			continue;
+		if (udp_reply(net, s, pkt, n, i, now, active))
+			break;
+	}
+}
+
+/*
+ * Read what UDP socket c holds, NET_RECV_BATCH datagrams a recvmmsg()
+ * call, until a call returns fewer (the socket is drained: no call is
+ * spent on EAGAIN, the next poll() says when more came).  A datagram over
+ * NET_RECV_SIZE bytes (we advertise MC_DNS_EDNS_SIZE) is dropped like any
+ * datagram that matches nothing.
  */
 static void
 udp_read(struct net *net, const struct chans *cs, int c, struct slot *slot,
     size_t lo, size_t hi, double now, int *active)
 {
-	unsigned char pkt[65536];
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	struct slot *s;
-	ssize_t n;
-	size_t i, k;
-	unsigned id;
+	unsigned char pkt[NET_RECV_BATCH][NET_RECV_SIZE];
+	struct sockaddr_storage from[NET_RECV_BATCH];
+	struct iovec iov[NET_RECV_BATCH];
+	struct mmsghdr mm[NET_RECV_BATCH];
+	int got, m;
 
 	for (;;) {
-		fromlen = sizeof(from);
-		n = recvfrom(cs->c[c].fd, pkt, sizeof(pkt), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			return; /* EAGAIN, or an ICMP error: keep waiting */
-		if (n < 2)
-			continue;
-		for (i = 0; i < net->nsrv; i++)
-			if (same_addr(&from, &net->srv[i].sa))
-				break;
-		if (i == net->nsrv)
-			continue; /* not from a server we asked */
-		id = ((unsigned)pkt[0] << 8) | pkt[1];
-		for (k = lo; k < hi; k++) {
-			s = &slot[k];
-			if (s->st != SLOT_UDP || s->ch != c || (s->id != id &&
-			    (s->plain == NULL || s->pid != id)))
-				continue;
-			if (udp_reply(net, s, pkt, (size_t)n, i, now, active))
-				break;
+		for (m = 0; m < NET_RECV_BATCH; m++) {
+			iov[m] = (struct iovec){ .iov_base = pkt[m],
+			    .iov_len = sizeof(pkt[m]) };
+			mm[m] = (struct mmsghdr){ .msg_hdr = {
+			    .msg_name = &from[m],
+			    .msg_namelen = sizeof(from[m]),
+			    .msg_iov = &iov[m], .msg_iovlen = 1 } };
 		}
+		got = recvmmsg(cs->c[c].fd, mm, NET_RECV_BATCH, MSG_DONTWAIT,
+		    NULL);
+		if (got <= 0)
+			return; /* EAGAIN, or an ICMP error: keep waiting */
+		for (m = 0; m < got; m++)
+			if (!(mm[m].msg_hdr.msg_flags & MSG_TRUNC))
+				udp_datagram(net, c, slot, lo, hi, pkt[m],
+				    mm[m].msg_len, &from[m], now, active);
+		if (got < NET_RECV_BATCH)
+			return;
 	}
 }
 
@@ -1486,6 +1576,8 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 		if (next < n && active < limit && !paced &&
 		    ms > NET_BURST_GAP_MS)
 			ms = NET_BURST_GAP_MS;
+		/* what this turn put on the wire, in a call or a few */
+		send_flush(&cs);
 		if (np == 0) {
 			/* nothing on the wire: done, or only TCP queries
 			   waiting for a token (--qps) */
@@ -1509,6 +1601,7 @@ net_resolve(void *state, struct mc_dns_request *const *req, size_t n,
 		}
 	}
 out:
+	send_flush(&cs);
 	for (i = 0; i < cs.n; i++)
 		udp_socket_put(net, cs.c[i].fd, cs.c[i].family);
 	free(cs.c);
