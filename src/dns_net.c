@@ -153,6 +153,13 @@
 #define NET_PER_SOCKET 32
 #define NET_IDLE_MAX 256
 /*
+ * Random query IDs: a batch takes NET_RANDOM_IDS at a time from the
+ * handle's store of NET_RANDOM_POOL, which one getrandom() call fills.
+ * Every ID is used once.
+ */
+#define NET_RANDOM_IDS 32
+#define NET_RANDOM_POOL 2048
+/*
  * Datagrams read by one recvmmsg() call, and the room for each: a reply
  * is at most MC_DNS_EDNS_SIZE (1232) bytes, or 512 without EDNS.
  */
@@ -180,6 +187,9 @@ struct net {
 	pthread_mutex_t lock;
 	int idle[2][NET_IDLE_MAX];
 	size_t nidle[2];
+	/* random IDs for the batches, under lock: rnd[0..nrnd) unused */
+	uint16_t rnd[NET_RANDOM_POOL];
+	size_t nrnd;
 };
 
 /* A UDP socket a batch holds: its questions are told apart by ID. */
@@ -194,7 +204,6 @@ struct chan {
  * UDP datagrams to send, queued by udp_send() and sent by send_flush()
  * with one sendmmsg() call for each run of them on one socket.
  */
-#define NET_RANDOM_IDS 32
 #define NET_SEND_BATCH 64
 struct chans {
 	struct chan *c;
@@ -603,9 +612,17 @@ send_queue(struct chans *cs, int fd, unsigned char *wire, size_t len,
 static void
 slot_free_wire(struct slot *s)
 {
+	struct chans *cs = s->cs;
+	size_t k;
+
 	/* a queued datagram may point into the wire: send it first */
-	if (s->cs != NULL && s->cs->nout > 0)
-		send_flush(s->cs);
+	for (k = 0; cs != NULL && k < cs->nout; k++) {
+		if (cs->outiov[k].iov_base == s->wire ||
+		    cs->outiov[k].iov_base == s->plain) {
+			send_flush(cs);
+			break;
+		}
+	}
 	free(s->wire);
 	free(s->plain);
 	s->wire = s->plain = NULL;
@@ -843,24 +860,37 @@ slot_budget(struct net *net, struct slot *s, double now,
  * getrandom() call for NET_RANDOM_IDS IDs, not one for each.
  */
 static uint16_t
-new_id(struct slot *s, double now)
+new_id(struct net *net, struct slot *s, double now)
 {
 	struct chans *cs = s->cs;
 
 	if (cs->nrnd == 0) {
-		if (getrandom(cs->rnd, sizeof(cs->rnd), 0) != sizeof(cs->rnd))
+		/* NET_RANDOM_IDS from the handle's store, which one
+		   getrandom() call fills for many batches */
+		pthread_mutex_lock(&net->lock);
+		if (net->nrnd < NET_RANDOM_IDS &&
+		    getrandom(net->rnd, sizeof(net->rnd), 0) ==
+		    sizeof(net->rnd))
+			net->nrnd = NET_RANDOM_POOL;
+		if (net->nrnd >= NET_RANDOM_IDS) {
+			net->nrnd -= NET_RANDOM_IDS;
+			memcpy(cs->rnd, &net->rnd[net->nrnd],
+			    sizeof(cs->rnd));
+			cs->nrnd = NET_RANDOM_IDS;
+		}
+		pthread_mutex_unlock(&net->lock);
+		if (cs->nrnd == 0)
 			return (uint16_t)((uintptr_t)s ^ (uint16_t)(now * 1e6));
-		cs->nrnd = NET_RANDOM_IDS;
 	}
 	return cs->rnd[--cs->nrnd];
 }
 
 /* The query for s->qname with EDNS, under a new ID; 0 or -1. */
 static int
-slot_query_new(struct slot *s, double now)
+slot_query_new(struct net *net, struct slot *s, double now)
 {
 	slot_free_wire(s);
-	s->id = new_id(s, now);
+	s->id = new_id(net, s, now);
 	s->noedns = 0;
 	return mc_dns_build_query(s->qname, s->req->type, s->id, 1, &s->wire,
 	    &s->wlen);
@@ -897,7 +927,7 @@ slot_start(struct net *net, struct slot *s, double now, double deadline,
 			s->qname = s->wname;
 		}
 	}
-	if (slot_query_new(s, now) == -1) {
+	if (slot_query_new(net, s, now) == -1) {
 		mc_answer_fail(s->req->ans, MC_DNS_PERMFAIL, -1,
 		    "cannot build a query for this name");
 		return -1;
@@ -1139,11 +1169,11 @@ slot_id(const struct slot *s, size_t i)
 
 /* Make the query without EDNS, with its own ID, once; 0 or -1. */
 static int
-slot_plain(struct slot *s)
+slot_plain(struct net *net, struct slot *s)
 {
 	if (s->plain != NULL)
 		return 0;
-	s->pid = new_id(s, mc_now());
+	s->pid = new_id(net, s, mc_now());
 	if (s->pid == s->id)
 		s->pid ^= 1;
 	return mc_dns_build_query(s->qname, s->req->type, s->pid, 0,
@@ -1163,7 +1193,7 @@ edns_fallback(struct net *net, struct slot *s, size_t i, int *active)
 {
 	const struct server *srv = &net->srv[i];
 
-	if (slot_plain(s) == -1) {
+	if (slot_plain(net, s) == -1) {
 		slot_fail(s, active, "out of memory");
 		return;
 	}
@@ -1206,7 +1236,7 @@ follow_cname(struct net *net, struct slot *s, const unsigned char *wire,
 		}
 	}
 	s->qname = s->chain->names[s->chain->n - 1];
-	if (slot_query_new(s, now) == -1) {
+	if (slot_query_new(net, s, now) == -1) {
 		slot_fail(s, active, "out of memory");
 		return;
 	}
@@ -1420,7 +1450,7 @@ tcp_io(struct net *net, struct slot *s, short revents, double now,
 		return;
 	case MC_REPLY_NOEDNS:
 		/* the same server, over TCP again, without EDNS (RFC 6891 7) */
-		if (slot_plain(s) == -1) {
+		if (slot_plain(net, s) == -1) {
 			slot_fail(s, active, "out of memory");
 			return;
 		}
