@@ -4,10 +4,12 @@
  *
  * A question is an entry in a hash table keyed by (name, type).  The thread
  * that creates the entry hands its request to the backend; any other thread
- * asking the same question meanwhile waits on the condition variable.  The
- * backend hands each answer back the moment it has it (cache_done()), which
- * stores it and wakes every waiter: no answer waits for the rest of its
- * batch.  Answers never change once stored.
+ * asking the same question meanwhile waits on the entry's own futex word
+ * (wait_answer()).  The backend hands each answer back the moment it has
+ * it (cache_done()), which stores it and wakes the entry's waiters, if
+ * any, and no one else: no answer waits for the rest of its batch.
+ * Answers never change once stored; an answered entry is read without a
+ * lock.
  *
  * A session (see dns.h) is one run: it carries the run's deadline, which
  * bounds every question asked through it and every wait on another
@@ -22,9 +24,14 @@
  * entry before waiting, so no waiter loses its answer.
  *
  * Locks: the buckets are split into DNS_SHARDS shards, each with its own
- * mutex, condition variables and graveyard, so that threads asking
- * different questions do not queue on one lock (in bulk runs that lock was
- * most of the futex calls left).  dns->mu guards only the open sessions,
+ * mutex and graveyard, so that threads asking different questions do not
+ * queue on one lock (in bulk runs that lock was most of the futex calls
+ * left).  A shard's lock is taken once a question, to find or claim its
+ * entry; storing an answer and waiting for one take none (condition
+ * variables under the shard locks made every woken waiter fight the
+ * others for the lock again: half the futex calls left in bulk mode, by
+ * perf's count of syscalls:sys_enter_futex).  Linux futexes: the engine
+ * is Linux's anyway (recvmmsg(), getrandom()).  dns->mu guards only the open sessions,
  * the limit and the sweep; a session's own answers and record have the
  * session's lock.  Order: a shard's lock, then a session's; dns->mu is
  * never held with another (evict() takes the shards one after another).
@@ -33,6 +40,9 @@
  * dns.c calls the backends and the answer vocabulary (dns_answer.c), and
  * neither calls back into dns.c but through the request's done pointer.
  */
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,12 +50,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns_impl.h"
 #include "mailcheck/limits.h"
 #include "banned.h"
 
-#define CACHE_BUCKETS 4096
+/*
+ * Buckets: bulk mode keeps about 16,000 to 25,000 entries (its limit,
+ * MC_BULK_CACHE_ENTRIES, plus what the sweep leaves), and with 4096
+ * buckets the walk along a chain of 5 or 6 entries, a cache miss each,
+ * was most of mc_dns_lookup_batch()'s time (perf); an entry's hash is
+ * compared before its name.
+ */
+#define CACHE_BUCKETS 65536
 #define DNS_SHARDS 16 /* a power of two dividing CACHE_BUCKETS */
 
 static const struct mc_dns_backend *const backends[] = {
@@ -57,7 +75,6 @@ static const struct mc_dns_backend *const backends[] = {
 
 struct mc_dns;
 
-#define DNS_WAIT_CVS 256
 
 struct shard;
 
@@ -67,6 +84,7 @@ struct entry {
 	struct shard *sh;          /* the shard whose lock guards it */
 	struct mc_dns_request req; /* while the question is in flight */
 	char *name;
+	uint32_t hash;             /* of name and type (hash()) */
 	uint16_t type;
 	struct mc_dns_answer *ans; /* NULL while the question is in flight;
 	                              set once, last, with a release store */
@@ -74,7 +92,8 @@ struct entry {
 	uint64_t born;             /* sessions from this id on began after
 	                              the answer was stored */
 	int stale;                 /* failed by a session's deadline */
-	int waiters;               /* sessions waiting for the answer */
+	uint32_t ready;            /* futex word: 1 once ans is stored */
+	int waiters;               /* atomic: threads waiting for ready */
 	double deadline;           /* of the session that asked (0: none) */
 };
 
@@ -98,9 +117,6 @@ struct mc_dns_session {
 /* The buckets b with b % DNS_SHARDS == its index, and what guards them. */
 struct shard {
 	pthread_mutex_t mu;
-	/* waiters for an entry wait on cv[entry_cv(e)]: an answer wakes the
-	   threads waiting for it (and a few others), not every waiter */
-	pthread_cond_t cv[DNS_WAIT_CVS / DNS_SHARDS];
 	size_t nentries;         /* in its buckets */
 	struct entry *graveyard; /* unlinked stale entries, maybe still read */
 	size_t ngrave;           /* in the graveyard */
@@ -139,9 +155,8 @@ answer_free(struct mc_dns_answer *a)
 struct mc_dns *
 mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 {
-	pthread_condattr_t ca;
 	struct mc_dns *dns;
-	size_t i, j;
+	size_t i;
 
 	dns = calloc(1, sizeof(*dns));
 	if (dns == NULL) {
@@ -158,15 +173,8 @@ mc_dns_new(const struct mc_dns_config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	pthread_mutex_init(&dns->mu, NULL);
-	/* waiters time out by mc_now() deadlines: the same clock */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	for (i = 0; i < DNS_SHARDS; i++) {
+	for (i = 0; i < DNS_SHARDS; i++)
 		pthread_mutex_init(&dns->shards[i].mu, NULL);
-		for (j = 0; j < DNS_WAIT_CVS / DNS_SHARDS; j++)
-			pthread_cond_init(&dns->shards[i].cv[j], &ca);
-	}
-	pthread_condattr_destroy(&ca);
 	dns->next_session = 1;
 	return dns;
 }
@@ -184,7 +192,7 @@ mc_dns_free(struct mc_dns *dns)
 {
 	struct entry *e, *next;
 	struct shard *sh;
-	size_t i, j;
+	size_t i;
 
 	if (dns == NULL)
 		return;
@@ -201,8 +209,6 @@ mc_dns_free(struct mc_dns *dns)
 			entry_free(e);
 		}
 		pthread_mutex_destroy(&sh->mu);
-		for (j = 0; j < DNS_WAIT_CVS / DNS_SHARDS; j++)
-			pthread_cond_destroy(&sh->cv[j]);
 	}
 	free(dns->open);
 	dns->be->free(dns->state);
@@ -312,7 +318,9 @@ evict(struct mc_dns *dns, uint64_t oldest)
 		pthread_mutex_lock(&sh->mu);
 		for (b = i; b < CACHE_BUCKETS; b += DNS_SHARDS) {
 			for (pp = &dns->buckets[b]; (e = *pp) != NULL;) {
-				if (e->ans != NULL && e->stamp < oldest) {
+				if (__atomic_load_n(&e->ans,
+				    __ATOMIC_ACQUIRE) != NULL &&
+				    e->stamp < oldest) {
 					*pp = e->next;
 					entry_free(e);
 					sh->nentries--;
@@ -444,14 +452,13 @@ session_fail(struct mc_dns_session *s, const char *name, uint16_t type,
 	return o->ans;
 }
 
-static size_t
-bucket(const char *name, uint16_t type)
+static uint32_t
+hash(const char *name, uint16_t type)
 {
 	uint32_t h;
 
 	h = mc_dns_hash(name, strlen(name), MC_DNS_HASH_INIT);
-	h = mc_dns_hash(&type, sizeof(type), h);
-	return h % CACHE_BUCKETS;
+	return mc_dns_hash(&type, sizeof(type), h);
 }
 
 /* Stamp e as used by session s.  Caller holds e's shard lock. */
@@ -485,12 +492,13 @@ bury(struct mc_dns *dns, struct entry *e, size_t b)
 
 /* Caller holds the lock of bucket b's shard. */
 static struct entry *
-find(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
+find(struct mc_dns *dns, uint32_t h, const char *name, uint16_t type)
 {
 	struct entry *e;
 
-	for (e = dns->buckets[b]; e != NULL; e = e->next)
-		if (e->type == type && strcmp(e->name, name) == 0)
+	for (e = dns->buckets[h % CACHE_BUCKETS]; e != NULL; e = e->next)
+		if (e->hash == h && e->type == type &&
+		    strcmp(e->name, name) == 0)
 			return e;
 	return NULL;
 }
@@ -500,55 +508,56 @@ find(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
  * the deadline of the session that asked is not for a session with more
  * time (a later deadline, or none) while its own time lasts; a TEMPFAIL
  * stored before this session began is asked again, so that one timeout
- * does not stick to every later domain of a bulk run.  Caller holds e's
- * shard lock.
+ * does not stick to every later domain of a bulk run.  a is e's answer
+ * as the caller loaded it (NULL: in flight); no lock is needed, since
+ * every field read here is stored before the answer is.
  */
 static int
-must_ask_again(const struct entry *e, const struct mc_dns_session *s)
+must_ask_again(const struct entry *e, const struct mc_dns_answer *a,
+    const struct mc_dns_session *s)
 {
 	int more_time;
 
-	if (e->ans == NULL)
+	if (a == NULL)
 		return 0;
 	more_time = e->deadline != 0 && (s->deadline == 0 ||
 	    s->deadline > e->deadline);
 	if (e->stale && more_time &&
 	    (s->deadline == 0 || mc_now() < s->deadline))
 		return 1;
-	return e->ans->status == MC_DNS_TEMPFAIL && s->id >= e->born;
-}
-
-/* The condition variable the waiters for e wait on. */
-static pthread_cond_t *
-entry_cv(struct entry *e)
-{
-	return &e->sh->cv[((uintptr_t)e / sizeof(*e)) %
-	    (DNS_WAIT_CVS / DNS_SHARDS)];
+	return a->status == MC_DNS_TEMPFAIL && s->id >= e->born;
 }
 
 /*
- * Wait for a broadcast, but not past deadline (0: none).  Returns -1 once
- * the deadline has passed.  Caller holds sh's lock.
+ * Wait until e is answered or deadline (0: none) passes, on e's futex word
+ * with no lock held: an answer wakes exactly its own waiters, who need no
+ * lock to read it.  The waiter counts itself before it looks at ready,
+ * and cache_done() stores ready before it looks at the count (both
+ * sequentially consistent), so either the waiter sees the answer or
+ * cache_done() sees the waiter and wakes it.  Returns the answer, or NULL
+ * once the deadline has passed.
  */
-static int
-wait_until(struct shard *sh, pthread_cond_t *cv, double deadline)
+static struct mc_dns_answer *
+wait_answer(struct entry *e, double deadline)
 {
+	struct mc_dns_answer *a;
 	struct timespec ts;
-	double now;
 
-	if (deadline == 0) {
-		pthread_cond_wait(cv, &sh->mu);
-		return 0;
+	__atomic_add_fetch(&e->waiters, 1, __ATOMIC_SEQ_CST);
+	while ((a = __atomic_load_n(&e->ans, __ATOMIC_ACQUIRE)) == NULL) {
+		if (deadline > 0 && mc_now() >= deadline)
+			break;
+		/* mc_now() is CLOCK_MONOTONIC, FUTEX_WAIT_BITSET's clock */
+		ts.tv_sec = (time_t)deadline;
+		ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+		if (ts.tv_nsec >= 1000000000L)
+			ts.tv_nsec = 999999999L;
+		/* returns at once unless ready is still 0 */
+		(void)syscall(SYS_futex, &e->ready, FUTEX_WAIT_BITSET_PRIVATE,
+		    0, deadline > 0 ? &ts : NULL, NULL, FUTEX_BITSET_MATCH_ANY);
 	}
-	now = mc_now();
-	if (now >= deadline)
-		return -1;
-	ts.tv_sec = (time_t)deadline;
-	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
-	if (ts.tv_nsec >= 1000000000L)
-		ts.tv_nsec = 999999999L;
-	pthread_cond_timedwait(cv, &sh->mu, &ts);
-	return 0;
+	__atomic_sub_fetch(&e->waiters, 1, __ATOMIC_SEQ_CST);
+	return a;
 }
 
 /* The backend's answer to e's question arrived: store it, wake waiters. */
@@ -565,18 +574,21 @@ cache_done(struct mc_dns_request *req)
 	if (a->source == MC_DNS_SOURCE_NONE && a != &nomem_answer &&
 	    a->reason != MC_DNS_REASON_DEADLINE)
 		a->source = dns->be->source;
-	pthread_mutex_lock(&e->sh->mu);
+	/*
+	 * No lock: nobody reads stale or born before ans, which is stored
+	 * after them with a release store, and our session's stamp keeps e
+	 * from eviction (see wait_answer() for the wake-up).
+	 */
 	/* a failure a session's deadline caused is not for the others */
 	e->stale = a->reason == MC_DNS_REASON_DEADLINE ||
 	    a->reason == MC_DNS_REASON_BUDGET;
 	e->born = __atomic_load_n(&dns->next_session, __ATOMIC_RELAXED);
-	/* last: a reader that sees ans without the lock sees the above */
 	__atomic_store_n(&e->ans, a, __ATOMIC_RELEASE);
-	/* most answers have no waiter but the batch that asked: waking every
-	   waiting thread for each of them was most of bulk mode's futex calls */
-	if (e->waiters > 0)
-		pthread_cond_broadcast(entry_cv(e));
-	pthread_mutex_unlock(&e->sh->mu);
+	__atomic_store_n(&e->ready, 1, __ATOMIC_SEQ_CST);
+	/* most answers have no waiter but the batch that asked: no call */
+	if (__atomic_load_n(&e->waiters, __ATOMIC_SEQ_CST) > 0)
+		(void)syscall(SYS_futex, &e->ready, FUTEX_WAKE_PRIVATE,
+		    INT_MAX, NULL, NULL, 0);
 }
 
 /*
@@ -584,8 +596,9 @@ cache_done(struct mc_dns_request *req)
  * holds the bucket's shard lock.
  */
 static struct entry *
-claim(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
+claim(struct mc_dns *dns, uint32_t h, const char *name, uint16_t type)
 {
+	size_t b = h % CACHE_BUCKETS;
 	struct entry *e;
 
 	e = calloc(1, sizeof(*e));
@@ -595,6 +608,7 @@ claim(struct mc_dns *dns, size_t b, const char *name, uint16_t type)
 	}
 	e->dns = dns;
 	e->sh = &dns->shards[b % DNS_SHARDS];
+	e->hash = h;
 	e->type = type;
 	e->req = (struct mc_dns_request){ .name = e->name, .type = type,
 	    .done = cache_done };
@@ -640,6 +654,7 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 	struct shard *sh;
 	char name[MC_DNS_NAME_MAX + 2];
 	size_t i, j, b, nreq = 0, nagain = 0;
+	uint32_t h;
 
 	if (n == 0)
 		return;
@@ -660,16 +675,20 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			    "not a valid domain name");
 			continue;
 		}
-		b = bucket(name, q[i].type);
+		h = hash(name, q[i].type);
+		b = h % CACHE_BUCKETS;
 		sh = &dns->shards[b % DNS_SHARDS];
 		pthread_mutex_lock(&sh->mu);
-		e = find(dns, b, name, q[i].type);
-		if (e != NULL && must_ask_again(e, s)) {
+		e = find(dns, h, name, q[i].type);
+		a = e != NULL ? __atomic_load_n(&e->ans, __ATOMIC_ACQUIRE) :
+		    NULL;
+		if (e != NULL && must_ask_again(e, a, s)) {
 			bury(dns, e, b);
 			e = NULL;
 		}
 		if (e == NULL) {
-			e = claim(dns, b, name, q[i].type);
+			a = NULL; /* in flight: the answer comes below */
+			e = claim(dns, h, name, q[i].type);
 			if (e != NULL) {
 				e->deadline = s->deadline;
 				req[nreq++] = &e->req;
@@ -678,7 +697,7 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 		if (e != NULL) {
 			stamp(e, s);
 			/* answered already and good for s: no second lock */
-			q[i].ans = e->ans;
+			q[i].ans = a;
 		}
 		pthread_mutex_unlock(&sh->mu);
 		if (e == NULL)
@@ -711,24 +730,18 @@ mc_dns_lookup_batch(struct mc_dns_session *s, struct mc_dns_query *q,
 			record_seen(s, a);
 			continue;
 		}
-		sh = ent[i]->sh;
-		pthread_mutex_lock(&sh->mu);
-		ent[i]->waiters++;
-		while (ent[i]->ans == NULL && wait_until(sh,
-		    entry_cv(ent[i]), s->deadline) == 0)
-			;
-		ent[i]->waiters--;
-		if (ent[i]->ans == NULL)
+		if (a == NULL)
+			a = wait_answer(ent[i], s->deadline);
+		if (a == NULL)
 			q[i].ans = session_fail(s, ent[i]->name, ent[i]->type,
 			    MC_DNS_TEMPFAIL, MC_DNS_REASON_DEADLINE,
 			    "deadline reached");
-		else if (must_ask_again(ent[i], s) && ent[i]->stale)
+		else if (must_ask_again(ent[i], a, s) && ent[i]->stale)
 			nagain++;
 		else
-			q[i].ans = ent[i]->ans;
+			q[i].ans = a;
 		if (q[i].ans != NULL)
 			record_seen(s, q[i].ans);
-		pthread_mutex_unlock(&sh->mu);
 	}
 	if (nagain > 0) {
 		again = calloc(nagain, sizeof(*again));
