@@ -77,6 +77,24 @@
  * attacker who can see our queries wins either way (RFC 5452 4.2); TCP,
  * DNS cookies or DNSSEC are the answers to that, not port choice.
  *
+ * The wire in batches: the datagrams a turn of the loop sends (its new
+ * questions and its retransmissions) are queued and go out with one
+ * sendmmsg() call for each run of them on one socket, just before the
+ * loop polls; a socket that poll() says is readable is drained with
+ * recvmmsg(), NET_RECV_BATCH datagrams a call, and a call that returns
+ * fewer ends the draining (the recvfrom() that returned EAGAIN after each
+ * reply was one system call in three).  Query IDs come from getrandom()
+ * in blocks of NET_RANDOM_POOL kept in the handle, NET_RANDOM_IDS taken
+ * at a time by a batch (one getrandom() call a batch before).  Bulk mode
+ * so went from about 128 sendto/recvfrom/getrandom calls a domain to
+ * about 22 sendmmsg/recvmmsg calls (bench/README.md, "fourth step").
+ * None of this changes what a forger must guess (above): each question
+ * still has its own random ID, used once, on a socket with a random port,
+ * and every datagram read is still matched alone against the server's
+ * address, the ID and the question.  A datagram longer than NET_RECV_SIZE
+ * (4096 bytes, over three times the MC_DNS_EDNS_SIZE we advertise) is
+ * dropped unread, like any other datagram that matches nothing.
+ *
  * poll(), not epoll: a batch polls its few sockets (one for every 32
  * questions in flight) and its TCP connections, so poll()'s cost per call
  * is small, while epoll would need a descriptor of its own and a system
