@@ -15,7 +15,11 @@
  * first on the calling thread, never a thread created per check: creating
  * and reaping a thread for each check of each domain was most of a bulk
  * run's kernel time.  A struct mc_runner keeps its jobs and their arenas
- * from one domain to the next; the arenas are reset, not freed.
+ * from one domain to the next; the arenas are reset, not freed.  The
+ * checks count themselves down with an atomic; the last one posts the
+ * runner's semaphore, so the runner sleeps (one futex wait, one wake)
+ * only when its own check is not the last to end, and no check takes a
+ * lock to say it is done.
  */
 #include <errno.h>
 #include <semaphore.h>

@@ -33,7 +33,7 @@ struct mc_pool_job {
 	 */
 	void (*done)(void *arg);
 	void *arg;
-	struct mc_pool_job *next; /* the pool's */
+	struct mc_pool_job *next; /* the pool's (set to NULL; no queue) */
 };
 
 /*
