@@ -31,9 +31,9 @@
  * variables under the shard locks made every woken waiter fight the
  * others for the lock again: half the futex calls left in bulk mode, by
  * perf's count of syscalls:sys_enter_futex).  Linux futexes: the engine
- * is Linux's anyway (recvmmsg(), getrandom()).  dns->mu guards only the open sessions,
- * the limit and the sweep; a session's own answers and record have the
- * session's lock.  Order: a shard's lock, then a session's; dns->mu is
+ * is Linux's anyway (recvmmsg(), getrandom()).  dns->mu guards only the
+ * open sessions, the limit and the sweep; a session's own answers and
+ * record have the session's lock.  Order: a shard's lock, then a session's; dns->mu is
  * never held with another (evict() takes the shards one after another).
  *
  * The backend is the first of backends[] that takes the configuration;
@@ -74,7 +74,6 @@ static const struct mc_dns_backend *const backends[] = {
 };
 
 struct mc_dns;
-
 
 struct shard;
 
