@@ -36,8 +36,11 @@ escape_into(char *out, const char *s, size_t len, int keep_backslash)
 		} else if (c >= 0x20 && c < 0x7f)
 			out[o++] = (char)c;
 		else {
-			snprintf(out + o, 5, "\\%03u", c);
-			o += 4;
+			/* "\\%03u", without snprintf()'s cost a byte */
+			out[o++] = '\\';
+			out[o++] = (char)('0' + c / 100);
+			out[o++] = (char)('0' + c / 10 % 10);
+			out[o++] = (char)('0' + c % 10);
 		}
 	}
 	out[o] = '\0';
