@@ -462,8 +462,8 @@ count_void(const struct pend *p, unsigned fam)
 		    json_integer_value(json_object_get(p->tj,
 		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
-	    json_pack("{s:o, s:o, s:s}", "term", dstr(p->term), "name",
-	    dstr(p->q.name), "family", fam_str[fam]));
+	    mc_json_object_of("term", dstr(p->term), "name",
+	    dstr(p->q.name), "family", json_string(fam_str[fam]), NULL));
 }
 
 static void
@@ -674,10 +674,11 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	    sizeof(err)) == -1)
 		return -1;
 	json_decref(out.trace);
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:I}",
-	    "ip", ip, "source", from_option ? "option" : "mx",
-	    "result", mc_spf_result_str(out.result),
-	    "reason", dstr(out.reason), "lookups", (json_int_t)out.lookups));
+	json_array_append_new(list, mc_json_object_of("ip", json_string(ip),
+	    "source", json_string(from_option ? "option" : "mx"),
+	    "result", json_string(mc_spf_result_str(out.result)),
+	    "reason", dstr(out.reason),
+	    "lookups", json_integer((json_int_t)out.lookups), NULL));
 	switch (out.result) {
 	case MC_SPF_PASS:
 		return (int)out.result;
@@ -902,20 +903,21 @@ tree_data(struct tree *t, json_t *data)
 	terms = json_array();
 	for (i = 0; root->ok && i < root->rec.nterms; i++) {
 		term = &root->rec.terms[i];
-		json_array_append_new(terms, json_pack("{s:o, s:s, s:o, s:o}",
-		    "term", dstr(term->text), "kind", mc_spf_kind_str(term->kind),
+		json_array_append_new(terms, mc_json_object_of(
+		    "term", dstr(term->text),
+		    "kind", json_string(mc_spf_kind_str(term->kind)),
 		    "qualifier", term->kind < MC_SPF_REDIRECT ?
 		    json_string(mc_spf_result_str(term->qualifier)) : json_null(),
-		    "domain", dstr(term->domain)));
+		    "domain", dstr(term->domain), NULL));
 	}
 	json_object_set_new(data, "terms", terms);
 	json_object_set_new(data, "tree", json_incref(root->json));
 	json_object_set_new(data, "truncated", json_boolean(t->truncated));
 	json_object_set_new(data, "questions",
 	    json_integer((json_int_t)t->questions));
-	json_object_set_new(data, "void_lookups", json_pack("{s:I, s:I}",
-	    "ipv4", (json_int_t)t->voids[F_IPV4],
-	    "ipv6", (json_int_t)t->voids[F_IPV6]));
+	json_object_set_new(data, "void_lookups", mc_json_object_of(
+	    "ipv4", json_integer((json_int_t)t->voids[F_IPV4]),
+	    "ipv6", json_integer((json_int_t)t->voids[F_IPV6]), NULL));
 	json_decref(root->json);
 }
 

@@ -258,6 +258,35 @@ mc_json_shown(const char *s)
 	return s != NULL ? json_escaped(s, strlen(s), 1) : NULL;
 }
 
+json_t *
+mc_json_object_of(const char *key, json_t *value, ...)
+{
+	json_t *o;
+	va_list ap;
+	int failed;
+
+	o = json_object();
+	failed = o == NULL;
+	va_start(ap, value);
+	while (key != NULL) {
+		if (value == NULL)
+			failed = 1;
+		else if (failed)
+			json_decref(value);
+		else if (json_object_set_new_nocheck(o, key, value) == -1)
+			failed = 1; /* value released */
+		key = va_arg(ap, const char *);
+		if (key != NULL)
+			value = va_arg(ap, json_t *);
+	}
+	va_end(ap);
+	if (failed) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 int
 mc_metric_set(struct mc_result *r, const char *name, double value)
 {

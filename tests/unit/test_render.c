@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
 #include "mc_table.h"
 
@@ -885,6 +886,63 @@ test_report_writer_as_oracle(void **state)
 	json_decref(doc);
 }
 
+/* Pairs in order; a NULL value fails the whole object (ASan: no leak). */
+static void
+test_json_object_of(void **state)
+{
+	json_t *o;
+	char *text;
+
+	(void)state;
+	o = mc_json_object_of("z", json_integer(1), "a", json_string("x"),
+	    "m", json_null(), NULL);
+	assert_non_null(o);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(text, "{\"z\":1,\"a\":\"x\",\"m\":null}");
+	free(text);
+	json_decref(o);
+	o = mc_json_object_of(NULL, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_object_size(o), 0);
+	json_decref(o);
+	/* the values before and after the NULL one are released */
+	assert_null(mc_json_object_of("a", json_string("before"), "b", NULL,
+	    "c", json_string("after"), NULL));
+}
+
+/* Escaped strings, short (on the stack) and long (on the heap), alike. */
+static void
+test_json_escaped_lengths(void **state)
+{
+	static const size_t lens[] = { 0, 1, 511, 512, 513, 3000 };
+	char *raw, *want;
+	json_t *j;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		raw = malloc(lens[i] + 1);
+		assert_non_null(raw);
+		for (k = 0; k < lens[i]; k++)
+			raw[k] = HOSTILE[k % (sizeof(HOSTILE) - 1)];
+		raw[lens[i]] = '\0';
+		want = mc_escape_dup(raw, lens[i]);
+		j = mc_json_dns_string(raw, lens[i]);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(j), want);
+		json_decref(j);
+		free(want);
+		want = mc_safe_dup(raw, strlen(raw));
+		j = mc_json_shown(raw);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(j), want);
+		json_decref(j);
+		free(want);
+		free(raw);
+	}
+	assert_null(mc_json_shown(NULL));
+}
+
 int
 main(void)
 {
@@ -906,6 +964,8 @@ main(void)
 	MC_TABLE_ADD(t, &n, writer_rows, test_writer_as_jansson);
 	MC_TEST_ADD(t, &n, test_writer_report_as_jansson);
 	MC_TEST_ADD(t, &n, test_report_writer_as_oracle);
+	MC_TEST_ADD(t, &n, test_json_object_of);
+	MC_TEST_ADD(t, &n, test_json_escaped_lengths);
 	MC_TEST_ADD(t, &n, test_text_line);
 	MC_TEST_ADD(t, &n, test_text_line_hostile);
 	MC_TEST_ADD(t, &n, test_text_line_ok_and_changes);
