@@ -88,6 +88,17 @@ jindent(struct jbuf *b, int indent, int depth)
 	jput(b, spaces, n);
 }
 
+/* The bytes JSON escapes: the control characters, '"' and '\\'. */
+static const unsigned char jspecial[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1,
+	[0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+	[0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
+	[0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 static void
 jstring(struct jbuf *b, const char *s, size_t len)
 {
@@ -99,7 +110,7 @@ jstring(struct jbuf *b, const char *s, size_t len)
 	jput(b, "\"", 1);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!jspecial[c])
 			continue;
 		jput(b, s + from, i - from);
 		from = i + 1;
