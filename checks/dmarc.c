@@ -66,20 +66,25 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 {
 	struct mc_result *r = ctx->result;
 	struct mc_dns_query *q;
-	const char *org, *dorg;
+	const char *org = NULL, *dorg;
 	size_t i, j, nq = 0;
+	int org_asked = 0;
 
 	q = mc_arena_calloc(ctx->arena, 2 * nu + 1, sizeof(*q));
 	if (q == NULL)
 		return -1;
-	org = psl_org(ctx, psl, poldomain);
 	for (i = 0; i < nu; i++) {
 		uq[i] = (size_t)-1;
-		if (u[i].host == NULL)
+		/* the PSL only for a host that is not the domain itself (a
+		   lookup costs about 10,000 instructions) */
+		if (u[i].host == NULL || strcmp(u[i].host, poldomain) == 0)
 			continue;
+		if (!org_asked) {
+			org = psl_org(ctx, psl, poldomain);
+			org_asked = 1;
+		}
 		dorg = psl_org(ctx, psl, u[i].host);
-		if (strcmp(u[i].host, poldomain) == 0 || (org != NULL &&
-		    dorg != NULL && strcmp(org, dorg) == 0))
+		if (org != NULL && dorg != NULL && strcmp(org, dorg) == 0)
 			continue;
 		for (j = 0; j < i; j++)
 			if (uq[j] != (size_t)-1 &&
