@@ -976,6 +976,8 @@ mc_dkim_verify(struct mc_dns_session *dns, struct mc_arena *a,
 		v[k].l = -1;
 		qi[k] = (size_t)-1;
 		if (k >= MC_DKIM_MAX_SIGS) {
+			/* not processed, not found bad (RFC 8601 2.7.1) */
+			v[k].result = MC_AUTH_NEUTRAL;
 			v[k].reason = mc_arena_printf(a, "not verified: more "
 			    "than %d signatures", MC_DKIM_MAX_SIGS);
 			continue;

@@ -28,7 +28,7 @@
 #include "mailcheck/dns.h"
 #include "mailcheck/message.h"
 
-#define MC_DKIM_MAX_SIGS 32      /* signatures verified; more: permerror */
+#define MC_DKIM_MAX_SIGS 32      /* signatures verified; more: neutral */
 #define MC_DKIM_MAX_B64 4096     /* base64 characters of b= or bh= */
 #define MC_DKIM_MAX_H 128        /* names in h= */
 #define MC_DKIM_FUTURE_SLOP 300  /* seconds a t= may be ahead of our clock */
