@@ -77,7 +77,9 @@ struct pend {
 
 struct tree {
 	struct mc_ctx *ctx;
-	struct node nodes[MAX_NODES];
+	struct node *nodes[MAX_NODES]; /* from the arena, as they come: most
+	                                  trees have a few, and zeroing 64
+	                                  cost more than the rest of the tree */
 	size_t nnodes;
 	struct pend *pend, *next;
 	size_t npend, nnext;
@@ -186,7 +188,12 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 		t->truncated = 1;
 		return NULL;
 	}
-	n = &t->nodes[t->nnodes++];
+	n = mc_arena_calloc(t->ctx->arena, 1, sizeof(*n));
+	if (n == NULL) {
+		t->nomem = 1;
+		return NULL;
+	}
+	t->nodes[t->nnodes++] = n;
 	n->domain = domain;
 	n->via = via;
 	n->parent = parent;
@@ -212,10 +219,10 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 static int
 seen_before(const struct tree *t, const struct node *n)
 {
-	const struct node *m;
+	size_t i;
 
-	for (m = t->nodes; m < n; m++)
-		if (same_domain(m->domain, n->domain))
+	for (i = 0; i < t->nnodes && t->nodes[i] != n; i++)
+		if (same_domain(t->nodes[i]->domain, n->domain))
 			return 1;
 	return 0;
 }
@@ -550,9 +557,9 @@ first_level(struct tree *t, const struct mc_dns_query *mxq,
 	for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
 		if (t->root_mx->rr[i].data[0] == '\0')
 			continue;
-		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		push(t, P_HOST, t->nodes[0], NULL, NULL,
 		    t->root_mx->rr[i].data, MC_RR_A);
-		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		push(t, P_HOST, t->nodes[0], NULL, NULL,
 		    t->root_mx->rr[i].data, MC_RR_AAAA);
 	}
 }
@@ -574,7 +581,7 @@ fetch_tree(struct tree *t)
 	t->pend_room = t->next_room = FIRST_PENDING;
 	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
-	json_object_set_new(t->nodes[0].json, "void", json_array());
+	json_object_set_new(t->nodes[0]->json, "void", json_array());
 	mc_dns_batch_init(&b, ctx);
 	mc_dns_batch_add(&b, &mxq, ctx->domain, MC_RR_MX);
 	mc_dns_batch_add(&b, &spfq, ctx->domain, MC_RR_SPF);
@@ -716,7 +723,7 @@ static void
 root_findings(struct tree *t)
 {
 	struct mc_result *r = t->ctx->result;
-	const struct node *root = &t->nodes[0];
+	const struct node *root = t->nodes[0];
 	const struct mc_spf_term *term;
 	size_t i;
 
@@ -858,7 +865,7 @@ sum_tree(struct tree *t)
 	int f;
 
 	for (i = t->nnodes; i-- > 0;) {
-		n = &t->nodes[i];
+		n = t->nodes[i];
 		n->total += n->lookups;
 		t->lookups += n->lookups;
 		for (f = 0; f < F_COUNT; f++) {
@@ -892,7 +899,7 @@ sum_tree(struct tree *t)
 static void
 tree_data(struct tree *t, json_t *data)
 {
-	const struct node *root = &t->nodes[0];
+	const struct node *root = t->nodes[0];
 	const struct mc_spf_term *term;
 	json_t *terms;
 	size_t i;
@@ -1049,7 +1056,7 @@ spf_run(struct mc_ctx *ctx)
 	root_findings(t);
 	list = json_array();
 	json_object_set_new(data, "authorisation", list);
-	if (t->nodes[0].ok) {
+	if (t->nodes[0]->ok) {
 		authorisation(t, list, &au);
 		summary(t, &au);
 	}

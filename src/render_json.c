@@ -106,9 +106,23 @@ jstring(struct jbuf *b, const char *s, size_t len)
 	char esc[6] = { '\\', 'u', '0', '0' };
 	size_t i, from = 0;
 	unsigned char c;
+	char *p;
 
+	/* most strings need no escape: the quotes and the text at once */
+	for (i = 0; i < len && !jspecial[(unsigned char)s[i]]; i++)
+		;
+	if (i == len) {
+		if (len + 2 > b->size - b->len && jgrow(b, len + 2) == -1)
+			return;
+		p = b->s + b->len;
+		p[0] = '"';
+		memcpy(p + 1, s, len);
+		p[len + 1] = '"';
+		b->len += len + 2;
+		return;
+	}
 	jput(b, "\"", 1);
-	for (i = 0; i < len; i++) {
+	for (; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (!jspecial[c])
 			continue;
