@@ -672,6 +672,7 @@ authorise(const struct tree *t, const char *ip, int from_option,
 		.ip = ip,
 		.domain = ctx->domain,
 		.helo = ctx->domain,
+		.no_trace = 1, /* only the result is reported */
 	};
 	struct mc_spf_outcome out;
 	char err[256];
@@ -680,7 +681,6 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	if (mc_spf_check_host(ctx->dns, ctx->arena, &req, &out, err,
 	    sizeof(err)) == -1)
 		return -1;
-	json_decref(out.trace);
 	json_array_append_new(list, mc_json_object_of("ip", json_string(ip),
 	    "source", json_string(from_option ? "option" : "mx"),
 	    "result", json_string(mc_spf_result_str(out.result)),
