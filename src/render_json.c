@@ -46,7 +46,7 @@ jgrow(struct jbuf *b, size_t n)
 
 	if (b->err)
 		return -1;
-	size = b->size > 0 ? b->size : 4096;
+	size = b->size > 0 ? b->size : 8192; /* a report of every check fits */
 	while (n > size - b->len) {
 		if (size > SIZE_MAX / 2) {
 			b->err = 1;
