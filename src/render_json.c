@@ -333,6 +333,15 @@ jnext(struct jbuf *b, int indent, int depth, size_t *n, const char *key)
 	jput(b, ": ", indent > 0 ? 2 : 1);
 }
 
+/* A member whose value the program wrote (a code, a status). */
+static void
+jmember(struct jbuf *b, int indent, int depth, size_t *n, const char *key,
+    const char *value)
+{
+	jnext(b, indent, depth, n, key);
+	jliteral(b, value);
+}
+
 static void
 jclose(struct jbuf *b, int indent, int depth, size_t n, const char *end)
 {
@@ -349,16 +358,13 @@ jfinding(struct jbuf *b, const struct mc_finding *f, int indent, int depth)
 	size_t n = 0;
 
 	jput(b, "{", 1);
-	jnext(b, indent, depth, &n, "code");
-	jliteral(b, def->code);
-	jnext(b, indent, depth, &n, "severity");
-	jliteral(b, mc_status_str(f->severity));
+	jmember(b, indent, depth, &n, "code", def->code);
+	jmember(b, indent, depth, &n, "severity", mc_status_str(f->severity));
 	jnext(b, indent, depth, &n, "subject");
 	jsafe(b, f->subject);
 	jnext(b, indent, depth, &n, "message");
 	jsafe(b, f->message);
-	jnext(b, indent, depth, &n, "spec");
-	jliteral(b, def->spec);
+	jmember(b, indent, depth, &n, "spec", def->spec);
 	if (hint != NULL) {
 		jnext(b, indent, depth, &n, "hint");
 		jsafe(b, hint);
@@ -391,10 +397,8 @@ jresult(struct jbuf *b, const struct mc_result *r, int indent, int depth)
 	size_t i, n = 0, nf = 0, nm = 0;
 
 	jput(b, "{", 1);
-	jnext(b, indent, depth, &n, "name");
-	jliteral(b, r->check);
-	jnext(b, indent, depth, &n, "status");
-	jliteral(b, mc_status_str(r->status));
+	jmember(b, indent, depth, &n, "name", r->check);
+	jmember(b, indent, depth, &n, "status", mc_status_str(r->status));
 	jnext(b, indent, depth, &n, "duration_ms");
 	jinteger(b, (json_int_t)r->duration_ms);
 	jnext(b, indent, depth, &n, "findings");
@@ -430,12 +434,10 @@ jreport(struct jbuf *b, const struct mc_report *rep, int indent)
 	jput(b, "{", 1);
 	jnext(b, indent, 0, &n, "schema_version");
 	jinteger(b, MC_SCHEMA_VERSION);
-	jnext(b, indent, 0, &n, "mailcheck_version");
-	jliteral(b, MC_VERSION);
+	jmember(b, indent, 0, &n, "mailcheck_version", MC_VERSION);
 	jnext(b, indent, 0, &n, "domain");
 	jsafe(b, rep->domain);
-	jnext(b, indent, 0, &n, "status");
-	jliteral(b, mc_status_str(rep->status));
+	jmember(b, indent, 0, &n, "status", mc_status_str(rep->status));
 	jnext(b, indent, 0, &n, "duration_ms");
 	jinteger(b, (json_int_t)rep->duration_ms);
 	jnext(b, indent, 0, &n, "checks");
