@@ -214,8 +214,8 @@ void mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose);
 int mc_render_text_line(FILE *out, const struct mc_report *rep);
 /*
  * The report as a JSON document (new reference), or NULL; with
- * rep->changes, a "changes" member last.  mc_render_json() writes this
- * document; there is no other JSON path to the report.
+ * rep->changes, a "changes" member last.  It is the text mc_render_json()
+ * writes, read back: there is no other JSON path to the report.
  */
 json_t *mc_report_json(const struct mc_report *rep);
 /*
