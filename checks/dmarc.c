@@ -66,20 +66,25 @@ check_destinations(struct mc_ctx *ctx, const psl_ctx_t *psl,
 {
 	struct mc_result *r = ctx->result;
 	struct mc_dns_query *q;
-	const char *org, *dorg;
+	const char *org = NULL, *dorg;
 	size_t i, j, nq = 0;
+	int org_asked = 0;
 
 	q = mc_arena_calloc(ctx->arena, 2 * nu + 1, sizeof(*q));
 	if (q == NULL)
 		return -1;
-	org = psl_org(ctx, psl, poldomain);
 	for (i = 0; i < nu; i++) {
 		uq[i] = (size_t)-1;
-		if (u[i].host == NULL)
+		/* the PSL only for a host that is not the domain itself (a
+		   lookup costs about 10,000 instructions) */
+		if (u[i].host == NULL || strcmp(u[i].host, poldomain) == 0)
 			continue;
+		if (!org_asked) {
+			org = psl_org(ctx, psl, poldomain);
+			org_asked = 1;
+		}
 		dorg = psl_org(ctx, psl, u[i].host);
-		if (strcmp(u[i].host, poldomain) == 0 || (org != NULL &&
-		    dorg != NULL && strcmp(org, dorg) == 0))
+		if (org != NULL && dorg != NULL && strcmp(org, dorg) == 0)
 			continue;
 		for (j = 0; j < i; j++)
 			if (uq[j] != (size_t)-1 &&
@@ -267,8 +272,9 @@ report_applied(struct mc_ctx *ctx, const struct mc_dmarc_discovery *d,
 	const char *pol = mc_dmarc_policy_str(d->policy);
 	json_t *ap;
 
-	ap = json_pack("{s:s, s:s}", "policy", d->policy == MC_DMARC_UNSET ?
-	    "none applied" : pol, "source", mc_dmarc_source_str(d->source));
+	ap = mc_json_object_of("policy", json_string(
+	    d->policy == MC_DMARC_UNSET ? "none applied" : pol), "source",
+	    json_string(mc_dmarc_source_str(d->source)), NULL);
 	if (ap != NULL && d->reason != NULL)
 		json_object_set_new(ap, "reason", mc_json_dns_string(d->reason,
 		    strlen(d->reason)));
@@ -368,9 +374,11 @@ dmarc_run(struct mc_ctx *ctx)
 	walk = json_array();
 	json_object_set_new(data, "walk", walk);
 	for (i = 0; i < d->n; i++) {
-		node = json_pack("{s:s, s:s, s:i}", "name", d->node[i].qname,
-		    "status", mc_dns_status_str(d->node[i].ans->status),
-		    "records", (int)d->node[i].ndmarc);
+		node = mc_json_object_of("name", json_string(d->node[i].qname),
+		    "status", json_string(mc_dns_status_str(
+		    d->node[i].ans->status)),
+		    "records", json_integer((json_int_t)d->node[i].ndmarc),
+		    NULL);
 		/* the walk's one rule for a pure zone-file run (said here) */
 		if (node != NULL && d->node[i].unasked)
 			json_object_set_new(node, "note", json_string("a public "

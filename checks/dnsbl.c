@@ -356,14 +356,14 @@ result_json(const struct ask *a, const struct mc_dns_answer *ans,
 		st = "policy";
 	else
 		st = "undocumented";
-	return json_pack("{s:o, s:s, s:o, s:o, s:o}",
+	return mc_json_object_of(
 	    "subject", mc_json_shown(a->subject),
-	    "status", st,
+	    "status", json_string(st),
 	    "codes", a->answered ? json_string(a->codes) : json_null(),
 	    "meaning", a->answered && a->meaning[0] != '\0' ?
 	    mc_json_dns_string(a->meaning, strlen(a->meaning)) : json_null(),
 	    "reason", reason != NULL ? mc_json_dns_string(reason, rlen) :
-	    json_null());
+	    json_null(), NULL);
 }
 
 /* Findings of one counted answer. */
@@ -630,11 +630,11 @@ report_one(struct run *d, size_t zi, size_t *nlisted)
 			json_array_append_new(results, result_json(a, a->q.ans,
 			    reason, rlen));
 	}
-	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}",
-	    "zone", z->zone,
-	    "kind", z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain",
-	    "status", zstate_str[zr->state],
-	    "self_test_ipv6", zr->has6,
+	return mc_json_object_of(
+	    "zone", json_string(z->zone),
+	    "kind", json_string(z->kind == MC_DNSBL_KIND_IP ? "ip" : "domain"),
+	    "status", json_string(zstate_str[zr->state]),
+	    "self_test_ipv6", json_boolean(zr->has6),
 	    "ipv6_status", zr->has6 && zr->state == Z_USABLE ?
 	    json_string(zstate_str[zr->state6]) : json_null(),
 	    "ipv6_reason", zr->has6 && zr->state == Z_USABLE &&
@@ -642,7 +642,7 @@ report_one(struct run *d, size_t zi, size_t *nlisted)
 	    strlen(zr->reason6)) : json_null(),
 	    "reason", zr->state == Z_USABLE ? json_null() :
 	    mc_json_dns_string(zr->reason, strlen(zr->reason)),
-	    "results", results);
+	    "results", results, NULL);
 }
 
 /* Reporting: every zone, the metrics and the summary. */

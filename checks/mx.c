@@ -127,11 +127,12 @@ backups_receive(struct mc_result *r)
 static json_t *
 host_json(const struct host *h)
 {
-	return json_pack("{s:i, s:s, s:o, s:o}",
-	    "preference", (int)h->pref,
-	    "host", h->name,
+	return mc_json_object_of(
+	    "preference", json_integer((json_int_t)h->pref),
+	    "host", json_string(h->name),
 	    "cname", h->cname != NULL ? json_string(h->cname) : json_null(),
-	    "addresses", h->addrs != NULL ? json_incref(h->addrs) : json_array());
+	    "addresses", h->addrs != NULL ? json_incref(h->addrs) : json_array(),
+	    NULL);
 }
 
 static int

@@ -77,7 +77,9 @@ struct pend {
 
 struct tree {
 	struct mc_ctx *ctx;
-	struct node nodes[MAX_NODES];
+	struct node *nodes[MAX_NODES]; /* from the arena, as they come: most
+	                                  trees have a few, and zeroing 64
+	                                  cost more than the rest of the tree */
 	size_t nnodes;
 	struct pend *pend, *next;
 	size_t npend, nnext;
@@ -186,7 +188,12 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 		t->truncated = 1;
 		return NULL;
 	}
-	n = &t->nodes[t->nnodes++];
+	n = mc_arena_calloc(t->ctx->arena, 1, sizeof(*n));
+	if (n == NULL) {
+		t->nomem = 1;
+		return NULL;
+	}
+	t->nodes[t->nnodes++] = n;
 	n->domain = domain;
 	n->via = via;
 	n->parent = parent;
@@ -212,10 +219,10 @@ new_node(struct tree *t, struct node *parent, const char *domain,
 static int
 seen_before(const struct tree *t, const struct node *n)
 {
-	const struct node *m;
+	size_t i;
 
-	for (m = t->nodes; m < n; m++)
-		if (same_domain(m->domain, n->domain))
+	for (i = 0; i < t->nnodes && t->nodes[i] != n; i++)
+		if (same_domain(t->nodes[i]->domain, n->domain))
 			return 1;
 	return 0;
 }
@@ -462,8 +469,8 @@ count_void(const struct pend *p, unsigned fam)
 		    json_integer_value(json_object_get(p->tj,
 		    "void_lookups")) + 1));
 	json_array_append_new(json_object_get(p->n->json, "void"),
-	    json_pack("{s:o, s:o, s:s}", "term", dstr(p->term), "name",
-	    dstr(p->q.name), "family", fam_str[fam]));
+	    mc_json_object_of("term", dstr(p->term), "name",
+	    dstr(p->q.name), "family", json_string(fam_str[fam]), NULL));
 }
 
 static void
@@ -550,9 +557,9 @@ first_level(struct tree *t, const struct mc_dns_query *mxq,
 	for (i = 0; i < t->root_mx->count && i < MAX_AUTH; i++) {
 		if (t->root_mx->rr[i].data[0] == '\0')
 			continue;
-		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		push(t, P_HOST, t->nodes[0], NULL, NULL,
 		    t->root_mx->rr[i].data, MC_RR_A);
-		push(t, P_HOST, &t->nodes[0], NULL, NULL,
+		push(t, P_HOST, t->nodes[0], NULL, NULL,
 		    t->root_mx->rr[i].data, MC_RR_AAAA);
 	}
 }
@@ -574,7 +581,7 @@ fetch_tree(struct tree *t)
 	t->pend_room = t->next_room = FIRST_PENDING;
 	if (new_node(t, NULL, ctx->domain, NULL, NULL) == NULL)
 		return -1;
-	json_object_set_new(t->nodes[0].json, "void", json_array());
+	json_object_set_new(t->nodes[0]->json, "void", json_array());
 	mc_dns_batch_init(&b, ctx);
 	mc_dns_batch_add(&b, &mxq, ctx->domain, MC_RR_MX);
 	mc_dns_batch_add(&b, &spfq, ctx->domain, MC_RR_SPF);
@@ -665,6 +672,7 @@ authorise(const struct tree *t, const char *ip, int from_option,
 		.ip = ip,
 		.domain = ctx->domain,
 		.helo = ctx->domain,
+		.no_trace = 1, /* only the result is reported */
 	};
 	struct mc_spf_outcome out;
 	char err[256];
@@ -673,11 +681,11 @@ authorise(const struct tree *t, const char *ip, int from_option,
 	if (mc_spf_check_host(ctx->dns, ctx->arena, &req, &out, err,
 	    sizeof(err)) == -1)
 		return -1;
-	json_decref(out.trace);
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o, s:I}",
-	    "ip", ip, "source", from_option ? "option" : "mx",
-	    "result", mc_spf_result_str(out.result),
-	    "reason", dstr(out.reason), "lookups", (json_int_t)out.lookups));
+	json_array_append_new(list, mc_json_object_of("ip", json_string(ip),
+	    "source", json_string(from_option ? "option" : "mx"),
+	    "result", json_string(mc_spf_result_str(out.result)),
+	    "reason", dstr(out.reason),
+	    "lookups", json_integer((json_int_t)out.lookups), NULL));
 	switch (out.result) {
 	case MC_SPF_PASS:
 		return (int)out.result;
@@ -715,7 +723,7 @@ static void
 root_findings(struct tree *t)
 {
 	struct mc_result *r = t->ctx->result;
-	const struct node *root = &t->nodes[0];
+	const struct node *root = t->nodes[0];
 	const struct mc_spf_term *term;
 	size_t i;
 
@@ -857,7 +865,7 @@ sum_tree(struct tree *t)
 	int f;
 
 	for (i = t->nnodes; i-- > 0;) {
-		n = &t->nodes[i];
+		n = t->nodes[i];
 		n->total += n->lookups;
 		t->lookups += n->lookups;
 		for (f = 0; f < F_COUNT; f++) {
@@ -891,7 +899,7 @@ sum_tree(struct tree *t)
 static void
 tree_data(struct tree *t, json_t *data)
 {
-	const struct node *root = &t->nodes[0];
+	const struct node *root = t->nodes[0];
 	const struct mc_spf_term *term;
 	json_t *terms;
 	size_t i;
@@ -902,20 +910,21 @@ tree_data(struct tree *t, json_t *data)
 	terms = json_array();
 	for (i = 0; root->ok && i < root->rec.nterms; i++) {
 		term = &root->rec.terms[i];
-		json_array_append_new(terms, json_pack("{s:o, s:s, s:o, s:o}",
-		    "term", dstr(term->text), "kind", mc_spf_kind_str(term->kind),
+		json_array_append_new(terms, mc_json_object_of(
+		    "term", dstr(term->text),
+		    "kind", json_string(mc_spf_kind_str(term->kind)),
 		    "qualifier", term->kind < MC_SPF_REDIRECT ?
 		    json_string(mc_spf_result_str(term->qualifier)) : json_null(),
-		    "domain", dstr(term->domain)));
+		    "domain", dstr(term->domain), NULL));
 	}
 	json_object_set_new(data, "terms", terms);
 	json_object_set_new(data, "tree", json_incref(root->json));
 	json_object_set_new(data, "truncated", json_boolean(t->truncated));
 	json_object_set_new(data, "questions",
 	    json_integer((json_int_t)t->questions));
-	json_object_set_new(data, "void_lookups", json_pack("{s:I, s:I}",
-	    "ipv4", (json_int_t)t->voids[F_IPV4],
-	    "ipv6", (json_int_t)t->voids[F_IPV6]));
+	json_object_set_new(data, "void_lookups", mc_json_object_of(
+	    "ipv4", json_integer((json_int_t)t->voids[F_IPV4]),
+	    "ipv6", json_integer((json_int_t)t->voids[F_IPV6]), NULL));
 	json_decref(root->json);
 }
 
@@ -1047,7 +1056,7 @@ spf_run(struct mc_ctx *ctx)
 	root_findings(t);
 	list = json_array();
 	json_object_set_new(data, "authorisation", list);
-	if (t->nodes[0].ok) {
+	if (t->nodes[0]->ok) {
 		authorisation(t, list, &au);
 		summary(t, &au);
 	}

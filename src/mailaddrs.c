@@ -486,13 +486,13 @@ mc_mailaddr_json(const struct mc_mailaddr *a)
 		json_array_append_new(src, json_string("spf"));
 	if (a->sources & MC_MAILADDR_IP)
 		json_array_append_new(src, json_string("ip"));
-	o = json_pack("{s:s, s:o, s:o, s:o, s:b}",
-	    "address", a->text,
+	o = mc_json_object_of(
+	    "address", json_string(a->text),
 	    "sources", src,
 	    "mx_host", a->mx_host != NULL ?
 	    mc_json_shown(a->mx_host) : json_null(),
 	    "spf_term", a->spf_term != NULL ?
 	    mc_json_dns_string(a->spf_term, strlen(a->spf_term)) : json_null(),
-	    "sends", mc_mailaddr_sends(a));
+	    "sends", json_boolean(mc_mailaddr_sends(a)), NULL);
 	return o;
 }

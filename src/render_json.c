@@ -1,6 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * src/render_json.c - the report as JSON (docs/report.schema.json)
+ *
+ * One path: the report is written straight from struct mc_report into one
+ * growing buffer, the checks' data trees walked by the same writer, and
+ * each string escaped once on the way (mc_safe() rules, then JSON's).
+ * Building the whole document as a jansson tree first, and freeing it
+ * after, cost a sixth of a bulk run (callgrind).  mc_report_json(), the
+ * document as a tree for --baseline, is the text read back, so the two
+ * cannot differ.  tests/unit/test_render.c compares the text with what
+ * jansson writes of the document built member by member.
  */
 #include <math.h>
 #include <stdint.h>
@@ -11,105 +20,6 @@
 #include "mailcheck/report.h"
 #include "mailcheck/util.h"
 #include "banned.h"
-
-/* A JSON string of report text s (which may be NULL: JSON null). */
-static json_t *
-str(const char *s)
-{
-	if (s == NULL)
-		return json_null();
-	return mc_json_shown(s);
-}
-
-static json_t *
-finding_json(const struct mc_finding *f)
-{
-	const struct mc_finding_def *def = mc_finding_def(f->id);
-	const char *hint = f->hint != NULL ? f->hint : def->hint;
-	json_t *o;
-
-	o = json_pack("{s:s, s:s, s:o, s:o, s:s}",
-	    "code", def->code,
-	    "severity", mc_status_str(f->severity),
-	    "subject", str(f->subject),
-	    "message", str(f->message),
-	    "spec", def->spec);
-	if (o != NULL && hint != NULL)
-		json_object_set_new(o, "hint", str(hint));
-	return o;
-}
-
-/*
- * Whole numbers as integers, the rest as reals; NULL for NaN and the
- * infinities, which JSON cannot hold (the metric is left out).  The range
- * test comes first: converting a double outside it to an integer is
- * undefined behaviour.
- */
-static json_t *
-metric_json(double v)
-{
-	if (!isfinite(v))
-		return NULL;
-	if (fabs(v) <= 9007199254740992.0 && v == trunc(v))
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
-
-static json_t *
-result_json(const struct mc_result *r)
-{
-	json_t *o, *findings, *metrics, *m;
-	size_t i;
-
-	findings = json_array();
-	metrics = json_object();
-	for (i = 0; i < r->nfindings; i++)
-		json_array_append_new(findings, finding_json(&r->findings[i]));
-	for (i = 0; i < r->nmetrics; i++) {
-		m = metric_json(r->metrics[i].value);
-		if (m != NULL)
-			json_object_set_new(metrics, r->metrics[i].name, m);
-	}
-	o = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o}",
-	    "name", r->check,
-	    "status", mc_status_str(r->status),
-	    "duration_ms", (json_int_t)r->duration_ms,
-	    "findings", findings,
-	    "metrics", metrics,
-	    "data", r->data != NULL ? json_incref(r->data) : json_object());
-	if (o != NULL && r->summary != NULL)
-		json_object_set_new(o, "summary", str(r->summary));
-	return o;
-}
-
-json_t *
-mc_report_json(const struct mc_report *rep)
-{
-	json_t *doc, *checks;
-	size_t i;
-
-	checks = json_array();
-	for (i = 0; i < rep->nresults; i++)
-		json_array_append_new(checks, result_json(&rep->results[i]));
-	doc = json_pack("{s:i, s:s, s:o, s:s, s:I, s:o}",
-	    "schema_version", MC_SCHEMA_VERSION,
-	    "mailcheck_version", MC_VERSION,
-	    "domain", str(rep->domain),
-	    "status", mc_status_str(rep->status),
-	    "duration_ms", (json_int_t)rep->duration_ms,
-	    "checks", checks);
-	if (doc != NULL && rep->dns != NULL &&
-	    json_object_set(doc, "dns", rep->dns) == -1) {
-		json_decref(doc);
-		return NULL;
-	}
-	if (doc != NULL && rep->changes != NULL &&
-	    json_object_set(doc, "changes", rep->changes) == -1) {
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
-}
 
 /*
  * The writer.  jansson's json_dumps() costs about 100 instructions a byte
@@ -127,31 +37,38 @@ struct jbuf {
 	int err;
 };
 
-static void
-jput(struct jbuf *b, const char *s, size_t n)
+/* Room for n more bytes; -1 (and b->err) when there is none. */
+static int
+jgrow(struct jbuf *b, size_t n)
 {
 	size_t size;
 	char *p;
 
 	if (b->err)
-		return;
-	if (n > b->size - b->len) {
-		size = b->size > 0 ? b->size : 4096;
-		while (n > size - b->len) {
-			if (size > SIZE_MAX / 2) {
-				b->err = 1;
-				return;
-			}
-			size *= 2;
-		}
-		p = realloc(b->s, size);
-		if (p == NULL) {
+		return -1;
+	size = b->size > 0 ? b->size : 8192; /* a report of every check fits */
+	while (n > size - b->len) {
+		if (size > SIZE_MAX / 2) {
 			b->err = 1;
-			return;
+			return -1;
 		}
-		b->s = p;
-		b->size = size;
+		size *= 2;
 	}
+	p = realloc(b->s, size);
+	if (p == NULL) {
+		b->err = 1;
+		return -1;
+	}
+	b->s = p;
+	b->size = size;
+	return 0;
+}
+
+static inline void
+jput(struct jbuf *b, const char *s, size_t n)
+{
+	if (n > b->size - b->len && jgrow(b, n) == -1)
+		return;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 }
@@ -171,6 +88,17 @@ jindent(struct jbuf *b, int indent, int depth)
 	jput(b, spaces, n);
 }
 
+/* The bytes JSON escapes: the control characters, '"' and '\\'. */
+static const unsigned char jspecial[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1,
+	[0x05] = 1, [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1,
+	[0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+	[0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1,
+	[0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 static void
 jstring(struct jbuf *b, const char *s, size_t len)
 {
@@ -178,11 +106,25 @@ jstring(struct jbuf *b, const char *s, size_t len)
 	char esc[6] = { '\\', 'u', '0', '0' };
 	size_t i, from = 0;
 	unsigned char c;
+	char *p;
 
+	/* most strings need no escape: the quotes and the text at once */
+	for (i = 0; i < len && !jspecial[(unsigned char)s[i]]; i++)
+		;
+	if (i == len) {
+		if (len + 2 > b->size - b->len && jgrow(b, len + 2) == -1)
+			return;
+		p = b->s + b->len;
+		p[0] = '"';
+		memcpy(p + 1, s, len);
+		p[len + 1] = '"';
+		b->len += len + 2;
+		return;
+	}
 	jput(b, "\"", 1);
-	for (i = 0; i < len; i++) {
+	for (; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!jspecial[c])
 			continue;
 		jput(b, s + from, i - from);
 		from = i + 1;
@@ -328,6 +270,206 @@ jvalue(struct jbuf *b, const json_t *v, int indent, int depth)
 	}
 }
 
+/*
+ * Report text (a name, a message; NULL is JSON null) as a JSON string: what
+ * jstring() writes of mc_safe_dup(s), without the copy.  The bytes
+ * mc_safe() leaves alone are printable ASCII, so JSON escapes only '"' and
+ * '\\'; any other byte is mc_safe()'s \DDD, its backslash escaped.
+ */
+static void
+jsafe(struct jbuf *b, const char *s)
+{
+	char esc[5] = { '\\', '\\' };
+	size_t i, from = 0;
+	unsigned char c;
+
+	if (s == NULL) {
+		jput(b, "null", 4);
+		return;
+	}
+	jput(b, "\"", 1);
+	for (i = 0; s[i] != '\0'; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			continue;
+		jput(b, s + from, i - from);
+		from = i + 1;
+		if (c == '"')
+			jput(b, "\\\"", 2);
+		else if (c == '\\')
+			jput(b, "\\\\", 2);
+		else {
+			esc[2] = (char)('0' + c / 100);
+			esc[3] = (char)('0' + c / 10 % 10);
+			esc[4] = (char)('0' + c % 10);
+			jput(b, esc, 5);
+		}
+	}
+	jput(b, s + from, i - from);
+	jput(b, "\"", 1);
+}
+
+/* A string the program wrote (a code, a spec reference, a status). */
+static void
+jliteral(struct jbuf *b, const char *s)
+{
+	jstring(b, s, strlen(s));
+}
+
+/*
+ * What comes before the next member (key) or element (key NULL) of an
+ * object or array at depth: a comma after the first (*n counts them), the
+ * indent, the key.  jclose() ends the container as jvalue() does.
+ */
+static void
+jnext(struct jbuf *b, int indent, int depth, size_t *n, const char *key)
+{
+	if ((*n)++ > 0)
+		jput(b, ",", 1);
+	jindent(b, indent, depth + 1);
+	if (key == NULL)
+		return;
+	jliteral(b, key);
+	jput(b, ": ", indent > 0 ? 2 : 1);
+}
+
+/* A member whose value the program wrote (a code, a status). */
+static void
+jmember(struct jbuf *b, int indent, int depth, size_t *n, const char *key,
+    const char *value)
+{
+	jnext(b, indent, depth, n, key);
+	jliteral(b, value);
+}
+
+static void
+jclose(struct jbuf *b, int indent, int depth, size_t n, const char *end)
+{
+	if (n > 0)
+		jindent(b, indent, depth);
+	jput(b, end, 1);
+}
+
+static void
+jfinding(struct jbuf *b, const struct mc_finding *f, int indent, int depth)
+{
+	const struct mc_finding_def *def = mc_finding_def(f->id);
+	const char *hint = f->hint != NULL ? f->hint : def->hint;
+	size_t n = 0;
+
+	jput(b, "{", 1);
+	jmember(b, indent, depth, &n, "code", def->code);
+	jmember(b, indent, depth, &n, "severity", mc_status_str(f->severity));
+	jnext(b, indent, depth, &n, "subject");
+	jsafe(b, f->subject);
+	jnext(b, indent, depth, &n, "message");
+	jsafe(b, f->message);
+	jmember(b, indent, depth, &n, "spec", def->spec);
+	if (hint != NULL) {
+		jnext(b, indent, depth, &n, "hint");
+		jsafe(b, hint);
+	}
+	jclose(b, indent, depth, n, "}");
+}
+
+/*
+ * Whole numbers as integers, the rest as reals; NaN and the infinities,
+ * which JSON cannot hold, are left out.  The range test comes first:
+ * converting a double outside it to an integer is undefined behaviour.
+ */
+static void
+jmetric(struct jbuf *b, const struct mc_metric *m, int indent, int depth,
+    size_t *n)
+{
+	if (!isfinite(m->value))
+		return;
+	jnext(b, indent, depth, n, m->name);
+	if (fabs(m->value) <= 9007199254740992.0 &&
+	    m->value == trunc(m->value))
+		jinteger(b, (json_int_t)m->value);
+	else
+		jreal(b, m->value);
+}
+
+static void
+jresult(struct jbuf *b, const struct mc_result *r, int indent, int depth)
+{
+	size_t i, n = 0, nf = 0, nm = 0;
+
+	jput(b, "{", 1);
+	jmember(b, indent, depth, &n, "name", r->check);
+	jmember(b, indent, depth, &n, "status", mc_status_str(r->status));
+	jnext(b, indent, depth, &n, "duration_ms");
+	jinteger(b, (json_int_t)r->duration_ms);
+	jnext(b, indent, depth, &n, "findings");
+	jput(b, "[", 1);
+	for (i = 0; i < r->nfindings; i++) {
+		jnext(b, indent, depth + 1, &nf, NULL);
+		jfinding(b, &r->findings[i], indent, depth + 2);
+	}
+	jclose(b, indent, depth + 1, nf, "]");
+	jnext(b, indent, depth, &n, "metrics");
+	jput(b, "{", 1);
+	for (i = 0; i < r->nmetrics; i++)
+		jmetric(b, &r->metrics[i], indent, depth + 1, &nm);
+	jclose(b, indent, depth + 1, nm, "}");
+	jnext(b, indent, depth, &n, "data");
+	if (r->data != NULL)
+		jvalue(b, r->data, indent, depth + 1);
+	else
+		jput(b, "{}", 2);
+	if (r->summary != NULL) {
+		jnext(b, indent, depth, &n, "summary");
+		jsafe(b, r->summary);
+	}
+	jclose(b, indent, depth, n, "}");
+}
+
+/* The report, without a final newline, into b. */
+static void
+jreport(struct jbuf *b, const struct mc_report *rep, int indent)
+{
+	size_t i, n = 0, nc = 0;
+
+	jput(b, "{", 1);
+	jnext(b, indent, 0, &n, "schema_version");
+	jinteger(b, MC_SCHEMA_VERSION);
+	jmember(b, indent, 0, &n, "mailcheck_version", MC_VERSION);
+	jnext(b, indent, 0, &n, "domain");
+	jsafe(b, rep->domain);
+	jmember(b, indent, 0, &n, "status", mc_status_str(rep->status));
+	jnext(b, indent, 0, &n, "duration_ms");
+	jinteger(b, (json_int_t)rep->duration_ms);
+	jnext(b, indent, 0, &n, "checks");
+	jput(b, "[", 1);
+	for (i = 0; i < rep->nresults; i++) {
+		jnext(b, indent, 1, &nc, NULL);
+		jresult(b, &rep->results[i], indent, 2);
+	}
+	jclose(b, indent, 1, nc, "]");
+	if (rep->dns != NULL) {
+		jnext(b, indent, 0, &n, "dns");
+		jvalue(b, rep->dns, indent, 1);
+	}
+	if (rep->changes != NULL) {
+		jnext(b, indent, 0, &n, "changes");
+		jvalue(b, rep->changes, indent, 1);
+	}
+	jclose(b, indent, 0, n, "}");
+}
+
+json_t *
+mc_report_json(const struct mc_report *rep)
+{
+	struct jbuf b = { 0 };
+	json_t *doc;
+
+	jreport(&b, rep, 0);
+	doc = b.err ? NULL : json_loadb(b.s, b.len, JSON_ALLOW_NUL, NULL);
+	free(b.s);
+	return doc;
+}
+
 char *
 mc_json_text(const json_t *doc, int compact, size_t *len)
 {
@@ -346,21 +488,13 @@ mc_json_text(const json_t *doc, int compact, size_t *len)
 int
 mc_render_json(FILE *out, const struct mc_report *rep, int compact)
 {
-	json_t *doc;
-	char *text;
-	size_t len;
+	struct jbuf b = { 0 };
 	int rc;
 
-	doc = mc_report_json(rep);
-	if (doc == NULL)
-		return -1;
 	/* into memory, then one write with the newline */
-	text = mc_json_text(doc, compact, &len);
-	json_decref(doc);
-	if (text == NULL)
-		return -1;
-	text[len] = '\n';
-	rc = fwrite(text, 1, len + 1, out) == len + 1 ? 0 : -1;
-	free(text);
+	jreport(&b, rep, compact ? 0 : 2);
+	jput(&b, "\n", 1);
+	rc = !b.err && fwrite(b.s, 1, b.len, out) == b.len ? 0 : -1;
+	free(b.s);
 	return rc;
 }

@@ -222,34 +222,69 @@ mc_result_summary(struct mc_result *r, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * s escaped (mc_escape(), or mc_safe() when safe) as a JSON string: on the
+ * stack when short, and without jansson's UTF-8 test, as the escaped form
+ * is printable ASCII.
+ */
+static json_t *
+json_escaped(const char *s, size_t len, int safe)
+{
+	char buf[2048], *e = buf;
+	json_t *j;
+	size_t n;
+
+	if (len > (sizeof(buf) - 1) / 4) {
+		e = malloc(4 * len + 1);
+		if (e == NULL)
+			return NULL;
+	}
+	n = mc_escape_into(e, s, len, safe);
+	j = json_stringn_nocheck(e, n);
+	if (e != buf)
+		free(e);
+	return j;
+}
+
 json_t *
 mc_json_dns_string(const char *s, size_t len)
 {
-	json_t *j;
-	char *e;
-
-	e = mc_escape_dup(s, len);
-	if (e == NULL)
-		return NULL;
-	j = json_string(e);
-	free(e);
-	return j;
+	return json_escaped(s, len, 0);
 }
 
 json_t *
 mc_json_shown(const char *s)
 {
-	json_t *j;
-	char *e;
+	return s != NULL ? json_escaped(s, strlen(s), 1) : NULL;
+}
 
-	if (s == NULL)
+json_t *
+mc_json_object_of(const char *key, json_t *value, ...)
+{
+	json_t *o;
+	va_list ap;
+	int failed;
+
+	o = json_object();
+	failed = o == NULL;
+	va_start(ap, value);
+	while (key != NULL) {
+		if (value == NULL)
+			failed = 1;
+		else if (failed)
+			json_decref(value);
+		else if (json_object_set_new_nocheck(o, key, value) == -1)
+			failed = 1; /* value released */
+		key = va_arg(ap, const char *);
+		if (key != NULL)
+			value = va_arg(ap, json_t *);
+	}
+	va_end(ap);
+	if (failed) {
+		json_decref(o);
 		return NULL;
-	e = mc_safe_dup(s, strlen(s));
-	if (e == NULL)
-		return NULL;
-	j = json_string(e);
-	free(e);
-	return j;
+	}
+	return o;
 }
 
 int

@@ -96,6 +96,8 @@ ask(struct eval *ev, const char *name, uint16_t type)
 static void
 jset(json_t *o, const char *k, const char *v)
 {
+	if (o == NULL)
+		return; /* no trace */
 	json_object_set_new(o, k, v != NULL ? mc_json_dns_string(v, strlen(v)) :
 	    json_null());
 }
@@ -164,7 +166,8 @@ count_lookup(struct eval *ev, const struct mc_spf_term *t)
 static int
 count_void(struct eval *ev, const struct mc_spf_term *t, json_t *node)
 {
-	json_object_set_new(node, "void", json_true());
+	if (node != NULL)
+		json_object_set_new(node, "void", json_true());
 	if (++ev->voids > ev->max_void) {
 		why(ev, "more than %zu void lookups (at '%s')", ev->max_void,
 		    t->text);
@@ -335,7 +338,9 @@ eval_mx(struct eval *ev, const struct mc_spf_term *t, const char *name,
 		q[nq].name = mx->rr[i].data;
 		q[nq++].type = addr_type(ev);
 	}
-	json_object_set_new(node, "mx_hosts", json_integer((json_int_t)nq));
+	if (node != NULL)
+		json_object_set_new(node, "mx_hosts",
+		    json_integer((json_int_t)nq));
 	ev->queries += nq;
 	mc_dns_lookup_batch(ev->dns, q, nq);
 	for (i = 0; i < nq; i++) {
@@ -387,10 +392,11 @@ eval_include(struct eval *ev, const struct mc_spf_term *t, const char *name,
     int depth, json_t *node)
 {
 	const char *saved = ev->explanation;
-	json_t *child = json_object();
+	json_t *child = node != NULL ? json_object() : NULL;
 	enum mc_spf_result r;
 
-	json_object_set_new(node, "include", child);
+	if (node != NULL)
+		json_object_set_new(node, "include", child);
 	r = check_host(ev, name, depth + 1, child);
 	ev->explanation = saved; /* 5.2: the included exp is not used */
 	switch (r) {
@@ -526,8 +532,9 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 		res = MC_SPF_PERMERROR;
 		goto out;
 	}
-	json_object_set_new(node, "record", mc_json_dns_string(txt->rr[idx].data,
-	    txt->rr[idx].len));
+	if (node != NULL)
+		json_object_set_new(node, "record", mc_json_dns_string(
+		    txt->rr[idx].data, txt->rr[idx].len));
 	if (mc_spf_parse(ev->a, txt->rr[idx].data, txt->rr[idx].len, &rec,
 	    &perr) == -1) {
 		why(ev, "syntax error in the SPF record of %s at offset %zu, "
@@ -535,19 +542,22 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 		res = MC_SPF_PERMERROR;
 		goto out;
 	}
-	terms = json_array();
-	json_object_set_new(node, "terms", terms);
+	terms = node != NULL ? json_array() : NULL;
+	if (node != NULL)
+		json_object_set_new(node, "terms", terms);
 	for (i = 0; i < rec.nterms; i++) {
 		const struct mc_spf_term *t = &rec.terms[i];
 
 		if (t->kind >= MC_SPF_REDIRECT)
 			continue;
-		tn = json_object();
+		tn = terms != NULL ? json_object() : NULL;
 		jset(tn, "term", t->text);
-		json_array_append_new(terms, tn);
+		if (tn != NULL)
+			json_array_append_new(terms, tn);
 		m = eval_term(ev, t, domain, depth, tn);
-		json_object_set_new(tn, "lookups_so_far",
-		    json_integer((json_int_t)ev->lookups));
+		if (tn != NULL)
+			json_object_set_new(tn, "lookups_so_far",
+			    json_integer((json_int_t)ev->lookups));
 		if (m == M_NOMATCH)
 			continue;
 		if (m == M_TEMPERROR) {
@@ -558,7 +568,8 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 			res = MC_SPF_PERMERROR;
 			goto out;
 		}
-		json_object_set_new(tn, "matched", json_true());
+		if (tn != NULL)
+			json_object_set_new(tn, "matched", json_true());
 		res = t->qualifier;
 		why(ev, "%s matched '%s'", domain, t->text);
 		if (res == MC_SPF_FAIL)
@@ -569,9 +580,10 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 		const char *name;
 		json_t *child;
 
-		tn = json_object();
+		tn = terms != NULL ? json_object() : NULL;
 		jset(tn, "term", rec.redirect->text);
-		json_array_append_new(terms, tn);
+		if (tn != NULL)
+			json_array_append_new(terms, tn);
 		if (count_lookup(ev, rec.redirect) == -1) {
 			res = MC_SPF_PERMERROR;
 			goto out;
@@ -581,8 +593,9 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 			res = MC_SPF_PERMERROR;
 			goto out;
 		}
-		child = json_object();
-		json_object_set_new(tn, "redirect", child);
+		child = tn != NULL ? json_object() : NULL;
+		if (tn != NULL)
+			json_object_set_new(tn, "redirect", child);
 		res = check_host(ev, name, depth + 1, child);
 		if (res == MC_SPF_NONE) {
 			why(ev, "redirect target %s has no SPF record", name);
@@ -593,8 +606,9 @@ check_host(struct eval *ev, const char *domain, int depth, json_t *node)
 	why(ev, "no term of the record of %s matched", domain);
 out:
 	ev->env.domain = saved_domain;
-	json_object_set_new(node, "result",
-	    json_string(mc_spf_result_str(res)));
+	if (node != NULL)
+		json_object_set_new(node, "result",
+		    json_string(mc_spf_result_str(res)));
 	return res;
 }
 
@@ -661,8 +675,8 @@ mc_spf_check_host(struct mc_dns_session *dns, struct mc_arena *a,
 	    MC_SPF_MAX_LOOKUPS;
 	ev.max_void = req->max_void != 0 ? req->max_void : MC_SPF_MAX_VOID;
 
-	root = json_object();
-	if (root == NULL)
+	root = req->no_trace ? NULL : json_object();
+	if (root == NULL && !req->no_trace)
 		goto nomem;
 	out->result = check_host(&ev, domain, 0, root);
 	out->explanation = out->result == MC_SPF_FAIL ? ev.explanation : NULL;

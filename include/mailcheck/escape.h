@@ -36,6 +36,12 @@
 char *mc_escape(struct mc_arena *a, const char *s, size_t len);
 /* The same into a malloc'ed string. */
 char *mc_escape_dup(const char *s, size_t len);
+/*
+ * The same into out, which has room for 4 * len + 1 bytes (NUL-terminated),
+ * with mc_safe_dup()'s rule (a backslash kept) when safe; returns the
+ * length written.
+ */
+size_t mc_escape_into(char *out, const char *s, size_t len, int safe);
 /* Write len bytes of s to out, escaped ("(out of memory)" when it fails). */
 void mc_escape_fputs(FILE *out, const char *s, size_t len);
 /*

@@ -157,6 +157,14 @@ json_t *mc_json_dns_string(const char *s, size_t len);
  * memory).
  */
 json_t *mc_json_shown(const char *s);
+/*
+ * An object of the key/value pairs given, in order, up to a NULL key:
+ * json_pack("{s:o, ...}") without a format to parse (checks build one
+ * for every host, term and zone of every domain).  Keys are ASCII the
+ * program wrote.  Each value's reference is taken, also on failure; NULL
+ * when a value is NULL or memory runs out.
+ */
+json_t *mc_json_object_of(const char *key, json_t *value, ...);
 /* Set (or replace) a metric; -1 counted in r->nlost. */
 int mc_metric_set(struct mc_result *r, const char *name, double value);
 /* The metric's value in *value: 1 found, 0 not. */
@@ -206,8 +214,8 @@ void mc_render_text_detail(FILE *out, const struct mc_result *r, int verbose);
 int mc_render_text_line(FILE *out, const struct mc_report *rep);
 /*
  * The report as a JSON document (new reference), or NULL; with
- * rep->changes, a "changes" member last.  mc_render_json() writes this
- * document; there is no other JSON path to the report.
+ * rep->changes, a "changes" member last.  It is the text mc_render_json()
+ * writes, read back: there is no other JSON path to the report.
  */
 json_t *mc_report_json(const struct mc_report *rep);
 /*

@@ -183,6 +183,8 @@ struct mc_spf_request {
 	long long now;        /* %{t}; 0: the current time */
 	size_t max_lookups;   /* 0: MC_SPF_MAX_LOOKUPS */
 	size_t max_void;      /* 0: MC_SPF_MAX_VOID */
+	int no_trace;         /* 1: no evaluation tree (out->trace NULL), for
+	                         a caller that wants only the result */
 };
 
 struct mc_spf_outcome {
@@ -193,7 +195,8 @@ struct mc_spf_outcome {
 	size_t lookups;           /* terms that caused DNS lookups (4.6.4) */
 	size_t void_lookups;      /* lookups that found nothing (4.6.4) */
 	size_t queries;           /* DNS questions asked */
-	json_t *trace;            /* new reference: the evaluation tree */
+	json_t *trace;            /* new reference: the evaluation tree, or
+	                             NULL with req->no_trace */
 };
 
 /*

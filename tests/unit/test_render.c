@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailcheck/escape.h"
 #include "mailcheck/report.h"
 #include "mc_table.h"
 
@@ -766,6 +767,182 @@ test_writer_report_as_jansson(void **state)
 	json_decref(doc);
 }
 
+/*
+ * ---- the report writer against the document built member by member ----
+ * mc_render_json() writes the report straight from the struct; the oracle
+ * builds the published document as a jansson tree (report text through
+ * mc_json_shown(), metrics that are whole numbers as integers, NaN and the
+ * infinities left out) for jansson's json_dumps() to write.
+ */
+static json_t *
+oracle_str(const char *s)
+{
+	return s != NULL ? mc_json_shown(s) : json_null();
+}
+
+static json_t *
+oracle_doc(const struct mc_report *r)
+{
+	json_t *doc, *checks, *c, *fs, *f, *ms;
+	const struct mc_finding_def *def;
+	const struct mc_result *res;
+	const char *hint;
+	double v;
+	size_t i, k;
+
+	checks = json_array();
+	for (i = 0; i < r->nresults; i++) {
+		res = &r->results[i];
+		fs = json_array();
+		for (k = 0; k < res->nfindings; k++) {
+			def = mc_finding_def(res->findings[k].id);
+			hint = res->findings[k].hint != NULL ?
+			    res->findings[k].hint : def->hint;
+			f = json_pack("{s:s, s:s, s:o, s:o, s:s}", "code",
+			    def->code, "severity",
+			    mc_status_str(res->findings[k].severity), "subject",
+			    oracle_str(res->findings[k].subject), "message",
+			    oracle_str(res->findings[k].message), "spec",
+			    def->spec);
+			if (hint != NULL)
+				json_object_set_new(f, "hint", oracle_str(hint));
+			json_array_append_new(fs, f);
+		}
+		ms = json_object();
+		for (k = 0; k < res->nmetrics; k++) {
+			v = res->metrics[k].value;
+			if (!isfinite(v))
+				continue;
+			json_object_set_new(ms, res->metrics[k].name,
+			    fabs(v) <= 9007199254740992.0 && v == trunc(v) ?
+			    json_integer((json_int_t)v) : json_real(v));
+		}
+		c = json_pack("{s:s, s:s, s:I, s:o, s:o, s:O}", "name",
+		    res->check, "status", mc_status_str(res->status),
+		    "duration_ms", (json_int_t)res->duration_ms, "findings", fs,
+		    "metrics", ms, "data", res->data != NULL ? res->data :
+		    json_object());
+		if (res->data == NULL)
+			json_decref(json_object_get(c, "data"));
+		if (res->summary != NULL)
+			json_object_set_new(c, "summary",
+			    oracle_str(res->summary));
+		json_array_append_new(checks, c);
+	}
+	doc = json_pack("{s:i, s:s, s:o, s:s, s:I, s:o}", "schema_version",
+	    MC_SCHEMA_VERSION, "mailcheck_version", MC_VERSION, "domain",
+	    oracle_str(r->domain), "status", mc_status_str(r->status),
+	    "duration_ms", (json_int_t)r->duration_ms, "checks", checks);
+	if (r->dns != NULL)
+		json_object_set(doc, "dns", r->dns);
+	if (r->changes != NULL)
+		json_object_set(doc, "changes", r->changes);
+	return doc;
+}
+
+static void
+test_report_writer_as_oracle(void **state)
+{
+	json_t *doc, *back;
+	char *out, *want;
+	size_t len;
+	int compact;
+
+	(void)state;
+	mc_metric_set(&rep.results[0], "tiny", 1e-7);
+	mc_metric_set(&rep.results[0], "huge", -3.5e250);
+	mc_metric_set(&rep.results[0], "not a number", NAN);
+	mc_metric_set(&rep.results[1], "infinite", INFINITY);
+	mc_metric_set(&rep.results[1], "negative", -12);
+	mc_metric_set(&rep.results[3], "big", 9007199254740993.0);
+	rep.changes = json_pack("[{s:s, s:s, s:s}]", "kind", "status",
+	    "before", "ok", "after", HOSTILE_ESCAPED);
+	rep.dns = json_pack("{s:[s, s]}", "zones", "a.test", "b.test");
+	free(rep.domain);
+	rep.domain = strdup(HOSTILE);
+	assert_non_null(rep.changes);
+	assert_non_null(rep.dns);
+	assert_non_null(rep.domain);
+	doc = oracle_doc(&rep);
+	assert_non_null(doc);
+	for (compact = 0; compact <= 1; compact++) {
+		out = render_json(compact, &len);
+		want = json_dumps(doc, (compact ? JSON_COMPACT :
+		    JSON_INDENT(2)) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(10));
+		assert_non_null(want);
+		assert_int_equal(len, strlen(want) + 1);
+		assert_int_equal(out[len - 1], '\n');
+		out[len - 1] = '\0';
+		assert_string_equal(out, want);
+		free(out);
+		free(want);
+	}
+	/* the tree for --baseline is the same document */
+	back = mc_report_json(&rep);
+	assert_non_null(back);
+	assert_true(json_equal(back, doc));
+	json_decref(back);
+	json_decref(doc);
+}
+
+/* Pairs in order; a NULL value fails the whole object (ASan: no leak). */
+static void
+test_json_object_of(void **state)
+{
+	json_t *o;
+	char *text;
+
+	(void)state;
+	o = mc_json_object_of("z", json_integer(1), "a", json_string("x"),
+	    "m", json_null(), NULL);
+	assert_non_null(o);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(text, "{\"z\":1,\"a\":\"x\",\"m\":null}");
+	free(text);
+	json_decref(o);
+	o = mc_json_object_of(NULL, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_object_size(o), 0);
+	json_decref(o);
+	/* the values before and after the NULL one are released */
+	assert_null(mc_json_object_of("a", json_string("before"), "b", NULL,
+	    "c", json_string("after"), NULL));
+}
+
+/* Escaped strings, short (on the stack) and long (on the heap), alike. */
+static void
+test_json_escaped_lengths(void **state)
+{
+	static const size_t lens[] = { 0, 1, 511, 512, 513, 3000 };
+	char *raw, *want;
+	json_t *j;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		raw = malloc(lens[i] + 1);
+		assert_non_null(raw);
+		for (k = 0; k < lens[i]; k++)
+			raw[k] = HOSTILE[k % (sizeof(HOSTILE) - 1)];
+		raw[lens[i]] = '\0';
+		want = mc_escape_dup(raw, lens[i]);
+		j = mc_json_dns_string(raw, lens[i]);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(j), want);
+		json_decref(j);
+		free(want);
+		want = mc_safe_dup(raw, strlen(raw));
+		j = mc_json_shown(raw);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(j), want);
+		json_decref(j);
+		free(want);
+		free(raw);
+	}
+	assert_null(mc_json_shown(NULL));
+}
+
 int
 main(void)
 {
@@ -786,6 +963,9 @@ main(void)
 	MC_TEST_ADD(t, &n, test_json_changes);
 	MC_TABLE_ADD(t, &n, writer_rows, test_writer_as_jansson);
 	MC_TEST_ADD(t, &n, test_writer_report_as_jansson);
+	MC_TEST_ADD(t, &n, test_report_writer_as_oracle);
+	MC_TEST_ADD(t, &n, test_json_object_of);
+	MC_TEST_ADD(t, &n, test_json_escaped_lengths);
 	MC_TEST_ADD(t, &n, test_text_line);
 	MC_TEST_ADD(t, &n, test_text_line_hostile);
 	MC_TEST_ADD(t, &n, test_text_line_ok_and_changes);
