@@ -16,6 +16,8 @@
 # is asserted.  No network at all.
 set -eu
 BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+export MAILCHECK_RESOLV_CONF="$(cd "$(dirname "$0")/.." && pwd)/tests/no-resolver.conf"
+export MAILCHECK_NET_LOOPBACK_ONLY=1
 N=${2:-1000000}
 S=${3:-10000}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-dmarc.XXXXXX")

@@ -21,6 +21,7 @@ RUNS=${RUNS:-20}
 W=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-dnssec.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM
 export MAILCHECK_RESOLV_CONF="$(dirname "$0")/../tests/no-resolver.conf"
+export MAILCHECK_NET_LOOPBACK_ONLY=1
 sh "$(dirname "$0")/../tests/tools/dnssec_zones.sh" "$W" > "$W/sign.log" 2>&1
 Z=""
 for f in "$W"/zones/*.zone; do Z="$Z -z $f"; done

@@ -30,6 +30,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-https.XXXXXX")
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W"' EXIT INT TERM
 export MAILCHECK_NET_LOOPBACK_ONLY=1
+export MAILCHECK_RESOLV_CONF="$SRC/tests/no-resolver.conf"
 
 names=""
 i=0
