@@ -246,28 +246,28 @@ check_list(struct merge *m, const char *path)
 static void
 summary(const struct merge *m, const char *list)
 {
-	size_t merged = m->n - m->missing;
+	const struct {
+		size_t n;
+		const char *what, *tail;
+	} counts[] = {
+		{ m->dups, "duplicate", " kept once" },
+		{ m->conflicts, "conflicting duplicate", "" },
+		{ m->torn, "torn last line", "" },
+		{ m->invalid, "invalid line", "" },
+		{ m->unreadable, "unreadable file", "" },
+	};
+	size_t i, merged = m->n - m->missing;
 
 	fprintf(stderr, "mailcheck merge: %zu domain%s from %zu file%s: %zu "
 	    "ok, %zu info, %zu warn, %zu crit, %zu unknown", merged,
 	    merged == 1 ? "" : "s", m->nfiles, m->nfiles == 1 ? "" : "s",
 	    m->by_status[MC_OK], m->by_status[MC_INFO], m->by_status[MC_WARN],
 	    m->by_status[MC_CRIT], m->by_status[MC_UNKNOWN]);
-	if (m->dups > 0)
-		fprintf(stderr, "; %zu duplicate%s kept once", m->dups,
-		    m->dups == 1 ? "" : "s");
-	if (m->conflicts > 0)
-		fprintf(stderr, "; %zu conflicting duplicate%s", m->conflicts,
-		    m->conflicts == 1 ? "" : "s");
-	if (m->torn > 0)
-		fprintf(stderr, "; %zu torn last line%s", m->torn,
-		    m->torn == 1 ? "" : "s");
-	if (m->invalid > 0)
-		fprintf(stderr, "; %zu invalid line%s", m->invalid,
-		    m->invalid == 1 ? "" : "s");
-	if (m->unreadable > 0)
-		fprintf(stderr, "; %zu unreadable file%s", m->unreadable,
-		    m->unreadable == 1 ? "" : "s");
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (counts[i].n > 0)
+			fprintf(stderr, "; %zu %s%s%s", counts[i].n,
+			    counts[i].what, counts[i].n == 1 ? "" : "s",
+			    counts[i].tail);
 	if (list != NULL)
 		fprintf(stderr, "; %zu missing, %zu not in %s", m->missing,
 		    m->unlisted, list);
